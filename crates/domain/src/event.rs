@@ -1,0 +1,526 @@
+//! Events: what happened in a group, in one model for every platform.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AccountId, ChatId, GroupKey, MessageId, Platform, UserId};
+
+/// Longest id (account, chat, user, message) accepted, in bytes.
+pub const MAX_ID_LEN: usize = 256;
+/// Longest display name or nickname accepted, in characters.
+pub const MAX_NAME_LEN: usize = 256;
+/// Most segments one message may have.
+pub const MAX_SEGMENTS: usize = 512;
+/// Most text one message may carry, in bytes, over all its segments. Platforms cap messages at a
+/// few thousand characters; anything far above is an attack or a broken adapter.
+pub const MAX_TEXT_LEN: usize = 64 * 1024;
+
+/// One thing that happened in one group, as a platform reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub platform: Platform,
+    /// The bot account that saw the event.
+    pub account: AccountId,
+    pub chat: ChatId,
+    /// The platform's own id for the event when it has one: a message's id, a join request's flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When it happened, by the platform's clock. Every rule that counts time uses this, never the
+    /// time Steward received it, so that replaying history gives the same answers.
+    pub time: DateTime<Utc>,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventKind {
+    /// A message in the group; the event's `id` is the message id.
+    Message {
+        sender: MemberProfile,
+        segments: Vec<Segment>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<MessageId>,
+    },
+    MemberJoined {
+        member: MemberProfile,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inviter: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invite_link: Option<String>,
+    },
+    MemberLeft {
+        member: UserId,
+        reason: LeaveReason,
+    },
+    /// Somebody asks to join; the event's `id` is the request's handle for approve / reject.
+    JoinRequest {
+        applicant: MemberProfile,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<String>,
+    },
+    NicknameChanged {
+        member: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old: Option<String>,
+        new: String,
+    },
+    MessageRecalled {
+        message: MessageId,
+        author: UserId,
+        /// Who recalled it: the author, or an admin.
+        by: UserId,
+    },
+}
+
+/// A member as an event shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberProfile {
+    pub id: UserId,
+    /// The account's own display name.
+    pub name: String,
+    /// The member's nickname in this group (QQ's 群名片), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(default)]
+    pub role: MemberRole,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_bot: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberRole {
+    #[default]
+    Member,
+    Admin,
+    Owner,
+}
+
+impl MemberRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberRole::Member => "member",
+            MemberRole::Admin => "admin",
+            MemberRole::Owner => "owner",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LeaveReason {
+    Left,
+    Kicked {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<UserId>,
+    },
+}
+
+/// A piece of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Segment {
+    Text {
+        text: String,
+    },
+    Mention {
+        user: UserId,
+    },
+    MentionAll,
+    Link {
+        url: String,
+    },
+    Image {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+    },
+    File {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        size: Option<u64>,
+    },
+    /// A segment Steward does not model (a sticker, a voice note), kept by its platform name.
+    Other {
+        kind: String,
+    },
+}
+
+/// Why an event was refused. The message names the field, so that an adapter's log says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidEvent {
+    #[error("`{field}` is empty")]
+    Empty { field: &'static str },
+    #[error("`{field}` is too long ({len} > {max})")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("a {kind} event needs the platform's `id`")]
+    MissingId { kind: &'static str },
+    #[error("a message needs at least one segment")]
+    NoSegments,
+    #[error("`time` {0} is outside the years 2000 to 2100")]
+    TimeOutOfRange(DateTime<Utc>),
+    #[error("event JSON: {0}")]
+    Json(String),
+}
+
+impl Event {
+    /// Reads one event from Steward's own JSON form and checks it.
+    pub fn from_json(text: &str) -> Result<Event, InvalidEvent> {
+        let event: Event =
+            serde_json::from_str(text).map_err(|err| InvalidEvent::Json(err.to_string()))?;
+        event.validate()?;
+        Ok(event)
+    }
+
+    pub fn group(&self) -> GroupKey {
+        GroupKey {
+            platform: self.platform,
+            chat: self.chat.clone(),
+        }
+    }
+
+    /// The member the event is about: the sender, the joiner, the leaver, the applicant.
+    pub fn subject(&self) -> &UserId {
+        match &self.kind {
+            EventKind::Message { sender, .. } => &sender.id,
+            EventKind::MemberJoined { member, .. } => &member.id,
+            EventKind::MemberLeft { member, .. } => member,
+            EventKind::JoinRequest { applicant, .. } => &applicant.id,
+            EventKind::NicknameChanged { member, .. } => member,
+            EventKind::MessageRecalled { author, .. } => author,
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// The key that makes a redelivered event a no-op. Ids are unique only within a chat of one
+    /// bot account, so an event with an id is keyed by platform, account, chat, kind and id. A notice
+    /// without an id (a join, a leave) is keyed by platform, chat, kind, member and time: the same
+    /// join seen by two bot accounts in one group then counts once.
+    pub fn dedup_key(&self) -> String {
+        const SEP: char = '\u{1f}';
+        let kind = self.kind.name();
+        match (&self.id, &self.kind) {
+            (_, EventKind::MessageRecalled { message, .. }) => format!(
+                "{}{SEP}{}{SEP}{}{SEP}{kind}{SEP}{}",
+                self.platform, self.account, self.chat, message
+            ),
+            (Some(id), _) => {
+                format!(
+                    "{}{SEP}{}{SEP}{}{SEP}{kind}{SEP}{id}",
+                    self.platform, self.account, self.chat
+                )
+            }
+            (None, _) => format!(
+                "{}{SEP}{SEP}{}{SEP}{kind}{SEP}{}{SEP}{}",
+                self.platform,
+                self.chat,
+                self.subject(),
+                self.time.timestamp_millis()
+            ),
+        }
+    }
+
+    /// Checks what serde cannot: non-empty ids, sizes, an id where the kind needs one, a sane time.
+    pub fn validate(&self) -> Result<(), InvalidEvent> {
+        check_id("account", self.account.as_str())?;
+        check_id("chat", self.chat.as_str())?;
+        if let Some(id) = &self.id {
+            check_id("id", id)?;
+        }
+        let year = self.time.year();
+        if !(2000..=2100).contains(&year) {
+            return Err(InvalidEvent::TimeOutOfRange(self.time));
+        }
+        match &self.kind {
+            EventKind::Message {
+                sender,
+                segments,
+                reply_to,
+            } => {
+                if self.id.is_none() {
+                    return Err(InvalidEvent::MissingId { kind: "message" });
+                }
+                check_profile("sender", sender)?;
+                if segments.is_empty() {
+                    return Err(InvalidEvent::NoSegments);
+                }
+                if segments.len() > MAX_SEGMENTS {
+                    return Err(InvalidEvent::TooLong {
+                        field: "segments",
+                        len: segments.len(),
+                        max: MAX_SEGMENTS,
+                    });
+                }
+                let text_len: usize = segments.iter().map(Segment::text_len).sum();
+                if text_len > MAX_TEXT_LEN {
+                    return Err(InvalidEvent::TooLong {
+                        field: "segments",
+                        len: text_len,
+                        max: MAX_TEXT_LEN,
+                    });
+                }
+                for segment in segments {
+                    if let Segment::Mention { user } = segment {
+                        check_id("segments.user", user.as_str())?;
+                    }
+                }
+                if let Some(reply_to) = reply_to {
+                    check_id("reply_to", reply_to.as_str())?;
+                }
+            }
+            EventKind::MemberJoined {
+                member,
+                inviter,
+                invite_link,
+            } => {
+                check_profile("member", member)?;
+                if let Some(inviter) = inviter {
+                    check_id("inviter", inviter.as_str())?;
+                }
+                if let Some(link) = invite_link {
+                    check_len("invite_link", link, MAX_NAME_LEN * 4)?;
+                }
+            }
+            EventKind::MemberLeft { member, reason } => {
+                check_id("member", member.as_str())?;
+                if let LeaveReason::Kicked { by: Some(by) } = reason {
+                    check_id("reason.by", by.as_str())?;
+                }
+            }
+            EventKind::JoinRequest { applicant, answer } => {
+                if self.id.is_none() {
+                    return Err(InvalidEvent::MissingId {
+                        kind: "join_request",
+                    });
+                }
+                check_profile("applicant", applicant)?;
+                if let Some(answer) = answer {
+                    check_len("answer", answer, MAX_TEXT_LEN)?;
+                }
+            }
+            EventKind::NicknameChanged { member, old, new } => {
+                check_id("member", member.as_str())?;
+                if let Some(old) = old {
+                    check_name("old", old)?;
+                }
+                check_name("new", new)?;
+            }
+            EventKind::MessageRecalled {
+                message,
+                author,
+                by,
+            } => {
+                check_id("message", message.as_str())?;
+                check_id("author", author.as_str())?;
+                check_id("by", by.as_str())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The text a person reads in a message: text segments and links, in order. Empty for other
+    /// kinds.
+    pub fn plain_text(&self) -> String {
+        match &self.kind {
+            EventKind::Message { segments, .. } => {
+                let mut text = String::new();
+                for segment in segments {
+                    match segment {
+                        Segment::Text { text: part } => text.push_str(part),
+                        Segment::Link { url } => text.push_str(url),
+                        _ => {}
+                    }
+                }
+                text
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+impl EventKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Message { .. } => "message",
+            EventKind::MemberJoined { .. } => "member_joined",
+            EventKind::MemberLeft { .. } => "member_left",
+            EventKind::JoinRequest { .. } => "join_request",
+            EventKind::NicknameChanged { .. } => "nickname_changed",
+            EventKind::MessageRecalled { .. } => "message_recalled",
+        }
+    }
+}
+
+impl Segment {
+    pub fn text(text: impl Into<String>) -> Segment {
+        Segment::Text { text: text.into() }
+    }
+
+    fn text_len(&self) -> usize {
+        match self {
+            Segment::Text { text } => text.len(),
+            Segment::Link { url } => url.len(),
+            Segment::File { name, url, .. } => name.len() + url.as_ref().map_or(0, String::len),
+            Segment::Image { url, file } => {
+                url.as_ref().map_or(0, String::len) + file.as_ref().map_or(0, String::len)
+            }
+            Segment::Other { kind } => kind.len(),
+            Segment::Mention { user } => user.as_str().len(),
+            Segment::MentionAll => 0,
+        }
+    }
+}
+
+fn check_id(field: &'static str, id: &str) -> Result<(), InvalidEvent> {
+    if id.is_empty() {
+        return Err(InvalidEvent::Empty { field });
+    }
+    check_len(field, id, MAX_ID_LEN)
+}
+
+fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), InvalidEvent> {
+    if text.len() > max {
+        return Err(InvalidEvent::TooLong {
+            field,
+            len: text.len(),
+            max,
+        });
+    }
+    Ok(())
+}
+
+fn check_name(field: &'static str, name: &str) -> Result<(), InvalidEvent> {
+    let len = name.chars().count();
+    if len > MAX_NAME_LEN {
+        return Err(InvalidEvent::TooLong {
+            field,
+            len,
+            max: MAX_NAME_LEN,
+        });
+    }
+    Ok(())
+}
+
+fn check_profile(field: &'static str, profile: &MemberProfile) -> Result<(), InvalidEvent> {
+    check_id(field, profile.id.as_str())?;
+    check_name(field, &profile.name)?;
+    if let Some(nickname) = &profile.nickname {
+        check_name(field, nickname)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: Option<&str>, segments: Vec<Segment>) -> Event {
+        Event {
+            platform: Platform::OneBot,
+            account: "10001".into(),
+            chat: "20002".into(),
+            id: id.map(str::to_owned),
+            time: DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default(),
+            kind: EventKind::Message {
+                sender: MemberProfile {
+                    id: "30003".into(),
+                    name: "小林".into(),
+                    nickname: None,
+                    role: MemberRole::Member,
+                    is_bot: false,
+                },
+                segments,
+                reply_to: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_message_round_trips_through_json() {
+        let event = message(Some("1"), vec![Segment::text("签到"), Segment::MentionAll]);
+        let json = serde_json::to_string(&event).unwrap_or_default();
+        assert_eq!(Event::from_json(&json), Ok(event));
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        let check = |event: Event, expected: &str| {
+            let error = event.validate().err().map(|err| err.to_string());
+            assert_eq!(error.as_deref(), Some(expected));
+        };
+        check(
+            message(None, vec![Segment::text("hi")]),
+            "a message event needs the platform's `id`",
+        );
+        check(
+            message(Some("1"), vec![]),
+            "a message needs at least one segment",
+        );
+        check(
+            message(Some(""), vec![Segment::text("hi")]),
+            "`id` is empty",
+        );
+        let huge = "字".repeat(MAX_TEXT_LEN);
+        check(
+            message(Some("1"), vec![Segment::text(huge)]),
+            &format!(
+                "`segments` is too long ({} > {MAX_TEXT_LEN})",
+                MAX_TEXT_LEN * 3
+            ),
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_an_error_not_a_panic() {
+        for text in [
+            "",
+            "{",
+            "[]",
+            r#"{"platform":"icq"}"#,
+            r#"{"platform":"onebot","account":1}"#,
+        ] {
+            assert!(
+                matches!(Event::from_json(text), Err(InvalidEvent::Json(_))),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_are_scoped_to_account_and_chat_but_notices_are_not() {
+        let a = message(Some("7"), vec![Segment::text("a")]);
+        let mut other_chat = a.clone();
+        other_chat.chat = "20003".into();
+        assert_ne!(a.dedup_key(), other_chat.dedup_key());
+
+        let join = |account: &str| Event {
+            account: account.into(),
+            id: None,
+            kind: EventKind::MemberJoined {
+                member: MemberProfile {
+                    id: "1".into(),
+                    name: "n".into(),
+                    nickname: None,
+                    role: MemberRole::Member,
+                    is_bot: false,
+                },
+                inviter: None,
+                invite_link: None,
+            },
+            ..a.clone()
+        };
+        assert_eq!(join("bot-a").dedup_key(), join("bot-b").dedup_key());
+    }
+}

@@ -1,0 +1,10 @@
+//! The engine: every event, from any platform, goes through one [`Pipeline`]: checked,
+//! deduplicated, persisted together with the state it changes, handed to the features in order
+//! (moderation first), and the actions they decide written to the outbox in the same transaction.
+
+mod feature;
+pub mod features;
+mod pipeline;
+
+pub use feature::{Context, Feature, FeatureError};
+pub use pipeline::{Outcome, Pipeline, PipelineConfig, PipelineError, PipelineStats, Ticket};

@@ -1,0 +1,268 @@
+//! `steward bench`: the pipeline's figures on this machine, as the README reports them.
+//!
+//! 1. Loads day 0 of a simulated community (everyone joins; untimed).
+//! 2. Throughput: days 1 and 2 as fast as the pipeline takes them, with durable commits.
+//! 3. Latency: day 3 paced at `--rate` events per second; for each event the time from `submit`
+//!    to its acknowledgement, which comes after the commit that also wrote its outbox actions.
+//! 4. Memory: the process's peak resident set.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use steward_domain::{Event, EventKind};
+use steward_engine::{Pipeline, PipelineConfig, Ticket, features};
+use steward_simulator::{SimConfig, Simulation};
+use steward_store::{Database, Durability};
+use tokio::sync::mpsc;
+
+use crate::{Exit, ExitOn, Failure, TempDir};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 1_000)]
+    pub groups: u32,
+    #[arg(long, default_value_t = 100_000)]
+    pub members: u32,
+    /// Database to measure [default: a new SQLite file in a temporary directory]. It must be
+    /// empty: the benchmark feeds a fixed simulation.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Events per second for the latency run
+    #[arg(long, default_value_t = 10_000)]
+    pub rate: u32,
+    /// Length of the latency run in seconds
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u32,
+    /// Commit with fsync on every transaction (SQLite synchronous=FULL)
+    #[arg(long)]
+    pub full_durability: bool,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+fn failure(error: impl std::fmt::Display) -> Failure {
+    Failure {
+        exit: Exit::Failure,
+        error: anyhow::anyhow!("{error}"),
+    }
+}
+
+pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
+    let temp = TempDir::new("steward-bench").exit_on(Exit::Failure)?;
+    let url = args
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", temp.0.join("bench.db").display()));
+    let durability = if args.full_durability {
+        Durability::Full
+    } else {
+        Durability::Normal
+    };
+    let open_url = url.clone();
+    let database = Arc::new(
+        tokio::task::spawn_blocking(move || Database::open(&open_url, durability))
+            .await
+            .exit_on(Exit::Failure)?
+            .exit_on(Exit::Database)?,
+    );
+    let counts = database.counts().exit_on(Exit::Database)?;
+    if counts.events > 0 {
+        return Err(failure(format!(
+            "{} already holds {} events; the benchmark needs an empty database",
+            database.backend().describe(),
+            counts.events
+        )));
+    }
+    let simulation = Simulation::new(SimConfig {
+        seed: args.seed,
+        groups: args.groups,
+        members: args.members,
+        days: 4,
+        ..SimConfig::default()
+    })
+    .map_err(failure)?;
+    let pipeline = Pipeline::start(
+        database.clone(),
+        features::registry(&features::FeaturesConfig::default()),
+        &PipelineConfig::default(),
+    )
+    .await
+    .exit_on(Exit::Database)?;
+
+    println!(
+        "community: {} groups, {} members; database: {} ({})",
+        args.groups,
+        args.members,
+        database.backend().name(),
+        if args.full_durability {
+            "synchronous=FULL"
+        } else {
+            "WAL, synchronous=NORMAL"
+        }
+    );
+
+    let warmup = feed_unpaced(&pipeline, simulation.day(0)).await?;
+    println!(
+        "loaded day 0: {} events in {:.1} s",
+        warmup.events, warmup.seconds
+    );
+
+    let mut events = simulation.day(1);
+    events.extend(simulation.day(2));
+    let run = feed_unpaced(&pipeline, events).await?;
+    println!(
+        "throughput: {} messages ({} events) in {:.2} s = {:.0} messages/s, {:.0} events/s",
+        run.messages,
+        run.events,
+        run.seconds,
+        run.messages as f64 / run.seconds,
+        run.events as f64 / run.seconds
+    );
+
+    let latency = feed_paced(&pipeline, simulation.day(3), args.rate, args.seconds).await?;
+    println!(
+        "latency at {} events/s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} events ({:.0} events/s achieved)",
+        args.rate,
+        latency.p50_ms,
+        latency.p99_ms,
+        latency.max_ms,
+        latency.events,
+        latency.achieved_rate
+    );
+    pipeline.shutdown().await;
+    match peak_rss_mib() {
+        Some(peak) => println!("memory: peak resident set {peak:.0} MiB"),
+        None => println!("memory: peak resident set unknown (no /proc/self/status)"),
+    }
+    Ok(())
+}
+
+struct Run {
+    events: u64,
+    messages: u64,
+    seconds: f64,
+}
+
+async fn feed_unpaced(pipeline: &Pipeline, events: Vec<Event>) -> Result<Run, Failure> {
+    let started = Instant::now();
+    let (sender, mut receiver) = mpsc::channel::<Ticket>(65_536);
+    let acker = tokio::spawn(async move {
+        let mut failed = 0_u64;
+        while let Some(ticket) = receiver.recv().await {
+            if ticket.outcome().await.is_err() {
+                failed += 1;
+            }
+        }
+        failed
+    });
+    let mut count = 0;
+    let mut messages = 0;
+    for event in events {
+        count += 1;
+        if matches!(event.kind, EventKind::Message { .. }) {
+            messages += 1;
+        }
+        let ticket = pipeline.submit(event).await.map_err(failure)?;
+        if sender.send(ticket).await.is_err() {
+            break;
+        }
+    }
+    drop(sender);
+    let failed = acker.await.map_err(failure)?;
+    if failed > 0 {
+        return Err(failure(format!(
+            "{failed} events failed during the benchmark"
+        )));
+    }
+    Ok(Run {
+        events: count,
+        messages,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+struct Latency {
+    events: usize,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    achieved_rate: f64,
+}
+
+async fn feed_paced(
+    pipeline: &Pipeline,
+    events: Vec<Event>,
+    rate: u32,
+    seconds: u32,
+) -> Result<Latency, Failure> {
+    const TICK: Duration = Duration::from_millis(1);
+    let per_tick = f64::from(rate.max(1)) / 1_000.0;
+    let limit = (u64::from(rate) * u64::from(seconds)) as usize;
+    let (sender, mut receiver) = mpsc::channel::<(Instant, Ticket)>(1 << 20);
+    let acker = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        let mut failed = 0_u64;
+        while let Some((submitted, ticket)) = receiver.recv().await {
+            if ticket.outcome().await.is_err() {
+                failed += 1;
+            }
+            samples.push(submitted.elapsed());
+        }
+        (samples, failed)
+    });
+    let started = Instant::now();
+    let mut interval = tokio::time::interval(TICK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut due = 0.0_f64;
+    let mut sent = 0_usize;
+    let mut events = events.into_iter().take(limit);
+    'feed: loop {
+        interval.tick().await;
+        // Submit as many as the schedule says are due by now, so that a late tick catches up.
+        due += per_tick;
+        while (sent as f64) < due {
+            let Some(event) = events.next() else {
+                break 'feed;
+            };
+            let submitted = Instant::now();
+            let ticket = pipeline.submit(event).await.map_err(failure)?;
+            if sender.send((submitted, ticket)).await.is_err() {
+                break 'feed;
+            }
+            sent += 1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    drop(sender);
+    let (mut samples, failed) = acker.await.map_err(failure)?;
+    if failed > 0 {
+        return Err(failure(format!(
+            "{failed} events failed during the latency run"
+        )));
+    }
+    samples.sort_unstable();
+    let percentile = |p: f64| -> f64 {
+        if samples.is_empty() {
+            return 0.0;
+        }
+        let index = ((samples.len() as f64 * p).ceil() as usize).clamp(1, samples.len()) - 1;
+        samples
+            .get(index)
+            .map_or(0.0, |d| d.as_secs_f64() * 1_000.0)
+    };
+    Ok(Latency {
+        events: samples.len(),
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+        max_ms: percentile(1.0),
+        achieved_rate: sent as f64 / elapsed,
+    })
+}
+
+/// The process's peak resident set (VmHWM), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}

@@ -1,0 +1,169 @@
+//! `steward.toml` and how it meets the command line: command line beats environment beats file
+//! beats default. Every key is documented in `docs/configuration.md`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use steward_engine::PipelineConfig;
+use steward_engine::features::FeaturesConfig;
+use steward_store::Durability;
+
+/// The file as written. Unknown keys are errors, so that a typo is not silently ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data: Option<PathBuf>,
+    pub database: Option<String>,
+    pub durability: DurabilitySetting,
+    pub log: Option<String>,
+    pub pipeline: PipelineConfig,
+    pub features: FeaturesConfig,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DurabilitySetting {
+    #[default]
+    Normal,
+    Full,
+}
+
+/// What the command line and environment said (clap reads both).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CommonArgs {
+    /// Configuration file [default: ./steward.toml when it exists]
+    #[arg(long, env = "STEWARD_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for the SQLite file and other state [default: ./steward-data]
+    #[arg(long, env = "STEWARD_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB [default: sqlite://DATA/steward.db]
+    #[arg(long, env = "STEWARD_DATABASE_URL", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    pub database_url: String,
+    pub durability: Durability,
+    pub log: String,
+    pub pipeline: PipelineConfig,
+    pub features: FeaturesConfig,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA: &str = "./steward-data";
+pub const DEFAULT_CONFIG: &str = "steward.toml";
+
+impl Settings {
+    /// Resolves the settings; `listen` is the command line's `--listen` (or `STEWARD_LISTEN`).
+    pub fn resolve(common: &CommonArgs, listen: Option<&str>) -> anyhow::Result<Settings> {
+        let file = match &common.config {
+            Some(path) => read_file(path)?,
+            None if Path::new(DEFAULT_CONFIG).exists() => read_file(Path::new(DEFAULT_CONFIG))?,
+            None => FileConfig::default(),
+        };
+        let listen_text = listen
+            .map(str::to_owned)
+            .or(file.listen.clone())
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen: SocketAddr = listen_text.parse().with_context(|| {
+            format!("listen address `{listen_text}` is not IP:PORT (for example 127.0.0.1:8080)")
+        })?;
+        let data = common
+            .data
+            .clone()
+            .or(file.data.clone())
+            .unwrap_or_else(|| DEFAULT_DATA.into());
+        let database_url = common
+            .database
+            .clone()
+            .or(file.database.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", data.join("steward.db").display()));
+        steward_store::Backend::parse(&database_url)?;
+        if file.pipeline.batch_max == 0 || file.pipeline.queue == 0 || file.pipeline.writers == 0 {
+            bail!("[pipeline] queue, batch_max and writers must be at least 1");
+        }
+        Ok(Settings {
+            listen,
+            data,
+            database_url,
+            durability: match file.durability {
+                DurabilitySetting::Normal => Durability::Normal,
+                DurabilitySetting::Full => Durability::Full,
+            },
+            log: file.log.unwrap_or_else(|| "info".to_owned()),
+            pipeline: file.pipeline,
+            features: file.features,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    parse(&text).with_context(|| format!("configuration file {}", path.display()))
+}
+
+pub fn parse(text: &str) -> anyhow::Result<FileConfig> {
+    Ok(toml::from_str(text)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_file_and_no_flags_give_working_defaults() {
+        let settings = Settings::resolve(
+            &CommonArgs {
+                config: Some("/dev/null".into()),
+                ..CommonArgs::default()
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(settings.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(settings.database_url, "sqlite://./steward-data/steward.db");
+        assert_eq!(settings.pipeline, PipelineConfig::default());
+    }
+
+    #[test]
+    fn the_command_line_beats_the_file() {
+        let dir = std::env::temp_dir().join(format!("steward-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("steward.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\ndata = \"/srv/steward\"\n",
+        )
+        .unwrap();
+        let common = CommonArgs {
+            config: Some(path),
+            ..CommonArgs::default()
+        };
+        let from_file = Settings::resolve(&common, None).unwrap();
+        assert_eq!(from_file.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(from_file.database_url, "sqlite:///srv/steward/steward.db");
+        let from_flag = Settings::resolve(&common, Some("0.0.0.0:7000")).unwrap();
+        assert_eq!(from_flag.listen.to_string(), "0.0.0.0:7000");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn mistakes_in_the_file_are_named() {
+        let check = |text: &str, expected: &str| {
+            let error = format!("{:#}", parse(text).unwrap_err());
+            assert!(error.contains(expected), "{text:?} gave {error:?}");
+        };
+        check("lisen = \"x\"", "unknown field `lisen`");
+        check("[pipeline]\nbatch_max = \"big\"", "invalid type");
+        check("durability = \"sometimes\"", "unknown variant `sometimes`");
+        check("listen = ", "line 1, column 10");
+    }
+}

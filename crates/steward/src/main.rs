@@ -1,0 +1,200 @@
+//! The `steward` binary: reads the configuration, wires the store, the pipeline and the web
+//! server together, and turns failures into clear messages and exit codes.
+
+mod bench;
+mod config;
+mod serve;
+mod simulate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use steward_store::Database;
+
+use crate::config::{CommonArgs, Settings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "steward",
+    version,
+    about = "Community operations: the bot in your groups and the console behind them"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the bot and the web server (production mode)
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "STEWARD_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Feed a simulated community through the pipeline into the database
+    Simulate {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        options: simulate::SimulateArgs,
+    },
+    /// Apply the database migrations and list them
+    Migrate {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Check that the stored state agrees with the event log
+    Verify {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Measure the pipeline: messages per second, latency, memory
+    Bench(bench::BenchArgs),
+}
+
+/// Exit codes, documented in the README.
+#[derive(Debug, Clone, Copy)]
+enum Exit {
+    /// Anything else.
+    Failure = 1,
+    /// A bad configuration file, flag or environment variable.
+    Config = 2,
+    /// The database cannot be reached, opened or migrated.
+    Database = 3,
+    /// The listen address is in use or not allowed.
+    Listen = 4,
+}
+
+/// An error and the exit code it maps to.
+#[derive(Debug)]
+struct Failure {
+    exit: Exit,
+    error: anyhow::Error,
+}
+
+trait ExitOn<T> {
+    fn exit_on(self, exit: Exit) -> Result<T, Failure>;
+}
+
+impl<T, E: Into<anyhow::Error>> ExitOn<T> for Result<T, E> {
+    fn exit_on(self, exit: Exit) -> Result<T, Failure> {
+        self.map_err(|error| Failure {
+            exit,
+            error: error.into(),
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { exit, error }) => {
+            eprintln!("steward: {error:#}");
+            ExitCode::from(exit as u8)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .exit_on(Exit::Failure)?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { listen, common } => {
+                let settings =
+                    Settings::resolve(&common, listen.as_deref()).exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                serve::run(settings).await
+            }
+            Command::Simulate { common, options } => {
+                let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                simulate::run(&settings, &options).await
+            }
+            Command::Migrate { common } => {
+                let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                let database = open_database(&settings).await?;
+                for (version, name) in database.migrations().exit_on(Exit::Database)? {
+                    println!("{version:04} {name}");
+                }
+                println!("database {} is up to date", database.backend().describe());
+                Ok(())
+            }
+            Command::Verify { common } => {
+                let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                let database = open_database(&settings).await?;
+                let problems = tokio::task::spawn_blocking(move || database.verify())
+                    .await
+                    .exit_on(Exit::Failure)?
+                    .exit_on(Exit::Database)?;
+                if problems.is_empty() {
+                    println!("consistent");
+                    Ok(())
+                } else {
+                    for problem in &problems {
+                        println!("{problem}");
+                    }
+                    Err(Failure {
+                        exit: Exit::Failure,
+                        error: anyhow::anyhow!("{} inconsistencies found", problems.len()),
+                    })
+                }
+            }
+            Command::Bench(args) => {
+                init_logging("warn");
+                bench::run(&args).await
+            }
+        }
+    })
+}
+
+/// Opens the database off the async threads (the drivers block) and applies migrations.
+async fn open_database(settings: &Settings) -> Result<Arc<Database>, Failure> {
+    let url = settings.database_url.clone();
+    let durability = settings.durability;
+    let database = tokio::task::spawn_blocking(move || Database::open(&url, durability))
+        .await
+        .exit_on(Exit::Failure)?
+        .exit_on(Exit::Database)?;
+    Ok(Arc::new(database))
+}
+
+fn init_logging(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// A directory under the system's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(prefix: &str) -> std::io::Result<TempDir> {
+        let path = std::env::temp_dir().join(format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_micros()
+        ));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

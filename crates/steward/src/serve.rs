@@ -1,0 +1,70 @@
+//! `steward serve`: the production process. Opens the database, starts the pipeline and the web
+//! server, and on Ctrl-C or SIGTERM stops taking requests, lets the pipeline commit what it has,
+//! and exits 0.
+
+use std::sync::atomic::Ordering;
+
+use steward_engine::{Pipeline, features};
+use steward_web::AppState;
+use tracing::{info, warn};
+
+use crate::config::Settings;
+use crate::{Exit, ExitOn, Failure, open_database};
+
+pub async fn run(settings: Settings) -> Result<(), Failure> {
+    let database = open_database(&settings).await?;
+    info!(database = %database.backend().describe(), data = %settings.data.display(), "database ready");
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|err| Failure {
+            exit: Exit::Listen,
+            error: anyhow::anyhow!("cannot listen on {}: {err}", settings.listen),
+        })?;
+    let pipeline = Pipeline::start(
+        database.clone(),
+        features::registry(&settings.features),
+        &settings.pipeline,
+    )
+    .await
+    .exit_on(Exit::Database)?;
+    let state = AppState::default();
+    state.ready.store(true, Ordering::Release);
+    warn!("no platform is connected yet: events come only from `steward simulate` for now");
+    info!(address = %format!("http://{}", settings.listen), "steward is serving");
+    let ready = state.ready.clone();
+    let served = axum::serve(listener, steward_web::router(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            ready.store(false, Ordering::Release);
+            info!("shutting down: finishing queued events");
+        })
+        .await;
+    pipeline.shutdown().await;
+    served.exit_on(Exit::Failure)?;
+    info!("stopped cleanly");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM as a service manager sends it.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,169 @@
+//! Starting, stopping, and refusing to start.
+
+use std::time::{Duration, Instant};
+
+use crate::{
+    Scratch, free_port, http_status, signal, spawn, stderr_of, steward, wait_with_timeout,
+};
+
+fn wait_for_health(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http_status(port, "/healthz") != Some(200) {
+        assert!(
+            Instant::now() < deadline,
+            "no healthy answer on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn serve_with_nothing_then_stop_with(signal_name: &str) {
+    let scratch = Scratch::new("serve");
+    let port = free_port();
+    let mut child = spawn(steward().current_dir(scratch.path()).args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ]));
+    wait_for_health(port);
+    assert!(
+        scratch.path().join("steward-data/steward.db").exists(),
+        "no SQLite file was created"
+    );
+    signal(&child, signal_name);
+    let status = wait_with_timeout(&mut child, Duration::from_secs(20));
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        http_status(port, "/healthz"),
+        None,
+        "still answering after shutdown"
+    );
+}
+
+#[test]
+fn serve_starts_on_a_fresh_machine_and_stops_on_ctrl_c() {
+    serve_with_nothing_then_stop_with("INT");
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    serve_with_nothing_then_stop_with("TERM");
+}
+
+#[test]
+fn settings_come_from_the_environment_when_no_flag_is_given() {
+    let scratch = Scratch::new("env");
+    let port = free_port();
+    let data = scratch.path().join("elsewhere");
+    let mut child = spawn(
+        steward()
+            .current_dir(scratch.path())
+            .env("STEWARD_LISTEN", format!("127.0.0.1:{port}"))
+            .env("STEWARD_DATA", &data)
+            .arg("serve"),
+    );
+    wait_for_health(port);
+    assert!(data.join("steward.db").exists());
+    signal(&child, "TERM");
+    assert_eq!(
+        wait_with_timeout(&mut child, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+}
+
+/// Runs `steward` to completion and returns its exit code and standard error.
+fn run(scratch: &Scratch, args: &[&str]) -> (Option<i32>, String) {
+    let output = steward()
+        .current_dir(scratch.path())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn refusals_say_why_and_exit_with_their_code() {
+    let scratch = Scratch::new("refuse");
+    std::fs::write(
+        scratch.path().join("typo.toml"),
+        "lisen = \"127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_address = busy.local_addr().unwrap().to_string();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["serve", "--config", "typo.toml"],
+            2,
+            "unknown field `lisen`",
+        ),
+        (
+            &["serve", "--config", "missing.toml"],
+            2,
+            "cannot read configuration file missing.toml",
+        ),
+        (
+            &["serve", "--listen", "localhost"],
+            2,
+            "listen address `localhost` is not IP:PORT",
+        ),
+        (
+            &["serve", "--database", "mysql://x"],
+            2,
+            "database URL `mysql://x` is not supported",
+        ),
+        (
+            &[
+                "serve",
+                "--database",
+                "postgres://steward:secret@127.0.0.1:1/steward",
+            ],
+            3,
+            "cannot connect to PostgreSQL at postgres://steward:***@127.0.0.1:1/steward",
+        ),
+        (
+            &["serve", "--data", "steward.db-is-a-file/x"],
+            3,
+            "cannot create",
+        ),
+        (&["serve", "--listen", &busy_address], 4, "cannot listen on"),
+        (
+            &["simulate", "--days", "2", "--day", "5"],
+            2,
+            "--day 5 is outside the 2 simulated days",
+        ),
+    ];
+    std::fs::write(scratch.path().join("steward.db-is-a-file"), "").unwrap();
+    for (args, code, message) in cases {
+        let (status, stderr) = run(&scratch, args);
+        assert_eq!(status, Some(*code), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{args:?}: {stderr:?} does not say {message:?}"
+        );
+        assert!(!stderr.contains("secret"), "a password leaked: {stderr}");
+    }
+    drop(busy);
+}
+
+#[test]
+fn migrate_reports_the_schema_and_version_prints() {
+    let scratch = Scratch::new("migrate");
+    let output = steward()
+        .current_dir(scratch.path())
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("0001 core\n"), "{stdout}");
+    let version = steward().arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("steward {}", env!("CARGO_PKG_VERSION"))
+    );
+}

@@ -1,0 +1,108 @@
+//! Schema migrations, embedded in the binary and applied at start-up, each in its own
+//! transaction. PostgreSQL instances starting together take an advisory lock so that one applies
+//! them and the others wait.
+
+use crate::sql::{Conn, Value};
+use crate::{Backend, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "core",
+    sqlite: include_str!("../migrations/sqlite/0001_core.sql"),
+    postgres: include_str!("../migrations/postgres/0001_core.sql"),
+}];
+
+/// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.
+const ADVISORY_LOCK: i64 = 0x0053_7465_7761_7264;
+
+pub(crate) fn run(conn: &mut dyn Conn, backend: &Backend) -> Result<(), StoreError> {
+    let postgres = matches!(backend, Backend::Postgres(_));
+    if postgres {
+        conn.execute("SELECT pg_advisory_lock($1)", &[Value::from(ADVISORY_LOCK)])
+            .map_err(|err| {
+                StoreError::Migration(format!("cannot take the migration lock: {err}"))
+            })?;
+    }
+    let result = apply(conn, postgres);
+    if postgres {
+        let _ = conn.execute(
+            "SELECT pg_advisory_unlock($1)",
+            &[Value::from(ADVISORY_LOCK)],
+        );
+    }
+    result
+}
+
+fn apply(conn: &mut dyn Conn, postgres: bool) -> Result<(), StoreError> {
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS steward_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )?;
+    let newest: i64 = conn.query_int(
+        "SELECT COALESCE(MAX(version), 0) FROM steward_migrations",
+        &[],
+    )?;
+    let known = MIGRATIONS.last().map_or(0, |migration| migration.version);
+    if newest > known {
+        return Err(StoreError::Migration(format!(
+            "the database is at schema version {newest}, newer than this Steward knows ({known}); \
+             run a newer Steward"
+        )));
+    }
+    for migration in MIGRATIONS
+        .iter()
+        .filter(|migration| migration.version > newest)
+    {
+        let sql = if postgres {
+            migration.postgres
+        } else {
+            migration.sqlite
+        };
+        let outcome = conn
+            .batch("BEGIN")
+            .and_then(|()| conn.batch(sql))
+            .and_then(|()| {
+                conn.execute(
+                "INSERT INTO steward_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                &[
+                    migration.version.into(),
+                    migration.name.into(),
+                    chrono::Utc::now().timestamp_millis().into(),
+                ],
+            )
+            });
+        match outcome {
+            Ok(_) => conn.batch("COMMIT")?,
+            Err(err) => {
+                let _ = conn.batch("ROLLBACK");
+                return Err(StoreError::Migration(format!(
+                    "{:04}_{} failed: {err}",
+                    migration.version, migration.name
+                )));
+            }
+        }
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn applied(conn: &mut dyn Conn) -> Result<Vec<(i64, String)>, StoreError> {
+    conn.query(
+        "SELECT version, name FROM steward_migrations ORDER BY version",
+        &[],
+    )?
+    .iter()
+    .map(|row| Ok((row.int(0)?, row.text(1)?)))
+    .collect()
+}

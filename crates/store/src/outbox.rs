@@ -1,0 +1,218 @@
+//! The outbox: actions the pipeline committed, waiting for an adapter to carry them out.
+//!
+//! An adapter claims due actions for its account (a lease, so that a crashed adapter's claims come
+//! back), performs them, and reports the platform's answer. A failed action is retried with a
+//! growing delay. An action whose lease ran out without an answer is retried only when repeating it
+//! is harmless; a `send` is marked failed instead, because the member may already have seen it.
+
+use chrono::{DateTime, Utc};
+use steward_domain::{AccountId, Action, ChatId, Platform};
+
+use crate::sql::{Row, Value};
+use crate::{Database, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    Pending,
+    Claimed,
+    Sent,
+    Failed,
+}
+
+impl OutboxStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Claimed => "claimed",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Result<OutboxStatus, StoreError> {
+        Ok(match text {
+            "pending" => OutboxStatus::Pending,
+            "claimed" => OutboxStatus::Claimed,
+            "sent" => OutboxStatus::Sent,
+            "failed" => OutboxStatus::Failed,
+            other => return Err(StoreError::Corrupt(format!("outbox status `{other}`"))),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub event_id: Option<i64>,
+    pub platform: Platform,
+    pub account: AccountId,
+    pub chat: ChatId,
+    pub action: Action,
+    pub status: OutboxStatus,
+    /// How many times an adapter has claimed it, this claim included.
+    pub attempts: i64,
+    pub answer: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// What the platform answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// Done; `answer` is what the platform returned (a message id, say), kept for the audit log.
+    Sent { answer: Option<String> },
+    /// The platform refused or could not be reached. `retry` says whether trying again may help
+    /// (a rate limit, a timeout) as opposed to a final refusal (no permission).
+    Failed { error: String, retry: bool },
+}
+
+/// After this many attempts an action fails for good.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+const COLUMNS: &str =
+    "id, event_id, platform, account, chat, action, status, attempts, answer, last_error";
+
+fn entry(row: &Row) -> Result<OutboxEntry, StoreError> {
+    let platform_name = row.text(2)?;
+    let action_json = row.text(5)?;
+    Ok(OutboxEntry {
+        id: row.int(0)?,
+        event_id: row.opt_int(1)?,
+        platform: platform_name
+            .parse()
+            .map_err(|err| StoreError::Corrupt(format!("outbox platform: {err}")))?,
+        account: AccountId(row.text(3)?),
+        chat: ChatId(row.text(4)?),
+        action: serde_json::from_str(&action_json)
+            .map_err(|err| StoreError::Corrupt(format!("outbox action: {err}")))?,
+        status: OutboxStatus::parse(&row.text(6)?)?,
+        attempts: row.int(7)?,
+        answer: row.opt_text(8)?,
+        last_error: row.opt_text(9)?,
+    })
+}
+
+/// The delay before retry number `attempts`: 2 s, 4 s, 8 s, ... capped at ten minutes.
+fn backoff_millis(attempts: i64) -> i64 {
+    let exponent = attempts.clamp(1, 20) as u32;
+    (1_000_i64 << exponent).min(600_000)
+}
+
+impl Database {
+    /// Claims up to `limit` due actions of one bot account, oldest first, for `lease`.
+    pub fn claim_actions(
+        &self,
+        platform: Platform,
+        account: &AccountId,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let now = now.timestamp_millis();
+        let lease_until = now.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let skip_locked = self.dialect.skip_locked;
+        self.in_transaction(|conn| {
+            let params: [Value<'_>; 3] =
+                [platform.as_str().into(), account.as_str().into(), now.into()];
+            // Claims that ran out without an answer: a send may have reached the members, so it
+            // is not repeated.
+            conn.execute(
+                "UPDATE outbox SET status = 'failed', updated_at = $3, \
+                 last_error = 'no answer before the lease ran out; not repeated, a send is not safe to repeat' \
+                 WHERE platform = $1 AND account = $2 AND status = 'claimed' \
+                 AND claimed_until <= $3 AND repeat_is_harmless = 0",
+                &params,
+            )?;
+            let sql = format!(
+                "UPDATE outbox SET status = 'claimed', claimed_until = $4, attempts = attempts + 1, \
+                 updated_at = $3 WHERE id IN (SELECT id FROM outbox \
+                 WHERE platform = $1 AND account = $2 AND ((status = 'pending' AND not_before <= $3) \
+                 OR (status = 'claimed' AND claimed_until <= $3)) ORDER BY id LIMIT $5{skip_locked}) \
+                 RETURNING {COLUMNS}"
+            );
+            let rows = conn.query(
+                &sql,
+                &[params[0], params[1], params[2], lease_until.into(), limit.into()],
+            )?;
+            let mut entries = rows.iter().map(entry).collect::<Result<Vec<_>, _>>()?;
+            entries.sort_by_key(|entry| entry.id);
+            Ok(entries)
+        })
+    }
+
+    /// Records what the platform answered for a claimed action.
+    pub fn finish_action(
+        &self,
+        id: i64,
+        outcome: &ActionOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = now.timestamp_millis();
+        self.in_transaction(|conn| {
+            let attempts = conn
+                .query_opt("SELECT attempts FROM outbox WHERE id = $1", &[id.into()])?
+                .map(|row| row.int(0))
+                .transpose()?
+                .ok_or_else(|| StoreError::Corrupt(format!("no outbox entry {id}")))?;
+            match outcome {
+                ActionOutcome::Sent { answer } => conn.execute(
+                    "UPDATE outbox SET status = 'sent', answer = $2, claimed_until = NULL, \
+                     updated_at = $3 WHERE id = $1",
+                    &[id.into(), answer.as_deref().into(), now.into()],
+                )?,
+                ActionOutcome::Failed { error, retry } if *retry && attempts < MAX_ATTEMPTS => conn
+                    .execute(
+                        "UPDATE outbox SET status = 'pending', last_error = $2, claimed_until = NULL, \
+                         not_before = $3, updated_at = $4 WHERE id = $1",
+                        &[
+                            id.into(),
+                            error.as_str().into(),
+                            (now + backoff_millis(attempts)).into(),
+                            now.into(),
+                        ],
+                    )?,
+                ActionOutcome::Failed { error, .. } => conn.execute(
+                    "UPDATE outbox SET status = 'failed', last_error = $2, claimed_until = NULL, \
+                     updated_at = $3 WHERE id = $1",
+                    &[id.into(), error.as_str().into(), now.into()],
+                )?,
+            };
+            Ok(())
+        })
+    }
+
+    /// The actions queued because of one event, in the order they were queued.
+    pub fn actions_for_event(&self, event_id: i64) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.with_conn(|conn| {
+            let sql = format!("SELECT {COLUMNS} FROM outbox WHERE event_id = $1 ORDER BY id");
+            conn.query(&sql, &[event_id.into()])?
+                .iter()
+                .map(entry)
+                .collect()
+        })
+    }
+
+    /// The newest actions of all groups, newest first.
+    pub fn recent_actions(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with_conn(|conn| {
+            let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");
+            conn.query(&sql, &[limit.into()])?
+                .iter()
+                .map(entry)
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_millis;
+
+    #[test]
+    fn retries_back_off_up_to_ten_minutes() {
+        assert_eq!(backoff_millis(1), 2_000);
+        assert_eq!(backoff_millis(3), 8_000);
+        assert_eq!(backoff_millis(30), 600_000);
+    }
+}

@@ -1,0 +1,163 @@
+//! Recording events: the state they change, exactly once.
+
+use steward_store::testing::TestDatabase;
+use steward_store::{Cell, Recorded};
+
+use crate::fixtures::{join, leave, message, recall, record};
+
+fn members_of(database: &steward_store::Database, chat: &str) -> i64 {
+    let dump = database.dump().unwrap();
+    let groups = dump.iter().find(|table| table.table == "groups").unwrap();
+    let row = groups
+        .rows
+        .iter()
+        .find(|row| row.0[2] == Cell::Text(chat.into()))
+        .unwrap();
+    row.int(6).unwrap()
+}
+
+fn a_day_in_a_group_is_counted_once(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    let day = vec![
+        join("g1", "u1", "小林", 0),
+        join("g1", "u2", "Alice", 1),
+        message("g1", "m1", "u1", "小林", "大家好", 2),
+        message("g1", "m2", "u2", "Alice", "hello", 3),
+        message("g1", "m3", "u1", "小林", "签到", 4),
+        recall("g1", "m3", "u1", 5),
+        leave("g1", "u2", 6),
+    ];
+    let first = record(&database, &day);
+    assert!(
+        first
+            .iter()
+            .all(|outcome| matches!(outcome, Recorded::New(_)))
+    );
+    let after_once = database.dump().unwrap();
+
+    let second = record(&database, &day);
+    assert!(second.iter().all(|outcome| *outcome == Recorded::Duplicate));
+    assert_eq!(
+        database.dump().unwrap(),
+        after_once,
+        "a redelivered day changed the database"
+    );
+
+    let counts = database.counts().unwrap();
+    assert_eq!(
+        (
+            counts.events,
+            counts.messages,
+            counts.groups,
+            counts.members
+        ),
+        (7, 3, 1, 2)
+    );
+    assert_eq!(counts.active_memberships, 1);
+    assert_eq!(members_of(&database, "g1"), 1);
+    assert_eq!(database.verify().unwrap(), Vec::<String>::new());
+}
+
+fn the_same_message_id_in_another_chat_is_another_message(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    let outcomes = record(
+        &database,
+        &[
+            message("g1", "1", "u1", "a", "hi", 0),
+            message("g2", "1", "u1", "a", "hi", 0),
+        ],
+    );
+    assert!(
+        outcomes
+            .iter()
+            .all(|outcome| matches!(outcome, Recorded::New(_)))
+    );
+    assert_eq!(database.counts().unwrap().messages, 2);
+}
+
+fn a_member_who_speaks_before_being_seen_joining_counts_as_a_member(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    record(&database, &[message("g1", "1", "u9", "老王", "在吗", 0)]);
+    assert_eq!(members_of(&database, "g1"), 1);
+    record(&database, &[join("g1", "u9", "老王", 1)]);
+    assert_eq!(
+        members_of(&database, "g1"),
+        1,
+        "a join of an active member must not count twice"
+    );
+    assert_eq!(database.verify().unwrap(), Vec::<String>::new());
+}
+
+fn a_redelivered_old_event_does_not_rename_anybody(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    let old = message("g1", "1", "u1", "old name", "hi", 0);
+    record(
+        &database,
+        &[old.clone(), message("g1", "2", "u1", "new name", "hi", 1)],
+    );
+    record(&database, &[old]);
+    let dump = database.dump().unwrap();
+    let members = dump.iter().find(|table| table.table == "members").unwrap();
+    assert_eq!(members.rows[0].text(4).unwrap(), "new name");
+}
+
+/// The tables that record what happened. Groups, persons and members are identities: on
+/// PostgreSQL they are created outside the batch transaction (see `Writer`) and may outlive a
+/// rollback, with no counts attached.
+fn history(database: &steward_store::Database) -> Vec<steward_store::TableDump> {
+    let identities = ["groups", "persons", "members"];
+    database
+        .dump()
+        .unwrap()
+        .into_iter()
+        .filter(|table| !identities.contains(&table.table))
+        .collect()
+}
+
+fn a_rolled_back_transaction_leaves_no_event_and_no_state(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    let empty = history(&database);
+    let mut writer = database.writer().unwrap();
+    writer.begin().unwrap();
+    let event = steward_store::PreparedEvent::new(message("g1", "1", "u1", "a", "hi", 0)).unwrap();
+    writer.record(&event, crate::fixtures::at(0)).unwrap();
+    writer.rollback().unwrap();
+    assert_eq!(history(&database), empty);
+    assert_eq!(database.verify().unwrap(), Vec::<String>::new());
+    // The writer forgot the ids of rows that may be gone and records the event again.
+    writer.begin().unwrap();
+    assert!(matches!(
+        writer.record(&event, crate::fixtures::at(0)).unwrap(),
+        Recorded::New(_)
+    ));
+    writer.commit().unwrap();
+    let counts = database.counts().unwrap();
+    assert_eq!(
+        (
+            counts.events,
+            counts.messages,
+            counts.groups,
+            counts.members
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(database.verify().unwrap(), Vec::<String>::new());
+}
+
+fn reopening_applies_no_migration_twice(test: &TestDatabase) {
+    let first = test.open().unwrap();
+    record(&first, &[message("g1", "1", "u1", "a", "hi", 0)]);
+    drop(first);
+    let again = test.open().unwrap();
+    assert_eq!(again.migrations().unwrap(), vec![(1, "core".to_owned())]);
+    assert_eq!(again.counts().unwrap().messages, 1);
+}
+
+steward_store::on_both_backends!(
+    a_day_in_a_group_is_counted_once,
+    the_same_message_id_in_another_chat_is_another_message,
+    a_member_who_speaks_before_being_seen_joining_counts_as_a_member,
+    a_redelivered_old_event_does_not_rename_anybody,
+    a_rolled_back_transaction_leaves_no_event_and_no_state,
+    reopening_applies_no_migration_twice,
+);
