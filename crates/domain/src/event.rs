@@ -232,6 +232,16 @@ impl Event {
         }
     }
 
+    /// The dedup key of the message `message` of this event's chat, as seen by this event's
+    /// account: how a recall or a reply finds the message it names.
+    pub fn key_of_message(&self, message: &MessageId) -> String {
+        const SEP: char = '\u{1f}';
+        format!(
+            "{}{SEP}{}{SEP}{}{SEP}message{SEP}{}",
+            self.platform, self.account, self.chat, message
+        )
+    }
+
     /// Checks what serde cannot: non-empty ids, sizes, an id where the kind needs one, a sane time.
     pub fn validate(&self) -> Result<(), InvalidEvent> {
         check_id("account", self.account.as_str())?;
@@ -522,5 +532,6 @@ mod tests {
             ..a.clone()
         };
         assert_eq!(join("bot-a").dedup_key(), join("bot-b").dedup_key());
+        assert_eq!(a.key_of_message(&"7".into()), a.dedup_key());
     }
 }

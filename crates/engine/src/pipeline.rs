@@ -3,8 +3,9 @@
 //! A caller [`Pipeline::submit`]s an event: it is checked and serialised in the caller's task (so
 //! callers run in parallel), then queued to the writer thread that owns its group. Each writer
 //! thread takes whatever is queued (up to `batch_max`) and handles it in one transaction: for
-//! every event, a savepoint, dedupe + record + state, the features in order, the actions into the
-//! outbox. Only after the commit does any caller hear back: an acknowledged event is on disk.
+//! every event, dedupe + record + state, the features in order, the actions into the outbox. When
+//! an event fails, the batch is rolled back and redone one event per transaction, so that only
+//! the failing event is refused. Only after the commit does any caller hear back: an acknowledged event is on disk.
 //!
 //! Events of one group always go to the same writer and are handled in the order they were
 //! submitted. Different groups go to different writers where the database allows concurrent
@@ -287,14 +288,23 @@ impl WriterThread {
             self.reconnect();
             return;
         }
+        // The fast path: the whole batch in one transaction, no savepoints (SQLite copies every
+        // page a savepoint touches). Should any event fail, the batch is rolled back and taken
+        // again one event per transaction, so that the failure stays with its event.
         let mut results = Vec::with_capacity(batch.len());
-        let mut actions = 0;
         for job in batch.iter() {
-            let result = self.handle_event(&job.prepared, now);
-            if let Ok(Outcome::Applied { actions: count, .. }) = &result {
-                actions += count;
+            match self.record_and_run(&job.prepared, now) {
+                Ok(outcome) => results.push(outcome),
+                Err(err) => {
+                    debug!(error = %err, "an event failed in a batch; retrying one by one");
+                    if let Err(err) = self.writer.rollback() {
+                        error!(error = %err, "rollback failed; reconnecting");
+                        self.reconnect();
+                    }
+                    self.handle_one_by_one(batch, now);
+                    return;
+                }
             }
-            results.push(result);
         }
         if let Err(err) = self.writer.commit() {
             error!(error = %err, events = batch.len(), "commit failed; nothing of the batch is acknowledged");
@@ -302,50 +312,77 @@ impl WriterThread {
             self.reconnect();
             return;
         }
-        for (job, result) in batch.drain(..).zip(results) {
-            match &result {
-                Ok(Outcome::Applied { .. }) => self.stats.applied.fetch_add(1, Ordering::Relaxed),
-                Ok(Outcome::Duplicate) => self.stats.duplicates.fetch_add(1, Ordering::Relaxed),
-                Err(_) => self.stats.failed.fetch_add(1, Ordering::Relaxed),
-            };
-            // The submitter may have stopped waiting; the event is committed all the same.
-            let _ = job.reply.send(result);
+        let actions = results
+            .iter()
+            .map(|outcome| match outcome {
+                Outcome::Applied { actions, .. } => *actions,
+                Outcome::Duplicate => 0,
+            })
+            .sum();
+        for (job, outcome) in batch.drain(..).zip(results) {
+            self.reply(job, Ok(outcome));
         }
+        self.announce(actions);
+        if let Err(err) = self.writer.after_commit() {
+            warn!(error = %err, "housekeeping after a commit failed");
+        }
+    }
+
+    /// The slow path after a failure inside a batch: each event in a transaction of its own,
+    /// transient failures (a deadlock between PostgreSQL writers, a busy database) retried.
+    fn handle_one_by_one(&mut self, batch: &mut Vec<Job>, now: chrono::DateTime<Utc>) {
+        const ATTEMPTS: usize = 3;
+        let mut actions = 0;
+        for job in batch.drain(..) {
+            let mut attempt = 0;
+            let result = loop {
+                attempt += 1;
+                let outcome = self.writer.begin().and_then(|()| {
+                    let outcome = self.record_and_run(&job.prepared, now)?;
+                    self.writer.commit()?;
+                    Ok(outcome)
+                });
+                match outcome {
+                    Ok(outcome) => break Ok(outcome),
+                    Err(err) => {
+                        // The connection may be broken as well as the transaction.
+                        if self.writer.rollback().is_err() {
+                            self.reconnect();
+                        }
+                        if err.is_transient() && attempt < ATTEMPTS {
+                            continue;
+                        }
+                        let key = job.prepared.dedup_key.replace('\u{1f}', "/");
+                        warn!(key = %key, error = %err, "event failed; not recorded");
+                        break Err(PipelineError::Store(err));
+                    }
+                }
+            };
+            if let Ok(Outcome::Applied { actions: count, .. }) = &result {
+                actions += count;
+            }
+            self.reply(job, result);
+        }
+        self.announce(actions);
+    }
+
+    fn reply(&self, job: Job, result: Result<Outcome, PipelineError>) {
+        match &result {
+            Ok(Outcome::Applied { .. }) => self.stats.applied.fetch_add(1, Ordering::Relaxed),
+            Ok(Outcome::Duplicate) => self.stats.duplicates.fetch_add(1, Ordering::Relaxed),
+            Err(_) => self.stats.failed.fetch_add(1, Ordering::Relaxed),
+        };
+        // The submitter may have stopped waiting; the event is committed all the same.
+        let _ = job.reply.send(result);
+    }
+
+    /// Wakes the adapters when actions were committed.
+    fn announce(&self, actions: usize) {
         if actions > 0 {
             self.stats
                 .actions
                 .fetch_add(actions as u64, Ordering::Relaxed);
             self.outbox_ready.notify_waiters();
-        }
-    }
-
-    /// One event inside the batch's transaction, in a savepoint of its own: when it fails, it
-    /// leaves nothing behind and the rest of the batch goes on. Transient errors (a deadlock
-    /// between PostgreSQL writers) are retried.
-    fn handle_event(
-        &mut self,
-        prepared: &PreparedEvent,
-        now: chrono::DateTime<Utc>,
-    ) -> Result<Outcome, PipelineError> {
-        const ATTEMPTS: usize = 3;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.writer.savepoint("steward_event")?;
-            match self.record_and_run(prepared, now) {
-                Ok(outcome) => {
-                    self.writer.release("steward_event")?;
-                    return Ok(outcome);
-                }
-                Err(err) => {
-                    self.writer.rollback_to("steward_event")?;
-                    if err.is_transient() && attempt < ATTEMPTS {
-                        continue;
-                    }
-                    warn!(key = %prepared.dedup_key.replace('\u{1f}', "/"), error = %err, "event failed");
-                    return Err(PipelineError::Store(err));
-                }
-            }
         }
     }
 

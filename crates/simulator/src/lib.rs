@@ -192,7 +192,21 @@ impl Simulation {
         LabelledEvents {
             simulation: self,
             next_day: 0,
+            end_day: self.config.days,
             batch: DayBatch::empty(),
+        }
+    }
+
+    /// The events of the days in `days`, generated lazily a day at a time: the same values
+    /// `events()` yields for those days, without holding a whole day of events in memory.
+    pub fn events_of_days(&self, days: std::ops::Range<u32>) -> Events<'_> {
+        Events {
+            inner: LabelledEvents {
+                simulation: self,
+                next_day: days.start,
+                end_day: days.end.min(self.config.days),
+                batch: DayBatch::empty(),
+            },
         }
     }
 
@@ -220,6 +234,7 @@ impl Simulation {
 pub struct LabelledEvents<'a> {
     simulation: &'a Simulation,
     next_day: u32,
+    end_day: u32,
     batch: DayBatch,
 }
 
@@ -231,7 +246,7 @@ impl Iterator for LabelledEvents<'_> {
             if let Some(item) = self.batch.next_event(self.simulation) {
                 return Some(item);
             }
-            if self.next_day >= self.simulation.config.days {
+            if self.next_day >= self.end_day {
                 return None;
             }
             self.batch.refill(self.simulation, self.next_day);

@@ -97,6 +97,15 @@ fn a_day_is_exactly_its_slice_of_all_events() {
     let day_three = fresh.day(3);
     assert_eq!(fresh.day(0), simulation.day(0));
     assert_eq!(day_three, simulation.day(3));
+    // A range of days streams the same events.
+    let middle: Vec<Event> = simulation.events_of_days(1..3).collect();
+    let mut expected = simulation.day(1);
+    expected.extend(simulation.day(2));
+    assert_eq!(middle, expected);
+    assert_eq!(
+        simulation.events_of_days(2..99).count(),
+        all.len() - simulation.day(0).len() - simulation.day(1).len()
+    );
 }
 
 /// The small configuration with some fields changed.

@@ -101,15 +101,14 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
         }
     );
 
-    let warmup = feed_unpaced(&pipeline, simulation.day(0)).await?;
+    let simulation = Arc::new(simulation);
+    let warmup = feed_unpaced(&pipeline, stream(&simulation, 0..1)).await?;
     println!(
         "loaded day 0: {} events in {:.1} s",
         warmup.events, warmup.seconds
     );
 
-    let mut events = simulation.day(1);
-    events.extend(simulation.day(2));
-    let run = feed_unpaced(&pipeline, events).await?;
+    let run = feed_unpaced(&pipeline, stream(&simulation, 1..3)).await?;
     println!(
         "throughput: {} messages ({} events) in {:.2} s = {:.0} messages/s, {:.0} events/s",
         run.messages,
@@ -119,7 +118,13 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
         run.events as f64 / run.seconds
     );
 
-    let latency = feed_paced(&pipeline, simulation.day(3), args.rate, args.seconds).await?;
+    let latency = feed_paced(
+        &pipeline,
+        stream(&simulation, 3..4),
+        args.rate,
+        args.seconds,
+    )
+    .await?;
     println!(
         "latency at {} events/s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} events ({:.0} events/s achieved)",
         args.rate,
@@ -137,13 +142,32 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Generates the days' events on a thread of its own, a little ahead of the pipeline, so that no
+/// day of events sits in memory and the generator's time is part of the measurement, as a
+/// platform adapter's parsing would be.
+fn stream(simulation: &Arc<Simulation>, days: std::ops::Range<u32>) -> mpsc::Receiver<Event> {
+    let (sender, receiver) = mpsc::channel(4_096);
+    let simulation = Arc::clone(simulation);
+    std::thread::spawn(move || {
+        for event in simulation.events_of_days(days) {
+            if sender.blocking_send(event).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
 struct Run {
     events: u64,
     messages: u64,
     seconds: f64,
 }
 
-async fn feed_unpaced(pipeline: &Pipeline, events: Vec<Event>) -> Result<Run, Failure> {
+async fn feed_unpaced(
+    pipeline: &Pipeline,
+    mut events: mpsc::Receiver<Event>,
+) -> Result<Run, Failure> {
     let started = Instant::now();
     let (sender, mut receiver) = mpsc::channel::<Ticket>(65_536);
     let acker = tokio::spawn(async move {
@@ -157,7 +181,7 @@ async fn feed_unpaced(pipeline: &Pipeline, events: Vec<Event>) -> Result<Run, Fa
     });
     let mut count = 0;
     let mut messages = 0;
-    for event in events {
+    while let Some(event) = events.recv().await {
         count += 1;
         if matches!(event.kind, EventKind::Message { .. }) {
             messages += 1;
@@ -191,7 +215,7 @@ struct Latency {
 
 async fn feed_paced(
     pipeline: &Pipeline,
-    events: Vec<Event>,
+    mut events: mpsc::Receiver<Event>,
     rate: u32,
     seconds: u32,
 ) -> Result<Latency, Failure> {
@@ -210,20 +234,26 @@ async fn feed_paced(
         }
         (samples, failed)
     });
+    // The generator drafts a whole day before its first event: wait for it, so that the schedule
+    // does not start behind and open with a burst.
+    let mut next = events.recv().await;
     let started = Instant::now();
     let mut interval = tokio::time::interval(TICK);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut due = 0.0_f64;
     let mut sent = 0_usize;
-    let mut events = events.into_iter().take(limit);
     'feed: loop {
         interval.tick().await;
         // Submit as many as the schedule says are due by now, so that a late tick catches up.
         due += per_tick;
         while (sent as f64) < due {
-            let Some(event) = events.next() else {
+            if sent >= limit {
+                break 'feed;
+            }
+            let Some(event) = next.take() else {
                 break 'feed;
             };
+            next = events.recv().await;
             let submitted = Instant::now();
             let ticket = pipeline.submit(event).await.map_err(failure)?;
             if sender.send((submitted, ticket)).await.is_err() {

@@ -16,7 +16,7 @@ pub mod testing;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};
 pub use read::{Counts, TableDump};
@@ -129,6 +129,7 @@ pub struct Database {
     durability: Durability,
     dialect: Dialect,
     pool: Mutex<Vec<Box<dyn Conn>>>,
+    _checkpointer: Option<sqlite::Checkpointer>,
 }
 
 impl std::fmt::Debug for Database {
@@ -150,15 +151,19 @@ impl Database {
             Backend::Sqlite(_) => SQLITE,
             Backend::Postgres(_) => POSTGRES,
         };
-        let database = Database {
+        let mut database = Database {
             backend,
             durability,
             dialect,
             pool: Mutex::new(Vec::new()),
+            _checkpointer: None,
         };
         let mut conn = database.connect()?;
         migrate::run(conn.as_mut(), &database.backend)?;
         database.give_back(conn);
+        if let Backend::Sqlite(path) = &database.backend {
+            database._checkpointer = Some(sqlite::Checkpointer::start(path, durability)?);
+        }
         Ok(database)
     }
 
@@ -184,7 +189,16 @@ impl Database {
             Backend::Sqlite(_) => None,
             Backend::Postgres(_) => Some(self.connect()?),
         };
-        Ok(Writer::new(self.connect()?, identity, self.dialect))
+        let checkpoints = self
+            ._checkpointer
+            .as_ref()
+            .map(|checkpointer| Arc::clone(&checkpointer.progress));
+        Ok(Writer::new(
+            self.connect()?,
+            identity,
+            checkpoints,
+            self.dialect,
+        ))
     }
 
     /// The migrations applied to this database, oldest first, as `(version, name)`.

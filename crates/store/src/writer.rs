@@ -2,6 +2,8 @@
 //! inside transactions the pipeline controls. One `Writer` per writer thread.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 use steward_domain::{
@@ -9,6 +11,7 @@ use steward_domain::{
 };
 
 use crate::sql::Conn;
+use crate::sqlite::CheckpointProgress;
 use crate::{Dialect, StoreError};
 
 /// An event checked and serialised ahead of the writer, so that the one writer thread spends its
@@ -59,6 +62,9 @@ pub struct Writer {
     /// rows (and deadlock). They are harmless to keep when a batch rolls back, and a rename is
     /// "the newest name". On SQLite, with its one writer, `None`: the batch's own connection.
     identity: Option<Box<dyn Conn>>,
+    /// SQLite only: the background checkpointer's progress, see `sqlite::Checkpointer`.
+    checkpoints: Option<Arc<CheckpointProgress>>,
+    checkpoint_passes_seen: u64,
     dialect: Dialect,
     in_transaction: bool,
     // Ids of rows that are never deleted, so that the hot path skips the lookups. They are
@@ -79,11 +85,14 @@ impl Writer {
     pub(crate) fn new(
         conn: Box<dyn Conn>,
         identity: Option<Box<dyn Conn>>,
+        checkpoints: Option<Arc<CheckpointProgress>>,
         dialect: Dialect,
     ) -> Writer {
         Writer {
             conn,
             identity,
+            checkpoints,
+            checkpoint_passes_seen: 0,
             dialect,
             in_transaction: false,
             groups: HashMap::new(),
@@ -105,6 +114,34 @@ impl Writer {
             let _ = self.conn.batch("ROLLBACK");
         }
         result
+    }
+
+    /// Housekeeping between two batches, outside any transaction. On SQLite: after each pass of
+    /// the background checkpointer, finish its checkpoint here so that the write-ahead log starts
+    /// again from the beginning (see `sqlite::Checkpointer`). Cheap: only the frames written since
+    /// the pass are left to copy.
+    pub fn after_commit(&mut self) -> Result<(), StoreError> {
+        let Some(progress) = &self.checkpoints else {
+            return Ok(());
+        };
+        let passes = progress.passes.load(Ordering::Acquire);
+        if passes == self.checkpoint_passes_seen
+            || progress.log_frames.load(Ordering::Acquire) < crate::sqlite::FINISH_AT_FRAMES
+        {
+            return Ok(());
+        }
+        self.checkpoint_passes_seen = passes;
+        if progress.finish_without_sync {
+            // The background thread's pass, asked for right away, fsyncs the database file.
+            self.conn.batch("PRAGMA synchronous = OFF")?;
+            let finished = self.conn.query("PRAGMA wal_checkpoint(PASSIVE)", &[]);
+            self.conn.batch("PRAGMA synchronous = NORMAL")?;
+            progress.request_pass();
+            finished?;
+        } else {
+            self.conn.query("PRAGMA wal_checkpoint(PASSIVE)", &[])?;
+        }
+        Ok(())
     }
 
     pub fn rollback(&mut self) -> Result<(), StoreError> {
@@ -375,10 +412,12 @@ impl Writer {
                 }
             }
             EventKind::MessageRecalled { message, .. } => {
+                // The recalled message is found by its own dedup key, whose index every event
+                // needs anyway: one index fewer to write for every message.
                 self.conn.execute(
-                    "UPDATE messages SET recalled_at = $3 \
-                     WHERE group_id = $1 AND platform_message_id = $2 AND recalled_at IS NULL",
-                    &[group_id.into(), message.as_str().into(), time.into()],
+                    "UPDATE messages SET recalled_at = $2 WHERE recalled_at IS NULL AND event_id = \
+                     (SELECT id FROM events WHERE dedup_key = $1)",
+                    &[event.key_of_message(message).as_str().into(), time.into()],
                 )?;
             }
         }

@@ -56,6 +56,17 @@ fn a_day_in_a_group_is_counted_once(test: &TestDatabase) {
     assert_eq!(counts.active_memberships, 1);
     assert_eq!(members_of(&database, "g1"), 1);
     assert_eq!(database.verify().unwrap(), Vec::<String>::new());
+    let dump = database.dump().unwrap();
+    let messages = &dump
+        .iter()
+        .find(|table| table.table == "messages")
+        .unwrap()
+        .rows;
+    let recalled: Vec<bool> = messages
+        .iter()
+        .map(|row| row.opt_int(7).unwrap().is_some())
+        .collect();
+    assert_eq!(recalled, [false, false, true], "only m3 was recalled");
 }
 
 fn the_same_message_id_in_another_chat_is_another_message(test: &TestDatabase) {
