@@ -65,7 +65,11 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
             .exit_on(Exit::Failure)?
             .exit_on(Exit::Database)?,
     );
-    let counts = database.counts().exit_on(Exit::Database)?;
+    let counting = Arc::clone(&database);
+    let counts = tokio::task::spawn_blocking(move || counting.counts())
+        .await
+        .exit_on(Exit::Failure)?
+        .exit_on(Exit::Database)?;
     if counts.events > 0 {
         return Err(failure(format!(
             "{} already holds {} events; the benchmark needs an empty database",
@@ -89,16 +93,16 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
     .await
     .exit_on(Exit::Database)?;
 
+    let durability = match (database.backend(), args.full_durability) {
+        (steward_store::Backend::Postgres(_), _) => "the server's own durability settings",
+        (_, true) => "WAL, synchronous=FULL",
+        (_, false) => "WAL, synchronous=NORMAL",
+    };
     println!(
-        "community: {} groups, {} members; database: {} ({})",
+        "community: {} groups, {} members; database: {} ({durability})",
         args.groups,
         args.members,
         database.backend().name(),
-        if args.full_durability {
-            "synchronous=FULL"
-        } else {
-            "WAL, synchronous=NORMAL"
-        }
     );
 
     let simulation = Arc::new(simulation);

@@ -11,8 +11,21 @@ use crate::StoreError;
 use crate::sql::{Cell, Conn, Row, Value};
 
 pub(crate) struct PostgresConn {
-    client: Client,
+    client: Option<Client>,
     statements: HashMap<String, Statement>,
+}
+
+impl Drop for PostgresConn {
+    /// The blocking client closes its connection by blocking on a runtime of its own, which
+    /// panics on a thread that drives an async runtime. A `Database` may well be dropped there
+    /// (at the end of an async `main`), so the client is closed on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = std::thread::Builder::new()
+                .name("steward-pg-close".into())
+                .spawn(move || drop(client));
+        }
+    }
 }
 
 impl PostgresConn {
@@ -24,8 +37,15 @@ impl PostgresConn {
             ))
         })?;
         Ok(PostgresConn {
-            client,
+            client: Some(client),
             statements: HashMap::new(),
+        })
+    }
+
+    fn client(&mut self) -> Result<&mut Client, StoreError> {
+        self.client.as_mut().ok_or_else(|| StoreError::Database {
+            message: "connection closed".into(),
+            transient: true,
         })
     }
 
@@ -33,7 +53,7 @@ impl PostgresConn {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql).map_err(error)?;
+        let statement = self.client()?.prepare(sql).map_err(error)?;
         self.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
@@ -80,7 +100,7 @@ fn bind<'a>(params: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
 impl Conn for PostgresConn {
     fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;
-        self.client
+        self.client()?
             .execute(&statement, &bind(params))
             .map_err(error)
     }
@@ -88,7 +108,7 @@ impl Conn for PostgresConn {
     fn query(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql)?;
         let rows = self
-            .client
+            .client()?
             .query(&statement, &bind(params))
             .map_err(error)?;
         rows.iter()
@@ -115,7 +135,7 @@ impl Conn for PostgresConn {
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.client.batch_execute(sql).map_err(error)
+        self.client()?.batch_execute(sql).map_err(error)
     }
 }
 

@@ -109,6 +109,8 @@ impl CheckpointProgress {
 }
 
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(20);
+/// When the last pass found nothing new to copy.
+const IDLE_CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// The writer finishes a checkpoint once the log holds this many frames (128 MiB of 4 KiB pages).
 pub(crate) const FINISH_AT_FRAMES: i64 = 32_768;
 
@@ -123,16 +125,16 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("steward-checkpoint".into())
             .spawn(move || {
+                let mut wait = CHECKPOINT_EVERY;
+                let mut last_log_frames = -1;
                 loop {
                     let Ok(signal) = shared.signal.lock() else {
                         return;
                     };
                     let Ok((mut signal, _)) =
-                        shared
-                            .wake
-                            .wait_timeout_while(signal, CHECKPOINT_EVERY, |signal| {
-                                !signal.stop && !signal.pass_now
-                            })
+                        shared.wake.wait_timeout_while(signal, wait, |signal| {
+                            !signal.stop && !signal.pass_now
+                        })
                     else {
                         return;
                     };
@@ -151,6 +153,14 @@ impl Checkpointer {
                                 shared.log_frames.store(log_frames, Ordering::Release);
                                 shared.passes.fetch_add(1, Ordering::AcqRel);
                             }
+                            // An idle server should not wake fifty times a second: slow down
+                            // while the log does not change between passes.
+                            wait = if log_frames == last_log_frames {
+                                IDLE_CHECKPOINT_EVERY
+                            } else {
+                                CHECKPOINT_EVERY
+                            };
+                            last_log_frames = log_frames;
                         }
                         Err(err) => tracing::warn!(error = %err, "WAL checkpoint failed"),
                     }

@@ -166,6 +166,19 @@ impl Writer {
         self.release(name)
     }
 
+    /// Past this many cached members (or groups) the caches start over, so that a deployment with
+    /// millions of members does not keep them all in memory; a miss costs one indexed lookup.
+    const CACHE_LIMIT: usize = 250_000;
+
+    fn trim_caches(&mut self) {
+        if self.members.len() > Self::CACHE_LIMIT {
+            self.members.clear();
+        }
+        if self.groups.len() > Self::CACHE_LIMIT {
+            self.groups.clear();
+        }
+    }
+
     fn forget(&mut self) {
         self.groups.clear();
         self.members.clear();
@@ -180,6 +193,7 @@ impl Writer {
     ) -> Result<Recorded, StoreError> {
         let event = &prepared.event;
         let time = event.time.timestamp_millis();
+        self.trim_caches();
         let group_id = self.group_id(event.platform, event.chat.as_str(), time)?;
         let member_id = match &event.kind {
             EventKind::Message {
