@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod ingest;
 mod serve;
 mod simulate;
 
@@ -42,6 +43,13 @@ enum Command {
         common: CommonArgs,
         #[command(flatten)]
         options: simulate::SimulateArgs,
+    },
+    /// Feed events from a JSON-lines file (Steward's event format) through the pipeline
+    Ingest {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        options: ingest::IngestArgs,
     },
     /// Apply the database migrations and list them
     Migrate {
@@ -119,14 +127,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 init_logging(&settings.log);
                 simulate::run(&settings, &options).await
             }
+            Command::Ingest { common, options } => {
+                let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                ingest::run(&settings, &options).await
+            }
             Command::Migrate { common } => {
                 let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
                 init_logging(&settings.log);
                 let database = open_database(&settings).await?;
-                for (version, name) in database.migrations().exit_on(Exit::Database)? {
+                let described = database.backend().describe();
+                let migrations = tokio::task::spawn_blocking(move || database.migrations())
+                    .await
+                    .exit_on(Exit::Failure)?
+                    .exit_on(Exit::Database)?;
+                for (version, name) in migrations {
                     println!("{version:04} {name}");
                 }
-                println!("database {} is up to date", database.backend().describe());
+                println!("database {described} is up to date");
                 Ok(())
             }
             Command::Verify { common } => {
@@ -167,6 +185,21 @@ async fn open_database(settings: &Settings) -> Result<Arc<Database>, Failure> {
         .exit_on(Exit::Failure)?
         .exit_on(Exit::Database)?;
     Ok(Arc::new(database))
+}
+
+/// Opens the database and starts the pipeline with the configured features.
+async fn start_pipeline(
+    settings: &Settings,
+) -> Result<(Arc<Database>, steward_engine::Pipeline), Failure> {
+    let database = open_database(settings).await?;
+    let pipeline = steward_engine::Pipeline::start(
+        Arc::clone(&database),
+        steward_engine::features::registry(&settings.features),
+        &settings.pipeline,
+    )
+    .await
+    .exit_on(Exit::Database)?;
+    Ok((database, pipeline))
 }
 
 fn init_logging(default_level: &str) {

@@ -4,32 +4,30 @@
 
 use std::sync::atomic::Ordering;
 
-use steward_engine::{Pipeline, features};
 use steward_web::AppState;
 use tracing::{info, warn};
 
 use crate::config::Settings;
-use crate::{Exit, ExitOn, Failure, open_database};
+use crate::{Exit, ExitOn, Failure, start_pipeline};
 
 pub async fn run(settings: Settings) -> Result<(), Failure> {
-    let database = open_database(&settings).await?;
+    let (database, pipeline) = start_pipeline(&settings).await?;
     info!(database = %database.backend().describe(), data = %settings.data.display(), "database ready");
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .map_err(|err| Failure {
-            exit: Exit::Listen,
-            error: anyhow::anyhow!("cannot listen on {}: {err}", settings.listen),
-        })?;
-    let pipeline = Pipeline::start(
-        database.clone(),
-        features::registry(&settings.features),
-        &settings.pipeline,
-    )
-    .await
-    .exit_on(Exit::Database)?;
+    let listener = match tokio::net::TcpListener::bind(settings.listen).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            pipeline.shutdown().await;
+            return Err(Failure {
+                exit: Exit::Listen,
+                error: anyhow::anyhow!("cannot listen on {}: {err}", settings.listen),
+            });
+        }
+    };
     let state = AppState::default();
     state.ready.store(true, Ordering::Release);
-    warn!("no platform is connected yet: events come only from `steward simulate` for now");
+    warn!(
+        "no platform is connected yet: events come from `steward simulate` and `steward ingest` for now"
+    );
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();
     let served = axum::serve(listener, steward_web::router(state))

@@ -4,12 +4,12 @@
 use std::io::Write;
 use std::time::Instant;
 
-use steward_engine::{Outcome, Pipeline, PipelineError, Ticket, features};
+use steward_engine::{Outcome, PipelineError, Ticket};
 use steward_simulator::{SimConfig, Simulation};
 use tokio::sync::mpsc;
 
 use crate::config::Settings;
-use crate::{Exit, ExitOn, Failure, open_database};
+use crate::{Exit, ExitOn, Failure, start_pipeline};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimulateArgs {
@@ -67,14 +67,7 @@ pub async fn run(settings: &Settings, args: &SimulateArgs) -> Result<(), Failure
             error: anyhow::anyhow!("--day {day} is outside the {} simulated days", args.days),
         });
     }
-    let database = open_database(settings).await?;
-    let pipeline = Pipeline::start(
-        database,
-        features::registry(&settings.features),
-        &settings.pipeline,
-    )
-    .await
-    .exit_on(Exit::Database)?;
+    let (_, pipeline) = start_pipeline(settings).await?;
 
     let started = Instant::now();
     let (tickets, mut pending) = mpsc::channel::<Ticket>(65_536);

@@ -167,3 +167,51 @@ fn migrate_reports_the_schema_and_version_prints() {
         format!("steward {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+const EVENT: &str = r#"{"platform":"onebot","account":"10001","chat":"20002","id":"1","time":"2026-05-01T12:00:00Z","kind":{"type":"message","sender":{"id":"30003","name":"<img src=x onerror=alert(1)>"},"segments":[{"type":"text","text":"/ping"}]}}"#;
+
+#[test]
+fn ingest_refuses_a_file_with_a_malformed_event_and_records_nothing() {
+    let scratch = Scratch::new("ingest-bad");
+    let broken = format!("{EVENT}\n{}\n", &EVENT[..EVENT.len() / 2]);
+    std::fs::write(scratch.path().join("events.jsonl"), broken).unwrap();
+    let (status, stderr) = run(&scratch, &["ingest", "events.jsonl"]);
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(stderr.contains("nothing was recorded"), "{stderr}");
+    assert!(
+        stderr.contains("events.jsonl:2: invalid event: event JSON: EOF"),
+        "{stderr}"
+    );
+    assert!(
+        !scratch.path().join("steward-data").exists(),
+        "the database was touched"
+    );
+}
+
+#[test]
+fn ingest_records_once_and_answers_a_ping() {
+    let scratch = Scratch::new("ingest");
+    std::fs::write(scratch.path().join("events.jsonl"), format!("{EVENT}\n")).unwrap();
+    for expected in ["1 new, 0 already recorded", "0 new, 1 already recorded"] {
+        let output = steward()
+            .current_dir(scratch.path())
+            .args(["ingest", "events.jsonl"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains(expected));
+    }
+    let database =
+        steward_store::Database::open_sqlite(&scratch.path().join("steward-data/steward.db"))
+            .unwrap();
+    let counts = database.counts().unwrap();
+    assert_eq!(
+        (counts.events, counts.outbox_pending),
+        (1, 1),
+        "one reply queued, once"
+    );
+}
