@@ -508,6 +508,41 @@ mod tests {
         }
     }
 
+    /// A cheap, deterministic cousin of `fuzz/`: truncations and byte mutations of a valid event
+    /// never panic, and whatever parses also validates.
+    #[test]
+    fn mangled_json_is_an_error_never_a_panic() {
+        let event = message(
+            Some("1"),
+            vec![Segment::text("加V：abc"), Segment::MentionAll],
+        );
+        let json = serde_json::to_string(&event).unwrap_or_default();
+        let check = |text: &str| {
+            if let Ok(parsed) = Event::from_json(text) {
+                assert_eq!(parsed.validate(), Ok(()), "{text}");
+            }
+        };
+        for (cut, _) in json.char_indices() {
+            check(&json[..cut]);
+        }
+        let interesting = b"\"{}[]:,0-9e\\ \x00\xff\xe5";
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..5_000 {
+            let mut bytes = json.clone().into_bytes();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = interesting[(next() % interesting.len() as u64) as usize];
+            }
+            check(&String::from_utf8_lossy(&bytes));
+        }
+    }
+
     #[test]
     fn ids_are_scoped_to_account_and_chat_but_notices_are_not() {
         let a = message(Some("7"), vec![Segment::text("a")]);
