@@ -215,3 +215,37 @@ fn ingest_records_once_and_answers_a_ping() {
         "one reply queued, once"
     );
 }
+
+/// Regression: the blocking PostgreSQL client panicked when the binary dropped its database at
+/// the end of an async command.
+#[test]
+fn serve_and_migrate_run_and_stop_cleanly_on_postgresql() {
+    let Some(database) = steward_store::testing::TestDatabase::postgres("cli").unwrap() else {
+        return;
+    };
+    let scratch = Scratch::new("pg");
+    let output = steward()
+        .current_dir(scratch.path())
+        .args(["migrate", "--database", &database.url])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let port = free_port();
+    let mut child = spawn(steward().current_dir(scratch.path()).args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--database",
+        &database.url,
+    ]));
+    wait_for_health(port);
+    signal(&child, "TERM");
+    let status = wait_with_timeout(&mut child, Duration::from_secs(20));
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

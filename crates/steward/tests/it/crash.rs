@@ -30,6 +30,31 @@ fn simulate(scratch: &Scratch) -> std::process::Command {
     command
 }
 
+fn simulation() -> Simulation {
+    Simulation::new(SimConfig {
+        groups: GROUPS.parse().unwrap(),
+        members: MEMBERS.parse().unwrap(),
+        days: DAYS.parse().unwrap(),
+        ..SimConfig::default()
+    })
+    .unwrap()
+}
+
+/// Every one of the first `acked` simulated events is recorded, and nothing is half applied.
+fn check_nothing_acknowledged_was_lost(database: &Database, acked: u64) {
+    assert_eq!(
+        database.verify().unwrap(),
+        Vec::<String>::new(),
+        "half-applied state after SIGKILL"
+    );
+    let lost = simulation()
+        .events()
+        .take(acked as usize)
+        .filter(|event| !database.has_event(&event.dedup_key()).unwrap())
+        .count();
+    assert_eq!(lost, 0, "{lost} of {acked} acknowledged events were lost");
+}
+
 /// Reads `acked N` lines until at least `at_least`, then kills; returns the last N read.
 fn kill_after(child: &mut Child, at_least: u64) -> u64 {
     let stdout = child.stdout.take().unwrap();
@@ -71,29 +96,7 @@ fn sigkill_mid_load_loses_no_acknowledged_event_and_half_applies_nothing() {
     let acked = kill_after(&mut child, 2_000);
 
     let database = Database::open_sqlite(&scratch.path().join("steward-data/steward.db")).unwrap();
-    assert_eq!(
-        database.verify().unwrap(),
-        Vec::<String>::new(),
-        "half-applied state after SIGKILL"
-    );
-    let simulation = Simulation::new(SimConfig {
-        groups: GROUPS.parse().unwrap(),
-        members: MEMBERS.parse().unwrap(),
-        days: DAYS.parse().unwrap(),
-        ..SimConfig::default()
-    })
-    .unwrap();
-    let lost: Vec<String> = simulation
-        .events()
-        .take(acked as usize)
-        .map(|event| event.dedup_key())
-        .filter(|key| !database.has_event(key).unwrap())
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "{} of {acked} acknowledged events were lost",
-        lost.len()
-    );
+    check_nothing_acknowledged_was_lost(&database, acked);
     let recorded = database.counts().unwrap().events;
     assert!(
         recorded as u64 >= acked,
@@ -117,4 +120,30 @@ fn sigkill_mid_load_loses_no_acknowledged_event_and_half_applies_nothing() {
     let clean_database =
         Database::open_sqlite(&clean.path().join("steward-data/steward.db")).unwrap();
     assert_eq!(comparable(&database), comparable(&clean_database));
+}
+
+#[test]
+fn sigkill_mid_load_on_postgresql_loses_nothing_acknowledged() {
+    let Some(test_database) = steward_store::testing::TestDatabase::postgres("crash").unwrap()
+    else {
+        return;
+    };
+    let scratch = Scratch::new("crash-pg");
+    let mut child = spawn(simulate(&scratch).args(["--database", &test_database.url]));
+    let acked = kill_after(&mut child, 2_000);
+    let database = test_database.open().unwrap();
+    check_nothing_acknowledged_was_lost(&database, acked);
+
+    let resumed = simulate(&scratch)
+        .args(["--database", &test_database.url])
+        .output()
+        .unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let expected = simulation().events().count() as i64;
+    assert_eq!(database.counts().unwrap().events, expected);
+    assert_eq!(database.verify().unwrap(), Vec::<String>::new());
 }
