@@ -14,7 +14,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -105,6 +105,8 @@ pub struct Pipeline {
     threads: Mutex<Vec<JoinHandle<()>>>,
     stats: Arc<PipelineStats>,
     outbox_ready: Arc<Notify>,
+    /// Set by `shutdown`: a writer that cannot reach the database stops retrying.
+    closing: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -127,6 +129,7 @@ impl Pipeline {
         let features: Arc<[Box<dyn Feature>]> = features.into();
         let stats = Arc::new(PipelineStats::default());
         let outbox_ready = Arc::new(Notify::new());
+        let closing = Arc::new(AtomicBool::new(false));
         let mut senders = Vec::with_capacity(writers);
         let mut threads = Vec::with_capacity(writers);
         let mut connected = Vec::with_capacity(writers);
@@ -137,6 +140,7 @@ impl Pipeline {
             let features = Arc::clone(&features);
             let stats = Arc::clone(&stats);
             let outbox_ready = Arc::clone(&outbox_ready);
+            let closing = Arc::clone(&closing);
             let batch_max = config.batch_max.max(1);
             let thread = std::thread::Builder::new()
                 .name(format!("steward-writer-{index}"))
@@ -156,6 +160,7 @@ impl Pipeline {
                         features,
                         stats,
                         outbox_ready,
+                        closing,
                         batch_max,
                     }
                     .run(receiver);
@@ -177,6 +182,7 @@ impl Pipeline {
             threads: Mutex::new(threads),
             stats,
             outbox_ready,
+            closing,
         })
     }
 
@@ -235,8 +241,12 @@ impl Pipeline {
     /// Stops taking events, lets the writers commit everything queued, and waits for them.
     pub async fn shutdown(self) {
         let Pipeline {
-            senders, threads, ..
+            senders,
+            threads,
+            closing,
+            ..
         } = self;
+        closing.store(true, Ordering::Release);
         drop(senders);
         let threads = threads.into_inner().unwrap_or_default();
         let joined = tokio::task::spawn_blocking(move || {
@@ -259,6 +269,7 @@ struct WriterThread {
     features: Arc<[Box<dyn Feature>]>,
     stats: Arc<PipelineStats>,
     outbox_ready: Arc<Notify>,
+    closing: Arc<AtomicBool>,
     batch_max: usize,
 }
 
@@ -350,6 +361,9 @@ impl WriterThread {
                             self.reconnect();
                         }
                         if err.is_transient() && attempt < ATTEMPTS {
+                            // A connection may have died (on PostgreSQL the writer has two):
+                            // start afresh rather than fail every later event on it.
+                            self.reconnect();
                             continue;
                         }
                         let key = job.prepared.dedup_key.replace('\u{1f}', "/");
@@ -455,13 +469,18 @@ impl WriterThread {
     }
 
     /// After a failed begin or commit the connection may be broken: open a new one, waiting
-    /// longer after each failure. Queued events wait meanwhile.
+    /// longer after each failure. Queued events wait meanwhile, except during shutdown.
     fn reconnect(&mut self) {
         let mut delay = Duration::from_millis(100);
         loop {
             match self.database.writer() {
                 Ok(writer) => {
                     self.writer = writer;
+                    return;
+                }
+                Err(err) if self.closing.load(Ordering::Acquire) => {
+                    // Shutting down: the queued events fail instead of waiting for the database.
+                    error!(error = %err, "writer cannot reconnect; giving up at shutdown");
                     return;
                 }
                 Err(err) => {

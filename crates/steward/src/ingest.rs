@@ -98,7 +98,7 @@ pub async fn run(settings: &Settings, args: &IngestArgs) -> Result<(), Failure> 
     println!("ingested {name}: {applied} new, {duplicates} already recorded, {failed} failed");
     match first_error {
         Some(error) => Err(Failure {
-            exit: Exit::Database,
+            exit: Exit::Failure,
             error: anyhow::anyhow!("{failed} events failed; the first: {error}"),
         }),
         None => Ok(()),

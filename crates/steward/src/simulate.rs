@@ -132,7 +132,7 @@ pub async fn run(settings: &Settings, args: &SimulateArgs) -> Result<(), Failure
     }
     if let Some(error) = tally.first_error {
         return Err(Failure {
-            exit: Exit::Database,
+            exit: Exit::Failure,
             error: anyhow::anyhow!("{} events failed; the first: {error}", tally.failed),
         });
     }

@@ -123,6 +123,17 @@ impl Database {
                  AND claimed_until <= $3 AND repeat_is_harmless = 0",
                 &params,
             )?;
+            // An action whose every claim ran out (it may crash its adapter) is not handed out
+            // forever.
+            conn.execute(
+                &format!(
+                    "UPDATE outbox SET status = 'failed', updated_at = $3, \
+                     last_error = 'no answer before the lease ran out, {MAX_ATTEMPTS} times' \
+                     WHERE platform = $1 AND account = $2 AND status = 'claimed' \
+                     AND claimed_until <= $3 AND attempts >= {MAX_ATTEMPTS}"
+                ),
+                &params,
+            )?;
             let sql = format!(
                 "UPDATE outbox SET status = 'claimed', claimed_until = $4, attempts = attempts + 1, \
                  updated_at = $3 WHERE id IN (SELECT id FROM outbox \
@@ -140,44 +151,50 @@ impl Database {
         })
     }
 
-    /// Records what the platform answered for a claimed action.
+    /// Records what the platform answered for the claim `entry` came from. The claim's attempt
+    /// number fences it: a report from an adapter whose lease ran out, and whose action another
+    /// adapter has claimed since, changes nothing. Returns whether the report was recorded.
     pub fn finish_action(
         &self,
-        id: i64,
+        entry: &OutboxEntry,
         outcome: &ActionOutcome,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let now = now.timestamp_millis();
-        self.in_transaction(|conn| {
-            let attempts = conn
-                .query_opt("SELECT attempts FROM outbox WHERE id = $1", &[id.into()])?
-                .map(|row| row.int(0))
-                .transpose()?
-                .ok_or_else(|| StoreError::Corrupt(format!("no outbox entry {id}")))?;
-            match outcome {
+        let (id, attempts) = (entry.id, entry.attempts);
+        const CLAIMED: &str = "WHERE id = $1 AND attempts = $2 AND status = 'claimed'";
+        self.with_conn(|conn| {
+            let changed = match outcome {
                 ActionOutcome::Sent { answer } => conn.execute(
-                    "UPDATE outbox SET status = 'sent', answer = $2, claimed_until = NULL, \
-                     updated_at = $3 WHERE id = $1",
-                    &[id.into(), answer.as_deref().into(), now.into()],
+                    &format!(
+                        "UPDATE outbox SET status = 'sent', answer = $3, claimed_until = NULL, \
+                         updated_at = $4 {CLAIMED}"
+                    ),
+                    &[id.into(), attempts.into(), answer.as_deref().into(), now.into()],
                 )?,
                 ActionOutcome::Failed { error, retry } if *retry && attempts < MAX_ATTEMPTS => conn
                     .execute(
-                        "UPDATE outbox SET status = 'pending', last_error = $2, claimed_until = NULL, \
-                         not_before = $3, updated_at = $4 WHERE id = $1",
+                        &format!(
+                            "UPDATE outbox SET status = 'pending', last_error = $3, \
+                             claimed_until = NULL, not_before = $4, updated_at = $5 {CLAIMED}"
+                        ),
                         &[
                             id.into(),
+                            attempts.into(),
                             error.as_str().into(),
                             (now + backoff_millis(attempts)).into(),
                             now.into(),
                         ],
                     )?,
                 ActionOutcome::Failed { error, .. } => conn.execute(
-                    "UPDATE outbox SET status = 'failed', last_error = $2, claimed_until = NULL, \
-                     updated_at = $3 WHERE id = $1",
-                    &[id.into(), error.as_str().into(), now.into()],
+                    &format!(
+                        "UPDATE outbox SET status = 'failed', last_error = $3, claimed_until = NULL, \
+                         updated_at = $4 {CLAIMED}"
+                    ),
+                    &[id.into(), attempts.into(), error.as_str().into(), now.into()],
                 )?,
             };
-            Ok(())
+            Ok(changed == 1)
         })
     }
 

@@ -72,7 +72,7 @@ impl SqliteConn {
 /// - once the log is `FINISH_AT_FRAMES` long, right after one of these passes, the writer finishes
 ///   the job between two batches ([`crate::Writer::after_commit`]): only the frames written since
 ///   the pass are left to copy, about a millisecond. With `Durability::Normal` it skips the fsync
-///   there and wakes this thread, whose next pass fsyncs the database file at once; the writer's
+///   there and wakes this thread, which fsyncs the database file at once; the writer's
 ///   next transaction starts the log afresh. With `Durability::Full` the writer fsyncs itself.
 pub(crate) struct Checkpointer {
     thread: Option<std::thread::JoinHandle<()>>,
@@ -96,13 +96,17 @@ pub(crate) struct CheckpointProgress {
 struct Signal {
     stop: bool,
     pass_now: bool,
+    /// The writer finished a checkpoint without an fsync: make the database file durable now.
+    sync_database: bool,
 }
 
 impl CheckpointProgress {
-    /// Asks for a pass now instead of at the next tick.
-    pub(crate) fn request_pass(&self) {
+    /// Asks for the database file to be fsynced now, after the writer finished a checkpoint
+    /// without doing so.
+    pub(crate) fn request_sync(&self) {
         if let Ok(mut signal) = self.signal.lock() {
             signal.pass_now = true;
+            signal.sync_database = true;
         }
         self.wake.notify_all();
     }
@@ -122,6 +126,7 @@ impl Checkpointer {
             ..CheckpointProgress::default()
         });
         let shared = Arc::clone(&progress);
+        let database_file = path.to_owned();
         let thread = std::thread::Builder::new()
             .name("steward-checkpoint".into())
             .spawn(move || {
@@ -142,7 +147,18 @@ impl Checkpointer {
                         return;
                     }
                     signal.pass_now = false;
+                    let sync_database = std::mem::take(&mut signal.sync_database);
                     drop(signal);
+                    if sync_database {
+                        // SQLite fsyncs the file only after a pass that reaches the end of the
+                        // log, which a steady load prevents: do it directly, so that the pages
+                        // the writer copied are on disk a few milliseconds after the log restarts.
+                        let synced =
+                            std::fs::File::open(&database_file).and_then(|file| file.sync_data());
+                        if let Err(err) = synced {
+                            tracing::warn!(error = %err, "fsync of the database file failed");
+                        }
+                    }
                     match conn.query("PRAGMA wal_checkpoint(PASSIVE)", &[]) {
                         Ok(rows) => {
                             // (busy, frames in the log, frames copied); -1 while another

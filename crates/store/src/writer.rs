@@ -132,11 +132,11 @@ impl Writer {
         }
         self.checkpoint_passes_seen = passes;
         if progress.finish_without_sync {
-            // The background thread's pass, asked for right away, fsyncs the database file.
+            // The background thread, woken right away, fsyncs the database file.
             self.conn.batch("PRAGMA synchronous = OFF")?;
             let finished = self.conn.query("PRAGMA wal_checkpoint(PASSIVE)", &[]);
             self.conn.batch("PRAGMA synchronous = NORMAL")?;
-            progress.request_pass();
+            progress.request_sync();
             finished?;
         } else {
             self.conn.query("PRAGMA wal_checkpoint(PASSIVE)", &[])?;
@@ -258,7 +258,7 @@ impl Writer {
             applicant: profile, ..
         } = &event.kind
         {
-            self.keep_name_current(event.platform, profile, member_id)?;
+            self.keep_name_current(event.platform, profile, member_id, time)?;
         }
         self.conn.execute(
             "UPDATE groups SET message_count = message_count + $2, \
@@ -568,8 +568,8 @@ impl Writer {
                     &[name_if_new.into(), time.into()],
                 )?;
                 let inserted = conn.query_opt(
-                    "INSERT INTO members (platform, user_id, person_id, name, is_bot, first_seen_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) \
+                    "INSERT INTO members (platform, user_id, person_id, name, is_bot, first_seen_at, \
+                     name_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
                      ON CONFLICT (platform, user_id) DO NOTHING RETURNING id",
                     &[
                         platform_name.into(),
@@ -605,20 +605,25 @@ impl Writer {
         platform: Platform,
         profile: &MemberProfile,
         member_id: i64,
+        time: i64,
     ) -> Result<(), StoreError> {
         let key = (platform, profile.id.as_str().to_owned());
         let known = self.members.get(&key).map(|(_, name)| name.as_str());
         if known != Some(profile.name.as_str()) {
-            self.rename_member(member_id, &profile.name)?;
+            self.rename_member(member_id, &profile.name, time)?;
             self.members.insert(key, (member_id, profile.name.clone()));
         }
         Ok(())
     }
 
-    fn rename_member(&mut self, id: i64, name: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE members SET name = $2 WHERE id = $1",
-            &[id.into(), name.into()],
+    /// Renames on the identity connection (see the field's comment), and only from an event at
+    /// least as new as the one the current name came from: history fed late, or a redelivery,
+    /// never renames anybody back.
+    fn rename_member(&mut self, id: i64, name: &str, time: i64) -> Result<(), StoreError> {
+        self.identity_conn().execute(
+            "UPDATE members SET name = $2, name_seen_at = $3 \
+             WHERE id = $1 AND name_seen_at <= $3 AND name <> $2",
+            &[id.into(), name.into(), time.into()],
         )?;
         Ok(())
     }

@@ -249,3 +249,35 @@ fn serve_and_migrate_run_and_stop_cleanly_on_postgresql() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn the_environment_beats_the_steward_toml_found_in_the_working_directory() {
+    let scratch = Scratch::new("precedence");
+    let (file_port, env_port) = (free_port(), free_port());
+    std::fs::write(
+        scratch.path().join("steward.toml"),
+        format!("listen = \"127.0.0.1:{file_port}\"\ndata = \"from-file\"\n"),
+    )
+    .unwrap();
+    let mut child = spawn(
+        steward()
+            .current_dir(scratch.path())
+            .env("STEWARD_LISTEN", format!("127.0.0.1:{env_port}"))
+            .arg("serve"),
+    );
+    wait_for_health(env_port);
+    assert_eq!(
+        http_status(file_port, "/healthz"),
+        None,
+        "the file's address won over the environment"
+    );
+    assert!(
+        scratch.path().join("from-file/steward.db").exists(),
+        "./steward.toml was not read"
+    );
+    signal(&child, "TERM");
+    assert_eq!(
+        wait_with_timeout(&mut child, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+}

@@ -30,6 +30,8 @@ CREATE TABLE members (
     name           TEXT    NOT NULL,
     is_bot         BIGINT NOT NULL DEFAULT 0,
     first_seen_at  BIGINT NOT NULL,
+    -- The time of the event the name comes from: an older event never renames.
+    name_seen_at   BIGINT NOT NULL DEFAULT 0,
     UNIQUE (platform, user_id)
 );
 CREATE INDEX members_person ON members (person_id);

@@ -63,7 +63,7 @@ fn actions_are_claimed_once_and_finished(test: &TestDatabase) {
     for entry in &claimed {
         database
             .finish_action(
-                entry.id,
+                entry,
                 &ActionOutcome::Sent {
                     answer: Some("ok".into()),
                 },
@@ -84,9 +84,7 @@ fn actions_are_claimed_once_and_finished(test: &TestDatabase) {
 
 fn a_failure_is_retried_after_a_delay_then_given_up(test: &TestDatabase) {
     let database = test.open().unwrap();
-    let [id] = queue(&database, &[Action::MuteAll { on: true }])[..] else {
-        panic!()
-    };
+    queue(&database, &[Action::MuteAll { on: true }]);
     let mut minute = 0;
     for attempt in 1..=steward_store::outbox::MAX_ATTEMPTS {
         let claimed = claim(&database, minute);
@@ -96,7 +94,11 @@ fn a_failure_is_retried_after_a_delay_then_given_up(test: &TestDatabase) {
             error: "rate limited".into(),
             retry: true,
         };
-        database.finish_action(id, &failed, at(minute)).unwrap();
+        assert!(
+            database
+                .finish_action(&claimed[0], &failed, at(minute))
+                .unwrap()
+        );
         assert!(
             claim(&database, minute).is_empty(),
             "retried before its delay"
@@ -136,7 +138,62 @@ fn a_lost_answer_repeats_a_kick_but_never_a_send(test: &TestDatabase) {
     );
 }
 
+fn a_late_report_from_an_expired_claim_changes_nothing(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    queue(
+        &database,
+        &[Action::Kick {
+            member: "u1".into(),
+            refuse_rejoin: false,
+        }],
+    );
+    let first = claim(&database, 0).remove(0);
+    // The first adapter stalls past its lease; another claims the kick again.
+    let second = claim(&database, 5).remove(0);
+    assert_eq!(second.attempts, 2);
+    let late = ActionOutcome::Failed {
+        error: "timeout".into(),
+        retry: true,
+    };
+    assert!(
+        !database.finish_action(&first, &late, at(5)).unwrap(),
+        "a stale report was recorded"
+    );
+    assert!(
+        claim(&database, 5).is_empty(),
+        "the stale report put the kick back in the queue"
+    );
+    let done = ActionOutcome::Sent { answer: None };
+    assert!(database.finish_action(&second, &done, at(5)).unwrap());
+    assert_eq!(
+        database.actions_for_event(1).unwrap()[0].status,
+        OutboxStatus::Sent
+    );
+}
+
+fn an_action_whose_claims_keep_running_out_fails_for_good(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    queue(
+        &database,
+        &[Action::DeleteMessage {
+            message: "1".into(),
+        }],
+    );
+    let mut minute = 0;
+    for _ in 0..steward_store::outbox::MAX_ATTEMPTS {
+        assert_eq!(claim(&database, minute).len(), 1);
+        minute += 5;
+    }
+    assert!(claim(&database, minute).is_empty());
+    assert_eq!(
+        database.actions_for_event(1).unwrap()[0].status,
+        OutboxStatus::Failed
+    );
+}
+
 steward_store::on_both_backends!(
+    a_late_report_from_an_expired_claim_changes_nothing,
+    an_action_whose_claims_keep_running_out_fails_for_good,
     actions_are_claimed_once_and_finished,
     a_failure_is_retried_after_a_delay_then_given_up,
     a_lost_answer_repeats_a_kick_but_never_a_send,

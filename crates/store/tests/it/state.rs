@@ -164,7 +164,18 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
     assert_eq!(again.counts().unwrap().messages, 1);
 }
 
+fn history_fed_late_does_not_rename_anybody_back(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    record(&database, &[message("g1", "2", "u1", "new name", "hi", 10)]);
+    // An older message arrives later (an import of history, a slow bridge).
+    record(&database, &[message("g1", "1", "u1", "old name", "hi", 5)]);
+    let dump = database.dump().unwrap();
+    let members = dump.iter().find(|table| table.table == "members").unwrap();
+    assert_eq!(members.rows[0].text(4).unwrap(), "new name");
+}
+
 steward_store::on_both_backends!(
+    history_fed_late_does_not_rename_anybody_back,
     a_day_in_a_group_is_counted_once,
     the_same_message_id_in_another_chat_is_another_message,
     a_member_who_speaks_before_being_seen_joining_counts_as_a_member,
