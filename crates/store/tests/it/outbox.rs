@@ -191,7 +191,35 @@ fn an_action_whose_claims_keep_running_out_fails_for_good(test: &TestDatabase) {
     );
 }
 
+fn concurrent_claimers_never_get_the_same_action(test: &TestDatabase) {
+    let database = std::sync::Arc::new(test.open().unwrap());
+    let actions: Vec<Action> = (0..60).map(|n| Action::say(format!("n{n}"))).collect();
+    let queued = queue(&database, &actions);
+    let claimers: Vec<_> = (0..4)
+        .map(|_| {
+            let database = std::sync::Arc::clone(&database);
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = claim(&database, 0);
+                    if claimed.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(claimed.into_iter().map(|entry| entry.id));
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = claimers
+        .into_iter()
+        .flat_map(|claimer| claimer.join().unwrap())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(all, queued, "an action was claimed twice or not at all");
+}
+
 steward_store::on_both_backends!(
+    concurrent_claimers_never_get_the_same_action,
     a_late_report_from_an_expired_claim_changes_nothing,
     an_action_whose_claims_keep_running_out_fails_for_good,
     actions_are_claimed_once_and_finished,
