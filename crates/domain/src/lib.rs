@@ -7,6 +7,7 @@
 mod action;
 mod event;
 mod ids;
+mod operator;
 
 pub use action::{Action, ActionRequest, OutSegment};
 pub use event::{
@@ -14,3 +15,4 @@ pub use event::{
     MAX_TEXT_LEN, MemberProfile, MemberRole, Segment,
 };
 pub use ids::{AccountId, ChatId, GroupKey, MessageId, Platform, UnknownPlatform, UserId};
+pub use operator::{OperatorRole, UnknownRole};

@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod ingest;
+mod operator;
 mod serve;
 mod simulate;
 
@@ -50,6 +51,13 @@ enum Command {
         common: CommonArgs,
         #[command(flatten)]
         options: ingest::IngestArgs,
+    },
+    /// Manage the console's operators (the first owner is made here)
+    Operator {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        command: operator::OperatorCommand,
     },
     /// Apply the database migrations and list them
     Migrate {
@@ -131,6 +139,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
                 init_logging(&settings.log);
                 ingest::run(&settings, &options).await
+            }
+            Command::Operator { common, command } => {
+                let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                operator::run(&settings, command).await
             }
             Command::Migrate { common } => {
                 let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;

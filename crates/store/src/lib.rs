@@ -7,6 +7,7 @@
 //! updates through `Database`'s methods, which borrow a pooled connection.
 
 mod migrate;
+mod operators;
 pub mod outbox;
 mod postgres;
 mod read;
@@ -18,6 +19,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use operators::Operator;
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};
 pub use read::{Counts, TableDump};
 pub use sql::{Cell, Row};
@@ -35,6 +37,9 @@ pub enum StoreError {
     Database { message: String, transient: bool },
     #[error("database URL `{0}` is not supported: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
+    /// The row would break a uniqueness rule (an operator name taken, say).
+    #[error("{0}")]
+    Conflict(String),
     #[error("migration: {0}")]
     Migration(String),
     /// Stored data that does not read back as Steward wrote it.

@@ -12,12 +12,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sqlite: include_str!("../migrations/sqlite/0001_core.sql"),
-    postgres: include_str!("../migrations/postgres/0001_core.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sqlite: include_str!("../migrations/sqlite/0001_core.sql"),
+        postgres: include_str!("../migrations/postgres/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "operators",
+        sqlite: include_str!("../migrations/sqlite/0002_operators.sql"),
+        postgres: include_str!("../migrations/postgres/0002_operators.sql"),
+    },
+];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.
 const ADVISORY_LOCK: i64 = 0x0053_7465_7761_7264;

@@ -33,6 +33,7 @@ const TABLES: &[(&str, &str)] = &[
     ("messages", "event_id"),
     ("join_requests", "event_id"),
     ("outbox", "id"),
+    ("operators", "id"),
 ];
 
 impl Database {

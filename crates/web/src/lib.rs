@@ -1,6 +1,8 @@
 //! Steward's HTTP side. For now the health check that load balancers and scripts poll; the
 //! console and the REST API join this router.
 
+pub mod passwords;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,5 +1,6 @@
 //! Starting, stopping, and refusing to start.
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::{
@@ -280,4 +281,107 @@ fn the_environment_beats_the_steward_toml_found_in_the_working_directory() {
         wait_with_timeout(&mut child, Duration::from_secs(20)).code(),
         Some(0)
     );
+}
+
+#[test]
+fn the_first_owner_is_made_on_the_command_line_with_a_password_that_works() {
+    let scratch = Scratch::new("operator");
+    let output = steward()
+        .current_dir(scratch.path())
+        .args(["operator", "add", "lin"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("operator lin (owner) created\n"),
+        "{stdout}"
+    );
+    let password = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("password: "))
+        .unwrap()
+        .to_owned();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .current_dir(scratch.path())
+        .args([
+            "operator",
+            "add",
+            "amy",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough secret\n")
+        .unwrap();
+    let added = child.wait_with_output().unwrap();
+    assert!(added.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&added.stdout),
+        "operator amy (viewer) created\n"
+    );
+
+    let database =
+        steward_store::Database::open_sqlite(&scratch.path().join("steward-data/steward.db"))
+            .unwrap();
+    let lin = database.operator_by_name("lin").unwrap().unwrap();
+    assert!(steward_web::passwords::verify(
+        &password,
+        &lin.password_hash
+    ));
+    let amy = database.operator_by_name("amy").unwrap().unwrap();
+    assert!(steward_web::passwords::verify(
+        "a long enough secret",
+        &amy.password_hash
+    ));
+    assert!(!steward_web::passwords::verify(
+        &password,
+        &amy.password_hash
+    ));
+
+    let list = steward()
+        .current_dir(scratch.path())
+        .args(["operator", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout),
+        "amy\tviewer\nlin\towner\n"
+    );
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["operator", "add", "lin"],
+            1,
+            "an operator named `lin` exists already",
+        ),
+        (
+            &["operator", "add", "x", "--role", "admin"],
+            2,
+            "unknown role `admin`",
+        ),
+        (&["operator", "add", " padded "], 2, "no spaces at its ends"),
+        (
+            &["operator", "passwd", "nobody"],
+            1,
+            "there is no operator named `nobody`",
+        ),
+    ];
+    for (args, code, message) in cases {
+        let (status, stderr) = run(&scratch, args);
+        assert_eq!(status, Some(*code), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
 }

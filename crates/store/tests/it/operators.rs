@@ -1,0 +1,54 @@
+//! Operators: one name each, found by name, their password hash replaceable.
+
+use steward_domain::OperatorRole;
+use steward_store::StoreError;
+use steward_store::testing::TestDatabase;
+
+use crate::fixtures::at;
+
+fn operators_have_unique_names_and_keep_their_role(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    database
+        .create_operator("lin", "$argon2id$a", OperatorRole::Owner, at(0))
+        .unwrap();
+    database
+        .create_operator("amy", "$argon2id$b", OperatorRole::Viewer, at(1))
+        .unwrap();
+    let taken = database.create_operator("lin", "$argon2id$c", OperatorRole::Viewer, at(2));
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+
+    let lin = database.operator_by_name("lin").unwrap().unwrap();
+    assert_eq!(
+        (lin.role, lin.password_hash.as_str(), lin.disabled),
+        (OperatorRole::Owner, "$argon2id$a", false)
+    );
+    assert_eq!(database.operator_by_name("nobody").unwrap(), None);
+    let names: Vec<String> = database
+        .operators()
+        .unwrap()
+        .into_iter()
+        .map(|operator| operator.name)
+        .collect();
+    assert_eq!(names, ["amy", "lin"]);
+
+    assert!(
+        database
+            .set_operator_password("lin", "$argon2id$d")
+            .unwrap()
+    );
+    assert!(
+        !database
+            .set_operator_password("nobody", "$argon2id$e")
+            .unwrap()
+    );
+    assert_eq!(
+        database
+            .operator_by_name("lin")
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "$argon2id$d"
+    );
+}
+
+steward_store::on_both_backends!(operators_have_unique_names_and_keep_their_role);
