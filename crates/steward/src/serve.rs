@@ -23,7 +23,7 @@ pub async fn run(settings: Settings) -> Result<(), Failure> {
             });
         }
     };
-    let state = AppState::default();
+    let state = AppState::new(database.clone());
     state.ready.store(true, Ordering::Release);
     warn!(
         "no platform is connected yet: events come from `steward simulate` and `steward ingest` for now"

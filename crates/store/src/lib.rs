@@ -19,7 +19,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use operators::Operator;
+pub use operators::{GroupSummary, Operator};
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};
 pub use read::{Counts, TableDump};
 pub use sql::{Cell, Row};

@@ -97,3 +97,104 @@ impl Database {
         })
     }
 }
+
+/// A group as the console's overview lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSummary {
+    pub id: i64,
+    pub platform: String,
+    pub chat: String,
+    pub title: Option<String>,
+    pub member_count: i64,
+    pub message_count: i64,
+    pub last_event_at: i64,
+}
+
+impl Database {
+    /// Opens a session for an operator; expired sessions are cleared on the way.
+    pub fn create_session(
+        &self,
+        token_hash: &str,
+        operator_id: i64,
+        csrf: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = now.timestamp_millis();
+        self.with_conn(|conn| {
+            conn.execute("DELETE FROM sessions WHERE expires_at <= $1", &[now.into()])?;
+            conn.execute(
+                "INSERT INTO sessions (token_hash, operator_id, csrf, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    token_hash.into(),
+                    operator_id.into(),
+                    csrf.into(),
+                    now.into(),
+                    expires_at.timestamp_millis().into(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The operator and CSRF token of a live session of an operator who is not disabled.
+    pub fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Operator, String)>, StoreError> {
+        self.with_conn(|conn| {
+            let sql = format!(
+                "SELECT o.{}, s.csrf FROM sessions s JOIN operators o ON o.id = s.operator_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND o.disabled_at IS NULL",
+                COLUMNS.replace(", ", ", o.")
+            );
+            match conn.query_opt(&sql, &[token_hash.into(), now.timestamp_millis().into()])? {
+                Some(row) => Ok(Some((operator(&row)?, row.text(7)?))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "DELETE FROM sessions WHERE token_hash = $1",
+                &[token_hash.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// One page of groups, most recently active first, and the number of groups in all.
+    pub fn groups_page(
+        &self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<GroupSummary>, i64), StoreError> {
+        self.with_conn(|conn| {
+            let total = conn.query_int("SELECT COUNT(*) FROM groups", &[])?;
+            let rows = conn.query(
+                "SELECT id, platform, chat, title, member_count, message_count, last_event_at \
+                 FROM groups ORDER BY last_event_at DESC, id LIMIT $1 OFFSET $2",
+                &[limit.into(), offset.into()],
+            )?;
+            let groups = rows
+                .iter()
+                .map(|row| {
+                    Ok(GroupSummary {
+                        id: row.int(0)?,
+                        platform: row.text(1)?,
+                        chat: row.text(2)?,
+                        title: row.opt_text(3)?,
+                        member_count: row.int(4)?,
+                        message_count: row.int(5)?,
+                        last_event_at: row.int(6)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok((groups, total))
+        })
+    }
+}

@@ -34,6 +34,7 @@ const TABLES: &[(&str, &str)] = &[
     ("join_requests", "event_id"),
     ("outbox", "id"),
     ("operators", "id"),
+    ("sessions", "token_hash"),
 ];
 
 impl Database {

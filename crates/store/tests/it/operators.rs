@@ -51,4 +51,29 @@ fn operators_have_unique_names_and_keep_their_role(test: &TestDatabase) {
     );
 }
 
-steward_store::on_both_backends!(operators_have_unique_names_and_keep_their_role);
+fn a_session_lives_until_it_expires_or_is_deleted(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    let id = database
+        .create_operator("lin", "$argon2id$a", OperatorRole::Operator, at(0))
+        .unwrap();
+    database
+        .create_session("hash-1", id, "csrf-1", at(0), at(60))
+        .unwrap();
+    let (operator, csrf) = database.session("hash-1", at(30)).unwrap().unwrap();
+    assert_eq!(
+        (operator.name.as_str(), operator.role, csrf.as_str()),
+        ("lin", OperatorRole::Operator, "csrf-1")
+    );
+    assert_eq!(database.session("hash-1", at(60)).unwrap(), None, "expired");
+    assert_eq!(database.session("other", at(30)).unwrap(), None);
+    database
+        .create_session("hash-2", id, "csrf-2", at(0), at(60))
+        .unwrap();
+    database.delete_session("hash-2").unwrap();
+    assert_eq!(database.session("hash-2", at(1)).unwrap(), None, "deleted");
+}
+
+steward_store::on_both_backends!(
+    operators_have_unique_names_and_keep_their_role,
+    a_session_lives_until_it_expires_or_is_deleted,
+);

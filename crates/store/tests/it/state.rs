@@ -162,7 +162,11 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
     let again = test.open().unwrap();
     assert_eq!(
         again.migrations().unwrap(),
-        vec![(1, "core".to_owned()), (2, "operators".to_owned())]
+        vec![
+            (1, "core".to_owned()),
+            (2, "operators".to_owned()),
+            (3, "sessions".to_owned())
+        ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);
 }

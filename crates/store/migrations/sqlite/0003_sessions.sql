@@ -1,0 +1,10 @@
+-- Console sessions. The cookie holds a random token; only its BLAKE2 hash is stored, so that a
+-- copy of the database does not log anybody in.
+CREATE TABLE sessions (
+    token_hash   TEXT    PRIMARY KEY,
+    operator_id  INTEGER NOT NULL,
+    csrf         TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
+CREATE INDEX sessions_operator ON sessions (operator_id);

@@ -1,0 +1,266 @@
+//! The console's pages: sign-in, sign-out and the overview of all groups. Every page is rendered
+//! on the server from askama templates, which escape whatever members wrote.
+
+use std::sync::OnceLock;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::i18n::{Lang, Texts};
+use crate::passwords;
+use crate::session::{self, Signed};
+
+/// One error type for the console: logged in full, shown to the browser as a sentence.
+#[derive(Debug)]
+pub struct AppError {
+    lang: Lang,
+    detail: String,
+}
+
+impl AppError {
+    fn new(lang: Lang, detail: impl std::fmt::Display) -> AppError {
+        AppError {
+            lang,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self.detail, "console request failed");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            self.lang.texts().internal_error,
+        )
+            .into_response()
+    }
+}
+
+fn render(lang: Lang, template: &impl Template) -> Result<Html<String>, AppError> {
+    template
+        .render()
+        .map(Html)
+        .map_err(|err| AppError::new(lang, err))
+}
+
+/// Runs a blocking store call off the async threads.
+async fn blocking<T: Send + 'static>(
+    lang: Lang,
+    work: impl FnOnce() -> Result<T, steward_store::StoreError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| AppError::new(lang, err))?
+        .map_err(|err| AppError::new(lang, err))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    lang: &'static str,
+    t: &'static Texts,
+    name: &'a str,
+    error: Option<&'static str>,
+}
+
+pub async fn login_page(headers: HeaderMap) -> Result<Html<String>, AppError> {
+    let lang = Lang::choose(None, &headers);
+    render(
+        lang,
+        &LoginPage {
+            lang: lang.code(),
+            t: lang.texts(),
+            name: "",
+            error: None,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+}
+
+/// A hash to check against when the name is unknown, so that the answer takes as long as for a
+/// known name and does not tell which names exist.
+fn stand_in_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| passwords::hash("no operator has this password").unwrap_or_default())
+}
+
+/// A form posted from another site is refused: the browser says where it came from in `Origin`.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest == host)
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(None, &headers);
+    let refuse = |status: StatusCode, error: &'static str| -> Result<Response, AppError> {
+        let page = LoginPage {
+            lang: lang.code(),
+            t: lang.texts(),
+            name: &form.name,
+            error: Some(error),
+        };
+        Ok((status, render(lang, &page)?).into_response())
+    };
+    if !same_origin(&headers) {
+        return refuse(StatusCode::FORBIDDEN, lang.texts().bad_origin);
+    }
+    if state.brake.is_blocked(&form.name) {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang.texts().too_many_attempts,
+        );
+    }
+    let database = state.database.clone();
+    let name = form.name.clone();
+    let password = form.password.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        let operator = database.operator_by_name(&name)?;
+        let hash = match &operator {
+            Some(operator) if !operator.disabled => operator.password_hash.clone(),
+            _ => stand_in_hash().to_owned(),
+        };
+        let matches = passwords::verify(&password, &hash);
+        Ok::<_, steward_store::StoreError>(
+            operator.filter(|operator| matches && !operator.disabled),
+        )
+    })
+    .await
+    .map_err(|err| AppError::new(lang, err))?
+    .map_err(|err| AppError::new(lang, err))?;
+    let Some(operator) = found else {
+        state.brake.failed(&form.name);
+        return refuse(StatusCode::UNAUTHORIZED, lang.texts().wrong_password);
+    };
+    state.brake.succeeded(&form.name);
+    let token = session::new_token().map_err(|err| AppError::new(lang, err))?;
+    let csrf = session::new_token().map_err(|err| AppError::new(lang, err))?;
+    let hash = session::token_hash(&token);
+    let now = Utc::now();
+    let expires = now + session::SESSION_LIFETIME;
+    let database = state.database.clone();
+    blocking(lang, move || {
+        database.create_session(&hash, operator.id, &csrf, now, expires)
+    })
+    .await?;
+    let cookie = HeaderValue::from_str(&session::set_session_cookie(&headers, &token))
+        .map_err(|err| AppError::new(lang, err))?;
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if !session::same_secret(&form.csrf, &signed.csrf) {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().forbidden).into_response());
+    }
+    let database = state.database.clone();
+    let hash = signed.token_hash.clone();
+    blocking(lang, move || database.delete_session(&hash)).await?;
+    let cookie = HeaderValue::from_str(&session::clear_session_cookie())
+        .map_err(|err| AppError::new(lang, err))?;
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
+}
+
+struct GroupRow {
+    name: String,
+    platform: String,
+    members: i64,
+    messages: i64,
+    last_active: String,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage<'a> {
+    lang: &'static str,
+    t: &'static Texts,
+    operator: &'a str,
+    role: &'static str,
+    csrf: &'a str,
+    total: i64,
+    groups: Vec<GroupRow>,
+    previous: Option<i64>,
+    next: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+pub const GROUPS_PER_PAGE: i64 = 50;
+
+pub async fn overview(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let page = query.page.unwrap_or(1).max(1);
+    let database = state.database.clone();
+    let (groups, total) = blocking(lang, move || {
+        database.groups_page((page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)
+    })
+    .await?;
+    let groups = groups
+        .into_iter()
+        .map(|group| GroupRow {
+            name: group.title.unwrap_or(group.chat),
+            platform: group.platform,
+            members: group.member_count,
+            messages: group.message_count,
+            last_active: DateTime::<Utc>::from_timestamp_millis(group.last_event_at)
+                .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let overview = OverviewPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        operator: &signed.operator.name,
+        role: signed.operator.role.as_str(),
+        csrf: &signed.csrf,
+        total,
+        groups,
+        previous: (page > 1).then_some(page - 1),
+        next: (page * GROUPS_PER_PAGE < total).then_some(page + 1),
+    };
+    render(lang, &overview)
+}

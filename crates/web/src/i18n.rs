@@ -1,0 +1,151 @@
+//! The console's words in Chinese and English. The operator's own setting wins, then the
+//! browser's `Accept-Language`; Chinese when neither says.
+
+use axum::http::HeaderMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The operator's setting (`zh`/`en`), else the first of Chinese or English the browser
+    /// lists, else Chinese.
+    pub fn choose(setting: Option<&str>, headers: &HeaderMap) -> Lang {
+        match setting {
+            Some("en") => return Lang::En,
+            Some("zh") => return Lang::Zh,
+            _ => {}
+        }
+        let accepted = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        for tag in accepted.split(',') {
+            let tag = tag
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("zh") {
+                return Lang::Zh;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Zh
+    }
+}
+
+#[derive(Debug)]
+pub struct Texts {
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
+    pub name: &'static str,
+    pub password: &'static str,
+    pub wrong_password: &'static str,
+    pub too_many_attempts: &'static str,
+    pub bad_origin: &'static str,
+    pub overview: &'static str,
+    pub groups: &'static str,
+    pub group: &'static str,
+    pub platform: &'static str,
+    pub members: &'static str,
+    pub messages: &'static str,
+    pub last_active: &'static str,
+    pub no_groups: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub internal_error: &'static str,
+    pub forbidden: &'static str,
+}
+
+static ZH: Texts = Texts {
+    sign_in: "登录",
+    sign_out: "退出",
+    name: "用户名",
+    password: "密码",
+    wrong_password: "用户名或密码不对。",
+    too_many_attempts: "尝试次数太多，请 15 分钟后再试。",
+    bad_origin: "请求来源不对，请从登录页重新登录。",
+    overview: "总览",
+    groups: "群",
+    group: "群",
+    platform: "平台",
+    members: "成员",
+    messages: "消息",
+    last_active: "最近活动",
+    no_groups: "还没有群。连接平台，或者用 steward simulate 生成一个模拟社群。",
+    previous: "上一页",
+    next: "下一页",
+    internal_error: "出错了，已记录在日志里。",
+    forbidden: "表单已过期，请刷新页面后再试。",
+};
+
+static EN: Texts = Texts {
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    name: "Name",
+    password: "Password",
+    wrong_password: "Wrong name or password.",
+    too_many_attempts: "Too many attempts; try again in 15 minutes.",
+    bad_origin: "This request came from another site; sign in from the sign-in page.",
+    overview: "Overview",
+    groups: "Groups",
+    group: "Group",
+    platform: "Platform",
+    members: "Members",
+    messages: "Messages",
+    last_active: "Last active",
+    no_groups: "No groups yet. Connect a platform, or create a simulated community with steward simulate.",
+    previous: "Previous",
+    next: "Next",
+    internal_error: "Something went wrong; it is in the log.",
+    forbidden: "This form has expired; reload the page and try again.",
+};
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn the_setting_beats_the_browser_and_chinese_is_the_default() {
+        let check = |setting: Option<&str>, accept: &str, expected: Lang| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                axum::http::header::ACCEPT_LANGUAGE,
+                HeaderValue::from_str(accept).unwrap(),
+            );
+            assert_eq!(
+                Lang::choose(setting, &headers),
+                expected,
+                "{setting:?} {accept:?}"
+            );
+        };
+        check(None, "en-US,en;q=0.9", Lang::En);
+        check(None, "zh-CN,zh;q=0.9,en;q=0.8", Lang::Zh);
+        check(None, "fr-FR,en;q=0.5", Lang::En);
+        check(None, "", Lang::Zh);
+        check(Some("zh"), "en-US", Lang::Zh);
+        check(Some("en"), "zh-CN", Lang::En);
+    }
+}

@@ -1,0 +1,261 @@
+//! Sign-in, sign-out, the overview, and that nothing else is reachable anonymously.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use chrono::{TimeZone, Utc};
+use steward_domain::{
+    Event, EventKind, MemberProfile, MemberRole, OperatorRole, Platform, Segment,
+};
+use steward_store::testing::TestDatabase;
+use steward_store::{Database, PreparedEvent};
+use steward_web::{AppState, PUBLIC_ROUTES, passwords, route_list, router};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "a long enough secret";
+
+struct Console {
+    _test: TestDatabase,
+    state: AppState,
+}
+
+impl Console {
+    fn new() -> Console {
+        let test = TestDatabase::sqlite("console").unwrap();
+        let database = Arc::new(test.open().unwrap());
+        let hash = passwords::hash(PASSWORD).unwrap();
+        database
+            .create_operator("lin", &hash, OperatorRole::Owner, Utc::now())
+            .unwrap();
+        Console {
+            state: AppState::new(database),
+            _test: test,
+        }
+    }
+
+    fn database(&self) -> &Database {
+        &self.state.database
+    }
+
+    async fn send(&self, request: Request<Body>) -> Response {
+        router(self.state.clone()).oneshot(request).await.unwrap()
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>, language: &str) -> Response {
+        let mut request = Request::get(path).header(header::ACCEPT_LANGUAGE, language);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Response {
+        let mut request = Request::post(path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(form.to_owned())).unwrap())
+            .await
+    }
+
+    /// Signs in and returns the `name=value` of the session cookie.
+    async fn sign_in(&self) -> String {
+        let response = self
+            .post(
+                "/login",
+                None,
+                &format!("name=lin&password={}", PASSWORD.replace(' ', "+")),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let cookie = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+            assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+        }
+        cookie.split(';').next().unwrap().to_owned()
+    }
+}
+
+async fn text(response: Response) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn location(response: &Response) -> &str {
+    response.headers()[header::LOCATION].to_str().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn anonymous_visitors_reach_only_the_public_routes() {
+    let console = Console::new();
+    for (method, path) in route_list() {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("csrf=x&name=nobody&password=nothing+at+all"))
+            .unwrap();
+        let response = console.send(request).await;
+        let public = PUBLIC_ROUTES.contains(&(method, path));
+        let refused = response.status() == StatusCode::SEE_OTHER && location(&response) == "/login"
+            || response.status().is_client_error();
+        assert!(
+            public || refused,
+            "{method} {path} answered {} to an anonymous request",
+            response.status()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_signs_in_sees_the_groups_and_signs_out() {
+    let console = Console::new();
+    let anonymous = console.get("/", None, "zh-CN").await;
+    assert_eq!(
+        (anonymous.status(), location(&anonymous)),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+    let page = text(console.get("/login", None, "en-US,en").await).await;
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Sign in"),
+        "{page}"
+    );
+
+    let wrong = console
+        .post("/login", None, "name=lin&password=wrong+password")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(text(wrong).await.contains("用户名或密码不对"));
+
+    // A group whose name a member chose: hostile text is shown as text.
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    let event = Event {
+        platform: Platform::Telegram,
+        account: "bot".into(),
+        chat: "<img src=x onerror=alert(1)>".into(),
+        id: Some("1".into()),
+        time: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap(),
+        kind: EventKind::Message {
+            sender: MemberProfile {
+                id: "u1".into(),
+                name: "<script>alert(1)</script>".into(),
+                nickname: None,
+                role: MemberRole::Member,
+                is_bot: false,
+            },
+            segments: vec![Segment::text("hi")],
+            reply_to: None,
+        },
+    };
+    writer
+        .record(&PreparedEvent::new(event).unwrap(), Utc::now())
+        .unwrap();
+    writer.commit().unwrap();
+
+    let cookie = console.sign_in().await;
+    let overview = text(console.get("/", Some(&cookie), "en").await).await;
+    assert!(overview.contains("Groups (1)"), "{overview}");
+    assert!(
+        overview.contains("&#60;img src=x onerror=alert(1)&#62;") || overview.contains("&lt;img"),
+        "{overview}"
+    );
+    assert!(
+        !overview.contains("<img src=x"),
+        "hostile group name rendered as HTML"
+    );
+    let csrf = overview
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let forged = console.post("/logout", Some(&cookie), "csrf=forged").await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        console.get("/", Some(&cookie), "en").await.status(),
+        StatusCode::OK,
+        "a forged form ended the session"
+    );
+
+    let out = console
+        .post("/logout", Some(&cookie), &format!("csrf={csrf}"))
+        .await;
+    assert_eq!(
+        (out.status(), location(&out)),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+    let after = console.get("/", Some(&cookie), "en").await;
+    assert_eq!(
+        (after.status(), location(&after)),
+        (StatusCode::SEE_OTHER, "/login"),
+        "the session outlived sign-out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guessing_a_password_is_stopped_after_ten_tries() {
+    let console = Console::new();
+    for _ in 0..steward_web::session::MAX_FAILURES {
+        let response = console
+            .post("/login", None, "name=lin&password=guess+number+n")
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let right = console
+        .post(
+            "/login",
+            None,
+            &format!("name=lin&password={}", PASSWORD.replace(' ', "+")),
+        )
+        .await;
+    assert_eq!(
+        right.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the brake let a guess through"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_posted_from_another_site_is_refused() {
+    let console = Console::new();
+    let request = Request::post("/login")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "name=lin&password={}",
+            PASSWORD.replace(' ', "+")
+        )))
+        .unwrap();
+    assert_eq!(console.send(request).await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_follows_readiness() {
+    let console = Console::new();
+    assert_eq!(
+        console.get("/healthz", None, "en").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    console
+        .state
+        .ready
+        .store(true, std::sync::atomic::Ordering::Release);
+    assert_eq!(
+        console.get("/healthz", None, "en").await.status(),
+        StatusCode::OK
+    );
+}

@@ -1,0 +1,6 @@
+//! The console as a browser meets it, through the router without a port (axum's `oneshot`).
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod console;
