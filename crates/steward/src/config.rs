@@ -63,6 +63,16 @@ pub const DEFAULT_CONFIG: &str = "steward.toml";
 impl Settings {
     /// Resolves the settings; `listen` is the command line's `--listen` (or `STEWARD_LISTEN`).
     pub fn resolve(common: &CommonArgs, listen: Option<&str>) -> anyhow::Result<Settings> {
+        Settings::resolve_with_data(common, listen, DEFAULT_DATA)
+    }
+
+    /// As [`Settings::resolve`], with another default data directory (`steward demo` keeps its
+    /// community apart from a real one).
+    pub fn resolve_with_data(
+        common: &CommonArgs,
+        listen: Option<&str>,
+        default_data: &str,
+    ) -> anyhow::Result<Settings> {
         let file = match &common.config {
             Some(path) => read_file(path)?,
             None if Path::new(DEFAULT_CONFIG).exists() => read_file(Path::new(DEFAULT_CONFIG))?,
@@ -79,7 +89,7 @@ impl Settings {
             .data
             .clone()
             .or(file.data.clone())
-            .unwrap_or_else(|| DEFAULT_DATA.into());
+            .unwrap_or_else(|| default_data.into());
         let database_url = common
             .database
             .clone()

@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod demo;
 mod ingest;
 mod operator;
 mod serve;
@@ -37,6 +38,16 @@ enum Command {
         listen: Option<String>,
         #[command(flatten)]
         common: CommonArgs,
+    },
+    /// The console with a simulated community, no platform needed (data in ./steward-demo)
+    Demo {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "STEWARD_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        options: demo::DemoArgs,
     },
     /// Feed a simulated community through the pipeline into the database
     Simulate {
@@ -129,6 +140,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     Settings::resolve(&common, listen.as_deref()).exit_on(Exit::Config)?;
                 init_logging(&settings.log);
                 serve::run(settings).await
+            }
+            Command::Demo {
+                listen,
+                common,
+                options,
+            } => {
+                let settings =
+                    Settings::resolve_with_data(&common, listen.as_deref(), demo::DEFAULT_DATA)
+                        .exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                demo::run(settings, &options).await
             }
             Command::Simulate { common, options } => {
                 let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;

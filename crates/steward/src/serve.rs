@@ -2,7 +2,12 @@
 //! server, and on Ctrl-C or SIGTERM stops taking requests, lets the pipeline commit what it has,
 //! and exits 0.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
+
+use steward_engine::Pipeline;
+use steward_store::Database;
+use tokio::net::TcpListener;
 
 use steward_web::AppState;
 use tracing::{info, warn};
@@ -13,21 +18,37 @@ use crate::{Exit, ExitOn, Failure, start_pipeline};
 pub async fn run(settings: Settings) -> Result<(), Failure> {
     let (database, pipeline) = start_pipeline(&settings).await?;
     info!(database = %database.backend().describe(), data = %settings.data.display(), "database ready");
-    let listener = match tokio::net::TcpListener::bind(settings.listen).await {
+    let listener = match bind(&settings).await {
         Ok(listener) => listener,
-        Err(err) => {
+        Err(failure) => {
             pipeline.shutdown().await;
-            return Err(Failure {
-                exit: Exit::Listen,
-                error: anyhow::anyhow!("cannot listen on {}: {err}", settings.listen),
-            });
+            return Err(failure);
         }
     };
-    let state = AppState::new(database.clone());
-    state.ready.store(true, Ordering::Release);
     warn!(
         "no platform is connected yet: events come from `steward simulate` and `steward ingest` for now"
     );
+    serve(listener, database, pipeline, &settings).await
+}
+
+pub async fn bind(settings: &Settings) -> Result<TcpListener, Failure> {
+    TcpListener::bind(settings.listen)
+        .await
+        .map_err(|err| Failure {
+            exit: Exit::Listen,
+            error: anyhow::anyhow!("cannot listen on {}: {err}", settings.listen),
+        })
+}
+
+/// Serves the console and health check until Ctrl-C or SIGTERM, then lets the pipeline finish.
+pub async fn serve(
+    listener: TcpListener,
+    database: Arc<Database>,
+    pipeline: Pipeline,
+    settings: &Settings,
+) -> Result<(), Failure> {
+    let state = AppState::new(database);
+    state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();
     let served = axum::serve(listener, steward_web::router(state))

@@ -167,6 +167,23 @@ impl Database {
         })
     }
 
+    /// Names a group as its platform shows it (events carry no group names); `false` when the
+    /// group is not known yet.
+    pub fn set_group_title(
+        &self,
+        platform: &str,
+        chat: &str,
+        title: &str,
+    ) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            let changed = conn.execute(
+                "UPDATE groups SET title = $3 WHERE platform = $1 AND chat = $2",
+                &[platform.into(), chat.into(), title.into()],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
     /// One page of groups, most recently active first, and the number of groups in all.
     pub fn groups_page(
         &self,

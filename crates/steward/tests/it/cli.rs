@@ -385,3 +385,100 @@ fn the_first_owner_is_made_on_the_command_line_with_a_password_that_works() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+/// Sends a raw HTTP/1.1 request and returns the whole response as text.
+fn http_exchange(port: u16, request: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    response
+}
+
+#[test]
+fn demo_prints_a_login_that_opens_the_console_on_a_simulated_community() {
+    let scratch = Scratch::new("demo");
+    let port = free_port();
+    let start = |port: u16| {
+        let mut child = spawn(steward().current_dir(scratch.path()).args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--days",
+            "3",
+        ]));
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
+        (child, line)
+    };
+    let (mut child, line) = start(port);
+    let expected_start = format!("login: http://127.0.0.1:{port} user=demo password=");
+    assert!(line.starts_with(&expected_start), "{line:?}");
+    let password = line.trim_end().rsplit('=').next().unwrap().to_owned();
+    assert!(scratch.path().join("steward-demo/steward.db").exists());
+
+    let body = format!("name=demo&password={password}");
+    let signed_in = http_exchange(
+        port,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(signed_in.starts_with("HTTP/1.1 303"), "{signed_in}");
+    let cookie = signed_in
+        .lines()
+        .find_map(|line| line.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let overview = http_exchange(
+        port,
+        &format!(
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\nAccept-Language: en\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert!(overview.starts_with("HTTP/1.1 200"), "{overview}");
+    assert!(overview.contains("Groups (6)"), "{overview}");
+    assert!(overview.contains(">playground<"), "{overview}");
+    signal(&child, "INT");
+    assert_eq!(
+        wait_with_timeout(&mut child, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+    let first_run = stderr_of(&mut child);
+    assert!(first_run.contains("demo: simulating"), "{first_run}");
+    let database =
+        steward_store::Database::open_sqlite(&scratch.path().join("steward-demo/steward.db"))
+            .unwrap();
+    let (groups, _) = database.groups_page(0, 10).unwrap();
+    assert!(
+        groups.iter().all(|group| group.title.is_some()),
+        "a demo group has no name"
+    );
+    assert!(
+        groups
+            .iter()
+            .all(|group| overview.contains(group.title.as_deref().unwrap_or("?")))
+    );
+    drop(database);
+
+    // Again on the same data: no second simulation, a new password.
+    let (mut again, line) = start(free_port());
+    assert!(!line.ends_with(&format!("password={password}\n")), "{line}");
+    signal(&again, "INT");
+    assert_eq!(
+        wait_with_timeout(&mut again, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+    assert!(
+        !stderr_of(&mut again).contains("demo: simulating"),
+        "the demo simulated twice"
+    );
+}
