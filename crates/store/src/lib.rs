@@ -6,6 +6,7 @@
 //! [`Writer`] (one connection, one thread, explicit transactions); everything else reads and
 //! updates through `Database`'s methods, which borrow a pooled connection.
 
+mod console;
 mod migrate;
 mod operators;
 pub mod outbox;
@@ -19,6 +20,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use console::{GroupMember, MessageLine};
 pub use operators::{GroupSummary, Operator};
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};
 pub use read::{Counts, TableDump};

@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0003_sessions.sql"),
     },
+    Migration {
+        version: 4,
+        name: "outbox_by_group",
+        sqlite: include_str!("../migrations/sqlite/0004_outbox_by_group.sql"),
+        postgres: include_str!("../migrations/postgres/0004_outbox_by_group.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

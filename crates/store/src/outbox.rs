@@ -209,6 +209,22 @@ impl Database {
         })
     }
 
+    /// The newest actions in one group, newest first.
+    pub fn group_actions(
+        &self,
+        platform: &str,
+        chat: &str,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with_conn(|conn| {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM outbox WHERE platform = $1 AND chat = $2 ORDER BY id DESC LIMIT $3"
+            );
+            conn.query(&sql, &[platform.into(), chat.into(), limit.into()])?.iter().map(entry).collect()
+        })
+    }
+
     /// The newest actions of all groups, newest first.
     pub fn recent_actions(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -198,6 +198,7 @@ pub async fn logout(
 }
 
 struct GroupRow {
+    id: i64,
     name: String,
     platform: String,
     members: i64,
@@ -242,13 +243,12 @@ pub async fn overview(
     let groups = groups
         .into_iter()
         .map(|group| GroupRow {
+            id: group.id,
             name: group.title.unwrap_or(group.chat),
             platform: group.platform,
             members: group.member_count,
             messages: group.message_count,
-            last_active: DateTime::<Utc>::from_timestamp_millis(group.last_event_at)
-                .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_default(),
+            last_active: format_time(group.last_event_at),
         })
         .collect();
     let overview = OverviewPage {
@@ -263,4 +263,168 @@ pub async fn overview(
         next: (page * GROUPS_PER_PAGE < total).then_some(page + 1),
     };
     render(lang, &overview)
+}
+
+fn format_time(millis: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(millis)
+        .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+struct LineRow {
+    time: String,
+    author: String,
+    text: String,
+    recalled: bool,
+}
+
+struct MemberRow {
+    name: String,
+    user_id: String,
+    role: String,
+    status: String,
+    messages: i64,
+}
+
+struct ActionRow {
+    kind: &'static str,
+    status: &'static str,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+struct GroupPage<'a> {
+    lang: &'static str,
+    t: &'static Texts,
+    csrf: &'a str,
+    id: i64,
+    title: String,
+    platform: String,
+    member_count: i64,
+    message_count: i64,
+    messages: Vec<LineRow>,
+    older: Option<String>,
+    search: String,
+    members: Vec<MemberRow>,
+    member_total: i64,
+    members_previous: Option<i64>,
+    members_next: Option<i64>,
+    actions: Vec<ActionRow>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupQuery {
+    /// `TIME.EVENT` of the last message shown: the page goes on from there.
+    before: Option<String>,
+    q: Option<String>,
+    members: Option<i64>,
+}
+
+pub const MESSAGES_PER_PAGE: i64 = 50;
+pub const MEMBERS_PER_PAGE: i64 = 50;
+pub const ACTIONS_SHOWN: usize = 20;
+
+fn parse_before(text: &str) -> Option<(i64, i64)> {
+    let (time, event) = text.split_once('.')?;
+    Some((time.parse().ok()?, event.parse().ok()?))
+}
+
+pub async fn group_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(query): Query<GroupQuery>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let database = state.database.clone();
+    let Some(group) = blocking(lang, move || database.group(id)).await? else {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    };
+    let before = query.before.as_deref().and_then(parse_before);
+    let search = query
+        .q
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(100)
+        .collect::<String>();
+    let members_page = query.members.unwrap_or(1).max(1);
+    let database = state.database.clone();
+    let (platform, chat, filter) = (group.platform.clone(), group.chat.clone(), search.clone());
+    let (messages, (members, member_total), actions) = blocking(lang, move || {
+        let messages = database.recent_messages(id, before, MESSAGES_PER_PAGE)?;
+        let filter = (!filter.is_empty()).then_some(filter.as_str());
+        let members = database.group_members(
+            id,
+            filter,
+            (members_page - 1) * MEMBERS_PER_PAGE,
+            MEMBERS_PER_PAGE,
+        )?;
+        let actions = database.group_actions(&platform, &chat, ACTIONS_SHOWN)?;
+        Ok((messages, members, actions))
+    })
+    .await?;
+    let older = (messages.len() as i64 == MESSAGES_PER_PAGE)
+        .then(|| {
+            messages
+                .last()
+                .map(|line| format!("{}.{}", line.time, line.event_id))
+        })
+        .flatten();
+    let page = GroupPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        csrf: &signed.csrf,
+        id,
+        title: group.title.unwrap_or(group.chat),
+        platform: group.platform,
+        member_count: group.member_count,
+        message_count: group.message_count,
+        messages: messages
+            .into_iter()
+            .map(|line| LineRow {
+                time: format_time(line.time),
+                author: match line.nickname {
+                    Some(nickname) if nickname != line.member_name => {
+                        format!("{nickname} ({})", line.member_name)
+                    }
+                    _ => line.member_name,
+                },
+                text: line.text,
+                recalled: line.recalled,
+            })
+            .collect(),
+        older,
+        search,
+        members: members
+            .into_iter()
+            .map(|member| MemberRow {
+                name: match member.nickname {
+                    Some(nickname) if nickname != member.name => {
+                        format!("{nickname} ({})", member.name)
+                    }
+                    _ => member.name,
+                },
+                user_id: member.user_id,
+                role: member.role,
+                status: member.status,
+                messages: member.message_count,
+            })
+            .collect(),
+        member_total,
+        members_previous: (members_page > 1).then_some(members_page - 1),
+        members_next: (members_page * MEMBERS_PER_PAGE < member_total).then_some(members_page + 1),
+        actions: actions
+            .into_iter()
+            .map(|entry| ActionRow {
+                kind: entry.action.name(),
+                status: entry.status.as_str(),
+                detail: entry.last_error.or(entry.answer).unwrap_or_default(),
+            })
+            .collect(),
+    };
+    Ok(render(lang, &page)?.into_response())
 }

@@ -75,6 +75,20 @@ pub struct Texts {
     pub next: &'static str,
     pub internal_error: &'static str,
     pub forbidden: &'static str,
+    pub not_found: &'static str,
+    pub recent_messages: &'static str,
+    pub nothing_yet: &'static str,
+    pub time: &'static str,
+    pub member: &'static str,
+    pub message: &'static str,
+    pub recalled: &'static str,
+    pub older: &'static str,
+    pub search: &'static str,
+    pub role: &'static str,
+    pub status: &'static str,
+    pub bot_actions: &'static str,
+    pub action: &'static str,
+    pub detail: &'static str,
 }
 
 static ZH: Texts = Texts {
@@ -97,6 +111,20 @@ static ZH: Texts = Texts {
     next: "下一页",
     internal_error: "出错了，已记录在日志里。",
     forbidden: "表单已过期，请刷新页面后再试。",
+    not_found: "没有这个群。",
+    recent_messages: "最近的消息",
+    nothing_yet: "暂时没有。",
+    time: "时间",
+    member: "成员",
+    message: "消息",
+    recalled: "已撤回",
+    older: "更早",
+    search: "搜索成员（名字、群名片或 ID）",
+    role: "身份",
+    status: "状态",
+    bot_actions: "机器人的操作",
+    action: "操作",
+    detail: "详情",
 };
 
 static EN: Texts = Texts {
@@ -119,6 +147,20 @@ static EN: Texts = Texts {
     next: "Next",
     internal_error: "Something went wrong; it is in the log.",
     forbidden: "This form has expired; reload the page and try again.",
+    not_found: "There is no such group.",
+    recent_messages: "Recent messages",
+    nothing_yet: "Nothing yet.",
+    time: "Time",
+    member: "Member",
+    message: "Message",
+    recalled: "recalled",
+    older: "Older",
+    search: "Search members (name, group nickname or id)",
+    role: "Role",
+    status: "Status",
+    bot_actions: "The bot's actions",
+    action: "Action",
+    detail: "Detail",
 };
 
 #[cfg(test)]

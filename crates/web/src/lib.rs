@@ -48,6 +48,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/login", post(console::login)),
         ("POST", "/logout", post(console::logout)),
         ("GET", "/", get(console::overview)),
+        ("GET", "/groups/{id}", get(console::group_page)),
     ]
 }
 

@@ -165,7 +165,8 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
         vec![
             (1, "core".to_owned()),
             (2, "operators".to_owned()),
-            (3, "sessions".to_owned())
+            (3, "sessions".to_owned()),
+            (4, "outbox_by_group".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

@@ -100,7 +100,7 @@ async fn anonymous_visitors_reach_only_the_public_routes() {
     for (method, path) in route_list() {
         let request = Request::builder()
             .method(method)
-            .uri(path)
+            .uri(path.replace("{id}", "1"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from("csrf=x&name=nobody&password=nothing+at+all"))
             .unwrap();
@@ -258,4 +258,91 @@ async fn health_follows_readiness() {
         console.get("/healthz", None, "en").await.status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_group_page_shows_messages_members_and_the_bots_actions_as_text() {
+    let console = Console::new();
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    let mut event_id = 0;
+    for (n, (user, name, text)) in [
+        (
+            "u1",
+            "<img src=x onerror=alert(1)>",
+            "<script>alert('x')</script>",
+        ),
+        ("u2", "小林", "大家好"),
+        ("u2", "小林", "/ping"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let event = Event {
+            platform: Platform::Playground,
+            account: "bot".into(),
+            chat: "room".into(),
+            id: Some(n.to_string()),
+            time: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, n as u32).unwrap(),
+            kind: EventKind::Message {
+                sender: MemberProfile {
+                    id: user.into(),
+                    name: name.into(),
+                    nickname: None,
+                    role: MemberRole::Member,
+                    is_bot: false,
+                },
+                segments: vec![Segment::text(text)],
+                reply_to: None,
+            },
+        };
+        if let steward_store::Recorded::New(stored) = writer
+            .record(&PreparedEvent::new(event).unwrap(), Utc::now())
+            .unwrap()
+        {
+            event_id = stored.id;
+        }
+    }
+    let reply = steward_domain::ActionRequest {
+        platform: Platform::Playground,
+        account: "bot".into(),
+        chat: "room".into(),
+        action: steward_domain::Action::say("pong"),
+    };
+    writer.enqueue(Some(event_id), &reply, Utc::now()).unwrap();
+    writer.commit().unwrap();
+    let group = console.database().groups_page(0, 1).unwrap().0[0].id;
+
+    let cookie = console.sign_in().await;
+    let response = console
+        .get(&format!("/groups/{group}"), Some(&cookie), "zh-CN")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = text(response).await;
+    assert!(page.contains("最近的消息"), "{page}");
+    assert!(
+        !page.contains("<script>alert"),
+        "a member's message ran as a script"
+    );
+    assert!(
+        !page.contains("<img src=x"),
+        "a member's name rendered as HTML"
+    );
+    assert!(page.contains("大家好") && page.contains("小林"));
+    assert!(
+        page.contains("<td>send</td><td>pending</td>"),
+        "the bot's reply is not listed: {page}"
+    );
+
+    let searched = text(
+        console
+            .get(&format!("/groups/{group}?q=%E5%B0%8F"), Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(searched.contains("Members (1)"), "{searched}");
+    let missing = console.get("/groups/999999", Some(&cookie), "en").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let anonymous = console.get(&format!("/groups/{group}"), None, "en").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }

@@ -1,0 +1,170 @@
+//! Reads for the console's pages: one group's recent messages, its members, the bot's actions.
+//! Every list is one page, found through an index; nothing reads a whole table.
+
+use crate::operators::GroupSummary;
+use crate::sql::Row;
+use crate::{Database, StoreError};
+
+/// A message as the group page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageLine {
+    pub event_id: i64,
+    pub time: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub nickname: Option<String>,
+    pub text: String,
+    pub recalled: bool,
+}
+
+/// A member of one group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupMember {
+    pub member_id: i64,
+    pub user_id: String,
+    pub name: String,
+    pub nickname: Option<String>,
+    pub role: String,
+    pub status: String,
+    pub message_count: i64,
+    pub joined_at: Option<i64>,
+    pub last_message_at: Option<i64>,
+}
+
+/// Escapes `%`, `_` and `\` so that a search finds the text as typed.
+fn like_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+fn summary(row: &Row) -> Result<GroupSummary, StoreError> {
+    Ok(GroupSummary {
+        id: row.int(0)?,
+        platform: row.text(1)?,
+        chat: row.text(2)?,
+        title: row.opt_text(3)?,
+        member_count: row.int(4)?,
+        message_count: row.int(5)?,
+        last_event_at: row.int(6)?,
+    })
+}
+
+impl Database {
+    pub fn group(&self, id: i64) -> Result<Option<GroupSummary>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT id, platform, chat, title, member_count, message_count, last_event_at \
+                 FROM groups WHERE id = $1",
+                &[id.into()],
+            )?
+            .as_ref()
+            .map(summary)
+            .transpose()
+        })
+    }
+
+    /// The newest messages of a group, newest first; `before` (a time and an event id from the
+    /// last line of the previous page) pages back through history along the index.
+    pub fn recent_messages(
+        &self,
+        group_id: i64,
+        before: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<MessageLine>, StoreError> {
+        let (time, event_id) = before.unwrap_or((i64::MAX, i64::MAX));
+        self.with_conn(|conn| {
+            conn.query(
+                "SELECT m.event_id, m.time, m.member_id, p.name, s.nickname, m.text, m.recalled_at \
+                 FROM messages m JOIN members p ON p.id = m.member_id \
+                 LEFT JOIN memberships s ON s.group_id = m.group_id AND s.member_id = m.member_id \
+                 WHERE m.group_id = $1 AND (m.time < $2 OR (m.time = $2 AND m.event_id < $3)) \
+                 ORDER BY m.time DESC, m.event_id DESC LIMIT $4",
+                &[group_id.into(), time.into(), event_id.into(), limit.into()],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(MessageLine {
+                    event_id: row.int(0)?,
+                    time: row.int(1)?,
+                    member_id: row.int(2)?,
+                    member_name: row.text(3)?,
+                    nickname: row.opt_text(4)?,
+                    text: row.text(5)?,
+                    recalled: row.opt_int(6)?.is_some(),
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// One page of a group's members, present ones first, the most talkative first, optionally
+    /// only those whose name, nickname or id contains `search`; and how many match in all.
+    pub fn group_members(
+        &self,
+        group_id: i64,
+        search: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<GroupMember>, i64), StoreError> {
+        let pattern = like_pattern(search.unwrap_or_default());
+        const MATCHES: &str = "FROM memberships s JOIN members p ON p.id = s.member_id \
+             WHERE s.group_id = $1 AND (LOWER(p.name) LIKE $2 ESCAPE '\\' \
+             OR LOWER(COALESCE(s.nickname, '')) LIKE $2 ESCAPE '\\' OR p.user_id LIKE $2 ESCAPE '\\')";
+        self.with_conn(|conn| {
+            let total = conn.query_int(
+                &format!("SELECT COUNT(*) {MATCHES}"),
+                &[group_id.into(), pattern.as_str().into()],
+            )?;
+            let members = conn
+                .query(
+                    &format!(
+                        "SELECT p.id, p.user_id, p.name, s.nickname, s.role, s.status, \
+                         s.message_count, s.joined_at, s.last_message_at {MATCHES} \
+                         ORDER BY CASE WHEN s.status = 'active' THEN 0 ELSE 1 END, \
+                         s.message_count DESC, p.id LIMIT $3 OFFSET $4"
+                    ),
+                    &[
+                        group_id.into(),
+                        pattern.as_str().into(),
+                        limit.into(),
+                        offset.into(),
+                    ],
+                )?
+                .iter()
+                .map(|row| {
+                    Ok(GroupMember {
+                        member_id: row.int(0)?,
+                        user_id: row.text(1)?,
+                        name: row.text(2)?,
+                        nickname: row.opt_text(3)?,
+                        role: row.text(4)?,
+                        status: row.text(5)?,
+                        message_count: row.int(6)?,
+                        joined_at: row.opt_int(7)?,
+                        last_message_at: row.opt_int(8)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok((members, total))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn a_search_matches_its_text_literally() {
+        assert_eq!(like_pattern("Lin"), "%lin%");
+        assert_eq!(like_pattern("100%_\\"), "%100\\%\\_\\\\%");
+    }
+}
