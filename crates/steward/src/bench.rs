@@ -38,6 +38,12 @@ pub struct BenchArgs {
     pub full_durability: bool,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Measure the console instead: pages of one group holding `--messages` stored messages
+    #[arg(long)]
+    pub console: bool,
+    /// With --console: how many messages the group holds
+    #[arg(long, default_value_t = 1_000_000)]
+    pub messages: u64,
 }
 
 fn failure(error: impl std::fmt::Display) -> Failure {
@@ -48,6 +54,9 @@ fn failure(error: impl std::fmt::Display) -> Failure {
 }
 
 pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
+    if args.console {
+        return run_console(args).await;
+    }
     let temp = TempDir::new("steward-bench").exit_on(Exit::Failure)?;
     let url = args
         .database
@@ -168,9 +177,15 @@ struct Run {
     seconds: f64,
 }
 
-async fn feed_unpaced(
+async fn feed_unpaced(pipeline: &Pipeline, events: mpsc::Receiver<Event>) -> Result<Run, Failure> {
+    feed_until(pipeline, events, None).await
+}
+
+/// Feeds as fast as the pipeline takes them, until the events or `messages` messages run out.
+async fn feed_until(
     pipeline: &Pipeline,
     mut events: mpsc::Receiver<Event>,
+    messages_wanted: Option<u64>,
 ) -> Result<Run, Failure> {
     let started = Instant::now();
     let (sender, mut receiver) = mpsc::channel::<Ticket>(65_536);
@@ -186,6 +201,9 @@ async fn feed_unpaced(
     let mut count = 0;
     let mut messages = 0;
     while let Some(event) = events.recv().await {
+        if messages_wanted.is_some_and(|wanted| messages >= wanted) {
+            break;
+        }
         count += 1;
         if matches!(event.kind, EventKind::Message { .. }) {
             messages += 1;
@@ -299,4 +317,138 @@ pub fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// `steward bench --console`: one group with a million stored messages, and how long the
+/// console takes to render its pages (through the router, without the network).
+async fn run_console(args: &BenchArgs) -> Result<(), Failure> {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use tower::ServiceExt;
+
+    let temp = TempDir::new("steward-bench-console").exit_on(Exit::Failure)?;
+    let url = args
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", temp.0.join("console.db").display()));
+    let open_url = url.clone();
+    let database = Arc::new(
+        tokio::task::spawn_blocking(move || Database::open(&open_url, Durability::Normal))
+            .await
+            .exit_on(Exit::Failure)?
+            .exit_on(Exit::Database)?,
+    );
+    // One busy group of 5,000 members, simulated for as many days as the target takes: a short
+    // probe tells how many messages a day this community writes.
+    let config = |days: u32| SimConfig {
+        seed: args.seed,
+        groups: 1,
+        members: 5_000,
+        days,
+        messages_per_member_day: 60.0,
+        ..SimConfig::default()
+    };
+    const PROBE_DAYS: u32 = 10;
+    let probe = Simulation::new(config(PROBE_DAYS)).map_err(failure)?;
+    let probe_messages = probe
+        .events()
+        .filter(|event| matches!(event.kind, EventKind::Message { .. }))
+        .count()
+        .max(1) as u64;
+    // Activity changes over a long run (groups grow or fade): simulate three times the estimate
+    // and stop feeding at the target.
+    let days = 3 * (args.messages * u64::from(PROBE_DAYS)).div_ceil(probe_messages) + 1;
+    let days = u32::try_from(days)
+        .unwrap_or(u32::MAX)
+        .min(steward_simulator::MAX_DAYS);
+    let simulation = Arc::new(Simulation::new(config(days)).map_err(failure)?);
+    let pipeline = Pipeline::start(database.clone(), Vec::new(), &PipelineConfig::default())
+        .await
+        .exit_on(Exit::Database)?;
+    let loaded = feed_until(&pipeline, stream(&simulation, 0..days), Some(args.messages)).await?;
+    pipeline.shutdown().await;
+    println!(
+        "loaded one group: {} messages ({} events) in {:.1} s",
+        loaded.messages, loaded.events, loaded.seconds
+    );
+
+    let token = steward_web::session::new_token().map_err(failure)?;
+    let setup = database.clone();
+    let hash = steward_web::session::token_hash(&token);
+    let group = tokio::task::spawn_blocking(move || {
+        let operator = setup.create_operator(
+            "bench",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+            steward_domain::OperatorRole::Owner,
+            chrono::Utc::now(),
+        )?;
+        let now = chrono::Utc::now();
+        setup.create_session(&hash, operator, "csrf", now, now + chrono::Duration::hours(1))?;
+        setup.groups_page(0, 1)
+    })
+    .await
+    .exit_on(Exit::Failure)?
+    .exit_on(Exit::Database)?
+    .0
+    .first()
+    .map(|group| group.id)
+    .ok_or_else(|| failure("no group was recorded"))?;
+
+    let state = steward_web::AppState::new(database.clone());
+    let cookie = format!("{}={token}", steward_web::session::SESSION_COOKIE);
+    let pages = [
+        ("overview", "/".to_owned()),
+        ("group page", format!("/groups/{group}")),
+        ("group page, member search", format!("/groups/{group}?q=a")),
+        ("group page, 20th page back", String::new()),
+    ];
+    // The deep page needs a cursor from the messages themselves.
+    let deep = {
+        let reading = database.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut before = None;
+            for _ in 0..20 {
+                let lines = reading.recent_messages(group, before, 50)?;
+                before = lines.last().map(|line| (line.time, line.event_id));
+            }
+            Ok::<_, steward_store::StoreError>(before)
+        })
+        .await
+        .exit_on(Exit::Failure)?
+        .exit_on(Exit::Database)?
+        .map(|(time, event)| format!("/groups/{group}?before={time}.{event}"))
+        .unwrap_or_else(|| format!("/groups/{group}"))
+    };
+    const RUNS: usize = 20;
+    for (name, path) in pages {
+        let path = if path.is_empty() { deep.clone() } else { path };
+        let mut samples = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let request = Request::get(path.as_str())
+                .header(header::COOKIE, cookie.as_str())
+                .body(Body::empty())
+                .map_err(failure)?;
+            let started = Instant::now();
+            let response = steward_web::router(state.clone())
+                .oneshot(request)
+                .await
+                .map_err(failure)?;
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), 16 << 20)
+                .await
+                .map_err(failure)?;
+            samples.push(started.elapsed());
+            if status != StatusCode::OK || body.is_empty() {
+                return Err(failure(format!("{path} answered {status}")));
+            }
+        }
+        samples.sort_unstable();
+        let ms = |d: &Duration| d.as_secs_f64() * 1_000.0;
+        println!(
+            "{name}: median {:.1} ms, slowest {:.1} ms over {RUNS} renders",
+            samples.get(RUNS / 2).map_or(0.0, ms),
+            samples.last().map_or(0.0, ms)
+        );
+    }
+    Ok(())
 }
