@@ -92,8 +92,20 @@ pub async fn run(settings: &Settings, command: OperatorCommand) -> Result<(), Fa
             let (password, generated) = obtain_password(password_stdin)?;
             let created = tokio::task::spawn_blocking(move || {
                 let hash = passwords::hash(&password).map_err(failure)?;
-                match database.create_operator(&name, &hash, role, chrono::Utc::now()) {
-                    Ok(_) => Ok((name, password)),
+                let now = chrono::Utc::now();
+                match database.create_operator(&name, &hash, role, now) {
+                    Ok(_) => {
+                        database
+                            .record_audit(
+                                "command line",
+                                "operator_created",
+                                Some(&name),
+                                Some(role.as_str()),
+                                now,
+                            )
+                            .exit_on(Exit::Database)?;
+                        Ok((name, password))
+                    }
                     Err(StoreError::Conflict(message)) => Err(failure(message)),
                     Err(err) => Err(Failure {
                         exit: Exit::Database,
@@ -117,10 +129,21 @@ pub async fn run(settings: &Settings, command: OperatorCommand) -> Result<(), Fa
             let shown = password.clone();
             let changed = tokio::task::spawn_blocking(move || {
                 let hash = passwords::hash(&password).map_err(failure)?;
-                database
+                let changed = database
                     .set_operator_password(&name, &hash)
-                    .exit_on(Exit::Database)
-                    .map(|changed| (changed, name))
+                    .exit_on(Exit::Database)?;
+                if changed {
+                    database
+                        .record_audit(
+                            "command line",
+                            "password_changed",
+                            Some(&name),
+                            None,
+                            chrono::Utc::now(),
+                        )
+                        .exit_on(Exit::Database)?;
+                }
+                Ok((changed, name))
             })
             .await
             .exit_on(Exit::Failure)??;

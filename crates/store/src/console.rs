@@ -57,7 +57,72 @@ fn summary(row: &Row) -> Result<GroupSummary, StoreError> {
     })
 }
 
+/// One line of the operators' audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub time: i64,
+    /// Who: an operator's name.
+    pub actor: String,
+    /// What: `sign_in`, `sign_out`, `operator_created`, `password_changed`, ...
+    pub action: String,
+    /// To what or whom, when it applies.
+    pub target: Option<String>,
+    /// Why, or the details.
+    pub detail: Option<String>,
+}
+
+/// A page of a list ordered by id, newest first: `before` is the last id of the previous page.
+fn before_id(before: Option<i64>) -> i64 {
+    before.unwrap_or(i64::MAX)
+}
+
 impl Database {
+    /// Records what an operator did.
+    pub fn record_audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO audit_log (time, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
+                &[now.timestamp_millis().into(), actor.into(), action.into(), target.into(), detail.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Operators' actions, newest first.
+    pub fn audit_page(
+        &self,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query(
+                "SELECT id, time, actor, action, target, detail FROM audit_log \
+                 WHERE id < $1 ORDER BY id DESC LIMIT $2",
+                &[before_id(before).into(), limit.into()],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    id: row.int(0)?,
+                    time: row.int(1)?,
+                    actor: row.text(2)?,
+                    action: row.text(3)?,
+                    target: row.opt_text(4)?,
+                    detail: row.opt_text(5)?,
+                })
+            })
+            .collect()
+        })
+    }
+
     pub fn group(&self, id: i64) -> Result<Option<GroupSummary>, StoreError> {
         self.with_conn(|conn| {
             conn.query_opt(

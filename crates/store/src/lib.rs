@@ -20,7 +20,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use console::{GroupMember, MessageLine};
+pub use console::{AuditEntry, GroupMember, MessageLine};
 pub use operators::{GroupSummary, Operator};
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};
 pub use read::{Counts, TableDump};

@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_outbox_by_group.sql"),
         postgres: include_str!("../migrations/postgres/0004_outbox_by_group.sql"),
     },
+    Migration {
+        version: 5,
+        name: "audit",
+        sqlite: include_str!("../migrations/sqlite/0005_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0005_audit.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

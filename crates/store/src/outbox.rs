@@ -225,12 +225,19 @@ impl Database {
         })
     }
 
-    /// The newest actions of all groups, newest first.
-    pub fn recent_actions(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+    /// The bot's actions in all groups, newest first; `before` is the last id of the previous
+    /// page.
+    pub fn recent_actions(
+        &self,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let before = before.unwrap_or(i64::MAX);
         self.with_conn(|conn| {
-            let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");
-            conn.query(&sql, &[limit.into()])?
+            let sql =
+                format!("SELECT {COLUMNS} FROM outbox WHERE id < $1 ORDER BY id DESC LIMIT $2");
+            conn.query(&sql, &[before.into(), limit.into()])?
                 .iter()
                 .map(entry)
                 .collect()

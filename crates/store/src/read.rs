@@ -35,6 +35,7 @@ const TABLES: &[(&str, &str)] = &[
     ("outbox", "id"),
     ("operators", "id"),
     ("sessions", "token_hash"),
+    ("audit_log", "id"),
 ];
 
 impl Database {

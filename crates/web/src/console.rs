@@ -165,8 +165,10 @@ pub async fn login(
     let now = Utc::now();
     let expires = now + session::SESSION_LIFETIME;
     let database = state.database.clone();
+    let name = operator.name.clone();
     blocking(lang, move || {
-        database.create_session(&hash, operator.id, &csrf, now, expires)
+        database.create_session(&hash, operator.id, &csrf, now, expires)?;
+        database.record_audit(&name, "sign_in", None, None, now)
     })
     .await?;
     let cookie = HeaderValue::from_str(&session::set_session_cookie(&headers, &token))
@@ -191,7 +193,12 @@ pub async fn logout(
     }
     let database = state.database.clone();
     let hash = signed.token_hash.clone();
-    blocking(lang, move || database.delete_session(&hash)).await?;
+    let name = signed.operator.name.clone();
+    blocking(lang, move || {
+        database.delete_session(&hash)?;
+        database.record_audit(&name, "sign_out", None, None, Utc::now())
+    })
+    .await?;
     let cookie = HeaderValue::from_str(&session::clear_session_cookie())
         .map_err(|err| AppError::new(lang, err))?;
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
@@ -427,4 +434,92 @@ pub async fn group_page(
             .collect(),
     };
     Ok(render(lang, &page)?.into_response())
+}
+
+struct AuditRow {
+    time: String,
+    actor: String,
+    action: String,
+    detail: String,
+}
+
+struct BotActionRow {
+    group: String,
+    kind: &'static str,
+    status: &'static str,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    lang: &'static str,
+    t: &'static Texts,
+    csrf: &'a str,
+    entries: Vec<AuditRow>,
+    older_entries: Option<i64>,
+    actions: Vec<BotActionRow>,
+    older_actions: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    /// The last id shown of each list: the page goes on from there.
+    entries: Option<i64>,
+    actions: Option<i64>,
+}
+
+pub const AUDIT_PER_PAGE: i64 = 50;
+
+pub async fn audit(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Query(query): Query<AuditQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let database = state.database.clone();
+    let (entries, actions) = blocking(lang, move || {
+        let entries = database.audit_page(query.entries, AUDIT_PER_PAGE)?;
+        let actions = database.recent_actions(query.actions, AUDIT_PER_PAGE as usize)?;
+        Ok((entries, actions))
+    })
+    .await?;
+    let full = |count: usize| count as i64 == AUDIT_PER_PAGE;
+    let page = AuditPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        csrf: &signed.csrf,
+        older_entries: entries
+            .last()
+            .filter(|_| full(entries.len()))
+            .map(|entry| entry.id),
+        older_actions: actions
+            .last()
+            .filter(|_| full(actions.len()))
+            .map(|entry| entry.id),
+        entries: entries
+            .into_iter()
+            .map(|entry| AuditRow {
+                time: format_time(entry.time),
+                actor: entry.actor,
+                detail: [entry.target, entry.detail]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                action: entry.action,
+            })
+            .collect(),
+        actions: actions
+            .into_iter()
+            .map(|entry| BotActionRow {
+                group: format!("{} {}", entry.platform, entry.chat),
+                kind: entry.action.name(),
+                status: entry.status.as_str(),
+                detail: entry.last_error.or(entry.answer).unwrap_or_default(),
+            })
+            .collect(),
+    };
+    render(lang, &page)
 }

@@ -89,6 +89,9 @@ pub struct Texts {
     pub bot_actions: &'static str,
     pub action: &'static str,
     pub detail: &'static str,
+    pub audit: &'static str,
+    pub operators_actions: &'static str,
+    pub who: &'static str,
 }
 
 static ZH: Texts = Texts {
@@ -125,6 +128,9 @@ static ZH: Texts = Texts {
     bot_actions: "机器人的操作",
     action: "操作",
     detail: "详情",
+    audit: "操作记录",
+    operators_actions: "运营人员的操作",
+    who: "谁",
 };
 
 static EN: Texts = Texts {
@@ -161,6 +167,9 @@ static EN: Texts = Texts {
     bot_actions: "The bot's actions",
     action: "Action",
     detail: "Detail",
+    audit: "Audit log",
+    operators_actions: "Operators' actions",
+    who: "Who",
 };
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/logout", post(console::logout)),
         ("GET", "/", get(console::overview)),
         ("GET", "/groups/{id}", get(console::group_page)),
+        ("GET", "/audit", get(console::audit)),
     ]
 }
 

@@ -351,6 +351,18 @@ fn the_first_owner_is_made_on_the_command_line_with_a_password_that_works() {
         &password,
         &amy.password_hash
     ));
+    let audit = database.audit_page(None, 10).unwrap();
+    let created: Vec<(&str, Option<&str>)> = audit
+        .iter()
+        .map(|entry| (entry.action.as_str(), entry.target.as_deref()))
+        .collect();
+    assert_eq!(
+        created,
+        [
+            ("operator_created", Some("amy")),
+            ("operator_created", Some("lin"))
+        ]
+    );
 
     let list = steward()
         .current_dir(scratch.path())

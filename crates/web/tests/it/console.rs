@@ -346,3 +346,49 @@ async fn the_group_page_shows_messages_members_and_the_bots_actions_as_text() {
     let anonymous = console.get(&format!("/groups/{group}"), None, "en").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
+    let console = Console::new();
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    let kick = steward_domain::ActionRequest {
+        platform: Platform::OneBot,
+        account: "bot".into(),
+        chat: "20002".into(),
+        action: steward_domain::Action::Kick {
+            member: "30003".into(),
+            refuse_rejoin: true,
+        },
+    };
+    writer.enqueue(None, &kick, Utc::now()).unwrap();
+    writer.commit().unwrap();
+
+    let first = console.sign_in().await;
+    let overview = text(console.get("/", Some(&first), "en").await).await;
+    let csrf = overview
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    console
+        .post("/logout", Some(&first), &format!("csrf={csrf}"))
+        .await;
+    let second = console.sign_in().await;
+    let audit = text(console.get("/audit", Some(&second), "en").await).await;
+    let rows: Vec<&str> = audit
+        .lines()
+        .filter(|line| line.contains("<td>lin</td>"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{audit}");
+    assert!(
+        rows[0].contains("sign_in") && rows[1].contains("sign_out") && rows[2].contains("sign_in")
+    );
+    assert!(
+        audit.contains("<td>onebot 20002</td><td>kick</td><td>pending</td>"),
+        "{audit}"
+    );
+}
