@@ -394,7 +394,8 @@ async fn run_console(args: &BenchArgs) -> Result<(), Failure> {
     .map(|group| group.id)
     .ok_or_else(|| failure("no group was recorded"))?;
 
-    let state = steward_web::AppState::new(database.clone());
+    let state =
+        steward_web::AppState::new(database.clone(), &steward_web::ConsoleConfig::default());
     let cookie = format!("{}={token}", steward_web::session::SESSION_COOKIE);
     let pages = [
         ("overview", "/".to_owned()),

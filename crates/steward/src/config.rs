@@ -9,6 +9,7 @@ use serde::Deserialize;
 use steward_engine::PipelineConfig;
 use steward_engine::features::FeaturesConfig;
 use steward_store::Durability;
+use steward_web::ConsoleConfig;
 
 /// The file as written. Unknown keys are errors, so that a typo is not silently ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -21,6 +22,7 @@ pub struct FileConfig {
     pub log: Option<String>,
     pub pipeline: PipelineConfig,
     pub features: FeaturesConfig,
+    pub console: ConsoleConfig,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -54,6 +56,7 @@ pub struct Settings {
     pub log: String,
     pub pipeline: PipelineConfig,
     pub features: FeaturesConfig,
+    pub console: ConsoleConfig,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -110,6 +113,7 @@ impl Settings {
             log: file.log.unwrap_or_else(|| "info".to_owned()),
             pipeline: file.pipeline,
             features: file.features,
+            console: file.console,
         })
     }
 }

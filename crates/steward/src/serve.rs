@@ -47,11 +47,13 @@ pub async fn serve(
     pipeline: Pipeline,
     settings: &Settings,
 ) -> Result<(), Failure> {
-    let state = AppState::new(database);
+    let state = AppState::new(database, &settings.console);
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();
-    let served = axum::serve(listener, steward_web::router(state))
+    let service =
+        steward_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             ready.store(false, Ordering::Release);

@@ -182,7 +182,7 @@ impl Database {
         let pattern = like_pattern(search.unwrap_or_default());
         const MATCHES: &str = "FROM memberships s JOIN members p ON p.id = s.member_id \
              WHERE s.group_id = $1 AND (LOWER(p.name) LIKE $2 ESCAPE '\\' \
-             OR LOWER(COALESCE(s.nickname, '')) LIKE $2 ESCAPE '\\' OR p.user_id LIKE $2 ESCAPE '\\')";
+             OR LOWER(COALESCE(s.nickname, '')) LIKE $2 ESCAPE '\\' OR LOWER(p.user_id) LIKE $2 ESCAPE '\\')";
         self.with_conn(|conn| {
             let total = conn.query_int(
                 &format!("SELECT COUNT(*) {MATCHES}"),

@@ -82,7 +82,8 @@ impl Database {
         })
     }
 
-    /// Replaces an operator's password hash; `false` when there is no such operator.
+    /// Replaces an operator's password hash and ends their sessions (a reset is how a stolen
+    /// account is taken back); `false` when there is no such operator.
     pub fn set_operator_password(
         &self,
         name: &str,
@@ -92,6 +93,10 @@ impl Database {
             let changed = conn.execute(
                 "UPDATE operators SET password_hash = $2 WHERE name = $1",
                 &[name.into(), password_hash.into()],
+            )?;
+            conn.execute(
+                "DELETE FROM sessions WHERE operator_id IN (SELECT id FROM operators WHERE name = $1)",
+                &[name.into()],
             )?;
             Ok(changed == 1)
         })

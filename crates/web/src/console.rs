@@ -96,25 +96,52 @@ fn stand_in_hash() -> &'static str {
     HASH.get_or_init(|| passwords::hash("no operator has this password").unwrap_or_default())
 }
 
-/// A form posted from another site is refused: the browser says where it came from in `Origin`.
+/// A sign-in form posted from another site is refused. Browsers name the page a POST comes from
+/// in `Origin` (or, older ones, `Referer`), and say `Sec-Fetch-Site: same-origin`; a request that
+/// says none of these is refused too.
 fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers
-        .get(header::ORIGIN)
-        .and_then(|value| value.to_str().ok())
-    else {
-        return true;
+    let text = |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
+    let host = text(header::HOST).unwrap_or_default();
+    let from_host = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
+            .is_some_and(|authority| !host.is_empty() && authority == host)
     };
-    let host = headers
-        .get(header::HOST)
+    if let Some(origin) = text(header::ORIGIN) {
+        return from_host(origin);
+    }
+    if let Some(referer) = text(header::REFERER) {
+        return from_host(referer);
+    }
+    headers
+        .get("sec-fetch-site")
         .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    origin
-        .split_once("://")
-        .is_some_and(|(_, rest)| rest == host)
+        == Some("same-origin")
+}
+
+/// The client's address, when the server knows it (not in tests that call the router directly).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
 }
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
@@ -131,12 +158,28 @@ pub async fn login(
     if !same_origin(&headers) {
         return refuse(StatusCode::FORBIDDEN, lang.texts().bad_origin);
     }
-    if state.brake.is_blocked(&form.name) {
+    // A name no operator can have is refused before it costs a lookup, a hash or brake memory.
+    if form.name.chars().count() > session::MAX_NAME || form.name.chars().any(char::is_control) {
+        return refuse(StatusCode::UNAUTHORIZED, lang.texts().wrong_password);
+    }
+    if !state.brake.begin_attempt(&form.name, address) {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
             lang.texts().too_many_attempts,
         );
     }
+    // Each check costs argon2's memory and a core for a while: a few at a time, the rest wait
+    // for a moment and are then told to try again.
+    let waiting = state.verifications.clone().acquire_owned();
+    let permit = match tokio::time::timeout(std::time::Duration::from_secs(2), waiting).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            return refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang.texts().too_many_attempts,
+            );
+        }
+    };
     let database = state.database.clone();
     let name = form.name.clone();
     let password = form.password.clone();
@@ -154,11 +197,11 @@ pub async fn login(
     .await
     .map_err(|err| AppError::new(lang, err))?
     .map_err(|err| AppError::new(lang, err))?;
+    drop(permit);
     let Some(operator) = found else {
-        state.brake.failed(&form.name);
         return refuse(StatusCode::UNAUTHORIZED, lang.texts().wrong_password);
     };
-    state.brake.succeeded(&form.name);
+    state.brake.succeeded(&form.name, address);
     let token = session::new_token().map_err(|err| AppError::new(lang, err))?;
     let csrf = session::new_token().map_err(|err| AppError::new(lang, err))?;
     let hash = session::token_hash(&token);
@@ -171,7 +214,7 @@ pub async fn login(
         database.record_audit(&name, "sign_in", None, None, now)
     })
     .await?;
-    let cookie = HeaderValue::from_str(&session::set_session_cookie(&headers, &token))
+    let cookie = HeaderValue::from_str(&session::set_session_cookie(&token, state.secure_cookies))
         .map_err(|err| AppError::new(lang, err))?;
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }
@@ -233,6 +276,8 @@ pub struct PageQuery {
 }
 
 pub const GROUPS_PER_PAGE: i64 = 50;
+/// Page numbers beyond this are read as this: the arithmetic on them never overflows.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 pub async fn overview(
     State(state): State<AppState>,
@@ -241,7 +286,7 @@ pub async fn overview(
     Query(query): Query<PageQuery>,
 ) -> Result<Html<String>, AppError> {
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let database = state.database.clone();
     let (groups, total) = blocking(lang, move || {
         database.groups_page((page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)
@@ -356,9 +401,10 @@ pub async fn group_page(
         .unwrap_or_default()
         .trim()
         .chars()
+        .filter(|c| !c.is_control())
         .take(100)
         .collect::<String>();
-    let members_page = query.members.unwrap_or(1).max(1);
+    let members_page = query.members.unwrap_or(1).clamp(1, MAX_PAGE);
     let database = state.database.clone();
     let (platform, chat, filter) = (group.platform.clone(), group.chat.clone(), search.clone());
     let (messages, (members, member_total), actions) = blocking(lang, move || {

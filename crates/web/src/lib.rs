@@ -1,6 +1,6 @@
 //! Steward's HTTP side: the health check that load balancers and scripts poll, and the
-//! operators' console (sign-in, sign-out, the overview of groups). The REST API joins this
-//! router.
+//! operators' console (sign-in, sign-out, the overview of groups, a page per group, the audit
+//! log). The REST API joins this router.
 //!
 //! Architecture invariant: every route but those in [`PUBLIC_ROUTES`] needs a signed-in operator
 //! (the [`session::Signed`] extractor); a test walks [`route_list`] to prove it.
@@ -15,9 +15,31 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use steward_store::Database;
+
+/// Password checks at once; argon2 takes about 19 MiB and a core each.
+const MAX_PASSWORD_CHECKS: usize = 4;
+
+/// `[console]` in `steward.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// Mark the session cookie `Secure` (default on): browsers then send it only over HTTPS, or
+    /// to localhost over plain HTTP. Turn it off only for a console served over plain HTTP on a
+    /// trusted network.
+    pub secure_cookies: bool,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            secure_cookies: true,
+        }
+    }
+}
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -26,14 +48,20 @@ pub struct AppState {
     pub ready: Arc<AtomicBool>,
     pub database: Arc<Database>,
     pub brake: Arc<session::LoginBrake>,
+    /// Password checks running at once.
+    pub verifications: Arc<tokio::sync::Semaphore>,
+    /// Whether the session cookie is `Secure`, from `[console] secure_cookies`.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
-    pub fn new(database: Arc<Database>) -> AppState {
+    pub fn new(database: Arc<Database>, config: &ConsoleConfig) -> AppState {
         AppState {
             ready: Arc::new(AtomicBool::new(false)),
             database,
             brake: Arc::new(session::LoginBrake::default()),
+            verifications: Arc::new(tokio::sync::Semaphore::new(MAX_PASSWORD_CHECKS)),
+            secure_cookies: config.secure_cookies,
         }
     }
 }
@@ -71,7 +99,28 @@ pub fn router(state: AppState) -> Router {
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
+        .layer(axum::middleware::map_response(protective_headers))
         .with_state(state)
+}
+
+/// Pages hold member data and CSRF tokens: not cached, not framed, no script from anywhere (the
+/// console has none), styles only from the page itself.
+async fn protective_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    response
 }
 
 /// 200 once the server accepts events, 503 before that and while shutting down.

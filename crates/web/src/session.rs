@@ -2,6 +2,7 @@
 //! password guessing.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -55,30 +56,11 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         })
 }
 
-/// Browsers accept `Secure` cookies over plain HTTP only from loopback; behind a TLS proxy the
-/// proxy says so in `X-Forwarded-Proto`. A console reached over plain HTTP on a LAN address gets
-/// a cookie without `Secure`, or nobody could sign in there.
-fn secure(headers: &HeaderMap) -> bool {
-    let forwarded_https = headers
-        .get("x-forwarded-proto")
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
-    let host = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    let host = host.rsplit_once(':').map_or(host, |(name, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            name
-        } else {
-            host
-        }
-    });
-    forwarded_https || matches!(host, "localhost" | "127.0.0.1" | "[::1]")
-}
-
-pub fn set_session_cookie(headers: &HeaderMap, token: &str) -> String {
-    let secure = if secure(headers) { "; Secure" } else { "" };
+/// The session cookie. `secure` comes from the configuration (`[console] secure_cookies`, on by
+/// default): browsers then send it only over HTTPS, or to `localhost` / `127.0.0.1` over plain
+/// HTTP. A console served over plain HTTP on another address needs the setting off.
+pub fn set_session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         SESSION_LIFETIME.as_secs()
@@ -129,50 +111,58 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// Failed sign-ins per name: after `MAX_FAILURES` within `WINDOW`, that name is refused until the
-/// window has passed, right password or not.
+/// Sign-in attempts per (name, client address). Each attempt is counted *before* its password
+/// is checked, so that parallel guesses cannot slip past the count; a success clears it. After
+/// `MAX_FAILURES` within `WINDOW` that name is refused from that address until the window has
+/// passed. Keyed by address as well as name, so that a stranger cannot lock an operator out
+/// everywhere by guessing. Memory is bounded: names longer than `MAX_NAME` characters never get
+/// here and the map holds at most `MAX_ENTRIES` keys.
 #[derive(Debug, Default)]
 pub struct LoginBrake {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    attempts: Mutex<HashMap<BrakeKey, (u32, Instant)>>,
 }
+
+/// A name (trimmed, lower case) and the address it was tried from.
+type BrakeKey = (String, Option<IpAddr>);
 
 pub const MAX_FAILURES: u32 = 10;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const MAX_NAME: usize = 64;
+const MAX_ENTRIES: usize = 10_000;
 
 impl LoginBrake {
-    fn key(name: &str) -> String {
-        name.trim().to_lowercase()
+    fn key(name: &str, address: Option<IpAddr>) -> BrakeKey {
+        (name.trim().to_lowercase(), address)
     }
 
-    pub fn is_blocked(&self, name: &str) -> bool {
-        let Ok(failures) = self.failures.lock() else {
-            return true;
+    /// Counts an attempt; `false` when this name is locked for this address.
+    pub fn begin_attempt(&self, name: &str, address: Option<IpAddr>) -> bool {
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return false;
         };
-        failures
-            .get(&Self::key(name))
-            .is_some_and(|(count, since)| *count >= MAX_FAILURES && since.elapsed() < WINDOW)
-    }
-
-    pub fn failed(&self, name: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            // Forget stale entries now and then, so that guessing many names cannot grow the map
-            // without bound.
-            if failures.len() > 10_000 {
-                failures.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        if attempts.len() >= MAX_ENTRIES {
+            attempts.retain(|_, (_, since)| since.elapsed() < WINDOW);
+            if attempts.len() >= MAX_ENTRIES {
+                tracing::warn!("sign-in brake full: forgetting all counts");
+                attempts.clear();
             }
-            let entry = failures
-                .entry(Self::key(name))
-                .or_insert((0, Instant::now()));
-            if entry.1.elapsed() >= WINDOW {
-                *entry = (0, Instant::now());
-            }
-            entry.0 += 1;
         }
+        let entry = attempts
+            .entry(Self::key(name, address))
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= WINDOW {
+            *entry = (0, Instant::now());
+        }
+        if entry.0 >= MAX_FAILURES {
+            return false;
+        }
+        entry.0 += 1;
+        true
     }
 
-    pub fn succeeded(&self, name: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(&Self::key(name));
+    pub fn succeeded(&self, name: &str, address: Option<IpAddr>) {
+        if let Ok(mut attempts) = self.attempts.lock() {
+            attempts.remove(&Self::key(name, address));
         }
     }
 }
@@ -195,37 +185,27 @@ mod tests {
     }
 
     #[test]
-    fn secure_cookies_where_browsers_take_them() {
-        let check = |host: &str, proto: Option<&str>, expected: bool| {
-            let mut headers = HeaderMap::new();
-            headers.insert(header::HOST, HeaderValue::from_str(host).unwrap());
-            if let Some(proto) = proto {
-                headers.insert("x-forwarded-proto", HeaderValue::from_str(proto).unwrap());
-            }
-            assert_eq!(
-                set_session_cookie(&headers, "t").ends_with("; Secure"),
-                expected,
-                "{host}"
-            );
-        };
-        check("127.0.0.1:8080", None, true);
-        check("localhost", None, true);
-        check("192.168.1.5:8080", None, false);
-        check("steward.example.com", Some("https"), true);
+    fn the_cookie_is_secure_unless_configured_otherwise() {
+        assert!(set_session_cookie("t", true).ends_with("; Secure"));
+        assert!(!set_session_cookie("t", false).contains("Secure"));
     }
 
     #[test]
-    fn the_brake_stops_a_name_after_ten_failures() {
+    fn the_brake_stops_a_name_after_ten_attempts_from_one_address() {
         let brake = LoginBrake::default();
-        for _ in 0..MAX_FAILURES - 1 {
-            brake.failed("Lin");
+        let here = Some(IpAddr::from([192, 0, 2, 1]));
+        let there = Some(IpAddr::from([192, 0, 2, 2]));
+        for _ in 0..MAX_FAILURES {
+            assert!(brake.begin_attempt("Lin", here));
         }
-        assert!(!brake.is_blocked("lin"));
-        brake.failed("lin ");
-        assert!(brake.is_blocked("LIN"));
-        assert!(!brake.is_blocked("amy"));
-        brake.succeeded("lin");
-        assert!(!brake.is_blocked("lin"));
+        assert!(!brake.begin_attempt("lin ", here));
+        assert!(
+            brake.begin_attempt("lin", there),
+            "one address locked the name everywhere"
+        );
+        assert!(brake.begin_attempt("amy", here));
+        brake.succeeded("LIN", here);
+        assert!(brake.begin_attempt("lin", here));
         assert!(
             same_secret("abc", "abc") && !same_secret("abc", "abd") && !same_secret("ab", "abc")
         );

@@ -71,6 +71,19 @@ fn a_session_lives_until_it_expires_or_is_deleted(test: &TestDatabase) {
         .unwrap();
     database.delete_session("hash-2").unwrap();
     assert_eq!(database.session("hash-2", at(1)).unwrap(), None, "deleted");
+    database
+        .create_session("hash-3", id, "csrf-3", at(0), at(60))
+        .unwrap();
+    assert!(
+        database
+            .set_operator_password("lin", "$argon2id$new")
+            .unwrap()
+    );
+    assert_eq!(
+        database.session("hash-3", at(1)).unwrap(),
+        None,
+        "a password reset left a session alive"
+    );
 }
 
 steward_store::on_both_backends!(
