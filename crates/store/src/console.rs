@@ -57,6 +57,43 @@ fn summary(row: &Row) -> Result<GroupSummary, StoreError> {
     })
 }
 
+/// A member as the member page shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
+    pub id: i64,
+    pub platform: String,
+    pub user_id: String,
+    pub person_id: i64,
+    pub name: String,
+    pub is_bot: bool,
+    pub first_seen_at: i64,
+}
+
+/// One of a member's groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipLine {
+    pub group_id: i64,
+    pub group: String,
+    pub nickname: Option<String>,
+    pub role: String,
+    pub status: String,
+    pub message_count: i64,
+    pub joined_at: Option<i64>,
+    pub left_at: Option<i64>,
+    pub last_message_at: Option<i64>,
+}
+
+/// A message in a member's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineLine {
+    pub event_id: i64,
+    pub time: i64,
+    pub group_id: i64,
+    pub group: String,
+    pub text: String,
+    pub recalled: bool,
+}
+
 /// One line of the operators' audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -117,6 +154,87 @@ impl Database {
                     action: row.text(3)?,
                     target: row.opt_text(4)?,
                     detail: row.opt_text(5)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    pub fn member(&self, id: i64) -> Result<Option<MemberRecord>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT id, platform, user_id, person_id, name, is_bot, first_seen_at \
+                 FROM members WHERE id = $1",
+                &[id.into()],
+            )?
+            .map(|row| {
+                Ok(MemberRecord {
+                    id: row.int(0)?,
+                    platform: row.text(1)?,
+                    user_id: row.text(2)?,
+                    person_id: row.int(3)?,
+                    name: row.text(4)?,
+                    is_bot: row.int(5)? != 0,
+                    first_seen_at: row.int(6)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    /// The groups a member is or was in; a member is in a handful, so all of them.
+    pub fn memberships_of(&self, member_id: i64) -> Result<Vec<MembershipLine>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query(
+                "SELECT s.group_id, COALESCE(g.title, g.chat), s.nickname, s.role, s.status, \
+                 s.message_count, s.joined_at, s.left_at, s.last_message_at \
+                 FROM memberships s JOIN groups g ON g.id = s.group_id \
+                 WHERE s.member_id = $1 ORDER BY s.message_count DESC, s.group_id LIMIT 500",
+                &[member_id.into()],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(MembershipLine {
+                    group_id: row.int(0)?,
+                    group: row.text(1)?,
+                    nickname: row.opt_text(2)?,
+                    role: row.text(3)?,
+                    status: row.text(4)?,
+                    message_count: row.int(5)?,
+                    joined_at: row.opt_int(6)?,
+                    left_at: row.opt_int(7)?,
+                    last_message_at: row.opt_int(8)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// A member's messages in all groups, newest first, paged like [`Database::recent_messages`].
+    pub fn member_timeline(
+        &self,
+        member_id: i64,
+        before: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<TimelineLine>, StoreError> {
+        let (time, event_id) = before.unwrap_or((i64::MAX, i64::MAX));
+        self.with_conn(|conn| {
+            conn.query(
+                "SELECT m.event_id, m.time, m.group_id, COALESCE(g.title, g.chat), m.text, m.recalled_at \
+                 FROM messages m JOIN groups g ON g.id = m.group_id \
+                 WHERE m.member_id = $1 AND (m.time < $2 OR (m.time = $2 AND m.event_id < $3)) \
+                 ORDER BY m.time DESC, m.event_id DESC LIMIT $4",
+                &[member_id.into(), time.into(), event_id.into(), limit.into()],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(TimelineLine {
+                    event_id: row.int(0)?,
+                    time: row.int(1)?,
+                    group_id: row.int(2)?,
+                    group: row.text(3)?,
+                    text: row.text(4)?,
+                    recalled: row.opt_int(5)?.is_some(),
                 })
             })
             .collect()

@@ -20,7 +20,9 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use console::{AuditEntry, GroupMember, MessageLine};
+pub use console::{
+    AuditEntry, GroupMember, MemberRecord, MembershipLine, MessageLine, TimelineLine,
+};
 pub use operators::{GroupSummary, Operator};
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};
 pub use read::{Counts, TableDump};

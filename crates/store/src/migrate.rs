@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_audit.sql"),
         postgres: include_str!("../migrations/postgres/0005_audit.sql"),
     },
+    Migration {
+        version: 6,
+        name: "member_timeline",
+        sqlite: include_str!("../migrations/sqlite/0006_member_timeline.sql"),
+        postgres: include_str!("../migrations/postgres/0006_member_timeline.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -331,6 +331,7 @@ struct LineRow {
 }
 
 struct MemberRow {
+    id: i64,
     name: String,
     user_id: String,
     role: String,
@@ -455,6 +456,7 @@ pub async fn group_page(
         members: members
             .into_iter()
             .map(|member| MemberRow {
+                id: member.member_id,
                 name: match member.nickname {
                     Some(nickname) if nickname != member.name => {
                         format!("{nickname} ({})", member.name)
@@ -568,4 +570,106 @@ pub async fn audit(
             .collect(),
     };
     render(lang, &page)
+}
+
+struct MemberGroupRow {
+    id: i64,
+    name: String,
+    nickname: String,
+    role: String,
+    status: String,
+    messages: i64,
+    last_active: String,
+}
+
+struct TimelineRow {
+    time: String,
+    group: String,
+    text: String,
+    recalled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage<'a> {
+    lang: &'static str,
+    t: &'static Texts,
+    csrf: &'a str,
+    id: i64,
+    name: String,
+    platform: String,
+    user_id: String,
+    first_seen: String,
+    groups: Vec<MemberGroupRow>,
+    timeline: Vec<TimelineRow>,
+    older: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MemberQuery {
+    before: Option<String>,
+}
+
+pub async fn member_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(query): Query<MemberQuery>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let before = query.before.as_deref().and_then(parse_before);
+    let database = state.database.clone();
+    let found = blocking(lang, move || {
+        let Some(member) = database.member(id)? else {
+            return Ok(None);
+        };
+        let groups = database.memberships_of(id)?;
+        let timeline = database.member_timeline(id, before, MESSAGES_PER_PAGE)?;
+        Ok(Some((member, groups, timeline)))
+    })
+    .await?;
+    let Some((member, groups, timeline)) = found else {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().no_member).into_response());
+    };
+    let older = (timeline.len() as i64 == MESSAGES_PER_PAGE)
+        .then(|| {
+            timeline
+                .last()
+                .map(|line| format!("{}.{}", line.time, line.event_id))
+        })
+        .flatten();
+    let page = MemberPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        csrf: &signed.csrf,
+        id,
+        name: member.name,
+        platform: member.platform,
+        user_id: member.user_id,
+        first_seen: format_time(member.first_seen_at),
+        groups: groups
+            .into_iter()
+            .map(|line| MemberGroupRow {
+                id: line.group_id,
+                name: line.group,
+                nickname: line.nickname.unwrap_or_default(),
+                role: line.role,
+                status: line.status,
+                messages: line.message_count,
+                last_active: line.last_message_at.map(format_time).unwrap_or_default(),
+            })
+            .collect(),
+        timeline: timeline
+            .into_iter()
+            .map(|line| TimelineRow {
+                time: format_time(line.time),
+                group: line.group,
+                text: line.text,
+                recalled: line.recalled,
+            })
+            .collect(),
+        older,
+    };
+    Ok(render(lang, &page)?.into_response())
 }

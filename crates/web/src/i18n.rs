@@ -92,6 +92,10 @@ pub struct Texts {
     pub audit: &'static str,
     pub operators_actions: &'static str,
     pub who: &'static str,
+    pub first_seen: &'static str,
+    pub nickname: &'static str,
+    pub timeline: &'static str,
+    pub no_member: &'static str,
 }
 
 static ZH: Texts = Texts {
@@ -131,6 +135,10 @@ static ZH: Texts = Texts {
     audit: "操作记录",
     operators_actions: "运营人员的操作",
     who: "谁",
+    first_seen: "首次出现",
+    nickname: "群名片",
+    timeline: "发言记录",
+    no_member: "没有这个成员。",
 };
 
 static EN: Texts = Texts {
@@ -170,6 +178,10 @@ static EN: Texts = Texts {
     audit: "Audit log",
     operators_actions: "Operators' actions",
     who: "Who",
+    first_seen: "first seen",
+    nickname: "Group nickname",
+    timeline: "Timeline",
+    no_member: "There is no such member.",
 };
 
 #[cfg(test)]

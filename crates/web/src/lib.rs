@@ -77,6 +77,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/logout", post(console::logout)),
         ("GET", "/", get(console::overview)),
         ("GET", "/groups/{id}", get(console::group_page)),
+        ("GET", "/members/{id}", get(console::member_page)),
         ("GET", "/audit", get(console::audit)),
     ]
 }

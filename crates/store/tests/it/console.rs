@@ -90,7 +90,46 @@ fn members_are_searched_and_paged_with_the_present_first(test: &TestDatabase) {
     assert_eq!(page[0].name, "小林");
 }
 
+fn a_member_page_has_the_member_their_groups_and_their_timeline(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    record(
+        &database,
+        &[
+            join("g1", "u1", "小林", 0),
+            message("g1", "1", "u1", "小林", "in g1", 1),
+            message("g2", "1", "u1", "小林", "in g2", 2),
+            message("g2", "2", "u2", "Amy", "not mine", 3),
+            leave("g1", "u1", 4),
+        ],
+    );
+    let groups = database.groups_page(0, 10).unwrap().0;
+    let g1 = groups.iter().find(|group| group.chat == "g1").unwrap().id;
+    let lin = database.group_members(g1, Some("小林"), 0, 1).unwrap().0[0].member_id;
+    let member = database.member(lin).unwrap().unwrap();
+    assert_eq!(
+        (member.name.as_str(), member.user_id.as_str()),
+        ("小林", "u1")
+    );
+    assert_eq!(database.member(999_999).unwrap(), None);
+    let memberships = database.memberships_of(lin).unwrap();
+    let statuses: Vec<(&str, &str)> = memberships
+        .iter()
+        .map(|line| (line.group.as_str(), line.status.as_str()))
+        .collect();
+    assert_eq!(statuses.len(), 2);
+    assert!(statuses.contains(&("g1", "left")) && statuses.contains(&("g2", "active")));
+    let timeline = database.member_timeline(lin, None, 10).unwrap();
+    let texts: Vec<&str> = timeline.iter().map(|line| line.text.as_str()).collect();
+    assert_eq!(texts, ["in g2", "in g1"]);
+    let last = &timeline[0];
+    let older = database
+        .member_timeline(lin, Some((last.time, last.event_id)), 10)
+        .unwrap();
+    assert_eq!(older.len(), 1);
+}
+
 steward_store::on_both_backends!(
+    a_member_page_has_the_member_their_groups_and_their_timeline,
     a_group_page_lists_messages_newest_first_and_pages_back,
     members_are_searched_and_paged_with_the_present_first,
 );

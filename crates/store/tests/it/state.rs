@@ -168,6 +168,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (3, "sessions".to_owned()),
             (4, "outbox_by_group".to_owned()),
             (5, "audit".to_owned()),
+            (6, "member_timeline".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

@@ -469,3 +469,58 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
         "{audit}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_member_page_shows_their_groups_and_timeline_as_text() {
+    let console = Console::new();
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    let mut member = 0;
+    for (n, chat) in ["room-a", "room-b"].into_iter().enumerate() {
+        let event = Event {
+            platform: Platform::Playground,
+            account: "bot".into(),
+            chat: chat.into(),
+            id: Some(n.to_string()),
+            time: Utc.with_ymd_and_hms(2026, 5, 1, 12, n as u32, 0).unwrap(),
+            kind: EventKind::Message {
+                sender: MemberProfile {
+                    id: "u1".into(),
+                    name: "<b onmouseover=alert(1)>Lin</b>".into(),
+                    nickname: None,
+                    role: MemberRole::Member,
+                    is_bot: false,
+                },
+                segments: vec![Segment::text(format!("hello from {chat}"))],
+                reply_to: None,
+            },
+        };
+        if let steward_store::Recorded::New(stored) = writer
+            .record(&PreparedEvent::new(event).unwrap(), Utc::now())
+            .unwrap()
+        {
+            member = stored.member_id;
+        }
+    }
+    writer.commit().unwrap();
+    let cookie = console.sign_in().await;
+    let response = console
+        .get(&format!("/members/{member}"), Some(&cookie), "en")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = text(response).await;
+    assert!(
+        !page.contains("<b onmouseover"),
+        "a member's name rendered as HTML"
+    );
+    assert!(
+        page.contains("hello from room-a") && page.contains("hello from room-b"),
+        "{page}"
+    );
+    assert!(
+        page.contains(">room-a</a>") && page.contains(">room-b</a>"),
+        "{page}"
+    );
+    let missing = console.get("/members/999999", Some(&cookie), "en").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
