@@ -29,6 +29,13 @@ pub enum OperatorCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Make an API token for an operator; it is printed once and only its hash is kept
+    Token {
+        name: String,
+        /// What the token is for, shown in the audit log
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
     /// List the operators
     List,
 }
@@ -157,6 +164,34 @@ pub async fn run(settings: &Settings, command: OperatorCommand) -> Result<(), Fa
                 }
                 (false, name) => Err(failure(format!("there is no operator named `{name}`"))),
             }
+        }
+        OperatorCommand::Token { name, label } => {
+            let token = steward_web::session::new_token().map_err(failure)?;
+            let hash = steward_web::session::token_hash(&token);
+            let made = tokio::task::spawn_blocking(move || {
+                let Some(operator) = database.operator_by_name(&name).exit_on(Exit::Database)?
+                else {
+                    return Err(failure(format!("there is no operator named `{name}`")));
+                };
+                let now = chrono::Utc::now();
+                database
+                    .create_api_token(&hash, operator.id, &label, now)
+                    .exit_on(Exit::Database)?;
+                database
+                    .record_audit(
+                        "command line",
+                        "api_token_created",
+                        Some(&name),
+                        Some(&label),
+                        now,
+                    )
+                    .exit_on(Exit::Database)?;
+                Ok(name)
+            })
+            .await
+            .exit_on(Exit::Failure)??;
+            println!("API token for {made} (shown once): {token}");
+            Ok(())
         }
         OperatorCommand::List => {
             let operators = tokio::task::spawn_blocking(move || database.operators())

@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_member_timeline.sql"),
         postgres: include_str!("../migrations/postgres/0006_member_timeline.sql"),
     },
+    Migration {
+        version: 7,
+        name: "api_tokens",
+        sqlite: include_str!("../migrations/sqlite/0007_api_tokens.sql"),
+        postgres: include_str!("../migrations/postgres/0007_api_tokens.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -162,6 +162,48 @@ impl Database {
         })
     }
 
+    /// Stores an API token's hash for an operator.
+    pub fn create_api_token(
+        &self,
+        token_hash: &str,
+        operator_id: i64,
+        label: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO api_tokens (token_hash, operator_id, label, created_at) VALUES ($1, $2, $3, $4)",
+                &[token_hash.into(), operator_id.into(), label.into(), now.timestamp_millis().into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The operator an API token belongs to, unless they are disabled.
+    pub fn api_token_operator(&self, token_hash: &str) -> Result<Option<Operator>, StoreError> {
+        self.with_conn(|conn| {
+            let sql = format!(
+                "SELECT o.{} FROM api_tokens t JOIN operators o ON o.id = t.operator_id \
+                 WHERE t.token_hash = $1 AND o.disabled_at IS NULL",
+                COLUMNS.replace(", ", ", o.")
+            );
+            conn.query_opt(&sql, &[token_hash.into()])?
+                .as_ref()
+                .map(operator)
+                .transpose()
+        })
+    }
+
+    /// Revokes every API token of an operator; returns how many there were.
+    pub fn revoke_api_tokens(&self, operator_id: i64) -> Result<u64, StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "DELETE FROM api_tokens WHERE operator_id = $1",
+                &[operator_id.into()],
+            )
+        })
+    }
+
     pub fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         self.with_conn(|conn| {
             conn.execute(

@@ -36,6 +36,7 @@ const TABLES: &[(&str, &str)] = &[
     ("operators", "id"),
     ("sessions", "token_hash"),
     ("audit_log", "id"),
+    ("api_tokens", "token_hash"),
 ];
 
 impl Database {

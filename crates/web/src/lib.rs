@@ -3,8 +3,10 @@
 //! log). The REST API joins this router.
 //!
 //! Architecture invariant: every route but those in [`PUBLIC_ROUTES`] needs a signed-in operator
-//! (the [`session::Signed`] extractor); a test walks [`route_list`] to prove it.
+//! (the [`session::Signed`] extractor) or, under `/api/`, an operator's token
+//! ([`api::ApiOperator`]); a test walks [`route_list`] to prove it.
 
+pub mod api;
 pub mod console;
 pub mod i18n;
 pub mod passwords;
@@ -79,6 +81,9 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/groups/{id}", get(console::group_page)),
         ("GET", "/members/{id}", get(console::member_page)),
         ("GET", "/audit", get(console::audit)),
+        ("GET", "/api/v1/groups", get(api::groups)),
+        ("GET", "/api/v1/groups/{id}", get(api::group)),
+        ("GET", "/api/v1/openapi.json", get(api::openapi)),
     ]
 }
 

@@ -364,6 +364,22 @@ fn the_first_owner_is_made_on_the_command_line_with_a_password_that_works() {
         ]
     );
 
+    let token_output = steward()
+        .current_dir(scratch.path())
+        .args(["operator", "token", "lin"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&token_output.stdout).into_owned();
+    let token = printed.trim_end().rsplit(' ').next().unwrap();
+    assert!(
+        printed.starts_with("API token for lin (shown once): "),
+        "{printed}"
+    );
+    let owner = database
+        .api_token_operator(&steward_web::session::token_hash(token))
+        .unwrap();
+    assert_eq!(owner.map(|operator| operator.name), Some("lin".to_owned()));
+
     let list = steward()
         .current_dir(scratch.path())
         .args(["operator", "list"])

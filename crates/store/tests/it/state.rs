@@ -169,6 +169,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (4, "outbox_by_group".to_owned()),
             (5, "audit".to_owned()),
             (6, "member_timeline".to_owned()),
+            (7, "api_tokens".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

@@ -107,6 +107,14 @@ async fn anonymous_visitors_reach_only_the_public_routes() {
             .unwrap();
         let response = console.send(request).await;
         let public = PUBLIC_ROUTES.contains(&(method, path));
+        if path.starts_with("/api/") {
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path}"
+            );
+            continue;
+        }
         let sent_to_sign_in = response.status() == StatusCode::SEE_OTHER
             && response
                 .headers()
@@ -523,4 +531,62 @@ async fn the_member_page_shows_their_groups_and_timeline_as_text() {
     );
     let missing = console.get("/members/999999", Some(&cookie), "en").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_answers_an_operators_token_and_nobody_else() {
+    let console = Console::new();
+    let lin = console.database().operator_by_name("lin").unwrap().unwrap();
+    let token = steward_web::session::new_token().unwrap();
+    console
+        .database()
+        .create_api_token(
+            &steward_web::session::token_hash(&token),
+            lin.id,
+            "test",
+            Utc::now(),
+        )
+        .unwrap();
+    let get = |path: &str, authorization: Option<String>| {
+        let mut request = Request::get(path);
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let bearer = || Some(format!("Bearer {token}"));
+    let groups = console.send(get("/api/v1/groups", bearer())).await;
+    assert_eq!(groups.status(), StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&text(groups).await).unwrap();
+    assert_eq!(json["total"], 0);
+    let spec = console.send(get("/api/v1/openapi.json", bearer())).await;
+    let spec: serde_json::Value = serde_json::from_str(&text(spec).await).unwrap();
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert!(spec["paths"]["/groups/{id}"]["get"].is_object());
+    assert_eq!(
+        console
+            .send(get("/api/v1/groups/42", bearer()))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    for authorization in [
+        None,
+        Some("Bearer nope".to_owned()),
+        Some(format!("Basic {token}")),
+    ] {
+        let refused = console
+            .send(get("/api/v1/groups", authorization.clone()))
+            .await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNAUTHORIZED,
+            "{authorization:?}"
+        );
+    }
+    console.database().revoke_api_tokens(lin.id).unwrap();
+    assert_eq!(
+        console.send(get("/api/v1/groups", bearer())).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -1,0 +1,195 @@
+//! The REST API, `/api/v1/...`: JSON for scripts and other tools, with a bearer token per
+//! operator (`steward operator token NAME`). Described by `/api/v1/openapi.json`.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use steward_store::{GroupSummary, Operator};
+
+use crate::AppState;
+use crate::session::token_hash;
+
+/// An API error: a status and a sentence, as `{"error": "..."}`.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+fn internal(err: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %err, "API request failed");
+    ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
+}
+
+/// The operator whose token came in `Authorization: Bearer ...`.
+#[derive(Debug, Clone)]
+pub struct ApiOperator(pub Operator);
+
+impl FromRequestParts<AppState> for ApiOperator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty() && token.len() <= 128)
+            .ok_or_else(|| {
+                ApiError(
+                    StatusCode::UNAUTHORIZED,
+                    "an `Authorization: Bearer TOKEN` header is needed".into(),
+                )
+            })?;
+        let hash = token_hash(token);
+        let database = state.database.clone();
+        match tokio::task::spawn_blocking(move || database.api_token_operator(&hash)).await {
+            Ok(Ok(Some(operator))) => Ok(ApiOperator(operator)),
+            Ok(Ok(None)) => Err(ApiError(
+                StatusCode::UNAUTHORIZED,
+                "unknown or revoked token".into(),
+            )),
+            Ok(Err(err)) => Err(internal(err)),
+            Err(err) => Err(internal(err)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Group {
+    id: i64,
+    platform: String,
+    chat: String,
+    title: Option<String>,
+    member_count: i64,
+    message_count: i64,
+    /// Milliseconds since the Unix epoch.
+    last_event_at: i64,
+}
+
+impl From<GroupSummary> for Group {
+    fn from(group: GroupSummary) -> Group {
+        Group {
+            id: group.id,
+            platform: group.platform,
+            chat: group.chat,
+            title: group.title,
+            member_count: group.member_count,
+            message_count: group.message_count,
+            last_event_at: group.last_event_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Paging {
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+pub async fn groups(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+    Query(paging): Query<Paging>,
+) -> Result<Json<Value>, ApiError> {
+    let page = paging.page.unwrap_or(1).clamp(1, crate::console::MAX_PAGE);
+    let per_page = paging.per_page.unwrap_or(50).clamp(1, 200);
+    let database = state.database.clone();
+    let (groups, total) =
+        tokio::task::spawn_blocking(move || database.groups_page((page - 1) * per_page, per_page))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+    let groups: Vec<Group> = groups.into_iter().map(Group::from).collect();
+    Ok(Json(
+        json!({ "total": total, "page": page, "per_page": per_page, "groups": groups }),
+    ))
+}
+
+pub async fn group(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+    Path(id): Path<i64>,
+) -> Result<Json<Group>, ApiError> {
+    let database = state.database.clone();
+    tokio::task::spawn_blocking(move || database.group(id))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?
+        .map(|group| Json(Group::from(group)))
+        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no group {id}")))
+}
+
+/// The API's description. It needs a token like the rest: only operators use this API.
+pub async fn openapi(_operator: ApiOperator) -> Json<Value> {
+    let group = json!({
+        "type": "object",
+        "required": ["id", "platform", "chat", "member_count", "message_count", "last_event_at"],
+        "properties": {
+            "id": { "type": "integer" },
+            "platform": { "type": "string", "enum": ["onebot", "telegram", "matrix", "discord", "playground", "simulator"] },
+            "chat": { "type": "string", "description": "The group's id on its platform." },
+            "title": { "type": ["string", "null"] },
+            "member_count": { "type": "integer" },
+            "message_count": { "type": "integer" },
+            "last_event_at": { "type": "integer", "description": "Milliseconds since the Unix epoch." }
+        }
+    });
+    let error = json!({ "type": "object", "properties": { "error": { "type": "string" } } });
+    let unauthorized = json!({ "description": "No token, or an unknown or revoked one.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Steward API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Read the groups Steward runs. Make a token with `steward operator token NAME`."
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "security": [{ "bearer": [] }],
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": { "Group": group, "Error": error }
+        },
+        "paths": {
+            "/groups": {
+                "get": {
+                    "summary": "Groups, most recently active first",
+                    "parameters": [
+                        { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1, "default": 1 } },
+                        { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } }
+                    ],
+                    "responses": {
+                        "200": { "description": "One page of groups", "content": { "application/json": { "schema": {
+                            "type": "object",
+                            "properties": {
+                                "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" },
+                                "groups": { "type": "array", "items": { "$ref": "#/components/schemas/Group" } }
+                            }
+                        } } } },
+                        "401": unauthorized
+                    }
+                }
+            },
+            "/groups/{id}": {
+                "get": {
+                    "summary": "One group",
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": {
+                        "200": { "description": "The group", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Group" } } } },
+                        "401": unauthorized,
+                        "404": { "description": "No such group", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    }
+                }
+            },
+            "/openapi.json": { "get": { "summary": "This description", "responses": { "200": { "description": "OpenAPI 3.1" }, "401": unauthorized } } }
+        }
+    }))
+}
