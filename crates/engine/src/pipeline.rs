@@ -101,7 +101,8 @@ impl Ticket {
 }
 
 pub struct Pipeline {
-    senders: Vec<mpsc::Sender<Job>>,
+    /// Taken out at shutdown, so that the writers see their queues close.
+    senders: std::sync::RwLock<Vec<mpsc::Sender<Job>>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
     stats: Arc<PipelineStats>,
     outbox_ready: Arc<Notify>,
@@ -112,7 +113,10 @@ pub struct Pipeline {
 impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pipeline")
-            .field("writers", &self.senders.len())
+            .field(
+                "writers",
+                &self.senders.read().map_or(0, |senders| senders.len()),
+            )
             .finish()
     }
 }
@@ -178,7 +182,7 @@ impl Pipeline {
             })?;
         }
         Ok(Pipeline {
-            senders,
+            senders: std::sync::RwLock::new(senders),
             threads: Mutex::new(threads),
             stats,
             outbox_ready,
@@ -224,31 +228,36 @@ impl Pipeline {
 
     /// Events waiting in the writers' queues.
     pub fn queued(&self) -> usize {
-        self.senders
-            .iter()
-            .map(|sender| sender.max_capacity() - sender.capacity())
-            .sum()
+        self.senders.read().map_or(0, |senders| {
+            senders
+                .iter()
+                .map(|sender| sender.max_capacity() - sender.capacity())
+                .sum()
+        })
     }
 
-    fn sender_for(&self, event: &Event) -> Option<&mpsc::Sender<Job>> {
+    fn sender_for(&self, event: &Event) -> Option<mpsc::Sender<Job>> {
         let mut hasher = DefaultHasher::new();
         event.platform.hash(&mut hasher);
         event.chat.hash(&mut hasher);
-        let index = (hasher.finish() % self.senders.len().max(1) as u64) as usize;
-        self.senders.get(index)
+        let senders = self.senders.read().ok()?;
+        let index = (hasher.finish() % senders.len().max(1) as u64) as usize;
+        senders.get(index).cloned()
     }
 
     /// Stops taking events, lets the writers commit everything queued, and waits for them.
-    pub async fn shutdown(self) {
-        let Pipeline {
-            senders,
-            threads,
-            closing,
-            ..
-        } = self;
-        closing.store(true, Ordering::Release);
-        drop(senders);
-        let threads = threads.into_inner().unwrap_or_default();
+    /// Safe to call through a shared reference (adapters and the web server hold the pipeline
+    /// too); events submitted afterwards are refused with [`PipelineError::Closed`].
+    pub async fn shutdown(&self) {
+        self.closing.store(true, Ordering::Release);
+        if let Ok(mut senders) = self.senders.write() {
+            senders.clear();
+        }
+        let threads = self
+            .threads
+            .lock()
+            .map(|mut threads| std::mem::take(&mut *threads))
+            .unwrap_or_default();
         let joined = tokio::task::spawn_blocking(move || {
             for thread in threads {
                 if thread.join().is_err() {

@@ -40,14 +40,22 @@ pub async fn bind(settings: &Settings) -> Result<TcpListener, Failure> {
         })
 }
 
-/// Serves the console and health check until Ctrl-C or SIGTERM, then lets the pipeline finish.
+/// Serves the console and health check until Ctrl-C or SIGTERM, with the playground's adapter
+/// beside them, then lets the pipeline finish.
 pub async fn serve(
     listener: TcpListener,
     database: Arc<Database>,
     pipeline: Pipeline,
     settings: &Settings,
 ) -> Result<(), Failure> {
-    let state = AppState::new(database, &settings.console);
+    let pipeline = Arc::new(pipeline);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let playground = tokio::spawn(steward_adapters::playground::run(
+        database.clone(),
+        pipeline.clone(),
+        stopped,
+    ));
+    let state = AppState::new(database, &settings.console).with_pipeline(pipeline.clone());
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();
@@ -60,6 +68,10 @@ pub async fn serve(
             info!("shutting down: finishing queued events");
         })
         .await;
+    let _ = stop.send(true);
+    if playground.await.is_err() {
+        warn!("the playground adapter panicked");
+    }
     pipeline.shutdown().await;
     served.exit_on(Exit::Failure)?;
     info!("stopped cleanly");

@@ -231,6 +231,30 @@ impl Database {
         })
     }
 
+    /// A group's id by its platform and chat.
+    pub fn group_id(&self, platform: &str, chat: &str) -> Result<Option<i64>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT id FROM groups WHERE platform = $1 AND chat = $2",
+                &[platform.into(), chat.into()],
+            )?
+            .map(|row| row.int(0))
+            .transpose()
+        })
+    }
+
+    /// A member's display name by platform and platform id.
+    pub fn member_name(&self, platform: &str, user_id: &str) -> Result<Option<String>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT name FROM members WHERE platform = $1 AND user_id = $2",
+                &[platform.into(), user_id.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+        })
+    }
+
     /// One page of groups, most recently active first, and the number of groups in all.
     pub fn groups_page(
         &self,

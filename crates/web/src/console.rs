@@ -259,6 +259,7 @@ struct GroupRow {
 #[derive(Template)]
 #[template(path = "overview.html")]
 struct OverviewPage<'a> {
+    can_act: bool,
     lang: &'static str,
     t: &'static Texts,
     operator: &'a str,
@@ -304,6 +305,10 @@ pub async fn overview(
         })
         .collect();
     let overview = OverviewPage {
+        can_act: signed
+            .operator
+            .role
+            .at_least(steward_domain::OperatorRole::Operator),
         lang: lang.code(),
         t: lang.texts(),
         operator: &signed.operator.name,
@@ -348,6 +353,10 @@ struct ActionRow {
 #[derive(Template)]
 #[template(path = "group.html")]
 struct GroupPage<'a> {
+    playground: bool,
+    can_act: bool,
+    /// Members one can write as: (platform id, name).
+    writers: Vec<(String, String)>,
     lang: &'static str,
     t: &'static Texts,
     csrf: &'a str,
@@ -428,7 +437,20 @@ pub async fn group_page(
                 .map(|line| format!("{}.{}", line.time, line.event_id))
         })
         .flatten();
+    let writers = members
+        .iter()
+        .filter(|member| {
+            member.status == "active" && member.user_id != steward_adapters::playground::BOT_USER
+        })
+        .map(|member| (member.user_id.clone(), member.name.clone()))
+        .collect();
     let page = GroupPage {
+        playground: group.platform == "playground",
+        can_act: signed
+            .operator
+            .role
+            .at_least(steward_domain::OperatorRole::Operator),
+        writers,
         lang: lang.code(),
         t: lang.texts(),
         csrf: &signed.csrf,
@@ -672,4 +694,168 @@ pub async fn member_page(
         older,
     };
     Ok(render(lang, &page)?.into_response())
+}
+
+/// The refusal of a form post, if it is refused: viewers read and do not act, and a form must
+/// carry the session's CSRF token.
+fn refuse_form(signed: &Signed, csrf: &str, lang: Lang) -> Option<Response> {
+    if !signed
+        .operator
+        .role
+        .at_least(steward_domain::OperatorRole::Operator)
+    {
+        return Some((StatusCode::FORBIDDEN, lang.texts().viewers_read_only).into_response());
+    }
+    if !session::same_secret(csrf, &signed.csrf) {
+        return Some((StatusCode::FORBIDDEN, lang.texts().forbidden).into_response());
+    }
+    None
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewGroupForm {
+    csrf: String,
+    title: String,
+}
+
+/// Submits an event through the pipeline and waits for its commit.
+async fn submit(
+    state: &AppState,
+    lang: Lang,
+    event: steward_domain::Event,
+) -> Result<(), AppError> {
+    let pipeline = state
+        .pipeline
+        .as_ref()
+        .ok_or_else(|| AppError::new(lang, "no pipeline runs in this process"))?;
+    pipeline
+        .process(event)
+        .await
+        .map(drop)
+        .map_err(|err| AppError::new(lang, err))
+}
+
+/// A new playground group: the bot joins it (which is how Steward learns of a group) and it gets
+/// the operator's title.
+pub async fn new_playground_group(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<NewGroupForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let title: String = form
+        .title
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+    if title.is_empty() {
+        return Ok((StatusCode::BAD_REQUEST, lang.texts().title_needed).into_response());
+    }
+    let chat = steward_adapters::playground::new_chat();
+    let joined = steward_domain::Event {
+        platform: steward_domain::Platform::Playground,
+        account: steward_adapters::playground::ACCOUNT.into(),
+        chat: chat.clone(),
+        id: None,
+        time: Utc::now(),
+        kind: steward_domain::EventKind::MemberJoined {
+            member: steward_domain::MemberProfile {
+                id: steward_adapters::playground::BOT_USER.into(),
+                name: "Steward".into(),
+                nickname: None,
+                role: steward_domain::MemberRole::Admin,
+                is_bot: true,
+            },
+            inviter: None,
+            invite_link: None,
+        },
+    };
+    submit(&state, lang, joined).await?;
+    let database = state.database.clone();
+    let name = signed.operator.name.clone();
+    let id = blocking(lang, move || {
+        database.set_group_title("playground", chat.as_str(), &title)?;
+        database.record_audit(
+            &name,
+            "playground_group_created",
+            Some(chat.as_str()),
+            Some(&title),
+            Utc::now(),
+        )?;
+        database.group_id("playground", chat.as_str())
+    })
+    .await?;
+    let target = id.map_or_else(|| "/".to_owned(), |id| format!("/groups/{id}"));
+    Ok(Redirect::to(&target).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SayForm {
+    csrf: String,
+    /// An existing member's platform id, or empty for a new member named `name`.
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    name: String,
+    text: String,
+}
+
+/// Writes in a playground group as one of its members (or a new one), through the pipeline, and
+/// comes back to the group page.
+pub async fn say(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<SayForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let database = state.database.clone();
+    let member = form.member.trim().to_owned();
+    let found = blocking(lang, move || {
+        let group = database.group(id)?;
+        let name = if member.is_empty() {
+            None
+        } else {
+            database.member_name("playground", &member)?
+        };
+        Ok((group, name))
+    })
+    .await?;
+    let (Some(group), known_name) = found else {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    };
+    if group.platform != "playground" {
+        return Ok((StatusCode::BAD_REQUEST, lang.texts().not_playground).into_response());
+    }
+    let (user, name) = match known_name {
+        Some(name) => (steward_domain::UserId(form.member.trim().to_owned()), name),
+        None => {
+            let name: String = form.name.trim().chars().take(64).collect();
+            if name.is_empty() {
+                return Ok((StatusCode::BAD_REQUEST, lang.texts().name_needed).into_response());
+            }
+            (steward_adapters::playground::new_user(), name)
+        }
+    };
+    let event = steward_adapters::playground::message(
+        &steward_domain::ChatId(group.chat),
+        &user,
+        &name,
+        &form.text,
+    );
+    if let Err(invalid) = event.validate() {
+        return Ok((StatusCode::BAD_REQUEST, invalid.to_string()).into_response());
+    }
+    submit(&state, lang, event).await?;
+    Ok(Redirect::to(&format!("/groups/{id}")).into_response())
 }

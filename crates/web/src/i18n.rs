@@ -96,6 +96,16 @@ pub struct Texts {
     pub nickname: &'static str,
     pub timeline: &'static str,
     pub no_member: &'static str,
+    pub viewers_read_only: &'static str,
+    pub title_needed: &'static str,
+    pub name_needed: &'static str,
+    pub not_playground: &'static str,
+    pub playground: &'static str,
+    pub new_group: &'static str,
+    pub write_as: &'static str,
+    pub new_member: &'static str,
+    pub send: &'static str,
+    pub title: &'static str,
 }
 
 static ZH: Texts = Texts {
@@ -139,6 +149,16 @@ static ZH: Texts = Texts {
     nickname: "群名片",
     timeline: "发言记录",
     no_member: "没有这个成员。",
+    viewers_read_only: "只读账号不能操作。",
+    title_needed: "请填写群名。",
+    name_needed: "请选择成员，或者填写新成员的名字。",
+    not_playground: "只有演练场的群可以在这里发言。",
+    playground: "演练场",
+    new_group: "新建演练场群",
+    write_as: "以谁的身份",
+    new_member: "新成员的名字",
+    send: "发送",
+    title: "群名",
 };
 
 static EN: Texts = Texts {
@@ -182,6 +202,16 @@ static EN: Texts = Texts {
     nickname: "Group nickname",
     timeline: "Timeline",
     no_member: "There is no such member.",
+    viewers_read_only: "Viewers can read, not act.",
+    title_needed: "A group needs a title.",
+    name_needed: "Choose a member, or name a new one.",
+    not_playground: "Only playground groups can be written in from here.",
+    playground: "Playground",
+    new_group: "New playground group",
+    write_as: "Write as",
+    new_member: "New member's name",
+    send: "Send",
+    title: "Title",
 };
 
 #[cfg(test)]

@@ -54,6 +54,8 @@ pub struct AppState {
     pub verifications: Arc<tokio::sync::Semaphore>,
     /// Whether the session cookie is `Secure`, from `[console] secure_cookies`.
     pub secure_cookies: bool,
+    /// Where the playground's messages go; `None` where no pipeline runs (some tests).
+    pub pipeline: Option<Arc<steward_engine::Pipeline>>,
 }
 
 impl AppState {
@@ -64,7 +66,14 @@ impl AppState {
             brake: Arc::new(session::LoginBrake::default()),
             verifications: Arc::new(tokio::sync::Semaphore::new(MAX_PASSWORD_CHECKS)),
             secure_cookies: config.secure_cookies,
+            pipeline: None,
         }
+    }
+
+    /// The console's playground writes through this pipeline.
+    pub fn with_pipeline(mut self, pipeline: Arc<steward_engine::Pipeline>) -> AppState {
+        self.pipeline = Some(pipeline);
+        self
     }
 }
 
@@ -80,6 +89,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/", get(console::overview)),
         ("GET", "/groups/{id}", get(console::group_page)),
         ("GET", "/members/{id}", get(console::member_page)),
+        ("POST", "/playground", post(console::new_playground_group)),
+        ("POST", "/groups/{id}/say", post(console::say)),
         ("GET", "/audit", get(console::audit)),
         ("GET", "/api/v1/groups", get(api::groups)),
         ("GET", "/api/v1/groups/{id}", get(api::group)),

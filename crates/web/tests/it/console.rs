@@ -590,3 +590,127 @@ async fn the_api_answers_an_operators_token_and_nobody_else() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Signs in as `name` (whose password is PASSWORD) and returns the cookie and the CSRF token.
+async fn sign_in_as(console: &Console, name: &str) -> (String, String) {
+    let response = console
+        .post(
+            "/login",
+            None,
+            &format!("name={name}&password={}", PASSWORD.replace(' ', "+")),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let overview = text(console.get("/", Some(&cookie), "en").await).await;
+    let csrf = overview
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (cookie, csrf)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_the_playground_an_operator_writes_as_a_member_and_sees_the_bot_answer() {
+    let mut console = Console::new();
+    let pipeline =
+        Arc::new(
+            steward_engine::Pipeline::start(
+                console.state.database.clone(),
+                steward_engine::features::registry(
+                    &steward_engine::features::FeaturesConfig::default(),
+                ),
+                &steward_engine::PipelineConfig::default(),
+            )
+            .await
+            .unwrap(),
+        );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let adapter = tokio::spawn(steward_adapters::playground::run(
+        console.state.database.clone(),
+        pipeline.clone(),
+        stopped,
+    ));
+    console.state = console.state.clone().with_pipeline(pipeline.clone());
+
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    let created = console
+        .post(
+            "/playground",
+            Some(&cookie),
+            &format!("csrf={csrf}&title=%E6%BC%94%E7%BB%83"),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let group_page = location(&created).to_owned();
+    assert!(group_page.starts_with("/groups/"), "{group_page}");
+    let page = text(console.get(&group_page, Some(&cookie), "en").await).await;
+    assert!(
+        page.contains("<h1>演练</h1>") && page.contains("action=\"") && page.contains("/say\""),
+        "{page}"
+    );
+
+    let said = console
+        .post(
+            &format!("{group_page}/say"),
+            Some(&cookie),
+            &format!("csrf={csrf}&member=&name=%E5%B0%8F%E6%9E%97&text=%2Fping"),
+        )
+        .await;
+    assert_eq!(
+        (said.status(), location(&said)),
+        (StatusCode::SEE_OTHER, group_page.as_str())
+    );
+    // The bot's reply goes pipeline → outbox → playground adapter → the group's history.
+    let mut answered = false;
+    for _ in 0..60 {
+        let page = text(console.get(&group_page, Some(&cookie), "en").await).await;
+        if page.contains("pong") {
+            assert!(page.contains("/ping") && page.contains("小林"), "{page}");
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(answered, "the bot's answer never appeared");
+
+    // A viewer reads the group but cannot write in it.
+    let hash = passwords::hash(PASSWORD).unwrap();
+    console
+        .database()
+        .create_operator("amy", &hash, OperatorRole::Viewer, Utc::now())
+        .unwrap();
+    let (viewer, viewer_csrf) = sign_in_as(&console, "amy").await;
+    let viewed = text(console.get(&group_page, Some(&viewer), "en").await).await;
+    assert!(!viewed.contains("/say\""), "a viewer was offered the form");
+    let refused = console
+        .post(
+            &format!("{group_page}/say"),
+            Some(&viewer),
+            &format!("csrf={viewer_csrf}&member=&name=Amy&text=hi"),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let forged = console
+        .post(
+            &format!("{group_page}/say"),
+            Some(&cookie),
+            "csrf=forged&member=&name=X&text=hi",
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    let _ = stop.send(true);
+    adapter.await.unwrap();
+    pipeline.shutdown().await;
+}
