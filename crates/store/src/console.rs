@@ -288,6 +288,38 @@ impl Database {
         })
     }
 
+    /// A group's messages after the message `after` (an event id), oldest first: what a live view
+    /// has not shown yet. Reads along the primary key from the cursor on.
+    pub fn messages_after(
+        &self,
+        group_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<MessageLine>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query(
+                "SELECT m.event_id, m.time, m.member_id, p.name, s.nickname, m.text, m.recalled_at \
+                 FROM messages m JOIN members p ON p.id = m.member_id \
+                 LEFT JOIN memberships s ON s.group_id = m.group_id AND s.member_id = m.member_id \
+                 WHERE m.event_id > $1 AND m.group_id = $2 ORDER BY m.event_id LIMIT $3",
+                &[after.into(), group_id.into(), limit.into()],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(MessageLine {
+                    event_id: row.int(0)?,
+                    time: row.int(1)?,
+                    member_id: row.int(2)?,
+                    member_name: row.text(3)?,
+                    nickname: row.opt_text(4)?,
+                    text: row.text(5)?,
+                    recalled: row.opt_int(6)?.is_some(),
+                })
+            })
+            .collect()
+        })
+    }
+
     /// One page of a group's members, present ones first, the most talkative first, optionally
     /// only those whose name, nickname or id contains `search`; and how many match in all.
     pub fn group_members(

@@ -353,6 +353,8 @@ struct ActionRow {
 #[derive(Template)]
 #[template(path = "group.html")]
 struct GroupPage<'a> {
+    /// The live feed's address, on the first page only.
+    live: Option<String>,
     playground: bool,
     can_act: bool,
     /// Members one can write as: (platform id, name).
@@ -444,7 +446,12 @@ pub async fn group_page(
         })
         .map(|member| (member.user_id.clone(), member.name.clone()))
         .collect();
+    let live = before.is_none().then(|| {
+        let newest = messages.first().map_or(0, |line| line.event_id);
+        format!("/groups/{id}/live?after={newest}")
+    });
     let page = GroupPage {
+        live,
         playground: group.platform == "playground",
         can_act: signed
             .operator
@@ -858,4 +865,79 @@ pub async fn say(
     }
     submit(&state, lang, event).await?;
     Ok(Redirect::to(&format!("/groups/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    after: Option<i64>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct LiveLine {
+    time: String,
+    author: String,
+    text: String,
+}
+
+/// How often the live feed looks for new messages.
+const LIVE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// New messages of a group as server-sent events (`event: messages`, a JSON array per event), from
+/// the message `after` on, for as long as the page stays open.
+pub async fn live(
+    State(state): State<AppState>,
+    _signed: Signed,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(query): Query<LiveQuery>,
+) -> axum::response::sse::Sse<
+    impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let start = (state.database.clone(), query.after.unwrap_or(0));
+    let stream = futures_util::stream::unfold(start, move |(database, mut after)| async move {
+        loop {
+            tokio::time::sleep(LIVE_EVERY).await;
+            let reading = database.clone();
+            let lines =
+                match tokio::task::spawn_blocking(move || reading.messages_after(id, after, 100))
+                    .await
+                {
+                    Ok(Ok(lines)) => lines,
+                    Ok(Err(err)) => {
+                        tracing::warn!(error = %err, "live feed: cannot read messages");
+                        continue;
+                    }
+                    Err(_) => return None,
+                };
+            let Some(last) = lines.last() else { continue };
+            after = last.event_id;
+            let lines: Vec<LiveLine> = lines
+                .into_iter()
+                .map(|line| LiveLine {
+                    time: format_time(line.time),
+                    author: match line.nickname {
+                        Some(nickname) if nickname != line.member_name => {
+                            format!("{nickname} ({})", line.member_name)
+                        }
+                        _ => line.member_name,
+                    },
+                    text: line.text,
+                })
+                .collect();
+            let data = serde_json::to_string(&lines).unwrap_or_else(|_| "[]".to_owned());
+            return Some((
+                Ok(Event::default().event("messages").data(data)),
+                (database, after),
+            ));
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The console's one script: the live feed of a group page.
+pub async fn live_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/live.js"),
+    )
 }

@@ -91,6 +91,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/members/{id}", get(console::member_page)),
         ("POST", "/playground", post(console::new_playground_group)),
         ("POST", "/groups/{id}/say", post(console::say)),
+        ("GET", "/groups/{id}/live", get(console::live)),
+        ("GET", "/static/live.js", get(console::live_script)),
         ("GET", "/audit", get(console::audit)),
         ("GET", "/api/v1/groups", get(api::groups)),
         ("GET", "/api/v1/groups/{id}", get(api::group)),
@@ -107,8 +109,12 @@ pub fn route_list() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The routes anybody may reach; the rest need a signed-in operator.
-pub const PUBLIC_ROUTES: &[(&str, &str)] =
-    &[("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")];
+pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/static/live.js"),
+];
 
 pub fn router(state: AppState) -> Router {
     routes()
@@ -120,8 +126,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Pages hold member data and CSRF tokens: not cached, not framed, no script from anywhere (the
-/// console has none), styles only from the page itself.
+/// Pages hold member data and CSRF tokens: not cached, not framed, scripts only the console's own
+/// (`/static/live.js`), styles only from the page itself.
 async fn protective_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -133,8 +139,8 @@ async fn protective_headers(mut response: Response) -> Response {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; \
+             style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     response

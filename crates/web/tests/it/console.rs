@@ -714,3 +714,74 @@ async fn in_the_playground_an_operator_writes_as_a_member_and_sees_the_bot_answe
     adapter.await.unwrap();
     pipeline.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_live_feed_sends_new_messages_as_server_sent_events() {
+    use futures_util::StreamExt;
+    let console = Console::new();
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    let event = Event {
+        platform: Platform::Playground,
+        account: "playground".into(),
+        chat: "room".into(),
+        id: Some("1".into()),
+        time: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap(),
+        kind: EventKind::Message {
+            sender: MemberProfile {
+                id: "u1".into(),
+                name: "小林".into(),
+                nickname: None,
+                role: MemberRole::Member,
+                is_bot: false,
+            },
+            segments: vec![Segment::text("<b>live</b>")],
+            reply_to: None,
+        },
+    };
+    writer
+        .record(&PreparedEvent::new(event).unwrap(), Utc::now())
+        .unwrap();
+    writer.commit().unwrap();
+    let group = console.database().groups_page(0, 1).unwrap().0[0].id;
+    let cookie = console.sign_in().await;
+
+    let page = text(
+        console
+            .get(&format!("/groups/{group}"), Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains(&format!("data-live=\"/groups/{group}/live?after=")),
+        "{page}"
+    );
+    assert!(page.contains("<script src=\"/static/live.js\" defer></script>"));
+    let script = console.get("/static/live.js", None, "en").await;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(text(script).await.contains("textContent"));
+
+    let response = console
+        .get(
+            &format!("/groups/{group}/live?after=0"),
+            Some(&cookie),
+            "en",
+        )
+        .await;
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    let mut body = response.into_body().into_data_stream();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let first = String::from_utf8(first.to_vec()).unwrap();
+    assert!(first.starts_with("event: messages\ndata: [{"), "{first}");
+    assert!(
+        first.contains("\"text\":\"<b>live</b>\"") && first.contains("小林"),
+        "{first}"
+    );
+}
