@@ -94,6 +94,18 @@ pub struct TimelineLine {
     pub recalled: bool,
 }
 
+/// How busy a group is now, for the overview.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupActivity {
+    pub messages_today: i64,
+    /// Members who wrote today.
+    pub writers_today: i64,
+    /// Messages in the last 24 hours.
+    pub last_day: i64,
+    /// Messages in the 24 hours before those.
+    pub day_before: i64,
+}
+
 /// One line of the operators' audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -317,6 +329,41 @@ impl Database {
                 })
             })
             .collect()
+        })
+    }
+
+    /// A group's activity for the overview: messages and distinct writers since `today` (both in
+    /// milliseconds), and messages in the 24 hours before `now` and in the 24 hours before that.
+    /// Counted along the (group_id, time) index.
+    pub fn group_activity(
+        &self,
+        group_id: i64,
+        today: i64,
+        now: i64,
+    ) -> Result<GroupActivity, StoreError> {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        self.with_conn(|conn| {
+            let row = conn
+                .query_opt(
+                    "SELECT COUNT(*), COUNT(DISTINCT member_id) FROM messages \
+                     WHERE group_id = $1 AND time >= $2",
+                    &[group_id.into(), today.into()],
+                )?
+                .ok_or_else(|| StoreError::Corrupt("no row from a count".into()))?;
+            let count_between = |conn: &mut dyn crate::sql::Conn, from: i64, to: i64| {
+                conn.query_int(
+                    "SELECT COUNT(*) FROM messages WHERE group_id = $1 AND time >= $2 AND time < $3",
+                    &[group_id.into(), from.into(), to.into()],
+                )
+            };
+            let last_day = count_between(conn, now - DAY, now)?;
+            let day_before = count_between(conn, now - 2 * DAY, now - DAY)?;
+            Ok(GroupActivity {
+                messages_today: row.int(0)?,
+                writers_today: row.int(1)?,
+                last_day,
+                day_before,
+            })
         })
     }
 

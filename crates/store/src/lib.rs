@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub use console::{
-    AuditEntry, GroupMember, MemberRecord, MembershipLine, MessageLine, TimelineLine,
+    AuditEntry, GroupActivity, GroupMember, MemberRecord, MembershipLine, MessageLine, TimelineLine,
 };
 pub use operators::{GroupSummary, Operator};
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};

@@ -248,6 +248,10 @@ pub async fn logout(
 }
 
 struct GroupRow {
+    today: i64,
+    active_today: i64,
+    trend: &'static str,
+    trend_detail: String,
     id: i64,
     name: String,
     platform: String,
@@ -289,13 +293,33 @@ pub async fn overview(
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let page = query.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let database = state.database.clone();
+    let now = Utc::now();
+    let today = today_start(now);
     let (groups, total) = blocking(lang, move || {
-        database.groups_page((page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)
+        let (groups, total) =
+            database.groups_page((page - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)?;
+        let groups = groups
+            .into_iter()
+            .map(|group| {
+                let activity = database.group_activity(group.id, today, now.timestamp_millis())?;
+                Ok((group, activity))
+            })
+            .collect::<Result<Vec<_>, steward_store::StoreError>>()?;
+        Ok((groups, total))
     })
     .await?;
     let groups = groups
         .into_iter()
-        .map(|group| GroupRow {
+        .map(|(group, activity)| GroupRow {
+            today: activity.messages_today,
+            active_today: activity.writers_today,
+            trend: trend(activity.last_day, activity.day_before),
+            trend_detail: format!(
+                "{}: {} / {}",
+                lang.texts().last_day_vs_before,
+                activity.last_day,
+                activity.day_before
+            ),
             id: group.id,
             name: group.title.unwrap_or(group.chat),
             platform: group.platform,
@@ -940,4 +964,50 @@ pub async fn live_script() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         include_str!("../static/live.js"),
     )
+}
+
+/// Midnight today in China time (UTC+8), in milliseconds: where "today" starts on the overview.
+/// (A deployment-wide time zone setting arrives with the features that need one.)
+fn today_start(now: DateTime<Utc>) -> i64 {
+    const CHINA: i64 = 8 * 60 * 60 * 1000;
+    const DAY: i64 = 24 * 60 * 60 * 1000;
+    let local = now.timestamp_millis() + CHINA;
+    local - local.rem_euclid(DAY) - CHINA
+}
+
+/// ↑ when the last 24 hours had a tenth more messages than the 24 before, ↓ a tenth fewer.
+fn trend(last_day: i64, day_before: i64) -> &'static str {
+    if last_day * 10 > day_before * 11 {
+        "↑"
+    } else if last_day * 10 < day_before * 9 {
+        "↓"
+    } else {
+        "→"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn today_starts_at_midnight_in_china() {
+        let evening_utc = Utc.with_ymd_and_hms(2026, 5, 1, 17, 0, 0).unwrap(); // 01:00 on 2 May in China
+        let start = Utc.with_ymd_and_hms(2026, 5, 1, 16, 0, 0).unwrap(); // 00:00 on 2 May in China
+        assert_eq!(today_start(evening_utc), start.timestamp_millis());
+        let morning_utc = Utc.with_ymd_and_hms(2026, 5, 1, 3, 0, 0).unwrap(); // 11:00 on 1 May
+        let previous = Utc.with_ymd_and_hms(2026, 4, 30, 16, 0, 0).unwrap();
+        assert_eq!(today_start(morning_utc), previous.timestamp_millis());
+    }
+
+    #[test]
+    fn the_trend_needs_a_tenth_to_move() {
+        assert_eq!(trend(111, 100), "↑");
+        assert_eq!(trend(105, 100), "→");
+        assert_eq!(trend(89, 100), "↓");
+        assert_eq!(trend(1, 0), "↑");
+        assert_eq!(trend(0, 0), "→");
+    }
 }

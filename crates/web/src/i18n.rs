@@ -106,6 +106,11 @@ pub struct Texts {
     pub new_member: &'static str,
     pub send: &'static str,
     pub title: &'static str,
+    pub messages_today: &'static str,
+    pub active_today: &'static str,
+    pub trend: &'static str,
+    pub today_note: &'static str,
+    pub last_day_vs_before: &'static str,
 }
 
 static ZH: Texts = Texts {
@@ -159,6 +164,11 @@ static ZH: Texts = Texts {
     new_member: "新成员的名字",
     send: "发送",
     title: "群名",
+    messages_today: "今日消息",
+    active_today: "今日发言人数",
+    trend: "趋势",
+    today_note: "“今日”按北京时间计；趋势比较最近 24 小时和之前 24 小时的消息数。",
+    last_day_vs_before: "最近 24 小时 / 之前 24 小时",
 };
 
 static EN: Texts = Texts {
@@ -212,6 +222,11 @@ static EN: Texts = Texts {
     new_member: "New member's name",
     send: "Send",
     title: "Title",
+    messages_today: "Messages today",
+    active_today: "Active today",
+    trend: "Trend",
+    today_note: "\"Today\" is China time (UTC+8); the trend compares the last 24 hours' messages with the 24 hours before.",
+    last_day_vs_before: "last 24 h / the 24 h before",
 };
 
 #[cfg(test)]

@@ -128,7 +128,28 @@ fn a_member_page_has_the_member_their_groups_and_their_timeline(test: &TestDatab
     assert_eq!(older.len(), 1);
 }
 
+fn activity_counts_today_writers_and_the_last_two_days(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    // Minutes from 08:00 on 1 March 2026 (the fixtures' clock).
+    record(
+        &database,
+        &[
+            message("g1", "1", "u1", "a", "two days ago", -1_800),
+            message("g1", "2", "u1", "a", "yesterday", -600),
+            message("g1", "3", "u1", "a", "today", 10),
+            message("g1", "4", "u2", "b", "today", 20),
+            message("g1", "5", "u2", "b", "today", 30),
+        ],
+    );
+    let group = database.groups_page(0, 1).unwrap().0[0].id;
+    let at = |minute: i64| crate::fixtures::at(minute).timestamp_millis();
+    let activity = database.group_activity(group, at(0), at(60)).unwrap();
+    assert_eq!((activity.messages_today, activity.writers_today), (3, 2));
+    assert_eq!((activity.last_day, activity.day_before), (4, 1));
+}
+
 steward_store::on_both_backends!(
+    activity_counts_today_writers_and_the_last_two_days,
     a_member_page_has_the_member_their_groups_and_their_timeline,
     a_group_page_lists_messages_newest_first_and_pages_back,
     members_are_searched_and_paged_with_the_present_first,
