@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_api_tokens.sql"),
         postgres: include_str!("../migrations/postgres/0007_api_tokens.sql"),
     },
+    Migration {
+        version: 8,
+        name: "operator_groups",
+        sqlite: include_str!("../migrations/sqlite/0008_operator_groups.sql"),
+        postgres: include_str!("../migrations/postgres/0008_operator_groups.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -194,6 +194,62 @@ impl Database {
         })
     }
 
+    /// Puts a group in an operator's care (`true`) or takes it out (`false`).
+    pub fn set_operator_group(
+        &self,
+        operator_id: i64,
+        group_id: i64,
+        assigned: bool,
+    ) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            if assigned {
+                conn.execute(
+                    "INSERT INTO operator_groups (operator_id, group_id) VALUES ($1, $2) \
+                     ON CONFLICT (operator_id, group_id) DO NOTHING",
+                    &[operator_id.into(), group_id.into()],
+                )?;
+            } else {
+                conn.execute(
+                    "DELETE FROM operator_groups WHERE operator_id = $1 AND group_id = $2",
+                    &[operator_id.into(), group_id.into()],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The operators (by name) who look after a group.
+    pub fn group_operators(&self, group_id: i64) -> Result<Vec<Operator>, StoreError> {
+        self.with_conn(|conn| {
+            let sql = format!(
+                "SELECT o.{} FROM operator_groups a JOIN operators o ON o.id = a.operator_id \
+                 WHERE a.group_id = $1 ORDER BY o.name",
+                COLUMNS.replace(", ", ", o.")
+            );
+            conn.query(&sql, &[group_id.into()])?
+                .iter()
+                .map(operator)
+                .collect()
+        })
+    }
+
+    /// Whether an operator may act on a group: owners everywhere, operators where assigned,
+    /// viewers nowhere.
+    pub fn may_act_on(&self, operator: &Operator, group_id: i64) -> Result<bool, StoreError> {
+        match operator.role {
+            OperatorRole::Owner => Ok(true),
+            OperatorRole::Viewer => Ok(false),
+            OperatorRole::Operator => self.with_conn(|conn| {
+                Ok(conn
+                    .query_opt(
+                        "SELECT 1 FROM operator_groups WHERE operator_id = $1 AND group_id = $2",
+                        &[operator.id.into(), group_id.into()],
+                    )?
+                    .is_some())
+            }),
+        }
+    }
+
     /// Revokes every API token of an operator; returns how many there were.
     pub fn revoke_api_tokens(&self, operator_id: i64) -> Result<u64, StoreError> {
         self.with_conn(|conn| {

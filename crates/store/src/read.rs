@@ -37,6 +37,7 @@ const TABLES: &[(&str, &str)] = &[
     ("sessions", "token_hash"),
     ("audit_log", "id"),
     ("api_tokens", "token_hash"),
+    ("operator_groups", "operator_id, group_id"),
 ];
 
 impl Database {

@@ -377,6 +377,11 @@ struct ActionRow {
 #[derive(Template)]
 #[template(path = "group.html")]
 struct GroupPage<'a> {
+    is_owner: bool,
+    /// Operators assigned to the group: (id, name).
+    assigned: Vec<(i64, String)>,
+    /// Operators an owner could assign: (id, name).
+    assignable: Vec<(i64, String)>,
     /// The live feed's address, on the first page only.
     live: Option<String>,
     playground: bool,
@@ -443,19 +448,28 @@ pub async fn group_page(
     let members_page = query.members.unwrap_or(1).clamp(1, MAX_PAGE);
     let database = state.database.clone();
     let (platform, chat, filter) = (group.platform.clone(), group.chat.clone(), search.clone());
-    let (messages, (members, member_total), actions) = blocking(lang, move || {
-        let messages = database.recent_messages(id, before, MESSAGES_PER_PAGE)?;
-        let filter = (!filter.is_empty()).then_some(filter.as_str());
-        let members = database.group_members(
-            id,
-            filter,
-            (members_page - 1) * MEMBERS_PER_PAGE,
-            MEMBERS_PER_PAGE,
-        )?;
-        let actions = database.group_actions(&platform, &chat, ACTIONS_SHOWN)?;
-        Ok((messages, members, actions))
-    })
-    .await?;
+    let acting = signed.operator.clone();
+    let (messages, (members, member_total), actions, (can_act, assigned, everyone)) =
+        blocking(lang, move || {
+            let messages = database.recent_messages(id, before, MESSAGES_PER_PAGE)?;
+            let filter = (!filter.is_empty()).then_some(filter.as_str());
+            let members = database.group_members(
+                id,
+                filter,
+                (members_page - 1) * MEMBERS_PER_PAGE,
+                MEMBERS_PER_PAGE,
+            )?;
+            let actions = database.group_actions(&platform, &chat, ACTIONS_SHOWN)?;
+            let can_act = database.may_act_on(&acting, id)?;
+            let assigned = database.group_operators(id)?;
+            let everyone = if acting.role == steward_domain::OperatorRole::Owner {
+                database.operators()?
+            } else {
+                Vec::new()
+            };
+            Ok((messages, members, actions, (can_act, assigned, everyone)))
+        })
+        .await?;
     let older = (messages.len() as i64 == MESSAGES_PER_PAGE)
         .then(|| {
             messages
@@ -477,10 +491,20 @@ pub async fn group_page(
     let page = GroupPage {
         live,
         playground: group.platform == "playground",
-        can_act: signed
-            .operator
-            .role
-            .at_least(steward_domain::OperatorRole::Operator),
+        can_act,
+        is_owner: signed.operator.role == steward_domain::OperatorRole::Owner,
+        assignable: everyone
+            .iter()
+            .filter(|operator| {
+                operator.role == steward_domain::OperatorRole::Operator
+                    && !assigned.iter().any(|other| other.id == operator.id)
+            })
+            .map(|operator| (operator.id, operator.name.clone()))
+            .collect(),
+        assigned: assigned
+            .iter()
+            .map(|operator| (operator.id, operator.name.clone()))
+            .collect(),
         writers,
         lang: lang.code(),
         t: lang.texts(),
@@ -810,6 +834,7 @@ pub async fn new_playground_group(
     submit(&state, lang, joined).await?;
     let database = state.database.clone();
     let name = signed.operator.name.clone();
+    let creator = signed.operator.clone();
     let id = blocking(lang, move || {
         database.set_group_title("playground", chat.as_str(), &title)?;
         database.record_audit(
@@ -819,7 +844,14 @@ pub async fn new_playground_group(
             Some(&title),
             Utc::now(),
         )?;
-        database.group_id("playground", chat.as_str())
+        let id = database.group_id("playground", chat.as_str())?;
+        // An operator looks after the groups they make.
+        if let Some(id) = id
+            && creator.role == steward_domain::OperatorRole::Operator
+        {
+            database.set_operator_group(creator.id, id, true)?;
+        }
+        Ok(id)
     })
     .await?;
     let target = id.map_or_else(|| "/".to_owned(), |id| format!("/groups/{id}"));
@@ -852,6 +884,7 @@ pub async fn say(
     }
     let database = state.database.clone();
     let member = form.member.trim().to_owned();
+    let acting = signed.operator.clone();
     let found = blocking(lang, move || {
         let group = database.group(id)?;
         let name = if member.is_empty() {
@@ -859,12 +892,16 @@ pub async fn say(
         } else {
             database.member_name("playground", &member)?
         };
-        Ok((group, name))
+        let allowed = database.may_act_on(&acting, id)?;
+        Ok((group, name, allowed))
     })
     .await?;
-    let (Some(group), known_name) = found else {
+    let (Some(group), known_name, allowed) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
+    if !allowed {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response());
+    }
     if group.platform != "playground" {
         return Ok((StatusCode::BAD_REQUEST, lang.texts().not_playground).into_response());
     }
@@ -1010,4 +1047,62 @@ mod tests {
         assert_eq!(trend(1, 0), "↑");
         assert_eq!(trend(0, 0), "→");
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    operator: i64,
+    assign: bool,
+}
+
+/// An owner puts a group in an operator's care, or takes it out.
+pub async fn assign_operator(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if signed.operator.role != steward_domain::OperatorRole::Owner {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().owners_only).into_response());
+    }
+    if !session::same_secret(&form.csrf, &signed.csrf) {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().forbidden).into_response());
+    }
+    let database = state.database.clone();
+    let owner = signed.operator.name.clone();
+    let done = blocking(lang, move || {
+        let Some(group) = database.group(id)? else {
+            return Ok(false);
+        };
+        let Some(operator) = database
+            .operators()?
+            .into_iter()
+            .find(|operator| operator.id == form.operator)
+        else {
+            return Ok(false);
+        };
+        database.set_operator_group(operator.id, id, form.assign)?;
+        let action = if form.assign {
+            "group_assigned"
+        } else {
+            "group_unassigned"
+        };
+        let title = group.title.unwrap_or(group.chat);
+        database.record_audit(
+            &owner,
+            action,
+            Some(&operator.name),
+            Some(&title),
+            Utc::now(),
+        )?;
+        Ok(true)
+    })
+    .await?;
+    if !done {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    }
+    Ok(Redirect::to(&format!("/groups/{id}")).into_response())
 }

@@ -111,6 +111,11 @@ pub struct Texts {
     pub trend: &'static str,
     pub today_note: &'static str,
     pub last_day_vs_before: &'static str,
+    pub not_your_group: &'static str,
+    pub owners_only: &'static str,
+    pub operators_of_group: &'static str,
+    pub assign: &'static str,
+    pub unassign: &'static str,
 }
 
 static ZH: Texts = Texts {
@@ -169,6 +174,11 @@ static ZH: Texts = Texts {
     trend: "趋势",
     today_note: "“今日”按北京时间计；趋势比较最近 24 小时和之前 24 小时的消息数。",
     last_day_vs_before: "最近 24 小时 / 之前 24 小时",
+    not_your_group: "这个群没有分配给你。",
+    owners_only: "只有管理员（owner）可以分配群。",
+    operators_of_group: "负责这个群的运营",
+    assign: "分配",
+    unassign: "取消",
 };
 
 static EN: Texts = Texts {
@@ -227,6 +237,11 @@ static EN: Texts = Texts {
     trend: "Trend",
     today_note: "\"Today\" is China time (UTC+8); the trend compares the last 24 hours' messages with the 24 hours before.",
     last_day_vs_before: "last 24 h / the 24 h before",
+    not_your_group: "This group is not assigned to you.",
+    owners_only: "Only owners assign groups.",
+    operators_of_group: "Operators of this group",
+    assign: "Assign",
+    unassign: "Remove",
 };
 
 #[cfg(test)]

@@ -91,6 +91,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/members/{id}", get(console::member_page)),
         ("POST", "/playground", post(console::new_playground_group)),
         ("POST", "/groups/{id}/say", post(console::say)),
+        (
+            "POST",
+            "/groups/{id}/operators",
+            post(console::assign_operator),
+        ),
         ("GET", "/groups/{id}/live", get(console::live)),
         ("GET", "/static/live.js", get(console::live_script)),
         ("GET", "/audit", get(console::audit)),

@@ -170,6 +170,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (5, "audit".to_owned()),
             (6, "member_timeline".to_owned()),
             (7, "api_tokens".to_owned()),
+            (8, "operator_groups".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

@@ -710,6 +710,63 @@ async fn in_the_playground_an_operator_writes_as_a_member_and_sees_the_bot_answe
         .await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
+    // An operator acts only on the groups an owner gave them.
+    console
+        .database()
+        .create_operator("op", &hash, OperatorRole::Operator, Utc::now())
+        .unwrap();
+    let op_id = console
+        .database()
+        .operator_by_name("op")
+        .unwrap()
+        .unwrap()
+        .id;
+    let (operator, operator_csrf) = sign_in_as(&console, "op").await;
+    let not_theirs = text(console.get(&group_page, Some(&operator), "en").await).await;
+    assert!(
+        !not_theirs.contains("/say\""),
+        "an unassigned operator was offered the form"
+    );
+    let say = |cookie: String, csrf: String| {
+        let path = format!("{group_page}/say");
+        let console = &console;
+        async move {
+            console
+                .post(
+                    &path,
+                    Some(&cookie),
+                    &format!("csrf={csrf}&member=&name=Op&text=hi"),
+                )
+                .await
+                .status()
+        }
+    };
+    assert_eq!(
+        say(operator.clone(), operator_csrf.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+    let refused = console
+        .post(
+            &format!("{group_page}/operators"),
+            Some(&operator),
+            &format!("csrf={operator_csrf}&operator={op_id}&assign=true"),
+        )
+        .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "an operator assigned a group to themselves"
+    );
+    let assigned = console
+        .post(
+            &format!("{group_page}/operators"),
+            Some(&cookie),
+            &format!("csrf={csrf}&operator={op_id}&assign=true"),
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
+    assert_eq!(say(operator, operator_csrf).await, StatusCode::SEE_OTHER);
+
     let _ = stop.send(true);
     adapter.await.unwrap();
     pipeline.shutdown().await;
