@@ -194,6 +194,21 @@ impl Database {
         })
     }
 
+    /// The language an operator reads the console in: `zh`, `en`, or `None` to follow the browser.
+    pub fn set_operator_language(
+        &self,
+        operator_id: i64,
+        language: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "UPDATE operators SET language = $2 WHERE id = $1",
+                &[operator_id.into(), language.into()],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Puts a group in an operator's care (`true`) or takes it out (`false`).
     pub fn set_operator_group(
         &self,

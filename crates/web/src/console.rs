@@ -1106,3 +1106,31 @@ pub async fn assign_operator(
     }
     Ok(Redirect::to(&format!("/groups/{id}")).into_response())
 }
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    csrf: String,
+    language: String,
+}
+
+/// An operator's own language setting: Chinese, English, or (anything else) the browser's.
+pub async fn set_language(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if !session::same_secret(&form.csrf, &signed.csrf) {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().forbidden).into_response());
+    }
+    let language = match form.language.as_str() {
+        "zh" => Some("zh"),
+        "en" => Some("en"),
+        _ => None,
+    };
+    let database = state.database.clone();
+    let id = signed.operator.id;
+    blocking(lang, move || database.set_operator_language(id, language)).await?;
+    Ok(Redirect::to("/").into_response())
+}

@@ -86,6 +86,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/login", get(console::login_page)),
         ("POST", "/login", post(console::login)),
         ("POST", "/logout", post(console::logout)),
+        ("POST", "/language", post(console::set_language)),
         ("GET", "/", get(console::overview)),
         ("GET", "/groups/{id}", get(console::group_page)),
         ("GET", "/members/{id}", get(console::member_page)),

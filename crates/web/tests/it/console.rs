@@ -842,3 +842,43 @@ async fn the_live_feed_sends_new_messages_as_server_sent_events() {
         "{first}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operators_language_setting_beats_the_browser() {
+    let console = Console::new();
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    assert!(
+        text(console.get("/", Some(&cookie), "en-US").await)
+            .await
+            .contains("<html lang=\"en\">")
+    );
+    let set = console
+        .post(
+            "/language",
+            Some(&cookie),
+            &format!("csrf={csrf}&language=zh"),
+        )
+        .await;
+    assert_eq!(set.status(), StatusCode::SEE_OTHER);
+    let page = text(console.get("/", Some(&cookie), "en-US").await).await;
+    assert!(
+        page.contains("<html lang=\"zh\">") && page.contains("退出"),
+        "{page}"
+    );
+    let forged = console
+        .post("/language", Some(&cookie), "csrf=forged&language=en")
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    console
+        .post(
+            "/language",
+            Some(&cookie),
+            &format!("csrf={csrf}&language=browser"),
+        )
+        .await;
+    assert!(
+        text(console.get("/", Some(&cookie), "en-US").await)
+            .await
+            .contains("<html lang=\"en\">")
+    );
+}
