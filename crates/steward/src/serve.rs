@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::{Exit, ExitOn, Failure, start_pipeline};
 
 pub async fn run(settings: Settings) -> Result<(), Failure> {
+    let shutdown = shutdown_signal();
     let (database, pipeline) = start_pipeline(&settings).await?;
     info!(database = %database.backend().describe(), data = %settings.data.display(), "database ready");
     let listener = match bind(&settings).await {
@@ -28,7 +29,7 @@ pub async fn run(settings: Settings) -> Result<(), Failure> {
     warn!(
         "no platform is connected yet: events come from `steward simulate` and `steward ingest` for now"
     );
-    serve(listener, database, pipeline, &settings).await
+    serve(shutdown, listener, database, pipeline, &settings).await
 }
 
 pub async fn bind(settings: &Settings) -> Result<TcpListener, Failure> {
@@ -43,6 +44,7 @@ pub async fn bind(settings: &Settings) -> Result<TcpListener, Failure> {
 /// Serves the console and health check until Ctrl-C or SIGTERM, with the playground's adapter
 /// beside them, then lets the pipeline finish.
 pub async fn serve(
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     listener: TcpListener,
     database: Arc<Database>,
     pipeline: Pipeline,
@@ -63,7 +65,7 @@ pub async fn serve(
         steward_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
-            shutdown_signal().await;
+            shutdown.await;
             ready.store(false, Ordering::Release);
             info!("shutting down: finishing queued events");
         })
@@ -78,26 +80,34 @@ pub async fn serve(
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM as a service manager sends it.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Ctrl-C (SIGINT), or SIGTERM as a service manager sends it. The handlers are installed when
+/// this is called, not when the future is first polled: a signal that arrives between start-up
+/// and serving (say, right after `steward demo` printed its line) is not lost.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {},
+                        _ = terminate.recv() => {},
+                    }
+                }
+                _ => {
+                    warn!("cannot listen for signals; stop with SIGKILL");
+                    std::future::pending::<()>().await;
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
