@@ -209,6 +209,30 @@ impl Database {
         })
     }
 
+    /// A group's actions after the action `after` (an outbox id), oldest first: what a live view
+    /// has not shown yet.
+    pub fn group_actions_after(
+        &self,
+        platform: &str,
+        chat: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.with_conn(|conn| {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM outbox WHERE platform = $1 AND chat = $2 AND id > $3 \
+                 ORDER BY id LIMIT $4"
+            );
+            conn.query(
+                &sql,
+                &[platform.into(), chat.into(), after.into(), limit.into()],
+            )?
+            .iter()
+            .map(entry)
+            .collect()
+        })
+    }
+
     /// The newest actions in one group, newest first.
     pub fn group_actions(
         &self,

@@ -1,7 +1,7 @@
 //! The console's pages: sign-in, sign-out and the overview of all groups. Every page is rendered
 //! on the server from askama templates, which escape whatever members wrote.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use askama::Template;
 use axum::Form;
@@ -486,7 +486,8 @@ pub async fn group_page(
         .collect();
     let live = before.is_none().then(|| {
         let newest = messages.first().map_or(0, |line| line.event_id);
-        format!("/groups/{id}/live?after={newest}")
+        let newest_action = actions.first().map_or(0, |entry| entry.id);
+        format!("/groups/{id}/live?after={newest}&actions_after={newest_action}")
     });
     let page = GroupPage {
         live,
@@ -931,6 +932,14 @@ pub async fn say(
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
     after: Option<i64>,
+    actions_after: Option<i64>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct LiveAction {
+    kind: &'static str,
+    status: &'static str,
+    detail: String,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -943,8 +952,9 @@ struct LiveLine {
 /// How often the live feed looks for new messages.
 const LIVE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// New messages of a group as server-sent events (`event: messages`, a JSON array per event), from
-/// the message `after` on, for as long as the page stays open.
+/// New messages and new actions of the bot in a group as server-sent events (`event: messages`
+/// and `event: actions`, a JSON array each), from the cursors on, while the page stays open: the
+/// bot's replies, deletions, mutes and kicks appear without a reload.
 pub async fn live(
     State(state): State<AppState>,
     _signed: Signed,
@@ -954,42 +964,89 @@ pub async fn live(
     impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
 > {
     use axum::response::sse::{Event, KeepAlive, Sse};
-    let start = (state.database.clone(), query.after.unwrap_or(0));
-    let stream = futures_util::stream::unfold(start, move |(database, mut after)| async move {
+    struct Cursor {
+        database: Arc<steward_store::Database>,
+        group: Option<(String, String)>,
+        messages: i64,
+        actions: i64,
+        pending: Vec<Event>,
+    }
+    let start = Cursor {
+        database: state.database.clone(),
+        group: None,
+        messages: query.after.unwrap_or(0),
+        actions: query.actions_after.unwrap_or(0),
+        pending: Vec::new(),
+    };
+    let stream = futures_util::stream::unfold(start, move |mut cursor| async move {
         loop {
+            if let Some(event) = cursor.pending.pop() {
+                return Some((Ok(event), cursor));
+            }
             tokio::time::sleep(LIVE_EVERY).await;
-            let reading = database.clone();
-            let lines =
-                match tokio::task::spawn_blocking(move || reading.messages_after(id, after, 100))
-                    .await
-                {
-                    Ok(Ok(lines)) => lines,
-                    Ok(Err(err)) => {
-                        tracing::warn!(error = %err, "live feed: cannot read messages");
-                        continue;
-                    }
-                    Err(_) => return None,
+            let reading = cursor.database.clone();
+            let (messages_after, actions_after, known) =
+                (cursor.messages, cursor.actions, cursor.group.clone());
+            let read = tokio::task::spawn_blocking(move || {
+                let group = match known {
+                    Some(group) => Some(group),
+                    None => reading.group(id)?.map(|group| (group.platform, group.chat)),
                 };
-            let Some(last) = lines.last() else { continue };
-            after = last.event_id;
-            let lines: Vec<LiveLine> = lines
-                .into_iter()
-                .map(|line| LiveLine {
-                    time: format_time(line.time),
-                    author: match line.nickname {
-                        Some(nickname) if nickname != line.member_name => {
-                            format!("{nickname} ({})", line.member_name)
-                        }
-                        _ => line.member_name,
-                    },
-                    text: line.text,
-                })
-                .collect();
-            let data = serde_json::to_string(&lines).unwrap_or_else(|_| "[]".to_owned());
-            return Some((
-                Ok(Event::default().event("messages").data(data)),
-                (database, after),
-            ));
+                let messages = reading.messages_after(id, messages_after, 100)?;
+                let actions = match &group {
+                    Some((platform, chat)) => {
+                        reading.group_actions_after(platform, chat, actions_after, 100)?
+                    }
+                    None => Vec::new(),
+                };
+                Ok::<_, steward_store::StoreError>((group, messages, actions))
+            })
+            .await;
+            let (group, messages, actions) = match read {
+                Ok(Ok(read)) => read,
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "live feed: cannot read");
+                    continue;
+                }
+                Err(_) => return None,
+            };
+            cursor.group = group;
+            if let Some(last) = actions.last() {
+                cursor.actions = last.id;
+                let actions: Vec<LiveAction> = actions
+                    .into_iter()
+                    .map(|entry| LiveAction {
+                        kind: entry.action.name(),
+                        status: entry.status.as_str(),
+                        detail: entry.last_error.or(entry.answer).unwrap_or_default(),
+                    })
+                    .collect();
+                let data = serde_json::to_string(&actions).unwrap_or_else(|_| "[]".to_owned());
+                cursor
+                    .pending
+                    .push(Event::default().event("actions").data(data));
+            }
+            if let Some(last) = messages.last() {
+                cursor.messages = last.event_id;
+                let lines: Vec<LiveLine> = messages
+                    .into_iter()
+                    .map(|line| LiveLine {
+                        time: format_time(line.time),
+                        author: match line.nickname {
+                            Some(nickname) if nickname != line.member_name => {
+                                format!("{nickname} ({})", line.member_name)
+                            }
+                            _ => line.member_name,
+                        },
+                        text: line.text,
+                    })
+                    .collect();
+                let data = serde_json::to_string(&lines).unwrap_or_else(|_| "[]".to_owned());
+                // Messages first: the pending list is taken from its end.
+                cursor
+                    .pending
+                    .push(Event::default().event("messages").data(data));
+            }
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::default())

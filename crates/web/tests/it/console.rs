@@ -841,6 +841,31 @@ async fn the_live_feed_sends_new_messages_as_server_sent_events() {
         first.contains("\"text\":\"<b>live</b>\"") && first.contains("小林"),
         "{first}"
     );
+
+    // The bot kicks somebody: the action follows on the same stream.
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    let kick = steward_domain::ActionRequest {
+        platform: Platform::Playground,
+        account: "playground".into(),
+        chat: "room".into(),
+        action: steward_domain::Action::Kick {
+            member: "u1".into(),
+            refuse_rejoin: false,
+        },
+    };
+    writer.enqueue(None, &kick, Utc::now()).unwrap();
+    writer.commit().unwrap();
+    let next = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let next = String::from_utf8(next.to_vec()).unwrap();
+    assert!(
+        next.starts_with("event: actions\ndata: [{\"kind\":\"kick\",\"status\":\"pending\""),
+        "{next}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
