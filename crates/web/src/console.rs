@@ -346,6 +346,15 @@ pub async fn overview(
     render(lang, &overview)
 }
 
+/// A member as a page names them: their group nickname with their own name after it, when the
+/// two differ.
+fn shown_name(name: String, nickname: Option<String>) -> String {
+    match nickname {
+        Some(nickname) if nickname != name => format!("{nickname} ({name})"),
+        _ => name,
+    }
+}
+
 fn format_time(millis: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(millis)
         .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -519,12 +528,7 @@ pub async fn group_page(
             .into_iter()
             .map(|line| LineRow {
                 time: format_time(line.time),
-                author: match line.nickname {
-                    Some(nickname) if nickname != line.member_name => {
-                        format!("{nickname} ({})", line.member_name)
-                    }
-                    _ => line.member_name,
-                },
+                author: shown_name(line.member_name, line.nickname),
                 text: line.text,
                 recalled: line.recalled,
             })
@@ -535,12 +539,7 @@ pub async fn group_page(
             .into_iter()
             .map(|member| MemberRow {
                 id: member.member_id,
-                name: match member.nickname {
-                    Some(nickname) if nickname != member.name => {
-                        format!("{nickname} ({})", member.name)
-                    }
-                    _ => member.name,
-                },
+                name: shown_name(member.name, member.nickname),
                 user_id: member.user_id,
                 role: member.role,
                 status: member.status,
@@ -1032,12 +1031,7 @@ pub async fn live(
                     .into_iter()
                     .map(|line| LiveLine {
                         time: format_time(line.time),
-                        author: match line.nickname {
-                            Some(nickname) if nickname != line.member_name => {
-                                format!("{nickname} ({})", line.member_name)
-                            }
-                            _ => line.member_name,
-                        },
+                        author: shown_name(line.member_name, line.nickname),
                         text: line.text,
                     })
                     .collect();
