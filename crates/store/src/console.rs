@@ -45,7 +45,20 @@ fn like_pattern(search: &str) -> String {
     pattern
 }
 
-fn summary(row: &Row) -> Result<GroupSummary, StoreError> {
+/// A row of the message queries below: event id, time, member id, name, nickname, text, recalled.
+fn message_line(row: &Row) -> Result<MessageLine, StoreError> {
+    Ok(MessageLine {
+        event_id: row.int(0)?,
+        time: row.int(1)?,
+        member_id: row.int(2)?,
+        member_name: row.text(3)?,
+        nickname: row.opt_text(4)?,
+        text: row.text(5)?,
+        recalled: row.opt_int(6)?.is_some(),
+    })
+}
+
+pub(crate) fn summary(row: &Row) -> Result<GroupSummary, StoreError> {
     Ok(GroupSummary {
         id: row.int(0)?,
         platform: row.text(1)?,
@@ -285,17 +298,7 @@ impl Database {
                 &[group_id.into(), time.into(), event_id.into(), limit.into()],
             )?
             .iter()
-            .map(|row| {
-                Ok(MessageLine {
-                    event_id: row.int(0)?,
-                    time: row.int(1)?,
-                    member_id: row.int(2)?,
-                    member_name: row.text(3)?,
-                    nickname: row.opt_text(4)?,
-                    text: row.text(5)?,
-                    recalled: row.opt_int(6)?.is_some(),
-                })
-            })
+            .map(message_line)
             .collect()
         })
     }
@@ -317,17 +320,7 @@ impl Database {
                 &[after.into(), group_id.into(), limit.into()],
             )?
             .iter()
-            .map(|row| {
-                Ok(MessageLine {
-                    event_id: row.int(0)?,
-                    time: row.int(1)?,
-                    member_id: row.int(2)?,
-                    member_name: row.text(3)?,
-                    nickname: row.opt_text(4)?,
-                    text: row.text(5)?,
-                    recalled: row.opt_int(6)?.is_some(),
-                })
-            })
+            .map(message_line)
             .collect()
         })
     }

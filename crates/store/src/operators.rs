@@ -341,17 +341,7 @@ impl Database {
             )?;
             let groups = rows
                 .iter()
-                .map(|row| {
-                    Ok(GroupSummary {
-                        id: row.int(0)?,
-                        platform: row.text(1)?,
-                        chat: row.text(2)?,
-                        title: row.opt_text(3)?,
-                        member_count: row.int(4)?,
-                        message_count: row.int(5)?,
-                        last_event_at: row.int(6)?,
-                    })
-                })
+                .map(crate::console::summary)
                 .collect::<Result<Vec<_>, StoreError>>()?;
             Ok((groups, total))
         })
