@@ -1,0 +1,188 @@
+//! Contact details and links: how an ad tells members where to go. Runs on [`crate::normalize`]d
+//! text. A bare number is not a contact detail (people share game ids and order numbers): a QQ
+//! number or WeChat id counts only after a word that says so (`加q`, `qq:`, `群号`, `vx`, `v信`,
+//! `威❤信`...). A Chinese mobile number counts on its own.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContactKind {
+    Link,
+    Email,
+    Phone,
+    WeChat,
+    Qq,
+}
+
+impl ContactKind {
+    /// How an operator (or the member) is told what was found: Chinese, English.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            ContactKind::Link => ("链接", "a link"),
+            ContactKind::Email => ("邮箱", "an e-mail address"),
+            ContactKind::Phone => ("手机号", "a phone number"),
+            ContactKind::WeChat => ("微信号", "a WeChat id"),
+            ContactKind::Qq => ("QQ 号", "a QQ number"),
+        }
+    }
+}
+
+/// One finding: what kind, and the text (normalised) that was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub kind: ContactKind,
+    pub found: String,
+}
+
+struct Patterns {
+    email: Regex,
+    link: Regex,
+    domain: Regex,
+    phone: Regex,
+    wechat: Regex,
+    qq: Regex,
+}
+
+const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk";
+
+fn patterns() -> Option<&'static Patterns> {
+    static PATTERNS: OnceLock<Option<Patterns>> = OnceLock::new();
+    PATTERNS
+        .get_or_init(|| {
+            Some(Patterns {
+                email: Regex::new(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}").ok()?,
+                link: Regex::new(r"(?:https?://|www\.)[^\s，。！？、]+").ok()?,
+                domain: Regex::new(&format!(
+                    r"\b[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}})*\.(?:{TLDS})\b(?:/[^\s，。]*)?"
+                ))
+                .ok()?,
+                phone: Regex::new(r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8})(?:[^0-9]|$)").ok()?,
+                wechat: Regex::new(
+                    r"(?:v\s*x|w\s*x|[vw]\s*信|[微薇威][^\p{L}\p{N}]{0,2}信|wechat|weixin|加\s*[vw]|[vw]\s*号)\s*(?:号|id)?\s*[:：=]?\s*([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                )
+                .ok()?,
+                qq: Regex::new(r"(?:qq|加\s*q|扣扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
+            })
+        })
+        .as_ref()
+}
+
+/// Every contact detail and link in normalised text, in the order found, without repeats.
+pub fn find_contacts(normalized: &str) -> Vec<Contact> {
+    let Some(patterns) = patterns() else {
+        return Vec::new();
+    };
+    let mut found: Vec<Contact> = Vec::new();
+    let mut push = |kind: ContactKind, text: &str| {
+        let text = text.trim_end_matches(['.', ',', ')', '!', '?']).to_owned();
+        if !found
+            .iter()
+            .any(|contact| contact.kind == kind && contact.found == text)
+        {
+            found.push(Contact { kind, found: text });
+        }
+    };
+    let emails: Vec<&str> = patterns
+        .email
+        .find_iter(normalized)
+        .map(|m| m.as_str())
+        .collect();
+    for email in &emails {
+        push(ContactKind::Email, email);
+    }
+    for link in patterns.link.find_iter(normalized) {
+        push(ContactKind::Link, link.as_str());
+    }
+    for domain in patterns.domain.find_iter(normalized) {
+        let text = domain.as_str();
+        let inside_email = emails.iter().any(|email| email.contains(text));
+        let inside_link = normalized[..domain.start()].ends_with("www.")
+            || normalized[..domain.start()].ends_with("://");
+        if !inside_email && !inside_link {
+            push(ContactKind::Link, text);
+        }
+    }
+    for phone in patterns.phone.captures_iter(normalized) {
+        if let Some(number) = phone.get(1) {
+            let digits: String = number
+                .as_str()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            push(ContactKind::Phone, &digits);
+        }
+    }
+    for wechat in patterns.wechat.captures_iter(normalized) {
+        if let Some(id) = wechat.get(1) {
+            push(ContactKind::WeChat, id.as_str());
+        }
+    }
+    for qq in patterns.qq.captures_iter(normalized) {
+        if let Some(number) = qq.get(1) {
+            push(ContactKind::Qq, number.as_str());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContactKind::{Email, Link, Phone, Qq, WeChat};
+    use super::*;
+    use crate::normalize;
+
+    fn check(text: &str, expected: &[(ContactKind, &str)]) {
+        let found: Vec<(ContactKind, String)> = find_contacts(&normalize(text))
+            .into_iter()
+            .map(|contact| (contact.kind, contact.found))
+            .collect();
+        let expected: Vec<(ContactKind, String)> = expected
+            .iter()
+            .map(|(kind, text)| (*kind, (*text).to_owned()))
+            .collect();
+        assert_eq!(found, expected, "{text:?}");
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        // A pattern that fails to compile would silently find nothing.
+        assert!(patterns().is_some());
+    }
+
+    #[test]
+    fn ads_in_their_disguises_are_found() {
+        check("加ＶＸ：ａｂｃ１２３４ 免费领取", &[(WeChat, "abc1234")]);
+        check("有需要的加v信 shop_8888", &[(WeChat, "shop_8888")]);
+        check("威❤信：haohuo666", &[(WeChat, "haohuo666")]);
+        check("薇信 lucky2026 咨询", &[(WeChat, "lucky2026")]);
+        check("加q 123456789 拿货", &[(Qq, "123456789")]);
+        check("QQ：2233445566", &[(Qq, "2233445566")]);
+        check("群号 98765432 进群领福利", &[(Qq, "98765432")]);
+        check("电话 １３８-００１３-８０００", &[(Phone, "13800138000")]);
+        check("联系13912345678立减", &[(Phone, "13912345678")]);
+        check("看这里 www点haohuo点com", &[(Link, "www.haohuo.com")]);
+        check("kw。v2mcfsip。top 外挂", &[(Link, "kw.v2mcfsip.top")]);
+        check(
+            "https://t.example/join?x=1 快来",
+            &[(Link, "https://t.example/join?x=1")],
+        );
+        check(
+            "w\u{200B}w\u{200B}w.cheap.shop",
+            &[(Link, "www.cheap.shop")],
+        );
+        check("mail me: Sale@Example.com", &[(Email, "sale@example.com")]);
+    }
+
+    #[test]
+    fn ordinary_chat_is_left_alone() {
+        check("我的游戏 id 是 123456789，来组队", &[]);
+        check("订单号 20260501123456 已发货", &[]);
+        check("今天跑了 10.5 公里，配速 5.30", &[]);
+        check("版本 1.2.3 修好了", &[]);
+        check("我有一点想你", &[]);
+        check("good morning everyone", &[]);
+        check("房间号 8848", &[]);
+    }
+}
