@@ -4,7 +4,9 @@
 //! of the pipeline: a moderation feature calls it.
 
 mod contacts;
+mod keywords;
 mod normalize;
 
 pub use contacts::{Contact, ContactKind, find_contacts};
+pub use keywords::KeywordList;
 pub use normalize::normalize;
