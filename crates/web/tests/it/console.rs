@@ -84,6 +84,66 @@ impl Console {
     }
 }
 
+/// A member's message as a platform would report it, `second` seconds after noon on 1 May 2026.
+fn message(chat: &str, id: &str, user: &str, name: &str, text: &str, second: u32) -> Event {
+    Event {
+        platform: Platform::Playground,
+        account: "playground".into(),
+        chat: chat.into(),
+        id: Some(id.into()),
+        time: Utc
+            .with_ymd_and_hms(2026, 5, 1, 12, second / 60, second % 60)
+            .unwrap(),
+        kind: EventKind::Message {
+            sender: MemberProfile {
+                id: user.into(),
+                name: name.into(),
+                nickname: None,
+                role: MemberRole::Member,
+                is_bot: false,
+            },
+            segments: vec![Segment::text(text)],
+            reply_to: None,
+        },
+    }
+}
+
+impl Console {
+    /// Records the events in one transaction; where each new one landed.
+    fn record(&self, events: Vec<Event>) -> Vec<steward_store::StoredEvent> {
+        let mut writer = self.database().writer().unwrap();
+        writer.begin().unwrap();
+        let stored = events
+            .into_iter()
+            .filter_map(|event| {
+                match writer
+                    .record(&PreparedEvent::new(event).unwrap(), Utc::now())
+                    .unwrap()
+                {
+                    steward_store::Recorded::New(stored) => Some(stored),
+                    steward_store::Recorded::Duplicate => None,
+                }
+            })
+            .collect();
+        writer.commit().unwrap();
+        stored
+    }
+
+    /// Queues an action of the bot in a playground group.
+    fn queue(&self, chat: &str, action: steward_domain::Action, event_id: Option<i64>) {
+        let request = steward_domain::ActionRequest {
+            platform: Platform::Playground,
+            account: "playground".into(),
+            chat: chat.into(),
+            action,
+        };
+        let mut writer = self.database().writer().unwrap();
+        writer.begin().unwrap();
+        writer.enqueue(event_id, &request, Utc::now()).unwrap();
+        writer.commit().unwrap();
+    }
+}
+
 async fn text(response: Response) -> String {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
@@ -150,30 +210,14 @@ async fn an_operator_signs_in_sees_the_groups_and_signs_out() {
     assert!(text(wrong).await.contains("用户名或密码不对"));
 
     // A group whose name a member chose: hostile text is shown as text.
-    let mut writer = console.database().writer().unwrap();
-    writer.begin().unwrap();
-    let event = Event {
-        platform: Platform::Telegram,
-        account: "bot".into(),
-        chat: "<img src=x onerror=alert(1)>".into(),
-        id: Some("1".into()),
-        time: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap(),
-        kind: EventKind::Message {
-            sender: MemberProfile {
-                id: "u1".into(),
-                name: "<script>alert(1)</script>".into(),
-                nickname: None,
-                role: MemberRole::Member,
-                is_bot: false,
-            },
-            segments: vec![Segment::text("hi")],
-            reply_to: None,
-        },
-    };
-    writer
-        .record(&PreparedEvent::new(event).unwrap(), Utc::now())
-        .unwrap();
-    writer.commit().unwrap();
+    console.record(vec![message(
+        "<img src=x onerror=alert(1)>",
+        "1",
+        "u1",
+        "<script>alert(1)</script>",
+        "hi",
+        0,
+    )]);
 
     let cookie = console.sign_in().await;
     let overview = text(console.get("/", Some(&cookie), "en").await).await;
@@ -348,54 +392,23 @@ async fn health_follows_readiness() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_group_page_shows_messages_members_and_the_bots_actions_as_text() {
     let console = Console::new();
-    let mut writer = console.database().writer().unwrap();
-    writer.begin().unwrap();
-    let mut event_id = 0;
-    for (n, (user, name, text)) in [
-        (
+    let stored = console.record(vec![
+        message(
+            "room",
+            "0",
             "u1",
             "<img src=x onerror=alert(1)>",
             "<script>alert('x')</script>",
+            0,
         ),
-        ("u2", "小林", "大家好"),
-        ("u2", "小林", "/ping"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let event = Event {
-            platform: Platform::Playground,
-            account: "bot".into(),
-            chat: "room".into(),
-            id: Some(n.to_string()),
-            time: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, n as u32).unwrap(),
-            kind: EventKind::Message {
-                sender: MemberProfile {
-                    id: user.into(),
-                    name: name.into(),
-                    nickname: None,
-                    role: MemberRole::Member,
-                    is_bot: false,
-                },
-                segments: vec![Segment::text(text)],
-                reply_to: None,
-            },
-        };
-        if let steward_store::Recorded::New(stored) = writer
-            .record(&PreparedEvent::new(event).unwrap(), Utc::now())
-            .unwrap()
-        {
-            event_id = stored.id;
-        }
-    }
-    let reply = steward_domain::ActionRequest {
-        platform: Platform::Playground,
-        account: "bot".into(),
-        chat: "room".into(),
-        action: steward_domain::Action::say("pong"),
-    };
-    writer.enqueue(Some(event_id), &reply, Utc::now()).unwrap();
-    writer.commit().unwrap();
+        message("room", "1", "u2", "小林", "大家好", 1),
+        message("room", "2", "u2", "小林", "/ping", 2),
+    ]);
+    console.queue(
+        "room",
+        steward_domain::Action::say("pong"),
+        stored.last().map(|last| last.id),
+    );
     let group = console.database().groups_page(0, 1).unwrap().0[0].id;
 
     let cookie = console.sign_in().await;
@@ -435,19 +448,11 @@ async fn the_group_page_shows_messages_members_and_the_bots_actions_as_text() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
     let console = Console::new();
-    let mut writer = console.database().writer().unwrap();
-    writer.begin().unwrap();
-    let kick = steward_domain::ActionRequest {
-        platform: Platform::OneBot,
-        account: "bot".into(),
-        chat: "20002".into(),
-        action: steward_domain::Action::Kick {
-            member: "30003".into(),
-            refuse_rejoin: true,
-        },
+    let kick = steward_domain::Action::Kick {
+        member: "30003".into(),
+        refuse_rejoin: true,
     };
-    writer.enqueue(None, &kick, Utc::now()).unwrap();
-    writer.commit().unwrap();
+    console.queue("20002", kick, None);
 
     let first = console.sign_in().await;
     let overview = text(console.get("/", Some(&first), "en").await).await;
@@ -473,7 +478,7 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
         rows[0].contains("sign_in") && rows[1].contains("sign_out") && rows[2].contains("sign_in")
     );
     assert!(
-        audit.contains("<td>onebot 20002</td><td>kick</td><td>pending</td>"),
+        audit.contains("<td>playground 20002</td><td>kick</td><td>pending</td>"),
         "{audit}"
     );
 }
@@ -481,36 +486,25 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_member_page_shows_their_groups_and_timeline_as_text() {
     let console = Console::new();
-    let mut writer = console.database().writer().unwrap();
-    writer.begin().unwrap();
-    let mut member = 0;
-    for (n, chat) in ["room-a", "room-b"].into_iter().enumerate() {
-        let event = Event {
-            platform: Platform::Playground,
-            account: "bot".into(),
-            chat: chat.into(),
-            id: Some(n.to_string()),
-            time: Utc.with_ymd_and_hms(2026, 5, 1, 12, n as u32, 0).unwrap(),
-            kind: EventKind::Message {
-                sender: MemberProfile {
-                    id: "u1".into(),
-                    name: "<b onmouseover=alert(1)>Lin</b>".into(),
-                    nickname: None,
-                    role: MemberRole::Member,
-                    is_bot: false,
-                },
-                segments: vec![Segment::text(format!("hello from {chat}"))],
-                reply_to: None,
-            },
-        };
-        if let steward_store::Recorded::New(stored) = writer
-            .record(&PreparedEvent::new(event).unwrap(), Utc::now())
-            .unwrap()
-        {
-            member = stored.member_id;
-        }
-    }
-    writer.commit().unwrap();
+    let stored = console.record(vec![
+        message(
+            "room-a",
+            "0",
+            "u1",
+            "<b onmouseover=alert(1)>Lin</b>",
+            "hello from room-a",
+            0,
+        ),
+        message(
+            "room-b",
+            "1",
+            "u1",
+            "<b onmouseover=alert(1)>Lin</b>",
+            "hello from room-b",
+            60,
+        ),
+    ]);
+    let member = stored[0].member_id;
     let cookie = console.sign_in().await;
     let response = console
         .get(&format!("/members/{member}"), Some(&cookie), "en")
@@ -776,30 +770,7 @@ async fn in_the_playground_an_operator_writes_as_a_member_and_sees_the_bot_answe
 async fn the_live_feed_sends_new_messages_as_server_sent_events() {
     use futures_util::StreamExt;
     let console = Console::new();
-    let mut writer = console.database().writer().unwrap();
-    writer.begin().unwrap();
-    let event = Event {
-        platform: Platform::Playground,
-        account: "playground".into(),
-        chat: "room".into(),
-        id: Some("1".into()),
-        time: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap(),
-        kind: EventKind::Message {
-            sender: MemberProfile {
-                id: "u1".into(),
-                name: "小林".into(),
-                nickname: None,
-                role: MemberRole::Member,
-                is_bot: false,
-            },
-            segments: vec![Segment::text("<b>live</b>")],
-            reply_to: None,
-        },
-    };
-    writer
-        .record(&PreparedEvent::new(event).unwrap(), Utc::now())
-        .unwrap();
-    writer.commit().unwrap();
+    console.record(vec![message("room", "1", "u1", "小林", "<b>live</b>", 0)]);
     let group = console.database().groups_page(0, 1).unwrap().0[0].id;
     let cookie = console.sign_in().await;
 
@@ -843,19 +814,11 @@ async fn the_live_feed_sends_new_messages_as_server_sent_events() {
     );
 
     // The bot kicks somebody: the action follows on the same stream.
-    let mut writer = console.database().writer().unwrap();
-    writer.begin().unwrap();
-    let kick = steward_domain::ActionRequest {
-        platform: Platform::Playground,
-        account: "playground".into(),
-        chat: "room".into(),
-        action: steward_domain::Action::Kick {
-            member: "u1".into(),
-            refuse_rejoin: false,
-        },
+    let kick = steward_domain::Action::Kick {
+        member: "u1".into(),
+        refuse_rejoin: false,
     };
-    writer.enqueue(None, &kick, Utc::now()).unwrap();
-    writer.commit().unwrap();
+    console.queue("room", kick, None);
     let next = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
         .await
         .unwrap()
