@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod demo;
+mod detector;
 mod ingest;
 mod operator;
 mod serve;
@@ -82,6 +83,10 @@ enum Command {
     },
     /// Measure the pipeline: messages per second, latency, memory
     Bench(bench::BenchArgs),
+    /// Score the ad detectors on a labelled file: precision, recall, F1, false-positive rate
+    EvalDetector(detector::EvalArgs),
+    /// Train an ad model from labelled files (how the shipped model is made)
+    TrainDetector(detector::TrainArgs),
 }
 
 /// Exit codes, documented in the README.
@@ -206,6 +211,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Command::Bench(args) => {
                 init_logging("warn");
                 bench::run(&args).await
+            }
+            Command::EvalDetector(args) => {
+                tokio::task::spawn_blocking(move || detector::eval(&args))
+                    .await
+                    .exit_on(Exit::Failure)?
+            }
+            Command::TrainDetector(args) => {
+                tokio::task::spawn_blocking(move || detector::train(&args))
+                    .await
+                    .exit_on(Exit::Failure)?
             }
         }
     })

@@ -5,6 +5,48 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::normalize;
 
+/// A starting list of words common in Chinese and English ads, for operators who want one and as
+/// the baseline evaluations compare the shipped chain with. Not on by default: in many
+/// communities `代理` or `free` are ordinary words.
+pub const STARTER_KEYWORDS: &[&str] = &[
+    "加微信",
+    "加v",
+    "加vx",
+    "加群",
+    "进群",
+    "扫码",
+    "兼职",
+    "刷单",
+    "日结",
+    "代理",
+    "招代理",
+    "出售",
+    "低价",
+    "免费领取",
+    "领红包",
+    "优惠券",
+    "返利",
+    "博彩",
+    "彩票",
+    "贷款",
+    "外挂",
+    "私聊我",
+    "看我空间",
+    "free",
+    "winner",
+    "prize",
+    "cash",
+    "click here",
+    "claim",
+    "urgent",
+    "call now",
+    "txt",
+    "guaranteed",
+    "offer",
+    "казино",
+    "заработок",
+];
+
 /// A compiled list of words. Words are normalised like messages; empty words are dropped.
 #[derive(Debug, Clone)]
 pub struct KeywordList {

@@ -3,10 +3,18 @@
 //! contact details and links that report what they found and why. Knows nothing of platforms or
 //! of the pipeline: a moderation feature calls it.
 
+mod chain;
+mod classifier;
 mod contacts;
 mod keywords;
+mod labelled;
 mod normalize;
+mod traditional;
+
+pub use chain::{Detector, LinkPolicy, TextChain, Verdict, host_of};
+pub use classifier::{Classifier, ModelError, Training, features, fine_tune, train};
+pub use labelled::{LabelError, parse_labelled, plain_lines};
 
 pub use contacts::{Contact, ContactKind, find_contacts};
-pub use keywords::KeywordList;
+pub use keywords::{KeywordList, STARTER_KEYWORDS};
 pub use normalize::normalize;

@@ -53,14 +53,15 @@ fn is_dot_word(c: char) -> bool {
 
 /// Normalises text for detection: Unicode NFKC (full-width → half-width, circled and
 /// mathematical digits and letters → plain ones), invisible and combining characters removed,
-/// look-alike letters folded, lower case, and a dot-word between two letters or digits read as a
-/// dot. Chinese text is otherwise left as it is.
+/// look-alike letters folded, lower case, frequent traditional characters simplified, and a
+/// dot-word between two letters or digits read as a dot.
 pub fn normalize(text: &str) -> String {
     let plain: Vec<char> = text
         .nfkc()
         .filter(|c| !is_invisible(*c) && !is_combining(*c))
         .flat_map(char::to_lowercase)
         .map(fold_lookalike)
+        .map(crate::traditional::simplify)
         .collect();
     let mut out = String::with_capacity(plain.len());
     for (index, c) in plain.iter().enumerate() {

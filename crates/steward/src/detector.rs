@@ -1,0 +1,315 @@
+//! `steward eval-detector` and `steward train-detector`: how well the shipped detector chain does
+//! on a labelled file, and how the shipped model is made.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use steward_text::{Classifier, TextChain, Training, normalize, parse_labelled, plain_lines};
+
+use crate::{Exit, ExitOn, Failure};
+
+#[derive(Debug, Args)]
+pub struct Sources {
+    /// Labelled files: `text==1`/`text==0` lines, or `label<TAB>text` (1/0 or spam/ham)
+    #[arg(value_name = "FILE")]
+    pub labelled: Vec<PathBuf>,
+    /// A file of spam messages, one per line (no labels)
+    #[arg(long, value_name = "FILE")]
+    pub spam: Vec<PathBuf>,
+    /// A file of ordinary messages, one per line (no labels)
+    #[arg(long, value_name = "FILE")]
+    pub ham: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Which {
+    /// What a new group gets: contact details, links, the shipped ad classifier
+    Chain,
+    /// The starter keyword list alone (the simple baseline)
+    Keywords,
+    /// The shipped ad classifier alone
+    Classifier,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    sources: Sources,
+    /// What to score
+    #[arg(long, value_enum, default_value = "chain")]
+    detector: Which,
+    /// Cross-validate the trainable part instead: train on K-1 folds, score the held-out fold
+    /// (exact duplicates removed before the split)
+    #[arg(long, value_name = "K")]
+    folds: Option<usize>,
+    /// Print one JSON object instead of lines
+    #[arg(long)]
+    json: bool,
+    /// Score with this model file (from `train-detector`) instead of the shipped one
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    sources: Sources,
+    /// Where to write the model
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+/// Reads every source into (text, is_spam), in order.
+fn load(sources: &Sources) -> anyhow::Result<Vec<(String, bool)>> {
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let mut rows = Vec::new();
+    for path in &sources.labelled {
+        let parsed = parse_labelled(&read(path)?).with_context(|| path.display().to_string())?;
+        rows.extend(parsed);
+    }
+    for path in &sources.spam {
+        rows.extend(plain_lines(&read(path)?, true));
+    }
+    for path in &sources.ham {
+        rows.extend(plain_lines(&read(path)?, false));
+    }
+    if rows.is_empty() {
+        bail!("no messages: name a labelled FILE, or --spam FILE and --ham FILE");
+    }
+    Ok(rows)
+}
+
+/// Normalised texts without exact repeats (a repeated line would sit on both sides of a split).
+fn deduplicated(rows: &[(String, bool)]) -> (Vec<(String, bool)>, usize) {
+    let mut seen = HashSet::new();
+    let unique: Vec<(String, bool)> = rows
+        .iter()
+        .map(|(text, label)| (normalize(text), *label))
+        .filter(|(text, _)| seen.insert(text.clone()))
+        .collect();
+    let removed = rows.len() - unique.len();
+    (unique, removed)
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Counts {
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+    pub true_negatives: usize,
+}
+
+impl Counts {
+    fn add(&mut self, predicted: bool, actual: bool) {
+        match (predicted, actual) {
+            (true, true) => self.true_positives += 1,
+            (true, false) => self.false_positives += 1,
+            (false, true) => self.false_negatives += 1,
+            (false, false) => self.true_negatives += 1,
+        }
+    }
+
+    fn ratio(a: usize, b: usize) -> f64 {
+        if b == 0 { 0.0 } else { a as f64 / b as f64 }
+    }
+
+    pub fn precision(&self) -> f64 {
+        Counts::ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
+    }
+
+    pub fn recall(&self) -> f64 {
+        Counts::ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
+    }
+
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+
+    pub fn false_positive_rate(&self) -> f64 {
+        Counts::ratio(
+            self.false_positives,
+            self.false_positives + self.true_negatives,
+        )
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    detector: &'static str,
+    messages: usize,
+    spam: usize,
+    duplicates_removed: usize,
+    folds: Option<usize>,
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    false_positive_rate: f64,
+    #[serde(flatten)]
+    counts: Counts,
+}
+
+pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
+    let rows = load(&args.sources).exit_on(Exit::Config)?;
+    let (report, name) = match args.folds {
+        Some(folds) => {
+            if folds < 2 {
+                return Err(Failure {
+                    exit: Exit::Config,
+                    error: anyhow::anyhow!("--folds must be at least 2"),
+                });
+            }
+            let (unique, removed) = deduplicated(&rows);
+            let counts = cross_validate(&unique, folds, Training::default());
+            (
+                (unique, removed, Some(folds), counts),
+                "classifier (retrained per fold)",
+            )
+        }
+        None => {
+            let model = match &args.model {
+                Some(path) => {
+                    let bytes = std::fs::read(path)
+                        .with_context(|| format!("cannot read {}", path.display()))
+                        .exit_on(Exit::Config)?;
+                    Classifier::from_bytes(&bytes)
+                        .with_context(|| path.display().to_string())
+                        .exit_on(Exit::Config)?
+                }
+                None => Classifier::shipped(),
+            };
+            let model = Arc::new(model);
+            let chain = match args.detector {
+                Which::Chain => TextChain::out_of_the_box(model),
+                Which::Keywords => TextChain::keyword_baseline(),
+                Which::Classifier => TextChain {
+                    contacts: false,
+                    links: steward_text::LinkPolicy::Off,
+                    ..TextChain::out_of_the_box(model)
+                },
+            };
+            let mut counts = Counts::default();
+            for (text, label) in &rows {
+                counts.add(chain.check(&normalize(text), false).is_some(), *label);
+            }
+            let name = match args.detector {
+                Which::Chain => "chain",
+                Which::Keywords => "keywords",
+                Which::Classifier => "classifier",
+            };
+            ((rows, 0, None, counts), name)
+        }
+    };
+    let (rows, removed, folds, counts) = report;
+    let report = Report {
+        detector: name,
+        messages: rows.len(),
+        spam: rows.iter().filter(|(_, label)| *label).count(),
+        duplicates_removed: removed,
+        folds,
+        precision: counts.precision(),
+        recall: counts.recall(),
+        f1: counts.f1(),
+        false_positive_rate: counts.false_positive_rate(),
+        counts,
+    };
+    if args.json {
+        let json = serde_json::to_string(&report).exit_on(Exit::Failure)?;
+        println!("{json}");
+    } else {
+        println!(
+            "detector: {}; messages: {} ({} spam){}",
+            report.detector,
+            report.messages,
+            report.spam,
+            match folds {
+                Some(k) => format!("; {k}-fold, {removed} duplicates removed"),
+                None => String::new(),
+            }
+        );
+        println!("precision: {:.3}", report.precision);
+        println!("recall: {:.3}", report.recall);
+        println!("f1: {:.3}", report.f1);
+        println!("false-positive rate: {:.4}", report.false_positive_rate);
+    }
+    Ok(())
+}
+
+/// Stratified K-fold: each fold's model is trained (threshold included) on the other folds only.
+pub fn cross_validate(rows: &[(String, bool)], folds: usize, settings: Training) -> Counts {
+    let mut spam: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].1).collect();
+    let mut ham: Vec<usize> = (0..rows.len()).filter(|i| !rows[*i].1).collect();
+    shuffle(&mut spam, 1);
+    shuffle(&mut ham, 2);
+    let mut fold_of = vec![0; rows.len()];
+    for (position, index) in spam.iter().chain(ham.iter()).enumerate() {
+        fold_of[*index] = position % folds;
+    }
+    let mut counts = Counts::default();
+    for fold in 0..folds {
+        let train: Vec<(String, bool)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| fold_of[*index] != fold)
+            .map(|(_, row)| row.clone())
+            .collect();
+        let model = steward_text::train(&train, settings);
+        for (index, (text, label)) in rows.iter().enumerate() {
+            if fold_of[index] == fold {
+                counts.add(model.is_ad(text, 0.0), *label);
+            }
+        }
+    }
+    counts
+}
+
+/// A fixed shuffle (so that a run can be repeated): Fisher-Yates over a SplitMix64 sequence.
+fn shuffle(items: &mut [usize], seed: u64) {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for i in (1..items.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+pub fn train(args: &TrainArgs) -> Result<(), Failure> {
+    let rows = load(&args.sources).exit_on(Exit::Config)?;
+    let (unique, removed) = deduplicated(&rows);
+    let model = steward_text::train(&unique, Training::default());
+    let bytes = model.to_bytes();
+    std::fs::write(&args.out, &bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))
+        .exit_on(Exit::Failure)?;
+    println!(
+        "trained on {} messages ({} spam, {removed} duplicates removed): {} bytes, threshold {:.3} → {}",
+        unique.len(),
+        unique.iter().filter(|(_, label)| *label).count(),
+        bytes.len(),
+        model.threshold(),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,355 @@
+//! The text detectors in the order moderation runs them, behind one call: contact details,
+//! links, the operators' word lists, the ad classifier. Each verdict names its detector and says
+//! why, in Chinese and English. Time-based detectors (flood, repeats across groups, new members)
+//! live with moderation, which keeps the history they need.
+
+use std::sync::Arc;
+
+use crate::{Classifier, ContactKind, KeywordList, find_contacts};
+
+/// Which detector decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Detector {
+    Contact,
+    Link,
+    Keyword,
+    Classifier,
+    Flood,
+    Repeat,
+    NewMember,
+    Blacklist,
+}
+
+impl Detector {
+    pub fn name(self) -> &'static str {
+        match self {
+            Detector::Contact => "contact",
+            Detector::Link => "link",
+            Detector::Keyword => "keyword",
+            Detector::Classifier => "classifier",
+            Detector::Flood => "flood",
+            Detector::Repeat => "repeat",
+            Detector::NewMember => "new_member",
+            Detector::Blacklist => "blacklist",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Detector> {
+        Detector::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    pub const ALL: [Detector; 8] = [
+        Detector::Contact,
+        Detector::Link,
+        Detector::Keyword,
+        Detector::Classifier,
+        Detector::Flood,
+        Detector::Repeat,
+        Detector::NewMember,
+        Detector::Blacklist,
+    ];
+}
+
+/// A detector's finding: what, and why in both languages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub detector: Detector,
+    pub zh: String,
+    pub en: String,
+}
+
+impl Verdict {
+    pub fn new(detector: Detector, zh: impl Into<String>, en: impl Into<String>) -> Verdict {
+        Verdict {
+            detector,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// Which links are flagged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkPolicy {
+    Off,
+    /// Group invites, link shorteners, bare IP addresses, the cheap top-level domains ads use,
+    /// and any link in a message that reads half like an ad. Ordinary links members share
+    /// (a video, a document, a repository) pass: in many communities they are the chat.
+    #[default]
+    Suspicious,
+    /// Every link not to an allowed domain.
+    All,
+}
+
+impl LinkPolicy {
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkPolicy::Off => "off",
+            LinkPolicy::Suspicious => "suspicious",
+            LinkPolicy::All => "all",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<LinkPolicy> {
+        [LinkPolicy::Off, LinkPolicy::Suspicious, LinkPolicy::All]
+            .into_iter()
+            .find(|policy| policy.name() == name)
+    }
+}
+
+/// Top-level domains that cost next to nothing and carry most link spam.
+const CHEAP_TLDS: &[&str] = &[
+    "top", "xyz", "icu", "vip", "club", "site", "shop", "online", "fun", "live", "work", "ltd",
+    "wang", "xin", "ink", "pub", "tk", "ml", "ga", "cf", "gq", "win", "bid", "loan", "click",
+];
+
+/// Hosts whose links are group invites or hide where they go.
+const INVITE_AND_SHORT_HOSTS: &[&str] = &[
+    "qm.qq.com",
+    "jq.qq.com",
+    "chat.whatsapp.com",
+    "discord.gg",
+    "u.wechat.com",
+    "bit.ly",
+    "t.cn",
+    "url.cn",
+    "dwz.cn",
+    "tinyurl.com",
+    "is.gd",
+    "cutt.ly",
+    "s.id",
+    "rebrand.ly",
+];
+
+/// How far below the ad threshold a message with a link still counts as an ad-like link.
+const AD_LIKE_MARGIN: f32 = 1.5;
+
+/// The text detectors of one rule set, compiled.
+#[derive(Debug, Clone)]
+pub struct TextChain {
+    /// Phone numbers, e-mail, WeChat ids, QQ numbers (after a context word).
+    pub contacts: bool,
+    pub links: LinkPolicy,
+    /// Domains members may link to (and their subdomains): `example.com`.
+    pub allowed_domains: Vec<String>,
+    pub keywords: KeywordList,
+    /// The ad classifier and its sensitivity shift (positive: flags less).
+    pub classifier: Option<(Arc<Classifier>, f32)>,
+}
+
+impl TextChain {
+    /// What a group seen for the first time gets: contact details, links and the ad classifier.
+    pub fn out_of_the_box(classifier: Arc<Classifier>) -> TextChain {
+        TextChain {
+            contacts: true,
+            links: LinkPolicy::Suspicious,
+            allowed_domains: Vec::new(),
+            keywords: KeywordList::new(Vec::<String>::new()),
+            classifier: Some((classifier, 0.0)),
+        }
+    }
+
+    /// The simple baseline evaluations compare with: the starter word list alone.
+    pub fn keyword_baseline() -> TextChain {
+        TextChain {
+            contacts: false,
+            links: LinkPolicy::Off,
+            allowed_domains: Vec::new(),
+            keywords: KeywordList::new(crate::STARTER_KEYWORDS),
+            classifier: None,
+        }
+    }
+
+    /// The first detector that objects to `normalized` text, if any. `strict` (a member who has
+    /// just joined) flags every link, even to allowed domains, and lowers the classifier's bar.
+    pub fn check(&self, normalized: &str, strict: bool) -> Option<Verdict> {
+        if normalized.is_empty() {
+            return None;
+        }
+        let mut ad_score = None;
+        let mut score = |this: &TextChain| {
+            *ad_score.get_or_insert_with(|| {
+                this.classifier.as_ref().and_then(|(model, shift)| {
+                    Some((model.verdict(normalized)?, model.threshold() + shift))
+                })
+            })
+        };
+        if self.contacts || self.links != LinkPolicy::Off || strict {
+            for contact in find_contacts(normalized) {
+                let (zh, en) = contact.kind.describe();
+                let found = contact.found.chars().take(60).collect::<String>();
+                if contact.kind == ContactKind::Link {
+                    let allowed = self.domain_allowed(&contact.found);
+                    let flagged = !allowed
+                        && match self.links {
+                            LinkPolicy::Off => false,
+                            LinkPolicy::All => true,
+                            LinkPolicy::Suspicious => {
+                                suspicious_link(&contact.found)
+                                    || score(self).is_some_and(|(score, threshold)| {
+                                        score >= threshold - AD_LIKE_MARGIN
+                                    })
+                            }
+                        };
+                    if strict && !flagged {
+                        return Some(Verdict::new(
+                            Detector::NewMember,
+                            format!("新成员发{zh}：{found}"),
+                            format!("a new member posted {en}: {found}"),
+                        ));
+                    }
+                    if flagged {
+                        return Some(Verdict::new(
+                            Detector::Link,
+                            format!("{zh}：{found}"),
+                            format!("{en}: {found}"),
+                        ));
+                    }
+                } else if self.contacts || strict {
+                    let detector = if self.contacts {
+                        Detector::Contact
+                    } else {
+                        Detector::NewMember
+                    };
+                    return Some(Verdict::new(
+                        detector,
+                        format!("联系方式（{zh}）：{found}"),
+                        format!("contact details ({en}): {found}"),
+                    ));
+                }
+            }
+        }
+        if let Some(word) = self.keywords.find(normalized).first() {
+            return Some(Verdict::new(
+                Detector::Keyword,
+                format!("违禁词：{word}"),
+                format!("a forbidden word: {word}"),
+            ));
+        }
+        if let Some((score, threshold)) = score(self) {
+            let threshold = if strict { threshold - 1.0 } else { threshold };
+            if score >= threshold {
+                return Some(Verdict::new(
+                    Detector::Classifier,
+                    format!("疑似广告（得分 {score:.1}）"),
+                    format!("reads as an ad (score {score:.1})"),
+                ));
+            }
+        }
+        None
+    }
+
+    fn domain_allowed(&self, link: &str) -> bool {
+        let host = host_of(link);
+        self.allowed_domains.iter().any(|allowed| {
+            let allowed = allowed.trim().trim_start_matches("www.").to_lowercase();
+            !allowed.is_empty()
+                && (host == allowed
+                    || host
+                        .strip_suffix(allowed.as_str())
+                        .is_some_and(|prefix| prefix.ends_with('.')))
+        })
+    }
+}
+
+/// Whether a link is of the kinds ads use: an invite, a shortener, an IP address, a cheap TLD.
+fn suspicious_link(link: &str) -> bool {
+    let host = host_of(link);
+    if link.contains("t.me/+") || link.contains("t.me/joinchat") {
+        return true;
+    }
+    if INVITE_AND_SHORT_HOSTS.contains(&host.as_str()) {
+        return true;
+    }
+    if !host.is_empty() && host.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return true;
+    }
+    host.rsplit('.')
+        .next()
+        .is_some_and(|tld| CHEAP_TLDS.contains(&tld))
+}
+
+/// The host of a link as found in normalised text: `https://www.a.com/x` → `a.com`.
+pub fn host_of(link: &str) -> String {
+    let rest = link
+        .split_once("://")
+        .map_or(link, |(_, rest)| rest)
+        .trim_start_matches("www.");
+    rest.split(['/', '?', '#', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize;
+
+    fn chain() -> TextChain {
+        TextChain {
+            contacts: true,
+            links: LinkPolicy::All,
+            allowed_domains: vec!["example.com".to_owned()],
+            keywords: KeywordList::new(["刷单"]),
+            classifier: None,
+        }
+    }
+
+    fn check(text: &str, strict: bool) -> Option<Detector> {
+        chain().check(&normalize(text), strict).map(|v| v.detector)
+    }
+
+    #[test]
+    fn each_detector_speaks_for_itself() {
+        assert_eq!(
+            check("加ｖｘ：ａｂｃ１２３４５６", false),
+            Some(Detector::Contact)
+        );
+        assert_eq!(check("看这里 www点spam点top", false), Some(Detector::Link));
+        assert_eq!(check("兼职刷单日结", false), Some(Detector::Keyword));
+        assert_eq!(check("我的订单号 20231234567", false), None);
+        assert_eq!(check("今天天气不错", false), None);
+    }
+
+    #[test]
+    fn allowed_domains_pass_unless_the_member_is_new() {
+        assert_eq!(check("文档在 https://docs.example.com/a", false), None);
+        assert_eq!(check("见 example.com", false), None);
+        assert_eq!(check("见 badexample.com", false), Some(Detector::Link));
+        assert_eq!(
+            check("文档在 https://docs.example.com/a", true),
+            Some(Detector::NewMember)
+        );
+    }
+
+    #[test]
+    fn the_reason_says_what_was_found() {
+        let verdict = chain()
+            .check(&normalize("加v信 wxid_abc123"), false)
+            .unwrap();
+        assert!(verdict.zh.contains("微信号"), "{}", verdict.zh);
+        assert!(verdict.en.contains("WeChat"), "{}", verdict.en);
+    }
+
+    #[test]
+    fn ordinary_links_pass_the_suspicious_policy_and_ad_links_do_not() {
+        let chain = TextChain {
+            links: LinkPolicy::Suspicious,
+            ..chain()
+        };
+        let check = |text: &str| chain.check(&normalize(text), false).map(|v| v.detector);
+        assert_eq!(check("视频在这 https://www.youtube.com/watch?v=abc"), None);
+        assert_eq!(check("新地址 kw。v2mcfsip。top"), Some(Detector::Link));
+        assert_eq!(check("进群 https://qm.qq.com/q/abc"), Some(Detector::Link));
+        assert_eq!(check("join https://t.me/+AbCdEf"), Some(Detector::Link));
+        assert_eq!(check("http://10.2.3.4/x"), Some(Detector::Link));
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("https://www.A.com/x?y"), "a.com");
+        assert_eq!(host_of("spam.top"), "spam.top");
+        assert_eq!(host_of("http://b.cn:8080/"), "b.cn");
+    }
+}
