@@ -4,6 +4,7 @@
 
 mod feature;
 pub mod features;
+pub mod moderation;
 mod pipeline;
 
 pub use feature::{Context, Feature, FeatureError};

@@ -96,7 +96,7 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
     .map_err(failure)?;
     let pipeline = Pipeline::start(
         database.clone(),
-        features::registry(&features::FeaturesConfig::default()),
+        features::registry(&features::FeaturesConfig::default(), &Default::default()),
         &PipelineConfig::default(),
     )
     .await

@@ -107,7 +107,7 @@ fn demo_operator(database: &Database) -> Result<String, Failure> {
 
 pub async fn run(settings: Settings, args: &DemoArgs) -> Result<(), Failure> {
     let shutdown = serve::shutdown_signal();
-    let (database, pipeline) = start_pipeline(&settings).await?;
+    let (database, pipeline, shared) = start_pipeline(&settings).await?;
     let listener = match serve::bind(&settings).await {
         Ok(listener) => listener,
         Err(failure) => {
@@ -151,5 +151,5 @@ pub async fn run(settings: Settings, args: &DemoArgs) -> Result<(), Failure> {
         "login: http://{} user={USER} password={password}",
         settings.listen
     );
-    serve::serve(shutdown, listener, database, pipeline, &settings).await
+    serve::serve(shutdown, listener, database, pipeline, shared, &settings).await
 }

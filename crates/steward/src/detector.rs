@@ -61,6 +61,32 @@ pub struct TrainArgs {
     /// Where to write the model
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Also learn from this many messages of Steward's own simulated communities (ordinary
+    /// chat, questions, introductions, sign-ins, and the simulated spammers' ads): ordinary
+    /// community talk the public sets lack
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    simulated: usize,
+}
+
+/// Messages of a simulated community (seed 7, not the demo's), labelled by the simulator.
+fn simulated_samples(count: usize) -> Vec<(String, bool)> {
+    if count == 0 {
+        return Vec::new();
+    }
+    let config = steward_simulator::SimConfig {
+        seed: 7,
+        days: 60,
+        ..steward_simulator::SimConfig::default()
+    };
+    let Ok(simulation) = steward_simulator::Simulation::new(config) else {
+        return Vec::new();
+    };
+    simulation
+        .labelled_events()
+        .map(|(event, truth)| (event.plain_text(), truth == steward_simulator::Truth::Ad))
+        .filter(|(text, _)| !text.trim().is_empty())
+        .take(count)
+        .collect()
 }
 
 /// Reads every source into (text, is_spam), in order.
@@ -296,7 +322,8 @@ fn shuffle(items: &mut [usize], seed: u64) {
 }
 
 pub fn train(args: &TrainArgs) -> Result<(), Failure> {
-    let rows = load(&args.sources).exit_on(Exit::Config)?;
+    let mut rows = load(&args.sources).exit_on(Exit::Config)?;
+    rows.extend(simulated_samples(args.simulated));
     let (unique, removed) = deduplicated(&rows);
     let model = steward_text::train(&unique, Training::default());
     let bytes = model.to_bytes();

@@ -77,7 +77,7 @@ pub async fn run(settings: &Settings, args: &IngestArgs) -> Result<(), Failure> 
             error: anyhow::anyhow!("nothing was recorded:\n{}{tail}", shown.join("\n")),
         }
     })?;
-    let (_, pipeline) = start_pipeline(settings).await?;
+    let (_, pipeline, _) = start_pipeline(settings).await?;
     let mut tickets = Vec::with_capacity(events.len());
     for event in events {
         tickets.push(pipeline.submit(event).await.exit_on(Exit::Failure)?);

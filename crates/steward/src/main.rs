@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use steward_engine::features::Shared;
 use steward_store::Database;
 
 use crate::config::{CommonArgs, Settings};
@@ -237,19 +238,29 @@ async fn open_database(settings: &Settings) -> Result<Arc<Database>, Failure> {
     Ok(Arc::new(database))
 }
 
-/// Opens the database and starts the pipeline with the configured features.
+/// Opens the database and starts the pipeline with the configured features. The ad model in
+/// force is the shipped one, fine-tuned by the samples operators marked in the console.
 async fn start_pipeline(
     settings: &Settings,
-) -> Result<(Arc<Database>, steward_engine::Pipeline), Failure> {
+) -> Result<(Arc<Database>, steward_engine::Pipeline, Shared), Failure> {
     let database = open_database(settings).await?;
+    let shared = Shared::default();
+    let moderation = Arc::clone(&shared.moderation);
+    let samples_from = Arc::clone(&database);
+    tokio::task::spawn_blocking(move || {
+        steward_web::moderation::retrain(&samples_from, &moderation)
+    })
+    .await
+    .exit_on(Exit::Failure)?
+    .exit_on(Exit::Database)?;
     let pipeline = steward_engine::Pipeline::start(
         Arc::clone(&database),
-        steward_engine::features::registry(&settings.features),
+        steward_engine::features::registry(&settings.features, &shared),
         &settings.pipeline,
     )
     .await
     .exit_on(Exit::Database)?;
-    Ok((database, pipeline))
+    Ok((database, pipeline, shared))
 }
 
 fn init_logging(default_level: &str) {

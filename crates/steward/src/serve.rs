@@ -13,11 +13,13 @@ use steward_web::AppState;
 use tracing::{info, warn};
 
 use crate::config::Settings;
+use steward_engine::features::Shared;
+
 use crate::{Exit, ExitOn, Failure, start_pipeline};
 
 pub async fn run(settings: Settings) -> Result<(), Failure> {
     let shutdown = shutdown_signal();
-    let (database, pipeline) = start_pipeline(&settings).await?;
+    let (database, pipeline, shared) = start_pipeline(&settings).await?;
     info!(database = %database.backend().describe(), data = %settings.data.display(), "database ready");
     let listener = match bind(&settings).await {
         Ok(listener) => listener,
@@ -29,7 +31,7 @@ pub async fn run(settings: Settings) -> Result<(), Failure> {
     warn!(
         "no platform is connected yet: events come from `steward simulate` and `steward ingest` for now"
     );
-    serve(shutdown, listener, database, pipeline, &settings).await
+    serve(shutdown, listener, database, pipeline, shared, &settings).await
 }
 
 pub async fn bind(settings: &Settings) -> Result<TcpListener, Failure> {
@@ -48,6 +50,7 @@ pub async fn serve(
     listener: TcpListener,
     database: Arc<Database>,
     pipeline: Pipeline,
+    shared: Shared,
     settings: &Settings,
 ) -> Result<(), Failure> {
     let pipeline = Arc::new(pipeline);
@@ -55,9 +58,17 @@ pub async fn serve(
     let playground = tokio::spawn(steward_adapters::playground::run(
         database.clone(),
         pipeline.clone(),
+        stopped.clone(),
+    ));
+    let night = tokio::spawn(night_mode(
+        database.clone(),
+        shared.clone(),
+        pipeline.outbox_ready(),
         stopped,
     ));
-    let state = AppState::new(database, &settings.console).with_pipeline(pipeline.clone());
+    let state = AppState::new(database, &settings.console)
+        .with_pipeline(pipeline.clone())
+        .with_moderation(shared.moderation.clone());
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();
@@ -71,6 +82,7 @@ pub async fn serve(
         })
         .await;
     let _ = stop.send(true);
+    let _ = night.await;
     if playground.await.is_err() {
         warn!("the playground adapter panicked");
     }
@@ -108,6 +120,37 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
     {
         async {
             let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Night mode's clock: every half minute, switches mute-all where a group's night starts or ends.
+async fn night_mode(
+    database: Arc<Database>,
+    shared: Shared,
+    outbox_ready: Arc<tokio::sync::Notify>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        let database = database.clone();
+        let moderation = shared.moderation.clone();
+        let pass = tokio::task::spawn_blocking(move || {
+            steward_engine::moderation::night_pass(&database, &moderation, chrono::Utc::now())
+        })
+        .await;
+        match pass {
+            Ok(Ok(0)) => {}
+            Ok(Ok(switched)) => {
+                info!(groups = switched, "night mode switched");
+                outbox_ready.notify_waiters();
+            }
+            Ok(Err(err)) => warn!(error = %err, "night mode pass failed"),
+            Err(err) => warn!(error = %err, "night mode pass panicked"),
         }
     }
 }

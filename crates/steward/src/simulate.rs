@@ -67,7 +67,7 @@ pub async fn run(settings: &Settings, args: &SimulateArgs) -> Result<(), Failure
             error: anyhow::anyhow!("--day {day} is outside the {} simulated days", args.days),
         });
     }
-    let (_, pipeline) = start_pipeline(settings).await?;
+    let (_, pipeline, _) = start_pipeline(settings).await?;
 
     let started = Instant::now();
     let (tickets, mut pending) = mpsc::channel::<Ticket>(65_536);

@@ -8,6 +8,7 @@
 
 mod console;
 mod migrate;
+pub mod moderation;
 mod operators;
 pub mod outbox;
 mod postgres;
@@ -22,6 +23,9 @@ use std::sync::{Arc, Mutex};
 
 pub use console::{
     AuditEntry, GroupActivity, GroupMember, MemberRecord, MembershipLine, MessageLine, TimelineLine,
+};
+pub use moderation::{
+    ActiveGroup, BlacklistEntry, Offence, OffenceLine, ReplayedEvent, RulesRecord,
 };
 pub use operators::{GroupSummary, Operator};
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};

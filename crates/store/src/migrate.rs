@@ -61,6 +61,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_operator_groups.sql"),
         postgres: include_str!("../migrations/postgres/0008_operator_groups.sql"),
     },
+    Migration {
+        version: 9,
+        name: "moderation",
+        sqlite: include_str!("../migrations/sqlite/0009_moderation.sql"),
+        postgres: include_str!("../migrations/postgres/0009_moderation.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -38,6 +38,12 @@ const TABLES: &[(&str, &str)] = &[
     ("audit_log", "id"),
     ("api_tokens", "token_hash"),
     ("operator_groups", "operator_id, group_id"),
+    ("moderation_rules", "scope"),
+    ("group_sets", "group_id"),
+    ("offences", "id"),
+    ("blacklist", "member_id"),
+    ("ad_samples", "id"),
+    ("night_state", "group_id"),
 ];
 
 impl Database {

@@ -55,7 +55,7 @@ pub enum Recorded {
 }
 
 pub struct Writer {
-    conn: Box<dyn Conn>,
+    pub(crate) conn: Box<dyn Conn>,
     /// Where groups, persons and members are created and renamed. On PostgreSQL a second
     /// connection in autocommit mode: these identity rows are shared by all writers, and creating
     /// them inside the batch transactions would make writers wait on each other's uncommitted
@@ -445,24 +445,7 @@ impl Writer {
         request: &ActionRequest,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let action = serde_json::to_string(&request.action)
-            .map_err(|err| StoreError::Corrupt(format!("action does not serialise: {err}")))?;
-        let now = now.timestamp_millis();
-        self.conn.query_int(
-            "INSERT INTO outbox (event_id, platform, account, chat, kind, action, \
-             repeat_is_harmless, not_before, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
-            &[
-                event_id.into(),
-                request.platform.as_str().into(),
-                request.account.as_str().into(),
-                request.chat.as_str().into(),
-                request.action.name().into(),
-                action.as_str().into(),
-                i64::from(request.action.repeat_is_harmless()).into(),
-                now.into(),
-            ],
-        )
+        enqueue_on(self.conn.as_mut(), event_id, request, now)
     }
 
     fn change_member_count(&mut self, group_id: i64, delta: i64) -> Result<(), StoreError> {
@@ -627,4 +610,31 @@ impl Writer {
         )?;
         Ok(())
     }
+}
+
+/// Queues an action on any connection (the pipeline's writer, or a console transaction).
+pub(crate) fn enqueue_on(
+    conn: &mut dyn Conn,
+    event_id: Option<i64>,
+    request: &ActionRequest,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let action = serde_json::to_string(&request.action)
+        .map_err(|err| StoreError::Corrupt(format!("action does not serialise: {err}")))?;
+    let now = now.timestamp_millis();
+    conn.query_int(
+        "INSERT INTO outbox (event_id, platform, account, chat, kind, action, \
+             repeat_is_harmless, not_before, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
+        &[
+            event_id.into(),
+            request.platform.as_str().into(),
+            request.account.as_str().into(),
+            request.chat.as_str().into(),
+            request.action.name().into(),
+            action.as_str().into(),
+            i64::from(request.action.repeat_is_harmless()).into(),
+            now.into(),
+        ],
+    )
 }

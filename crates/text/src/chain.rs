@@ -72,9 +72,10 @@ impl Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LinkPolicy {
     Off,
-    /// Group invites, link shorteners, bare IP addresses, the cheap top-level domains ads use,
-    /// and any link in a message that reads half like an ad. Ordinary links members share
-    /// (a video, a document, a repository) pass: in many communities they are the chat.
+    /// Group invites, link shorteners, bare IP addresses, the cheap top-level domains ads use.
+    /// Ordinary links members share (a video, a document, a repository) pass: in many
+    /// communities they are the chat. A link in a message that reads as an ad is still caught,
+    /// by the classifier.
     #[default]
     Suspicious,
     /// Every link not to an allowed domain.
@@ -120,9 +121,6 @@ const INVITE_AND_SHORT_HOSTS: &[&str] = &[
     "s.id",
     "rebrand.ly",
 ];
-
-/// How far below the ad threshold a message with a link still counts as an ad-like link.
-const AD_LIKE_MARGIN: f32 = 1.5;
 
 /// The text detectors of one rule set, compiled.
 #[derive(Debug, Clone)]
@@ -184,12 +182,7 @@ impl TextChain {
                         && match self.links {
                             LinkPolicy::Off => false,
                             LinkPolicy::All => true,
-                            LinkPolicy::Suspicious => {
-                                suspicious_link(&contact.found)
-                                    || score(self).is_some_and(|(score, threshold)| {
-                                        score >= threshold - AD_LIKE_MARGIN
-                                    })
-                            }
+                            LinkPolicy::Suspicious => suspicious_link(&contact.found),
                         };
                     if strict && !flagged {
                         return Some(Verdict::new(
@@ -340,6 +333,8 @@ mod tests {
         };
         let check = |text: &str| chain.check(&normalize(text), false).map(|v| v.detector);
         assert_eq!(check("视频在这 https://www.youtube.com/watch?v=abc"), None);
+        // `wx` inside a link's path is not a WeChat id.
+        assert_eq!(check("https://mp.example.com/s/vqJwxS7xj8NA"), None);
         assert_eq!(check("新地址 kw。v2mcfsip。top"), Some(Detector::Link));
         assert_eq!(check("进群 https://qm.qq.com/q/abc"), Some(Detector::Link));
         assert_eq!(check("join https://t.me/+AbCdEf"), Some(Detector::Link));

@@ -15,7 +15,7 @@ use crate::session::token_hash;
 
 /// An API error: a status and a sentence, as `{"error": "..."}`.
 #[derive(Debug)]
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub StatusCode, pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -23,7 +23,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn internal(err: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(err: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %err, "API request failed");
     ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
 }

@@ -43,7 +43,7 @@ impl IntoResponse for AppError {
     }
 }
 
-fn render(lang: Lang, template: &impl Template) -> Result<Html<String>, AppError> {
+pub(crate) fn render(lang: Lang, template: &impl Template) -> Result<Html<String>, AppError> {
     template
         .render()
         .map(Html)
@@ -51,7 +51,7 @@ fn render(lang: Lang, template: &impl Template) -> Result<Html<String>, AppError
 }
 
 /// Runs a blocking store call off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     lang: Lang,
     work: impl FnOnce() -> Result<T, steward_store::StoreError> + Send + 'static,
 ) -> Result<T, AppError> {
@@ -355,7 +355,7 @@ fn shown_name(name: String, nickname: Option<String>) -> String {
     }
 }
 
-fn format_time(millis: i64) -> String {
+pub(crate) fn format_time(millis: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(millis)
         .map(|time| time.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default()
@@ -753,7 +753,7 @@ pub async fn member_page(
 
 /// The refusal of a form post, if it is refused: viewers read and do not act, and a form must
 /// carry the session's CSRF token.
-fn refuse_form(signed: &Signed, csrf: &str, lang: Lang) -> Option<Response> {
+pub(crate) fn refuse_form(signed: &Signed, csrf: &str, lang: Lang) -> Option<Response> {
     if !signed
         .operator
         .role

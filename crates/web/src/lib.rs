@@ -9,6 +9,7 @@
 pub mod api;
 pub mod console;
 pub mod i18n;
+pub mod moderation;
 pub mod passwords;
 pub mod session;
 
@@ -56,6 +57,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Where the playground's messages go; `None` where no pipeline runs (some tests).
     pub pipeline: Option<Arc<steward_engine::Pipeline>>,
+    /// Shared with the moderation feature: rule changes, the ad model in force.
+    pub moderation: Arc<steward_engine::moderation::ModerationShared>,
+    pub backtests: Arc<moderation::Backtests>,
 }
 
 impl AppState {
@@ -67,7 +71,18 @@ impl AppState {
             verifications: Arc::new(tokio::sync::Semaphore::new(MAX_PASSWORD_CHECKS)),
             secure_cookies: config.secure_cookies,
             pipeline: None,
+            moderation: Arc::default(),
+            backtests: Arc::default(),
         }
+    }
+
+    /// Rule changes reach the running moderation feature through this.
+    pub fn with_moderation(
+        mut self,
+        shared: Arc<steward_engine::moderation::ModerationShared>,
+    ) -> AppState {
+        self.moderation = shared;
+        self
     }
 
     /// The console's playground writes through this pipeline.
@@ -100,6 +115,88 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/groups/{id}/live", get(console::live)),
         ("GET", "/static/live.js", get(console::live_script)),
         ("GET", "/audit", get(console::audit)),
+        ("GET", "/moderation", get(moderation::overview)),
+        ("GET", "/moderation/rules", get(moderation::rules_editor)),
+        (
+            "POST",
+            "/moderation/rules",
+            post(moderation::save_rules_form),
+        ),
+        (
+            "POST",
+            "/moderation/rules/delete",
+            post(moderation::delete_rules_form),
+        ),
+        (
+            "POST",
+            "/moderation/group-set",
+            post(moderation::group_set_form),
+        ),
+        (
+            "POST",
+            "/moderation/blacklist/lift",
+            post(moderation::lift_form),
+        ),
+        ("POST", "/moderation/samples", post(moderation::sample_form)),
+        (
+            "GET",
+            "/moderation/backtest",
+            get(moderation::backtest_page),
+        ),
+        (
+            "POST",
+            "/moderation/backtest",
+            post(moderation::start_backtest_form),
+        ),
+        (
+            "GET",
+            "/moderation/backtest/{id}",
+            get(moderation::backtest_job_page),
+        ),
+        ("GET", "/api/v1/rules", get(moderation::api_rules_list)),
+        (
+            "GET",
+            "/api/v1/rules/{scope}",
+            get(moderation::api_rules_get),
+        ),
+        (
+            "PUT",
+            "/api/v1/rules/{scope}",
+            axum::routing::put(moderation::api_rules_put),
+        ),
+        (
+            "DELETE",
+            "/api/v1/rules/{scope}",
+            axum::routing::delete(moderation::api_rules_delete),
+        ),
+        (
+            "GET",
+            "/api/v1/groups/{id}/rules",
+            get(moderation::api_group_rules),
+        ),
+        (
+            "PUT",
+            "/api/v1/groups/{id}/set",
+            axum::routing::put(moderation::api_group_set),
+        ),
+        ("GET", "/api/v1/blacklist", get(moderation::api_blacklist)),
+        (
+            "DELETE",
+            "/api/v1/blacklist/{member}",
+            axum::routing::delete(moderation::api_lift),
+        ),
+        ("GET", "/api/v1/offences", get(moderation::api_offences)),
+        ("POST", "/api/v1/samples", post(moderation::api_sample)),
+        (
+            "POST",
+            "/api/v1/backtests",
+            post(moderation::api_backtest_start),
+        ),
+        (
+            "GET",
+            "/api/v1/backtests/{id}",
+            get(moderation::api_backtest_get),
+        ),
         ("GET", "/api/v1/groups", get(api::groups)),
         ("GET", "/api/v1/groups/{id}", get(api::group)),
         ("GET", "/api/v1/openapi.json", get(api::openapi)),

@@ -3,9 +3,12 @@
 
 mod ping;
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use crate::Feature;
+use crate::moderation::{Moderation, ModerationShared};
 
 pub use ping::{Ping, PingConfig};
 
@@ -14,12 +17,35 @@ pub use ping::{Ping, PingConfig};
 #[serde(deny_unknown_fields, default)]
 pub struct FeaturesConfig {
     pub ping: PingConfig,
+    pub moderation: ModerationConfig,
+}
+
+/// `[features.moderation]`: the switch; the rules themselves are edited in the console and API.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModerationConfig {
+    pub enabled: bool,
+}
+
+impl Default for ModerationConfig {
+    fn default() -> Self {
+        ModerationConfig { enabled: true }
+    }
+}
+
+/// State the features share with the console (rule changes, the ad model in force).
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    pub moderation: Arc<ModerationShared>,
 }
 
 /// Builds the features a configuration turns on, in pipeline order. Start-up and reload both go
 /// through here.
-pub fn registry(config: &FeaturesConfig) -> Vec<Box<dyn Feature>> {
+pub fn registry(config: &FeaturesConfig, shared: &Shared) -> Vec<Box<dyn Feature>> {
     let mut features: Vec<Box<dyn Feature>> = Vec::new();
+    if config.moderation.enabled {
+        features.push(Box::new(Moderation::new(Arc::clone(&shared.moderation))));
+    }
     if config.ping.enabled {
         features.push(Box::new(Ping::new(config.ping.clone())));
     }

@@ -45,7 +45,11 @@ async fn start(database: &Arc<Database>, features: Vec<Box<dyn Feature>>) -> Pip
 fn a_ping_is_answered_once_even_when_redelivered(test: &TestDatabase) {
     let database = Arc::new(test.open().unwrap());
     block_on(async {
-        let pipeline = start(&database, registry(&FeaturesConfig::default())).await;
+        let pipeline = start(
+            &database,
+            registry(&FeaturesConfig::default(), &Default::default()),
+        )
+        .await;
         let outcome = pipeline
             .process(message("c1", "100", "/ping"))
             .await
@@ -85,7 +89,11 @@ fn a_ping_is_answered_once_even_when_redelivered(test: &TestDatabase) {
 fn a_malformed_event_is_refused_and_changes_nothing(test: &TestDatabase) {
     let database = Arc::new(test.open().unwrap());
     block_on(async {
-        let pipeline = start(&database, registry(&FeaturesConfig::default())).await;
+        let pipeline = start(
+            &database,
+            registry(&FeaturesConfig::default(), &Default::default()),
+        )
+        .await;
         pipeline.process(message("c1", "1", "hello")).await.unwrap();
         let before = blocking(|| database.dump()).unwrap();
 
@@ -165,7 +173,7 @@ fn a_failing_feature_is_skipped_and_the_others_still_run(test: &TestDatabase) {
             Box::new(BrokenFeature { panic: false }),
             Box::new(BrokenFeature { panic: true }),
         ];
-        features.extend(registry(&FeaturesConfig::default()));
+        features.extend(registry(&FeaturesConfig::default(), &Default::default()));
         let pipeline = start(&database, features).await;
         let outcome = pipeline.process(message("c1", "7", "/ping")).await.unwrap();
         let Outcome::Applied { event_id, actions } = outcome else {

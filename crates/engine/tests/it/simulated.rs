@@ -34,7 +34,7 @@ fn feeding_the_same_simulated_day_twice_changes_nothing(test: &TestDatabase) {
         ..SimConfig::default()
     })
     .unwrap();
-    let features = || registry(&FeaturesConfig::default());
+    let features = || registry(&FeaturesConfig::default(), &Default::default());
     block_on(async {
         let pipeline = Pipeline::start(
             Arc::clone(&database),

@@ -617,18 +617,20 @@ async fn sign_in_as(console: &Console, name: &str) -> (String, String) {
 #[tokio::test(flavor = "multi_thread")]
 async fn in_the_playground_an_operator_writes_as_a_member_and_sees_the_bot_answer() {
     let mut console = Console::new();
-    let pipeline =
-        Arc::new(
-            steward_engine::Pipeline::start(
-                console.state.database.clone(),
-                steward_engine::features::registry(
-                    &steward_engine::features::FeaturesConfig::default(),
-                ),
-                &steward_engine::PipelineConfig::default(),
-            )
-            .await
-            .unwrap(),
-        );
+    let pipeline = Arc::new(
+        steward_engine::Pipeline::start(
+            console.state.database.clone(),
+            steward_engine::features::registry(
+                &steward_engine::features::FeaturesConfig::default(),
+                &steward_engine::features::Shared {
+                    moderation: console.state.moderation.clone(),
+                },
+            ),
+            &steward_engine::PipelineConfig::default(),
+        )
+        .await
+        .unwrap(),
+    );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let adapter = tokio::spawn(steward_adapters::playground::run(
         console.state.database.clone(),

@@ -1,0 +1,147 @@
+//! What moderation decides about one event, written once for the live feature and the backtest:
+//! the detectors in order, then the ladder step for the member's offence count. The state it
+//! needs (offence history, the blacklist, join times, the time windows) is behind [`History`],
+//! which the live feature answers from the store and the backtest from memory.
+
+use steward_domain::{Event, EventKind, MemberRole};
+use steward_text::{Detector, Verdict, normalize};
+
+use super::rules::{Compiled, Step};
+use super::windows::Windows;
+
+/// The state a judgement reads and updates.
+pub trait History {
+    type Error;
+    fn is_blacklisted(&mut self, member_id: i64) -> Result<bool, Self::Error>;
+    /// When the member joined this group, if Steward saw it.
+    fn joined_at(&mut self, group_id: i64, member_id: i64) -> Result<Option<i64>, Self::Error>;
+    /// Offences of the member with message times in `(from, to]`.
+    fn offences_between(
+        &mut self,
+        member_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<usize, Self::Error>;
+}
+
+/// A judgement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// A blacklisted member joins, asks to join, or speaks: refused, not counted again.
+    Refuse,
+    /// An offence: the detector's verdict and the step it brings (the member's `count`th
+    /// offence in the window).
+    Offence {
+        verdict: Verdict,
+        step: Step,
+        count: usize,
+    },
+}
+
+/// Who the event is about, as the store knows them.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject {
+    pub group_id: i64,
+    pub member_id: i64,
+}
+
+/// Judges one new event under the group's rules.
+pub fn judge<H: History>(
+    compiled: &Compiled,
+    windows: &mut Windows,
+    history: &mut H,
+    event: &Event,
+    text: &str,
+    subject: Subject,
+) -> Result<Option<Decision>, H::Error> {
+    let rules = &compiled.rules;
+    if !rules.enabled {
+        return Ok(None);
+    }
+    let time = event.time.timestamp_millis();
+    let sender = match &event.kind {
+        EventKind::MemberJoined { member, .. }
+        | EventKind::JoinRequest {
+            applicant: member, ..
+        } => {
+            if member.is_bot {
+                return Ok(None);
+            }
+            let refused = history.is_blacklisted(subject.member_id)?;
+            return Ok(refused.then_some(Decision::Refuse));
+        }
+        EventKind::Message { sender, .. } => sender,
+        _ => return Ok(None),
+    };
+    if sender.is_bot
+        || (rules.exempt_admins && sender.role != MemberRole::Member)
+        || compiled.whitelist.contains(sender.id.as_str())
+    {
+        return Ok(None);
+    }
+    if history.is_blacklisted(subject.member_id)? {
+        return Ok(Some(Decision::Refuse));
+    }
+    let normalized = normalize(text);
+    let strict = rules.new_member.enabled
+        && history
+            .joined_at(subject.group_id, subject.member_id)?
+            .is_some_and(|joined| {
+                time >= joined && time - joined < i64::from(rules.new_member.minutes) * 60_000
+            });
+    // The windows see every message, flagged or not, so that live and backtest agree.
+    let flood = rules.flood.enabled
+        && windows.flood(
+            subject.group_id,
+            subject.member_id,
+            time,
+            rules.flood.messages,
+            rules.flood.seconds,
+        );
+    let repeat = rules.repeat.enabled
+        && normalized.chars().filter(|c| !c.is_whitespace()).count()
+            >= rules.repeat.min_chars as usize
+        && windows.repeat(
+            &normalized,
+            subject.group_id,
+            time,
+            rules.repeat.groups,
+            rules.repeat.minutes,
+        );
+    let verdict = compiled.chain.check(&normalized, strict).or_else(|| {
+        if repeat {
+            Some(Verdict::new(
+                Detector::Repeat,
+                format!("同一内容在 {} 个以上群内刷屏", rules.repeat.groups),
+                format!(
+                    "the same text posted in {} or more groups within {} minutes",
+                    rules.repeat.groups, rules.repeat.minutes
+                ),
+            ))
+        } else if flood {
+            Some(Verdict::new(
+                Detector::Flood,
+                format!(
+                    "{} 秒内发了 {} 条消息",
+                    rules.flood.seconds, rules.flood.messages
+                ),
+                format!(
+                    "{} messages in {} seconds",
+                    rules.flood.messages, rules.flood.seconds
+                ),
+            ))
+        } else {
+            None
+        }
+    });
+    let Some(verdict) = verdict else {
+        return Ok(None);
+    };
+    let window = i64::from(rules.window_days) * 86_400_000;
+    let count = history.offences_between(subject.member_id, time - window, time)? + 1;
+    Ok(Some(Decision::Offence {
+        verdict,
+        step: compiled.step(count),
+        count,
+    }))
+}

@@ -1,0 +1,392 @@
+//! The moderation feature: first in the pipeline, it judges each message, join and join request
+//! under the group's rules and turns a decision into actions — delete, warn, mute, kick, the
+//! fleet blacklist — with the offence and an audit line written in the event's transaction.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use steward_domain::{
+    AccountId, Action, ActionRequest, ChatId, EventKind, MessageId, OutSegment, Platform, UserId,
+};
+use steward_store::{Offence, StoreError, Writer};
+use steward_text::Classifier;
+use tracing::warn;
+
+use super::judge::{Decision, History, Subject, judge};
+use super::rules::{Compiled, Rules, Step, duration};
+use super::windows::Windows;
+use crate::{Context, Feature, FeatureError};
+
+/// How long a group's compiled rules are trusted before the store is asked again (changes made
+/// through this process's console apply at once; this bounds changes made elsewhere).
+const RULES_TTL: Duration = Duration::from_secs(10);
+
+/// What the console shares with the running feature: a generation number bumped whenever rules
+/// change, and the ad model in force (replaced when operators' corrections fine-tune it).
+#[derive(Debug)]
+pub struct ModerationShared {
+    generation: AtomicU64,
+    model: RwLock<Arc<Classifier>>,
+}
+
+impl Default for ModerationShared {
+    fn default() -> ModerationShared {
+        ModerationShared {
+            generation: AtomicU64::new(0),
+            model: RwLock::new(Arc::new(Classifier::shipped())),
+        }
+    }
+}
+
+impl ModerationShared {
+    /// Tells the feature that stored rules changed.
+    pub fn rules_changed(&self) {
+        self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn model(&self) -> Arc<Classifier> {
+        match self.model.read() {
+            Ok(model) => Arc::clone(&model),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Puts a (fine-tuned) model in force.
+    pub fn set_model(&self, model: Classifier) {
+        match self.model.write() {
+            Ok(mut slot) => *slot = Arc::new(model),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(model),
+        }
+        self.rules_changed();
+    }
+
+    /// A group's rules compiled from their stored document (`None`: the defaults).
+    pub fn compile(&self, document: Option<&str>) -> Compiled {
+        let rules = match document {
+            None => Rules::default(),
+            Some(json) => Rules::from_json(json).unwrap_or_else(|err| {
+                warn!(error = %err, "stored moderation rules are invalid; using the defaults");
+                Rules::default()
+            }),
+        };
+        rules.compile(self.model())
+    }
+}
+
+struct Cached {
+    generation: u64,
+    loaded: Instant,
+    compiled: Arc<Compiled>,
+}
+
+/// Compiled rule sets by document, for one rules generation.
+type Documents = (u64, HashMap<Option<String>, Arc<Compiled>>);
+
+pub struct Moderation {
+    shared: Arc<ModerationShared>,
+    groups: Mutex<HashMap<i64, Cached>>,
+    /// One compiled set per distinct document, so that a thousand groups on the default rules
+    /// share one keyword automaton.
+    documents: Mutex<Documents>,
+    windows: Mutex<Windows>,
+}
+
+impl Moderation {
+    pub fn new(shared: Arc<ModerationShared>) -> Moderation {
+        Moderation {
+            shared,
+            groups: Mutex::new(HashMap::new()),
+            documents: Mutex::new((0, HashMap::new())),
+            windows: Mutex::new(Windows::default()),
+        }
+    }
+
+    fn rules_for(&self, store: &mut Writer, group_id: i64) -> Result<Arc<Compiled>, StoreError> {
+        let generation = self.shared.generation.load(Ordering::Relaxed);
+        if let Ok(groups) = self.groups.lock()
+            && let Some(cached) = groups.get(&group_id)
+            && cached.generation == generation
+            && cached.loaded.elapsed() < RULES_TTL
+        {
+            return Ok(Arc::clone(&cached.compiled));
+        }
+        let document = store.moderation_rules(group_id)?;
+        let compiled = {
+            let mut documents = self.documents.lock().map_err(poisoned)?;
+            if documents.0 != generation {
+                *documents = (generation, HashMap::new());
+            }
+            Arc::clone(
+                documents
+                    .1
+                    .entry(document.clone())
+                    .or_insert_with(|| Arc::new(self.shared.compile(document.as_deref()))),
+            )
+        };
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.insert(
+                group_id,
+                Cached {
+                    generation,
+                    loaded: Instant::now(),
+                    compiled: Arc::clone(&compiled),
+                },
+            );
+        }
+        Ok(compiled)
+    }
+}
+
+fn poisoned<T>(_: T) -> StoreError {
+    StoreError::Corrupt("moderation state lock poisoned".to_owned())
+}
+
+/// The live history: the store, inside the event's transaction.
+struct StoreHistory<'a>(&'a mut Writer);
+
+impl History for StoreHistory<'_> {
+    type Error = StoreError;
+
+    fn is_blacklisted(&mut self, member_id: i64) -> Result<bool, StoreError> {
+        self.0.is_blacklisted(member_id)
+    }
+
+    fn joined_at(&mut self, group_id: i64, member_id: i64) -> Result<Option<i64>, StoreError> {
+        self.0.joined_at(group_id, member_id)
+    }
+
+    fn offences_between(
+        &mut self,
+        member_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<usize, StoreError> {
+        Ok(self.0.offences_between(member_id, from, to)? as usize)
+    }
+}
+
+impl Feature for Moderation {
+    fn name(&self) -> &'static str {
+        "moderation"
+    }
+
+    fn writes_state(&self) -> bool {
+        true
+    }
+
+    fn handle(&self, context: &mut Context<'_>) -> Result<(), FeatureError> {
+        if !matches!(
+            context.event.kind,
+            EventKind::Message { .. }
+                | EventKind::MemberJoined { .. }
+                | EventKind::JoinRequest { .. }
+        ) {
+            return Ok(());
+        }
+        let subject = Subject {
+            group_id: context.stored.group_id,
+            member_id: context.stored.member_id,
+        };
+        let compiled = self.rules_for(context.store, subject.group_id)?;
+        let decision = {
+            let mut windows = self.windows.lock().map_err(poisoned)?;
+            judge(
+                &compiled,
+                &mut windows,
+                &mut StoreHistory(context.store),
+                context.event,
+                context.text,
+                subject,
+            )?
+        };
+        let Some(decision) = decision else {
+            return Ok(());
+        };
+        carry_out(context, &compiled, subject, decision)?;
+        Ok(())
+    }
+}
+
+/// Texts of the bot's moderation messages, in the group's language.
+fn notice(rules: &Rules, step: Step, zh_reason: &str, en_reason: &str) -> String {
+    let en = rules.language == "en";
+    match (step, en) {
+        (Step::Warn, false) => {
+            format!(" 消息已删除：{zh_reason}。请遵守群规，再次违规将被禁言。")
+        }
+        (Step::Warn, true) => format!(
+            " your message was removed: {en_reason}. Please keep to the group's rules; next time you will be muted."
+        ),
+        (Step::Mute { seconds }, false) => {
+            format!(
+                " 消息已删除：{zh_reason}。再次违规，禁言 {}。",
+                duration(seconds)
+            )
+        }
+        (Step::Mute { seconds }, true) => format!(
+            " your message was removed: {en_reason}. Repeated offence: muted for {}.",
+            duration(seconds)
+        ),
+        (Step::Kick | Step::Blacklist, false) => {
+            format!(" 多次违规（{zh_reason}），已被移出本群。")
+        }
+        (Step::Kick | Step::Blacklist, true) => {
+            format!(" was removed from the group after repeated offences ({en_reason}).")
+        }
+    }
+}
+
+fn carry_out(
+    context: &mut Context<'_>,
+    compiled: &Compiled,
+    subject: Subject,
+    decision: Decision,
+) -> Result<(), StoreError> {
+    let event = context.event;
+    let rules = &compiled.rules;
+    let time = event.time.timestamp_millis();
+    let (member, name) = match &event.kind {
+        EventKind::Message { sender, .. } => (sender.id.clone(), sender.name.clone()),
+        EventKind::MemberJoined { member, .. } => (member.id.clone(), member.name.clone()),
+        EventKind::JoinRequest { applicant, .. } => (applicant.id.clone(), applicant.name.clone()),
+        _ => return Ok(()),
+    };
+    let group = context.store.group_label(subject.group_id)?;
+    let target = format!("{name} ({}) · {group}", member.as_str());
+    let quoted: String = context.text.chars().take(200).collect();
+    match decision {
+        Decision::Refuse => {
+            match &event.kind {
+                EventKind::JoinRequest { .. } => {
+                    if let Some(request) = event.id.clone() {
+                        context.act(Action::RejectJoin {
+                            request,
+                            reason: Some("blacklisted / 已列入黑名单".to_owned()),
+                        });
+                    }
+                }
+                _ => {
+                    if let (EventKind::Message { .. }, Some(id)) = (&event.kind, &event.id) {
+                        context.act(Action::DeleteMessage {
+                            message: MessageId(id.clone()),
+                        });
+                    }
+                    context.act(Action::Kick {
+                        member: member.clone(),
+                        refuse_rejoin: true,
+                    });
+                }
+            }
+            context.store.audit(
+                time,
+                "steward",
+                "moderation.refused",
+                &target,
+                &format!("detector: blacklist; event: {}", event.kind_name()),
+            )?;
+        }
+        Decision::Offence {
+            verdict,
+            step,
+            count,
+        } => {
+            let reason = format!("{} / {}", verdict.zh, verdict.en);
+            context.store.record_offence(&Offence {
+                member_id: subject.member_id,
+                group_id: subject.group_id,
+                event_id: context.stored.id,
+                time,
+                detector: verdict.detector.name().to_owned(),
+                reason: reason.clone(),
+                step: step.name(),
+            })?;
+            context.store.audit(
+                time,
+                "steward",
+                &format!("moderation.{}", step.name().split(' ').next().unwrap_or("warn")),
+                &target,
+                &format!(
+                    "detector: {}; reason: {reason}; offence {count} in {} days; step: {}; message: «{quoted}»",
+                    verdict.detector.name(),
+                    rules.window_days,
+                    step.name()
+                ),
+            )?;
+            if rules.delete
+                && let Some(id) = &event.id
+            {
+                context.act(Action::DeleteMessage {
+                    message: MessageId(id.clone()),
+                });
+            }
+            if rules.tell_member {
+                context.act(Action::Send {
+                    segments: vec![
+                        OutSegment::Mention {
+                            user: member.clone(),
+                        },
+                        OutSegment::Text {
+                            text: notice(rules, step, &verdict.zh, &verdict.en),
+                        },
+                    ],
+                    reply_to: None,
+                });
+            }
+            match step {
+                Step::Warn => {}
+                Step::Mute { seconds } => context.act(Action::Mute {
+                    member: member.clone(),
+                    seconds,
+                }),
+                Step::Kick => context.act(Action::Kick {
+                    member: member.clone(),
+                    refuse_rejoin: false,
+                }),
+                Step::Blacklist => {
+                    context.act(Action::Kick {
+                        member: member.clone(),
+                        refuse_rejoin: true,
+                    });
+                    context
+                        .store
+                        .blacklist(subject.member_id, subject.group_id, &reason, time)?;
+                    kick_everywhere(context, subject, &member)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A blacklisted member leaves every other group of the fleet they are in.
+fn kick_everywhere(
+    context: &mut Context<'_>,
+    subject: Subject,
+    member: &UserId,
+) -> Result<(), StoreError> {
+    for group in context
+        .store
+        .active_groups_of(subject.member_id, subject.group_id)?
+    {
+        let Ok(platform) = group.platform.parse::<Platform>() else {
+            continue;
+        };
+        let account = match group.account {
+            Some(account) => AccountId(account),
+            None if platform == context.event.platform => context.event.account.clone(),
+            None => continue,
+        };
+        context.act_in(ActionRequest {
+            platform,
+            account,
+            chat: ChatId(group.chat),
+            action: Action::Kick {
+                member: member.clone(),
+                refuse_rejoin: true,
+            },
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,398 @@
+//! A rule set: the document operators edit (JSON in the store, a form in the console, a body in
+//! the API) and its compiled form. Every field has a default, so `{}` is the out-of-the-box set:
+//! contact details, suspicious links and the ad classifier on; delete and warn, mute ten minutes
+//! on the second offence, kick and blacklist on the third within 30 days; flood at 12 messages
+//! in 10 seconds; the group's admins and owner exempt.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use steward_text::{Classifier, KeywordList, LinkPolicy, TextChain};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rules {
+    /// Moderation on at all in the groups these rules cover.
+    pub enabled: bool,
+    /// Phone numbers, e-mail, WeChat ids, QQ numbers (after a context word).
+    pub contacts: bool,
+    /// `off`, `suspicious` (invites, shorteners, cheap domains, ad-like text) or `all`.
+    pub links: String,
+    pub allowed_domains: Vec<String>,
+    /// Forbidden words and phrases, matched on normalised text.
+    pub keywords: Vec<String>,
+    pub classifier: bool,
+    /// Moves the classifier's bar: positive flags fewer messages, negative more.
+    pub classifier_margin: f32,
+    pub flood: Flood,
+    pub repeat: Repeat,
+    pub new_member: NewMember,
+    /// What the first, second, ... offence brings; the last step repeats. Steps: `warn`,
+    /// `mute 10m` (also `h`, `d`), `kick`, `blacklist` (kick and refuse in every group).
+    pub ladder: Vec<String>,
+    /// Offences older than this (by the messages' own time) no longer count.
+    pub window_days: u32,
+    /// Delete the offending message at every step.
+    pub delete: bool,
+    /// Tell the member why, in the group.
+    pub tell_member: bool,
+    /// The group's admins and owner are never moderated.
+    pub exempt_admins: bool,
+    /// Platform user ids never moderated (operators' own accounts, trusted members).
+    pub whitelist: Vec<String>,
+    /// The group's written rules, posted on `/rules` (`群规`) and in the welcome.
+    pub rules_text: String,
+    /// `zh` or `en`: the language of the bot's moderation messages.
+    pub language: String,
+    pub night: Night,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Flood {
+    pub enabled: bool,
+    pub messages: u32,
+    pub seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Repeat {
+    pub enabled: bool,
+    /// The same text in this many different groups...
+    pub groups: u32,
+    /// ...within this many minutes.
+    pub minutes: u32,
+    /// Shorter texts (greetings, sign-ins) never count.
+    pub min_chars: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewMember {
+    pub enabled: bool,
+    /// A member who joined less than this long ago gets no links at all and a lower ad bar.
+    pub minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Night {
+    pub enabled: bool,
+    /// `HH:MM`, in the offset below.
+    pub start: String,
+    pub end: String,
+    /// Minutes east of UTC: 480 is China.
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            enabled: true,
+            contacts: true,
+            links: "suspicious".to_owned(),
+            allowed_domains: Vec::new(),
+            keywords: Vec::new(),
+            classifier: true,
+            classifier_margin: 0.0,
+            flood: Flood::default(),
+            repeat: Repeat::default(),
+            new_member: NewMember::default(),
+            ladder: vec!["warn".into(), "mute 10m".into(), "blacklist".into()],
+            window_days: 30,
+            delete: true,
+            tell_member: true,
+            exempt_admins: true,
+            whitelist: Vec::new(),
+            rules_text: String::new(),
+            language: "zh".to_owned(),
+            night: Night::default(),
+        }
+    }
+}
+
+impl Default for Flood {
+    fn default() -> Flood {
+        // Lively chat peaks around one message a second per member; twelve in ten seconds is
+        // a script or a paste loop.
+        Flood {
+            enabled: true,
+            messages: 12,
+            seconds: 10,
+        }
+    }
+}
+
+impl Default for Repeat {
+    fn default() -> Repeat {
+        Repeat {
+            enabled: true,
+            groups: 3,
+            minutes: 10,
+            min_chars: 12,
+        }
+    }
+}
+
+impl Default for NewMember {
+    fn default() -> NewMember {
+        NewMember {
+            enabled: true,
+            minutes: 60,
+        }
+    }
+}
+
+impl Default for Night {
+    fn default() -> Night {
+        Night {
+            enabled: false,
+            start: "23:00".to_owned(),
+            end: "07:00".to_owned(),
+            utc_offset_minutes: 480,
+        }
+    }
+}
+
+/// One rung of the ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Warn,
+    Mute { seconds: u32 },
+    Kick,
+    Blacklist,
+}
+
+impl Step {
+    pub fn parse(text: &str) -> Option<Step> {
+        let text = text.trim().to_ascii_lowercase();
+        match text.as_str() {
+            "warn" => return Some(Step::Warn),
+            "kick" => return Some(Step::Kick),
+            "blacklist" => return Some(Step::Blacklist),
+            _ => {}
+        }
+        let duration = text.strip_prefix("mute")?.trim();
+        let (number, unit) = duration.split_at(duration.find(|c: char| !c.is_ascii_digit())?);
+        let number: u32 = number.parse().ok()?;
+        let seconds = match unit.trim() {
+            "s" => number,
+            "m" => number.checked_mul(60)?,
+            "h" => number.checked_mul(3600)?,
+            "d" => number.checked_mul(86_400)?,
+            _ => return None,
+        };
+        // Platforms cap mutes at about 30 days (QQ: 30 days; Telegram: 366).
+        (1..=30 * 86_400)
+            .contains(&seconds)
+            .then_some(Step::Mute { seconds })
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Step::Warn => "warn".to_owned(),
+            Step::Mute { seconds } => format!("mute {}", duration(seconds)),
+            Step::Kick => "kick".to_owned(),
+            Step::Blacklist => "blacklist".to_owned(),
+        }
+    }
+}
+
+/// `600` → `10m`, `3600` → `1h`.
+pub fn duration(seconds: u32) -> String {
+    if seconds.is_multiple_of(86_400) {
+        format!("{}d", seconds / 86_400)
+    } else if seconds.is_multiple_of(3600) {
+        format!("{}h", seconds / 3600)
+    } else if seconds.is_multiple_of(60) {
+        format!("{}m", seconds / 60)
+    } else {
+        format!("{seconds}s")
+    }
+}
+
+/// What is wrong with a rule document, for the operator.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RulesError(pub String);
+
+impl Rules {
+    /// Reads a stored or submitted document; unknown fields and bad values are refused.
+    pub fn from_json(json: &str) -> Result<Rules, RulesError> {
+        let rules: Rules = serde_json::from_str(json).map_err(|err| RulesError(err.to_string()))?;
+        rules.validate()?;
+        Ok(rules)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    pub fn validate(&self) -> Result<(), RulesError> {
+        if LinkPolicy::from_name(&self.links).is_none() {
+            return Err(RulesError(format!(
+                "links: `{}` is not off, suspicious or all",
+                self.links
+            )));
+        }
+        if self.ladder.is_empty() {
+            return Err(RulesError("ladder: at least one step".to_owned()));
+        }
+        for step in &self.ladder {
+            if Step::parse(step).is_none() {
+                return Err(RulesError(format!(
+                    "ladder: `{step}` is not warn, mute <N>s/m/h/d (up to 30d), kick or blacklist"
+                )));
+            }
+        }
+        if self.window_days == 0 || self.window_days > 3650 {
+            return Err(RulesError("window_days: 1 to 3650".to_owned()));
+        }
+        if !(-10.0..=10.0).contains(&self.classifier_margin) {
+            return Err(RulesError("classifier_margin: -10 to 10".to_owned()));
+        }
+        if self.flood.messages < 2 || self.flood.seconds == 0 || self.flood.seconds > 3600 {
+            return Err(RulesError(
+                "flood: at least 2 messages, 1 to 3600 seconds".to_owned(),
+            ));
+        }
+        if self.repeat.groups < 2 || self.repeat.minutes == 0 || self.repeat.minutes > 1440 {
+            return Err(RulesError(
+                "repeat: at least 2 groups, 1 to 1440 minutes".to_owned(),
+            ));
+        }
+        if !matches!(self.language.as_str(), "zh" | "en") {
+            return Err(RulesError("language: zh or en".to_owned()));
+        }
+        if self.night.enabled {
+            for (name, value) in [("start", &self.night.start), ("end", &self.night.end)] {
+                if parse_clock(value).is_none() {
+                    return Err(RulesError(format!("night.{name}: HH:MM, found `{value}`")));
+                }
+            }
+            if !(-720..=840).contains(&self.night.utc_offset_minutes) {
+                return Err(RulesError(
+                    "night.utc_offset_minutes: -720 to 840".to_owned(),
+                ));
+            }
+        }
+        let long = |list: &[String]| list.iter().any(|item| item.chars().count() > 200);
+        if self.keywords.len() > 10_000 || long(&self.keywords) {
+            return Err(RulesError(
+                "keywords: at most 10,000 of at most 200 characters".to_owned(),
+            ));
+        }
+        if self.whitelist.len() > 10_000 || long(&self.whitelist) || long(&self.allowed_domains) {
+            return Err(RulesError(
+                "whitelist and allowed domains: at most 10,000 of at most 200 characters"
+                    .to_owned(),
+            ));
+        }
+        if self.rules_text.chars().count() > 4000 {
+            return Err(RulesError(
+                "rules_text: at most 4,000 characters".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The compiled form the detectors run on.
+    pub fn compile(&self, model: Arc<Classifier>) -> Compiled {
+        let ladder = self
+            .ladder
+            .iter()
+            .filter_map(|step| Step::parse(step))
+            .collect::<Vec<_>>();
+        Compiled {
+            chain: TextChain {
+                contacts: self.contacts,
+                links: LinkPolicy::from_name(&self.links).unwrap_or_default(),
+                allowed_domains: self.allowed_domains.clone(),
+                keywords: KeywordList::new(&self.keywords),
+                classifier: self.classifier.then_some((model, self.classifier_margin)),
+            },
+            ladder: if ladder.is_empty() {
+                vec![Step::Warn]
+            } else {
+                ladder
+            },
+            whitelist: self
+                .whitelist
+                .iter()
+                .map(|id| id.trim().to_owned())
+                .collect(),
+            rules: self.clone(),
+        }
+    }
+}
+
+/// `HH:MM` → minutes after midnight.
+pub fn parse_clock(text: &str) -> Option<u32> {
+    let (hours, minutes) = text.trim().split_once(':')?;
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
+}
+
+/// Rules ready to judge messages.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub rules: Rules,
+    pub chain: TextChain,
+    pub ladder: Vec<Step>,
+    pub whitelist: HashSet<String>,
+}
+
+impl Compiled {
+    /// The step for a member's `n`th offence in the window (1-based).
+    pub fn step(&self, n: usize) -> Step {
+        let index = n.saturating_sub(1).min(self.ladder.len() - 1);
+        self.ladder[index]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_document_is_the_out_of_the_box_set() {
+        let rules = Rules::from_json("{}").unwrap();
+        assert_eq!(rules, Rules::default());
+        let compiled = rules.compile(Arc::new(Classifier::shipped()));
+        assert_eq!(compiled.step(1), Step::Warn);
+        assert_eq!(compiled.step(2), Step::Mute { seconds: 600 });
+        assert_eq!(compiled.step(3), Step::Blacklist);
+        assert_eq!(compiled.step(9), Step::Blacklist);
+    }
+
+    #[test]
+    fn bad_documents_say_what_is_wrong() {
+        for (json, needle) in [
+            (r#"{"ladder": ["warn", "mute forever"]}"#, "mute forever"),
+            (r#"{"links": "some"}"#, "links"),
+            (r#"{"colour": "red"}"#, "colour"),
+            (r#"{"ladder": []}"#, "ladder"),
+            (
+                r#"{"night": {"enabled": true, "start": "25:00"}}"#,
+                "night.start",
+            ),
+            (r#"{"ladder": ["mute 31d"]}"#, "mute 31d"),
+            ("not json", "expected"),
+        ] {
+            let err = Rules::from_json(json).unwrap_err();
+            assert!(err.0.contains(needle), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn steps_read_and_write() {
+        assert_eq!(Step::parse("mute 1h"), Some(Step::Mute { seconds: 3600 }));
+        assert_eq!(Step::parse(" Mute 90s "), Some(Step::Mute { seconds: 90 }));
+        assert_eq!(Step::parse("mute 0m"), None);
+        assert_eq!(Step::Mute { seconds: 86_400 }.name(), "mute 1d");
+        assert_eq!(parse_clock("07:30"), Some(450));
+        assert_eq!(parse_clock("7:3x"), None);
+    }
+}

@@ -1,0 +1,632 @@
+//! Moderation's stories through the pipeline: the out-of-the-box ladder, the fleet blacklist,
+//! rules an operator stored, flood, repeats across groups, new members, night mode, and a
+//! backtest that agrees with the live run.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use steward_domain::{
+    Action, Event, EventKind, MemberProfile, MemberRole, OutSegment, Platform, Segment,
+};
+use steward_engine::features::{FeaturesConfig, Shared, registry};
+use steward_engine::moderation::{BacktestSpec, Rules, night_pass};
+use steward_engine::{Outcome, Pipeline, PipelineConfig};
+use steward_simulator::{SimConfig, Simulation};
+use steward_store::Database;
+use steward_store::testing::TestDatabase;
+
+use crate::{block_on, blocking};
+
+fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).unwrap() + Duration::minutes(minutes)
+}
+
+fn profile(user: &str, role: MemberRole) -> MemberProfile {
+    MemberProfile {
+        id: user.into(),
+        name: format!("member {user}"),
+        nickname: None,
+        role,
+        is_bot: false,
+    }
+}
+
+fn said(
+    chat: &str,
+    id: &str,
+    user: &str,
+    role: MemberRole,
+    time: DateTime<Utc>,
+    text: &str,
+) -> Event {
+    Event {
+        platform: Platform::OneBot,
+        account: "bot".into(),
+        chat: chat.into(),
+        id: Some(id.to_owned()),
+        time,
+        kind: EventKind::Message {
+            sender: profile(user, role),
+            segments: vec![Segment::text(text)],
+            reply_to: None,
+        },
+    }
+}
+
+fn joined(chat: &str, user: &str, time: DateTime<Utc>) -> Event {
+    Event {
+        platform: Platform::OneBot,
+        account: "bot".into(),
+        chat: chat.into(),
+        id: None,
+        time,
+        kind: EventKind::MemberJoined {
+            member: profile(user, MemberRole::Member),
+            inviter: None,
+            invite_link: None,
+        },
+    }
+}
+
+fn asks_to_join(chat: &str, request: &str, user: &str, time: DateTime<Utc>) -> Event {
+    Event {
+        platform: Platform::OneBot,
+        account: "bot".into(),
+        chat: chat.into(),
+        id: Some(request.to_owned()),
+        time,
+        kind: EventKind::JoinRequest {
+            applicant: profile(user, MemberRole::Member),
+            answer: Some("hi".into()),
+        },
+    }
+}
+
+struct Harness {
+    database: Arc<Database>,
+    pipeline: Pipeline,
+    shared: Shared,
+}
+
+impl Harness {
+    async fn start(test: &TestDatabase) -> Harness {
+        Harness::start_with(test, PipelineConfig::default()).await
+    }
+
+    async fn start_with(test: &TestDatabase, config: PipelineConfig) -> Harness {
+        let database = Arc::new(blocking(|| test.open()).unwrap());
+        let shared = Shared::default();
+        let pipeline = Pipeline::start(
+            Arc::clone(&database),
+            registry(&FeaturesConfig::default(), &shared),
+            &config,
+        )
+        .await
+        .unwrap();
+        Harness {
+            database,
+            pipeline,
+            shared,
+        }
+    }
+
+    /// Processes one event and returns the actions it caused.
+    async fn process(&self, event: Event) -> Vec<Action> {
+        let Outcome::Applied { event_id, .. } = self.pipeline.process(event).await.unwrap() else {
+            panic!("a new event was taken for a duplicate");
+        };
+        blocking(|| self.database.actions_for_event(event_id))
+            .unwrap()
+            .into_iter()
+            .map(|entry| entry.action)
+            .collect()
+    }
+
+    fn set_rules(&self, scope: &str, json: &str) {
+        blocking(|| {
+            self.database
+                .set_rules(scope, json, "test", Utc::now())
+                .unwrap()
+        });
+        self.shared.moderation.rules_changed();
+    }
+
+    fn group_id(&self, chat: &str) -> i64 {
+        blocking(|| self.database.group_id("onebot", chat))
+            .unwrap()
+            .unwrap()
+    }
+}
+
+fn deleted(actions: &[Action]) -> bool {
+    actions
+        .iter()
+        .any(|action| matches!(action, Action::DeleteMessage { .. }))
+}
+
+fn notice(actions: &[Action]) -> String {
+    actions
+        .iter()
+        .find_map(|action| match action {
+            Action::Send { segments, .. } => Some(
+                segments
+                    .iter()
+                    .map(|segment| match segment {
+                        OutSegment::Text { text } => text.clone(),
+                        OutSegment::Mention { user } => format!("@{}", user.as_str()),
+                    })
+                    .collect::<String>(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn the_ladder_warns_mutes_then_kicks_and_the_fleet_refuses_the_member(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        // Full-width digits and letters: ｖｘ：ａｂｃ１２３４５６.
+        let first = bot
+            .process(said(
+                "g1",
+                "1",
+                "666",
+                MemberRole::Member,
+                at(0),
+                "加我ｖｘ：ａｂｃ１２３４５６ 优惠多多",
+            ))
+            .await;
+        assert!(deleted(&first), "{first:?}");
+        let warning = notice(&first);
+        assert!(warning.starts_with("@666"), "{warning}");
+        assert!(warning.contains("微信号"), "the reason is said: {warning}");
+        assert!(
+            !first
+                .iter()
+                .any(|a| matches!(a, Action::Mute { .. } | Action::Kick { .. }))
+        );
+
+        // An ordinary message in between changes nothing.
+        let chat = bot
+            .process(said(
+                "g1",
+                "2",
+                "666",
+                MemberRole::Member,
+                at(1),
+                "大家中午吃什么",
+            ))
+            .await;
+        assert!(chat.is_empty(), "{chat:?}");
+
+        let second = bot
+            .process(said(
+                "g1",
+                "3",
+                "666",
+                MemberRole::Member,
+                at(2),
+                "联系电话 13812345678",
+            ))
+            .await;
+        assert!(deleted(&second));
+        assert!(
+            second
+                .iter()
+                .any(|a| matches!(a, Action::Mute { seconds: 600, .. })),
+            "{second:?}"
+        );
+
+        // The member is also in another group of the fleet.
+        bot.process(said("g2", "20", "666", MemberRole::Member, at(3), "hello"))
+            .await;
+        let third = bot
+            .process(said(
+                "g1",
+                "4",
+                "666",
+                MemberRole::Member,
+                at(4),
+                "看这里 www点cheap-deals点top",
+            ))
+            .await;
+        assert!(deleted(&third));
+        assert!(
+            third.iter().any(|a| matches!(
+                a,
+                Action::Kick {
+                    refuse_rejoin: true,
+                    ..
+                }
+            )),
+            "{third:?}"
+        );
+        // ...and is kicked from the other group too.
+        let g2_kicks = blocking(|| bot.database.group_actions("onebot", "g2", 50)).unwrap();
+        assert!(
+            g2_kicks
+                .iter()
+                .any(|entry| matches!(entry.action, Action::Kick { .. })),
+            "{g2_kicks:?}"
+        );
+
+        // Joining a third group: kicked at once. Asking to join a fourth: refused.
+        let rejoin = bot.process(joined("g3", "666", at(5))).await;
+        assert!(
+            rejoin.iter().any(|a| matches!(
+                a,
+                Action::Kick {
+                    refuse_rejoin: true,
+                    ..
+                }
+            )),
+            "{rejoin:?}"
+        );
+        let request = bot.process(asks_to_join("g4", "req-1", "666", at(6))).await;
+        assert!(
+            matches!(request.as_slice(), [Action::RejectJoin { request, .. }] if request == "req-1"),
+            "{request:?}"
+        );
+
+        // Every step is in the audit log with its detector and the message.
+        let audit = blocking(|| bot.database.audit_page(None, 50)).unwrap();
+        let steps: Vec<&str> = audit.iter().map(|entry| entry.action.as_str()).collect();
+        for step in [
+            "moderation.warn",
+            "moderation.mute",
+            "moderation.blacklist",
+            "moderation.refused",
+        ] {
+            assert!(steps.contains(&step), "{step} missing from {steps:?}");
+        }
+        assert!(audit.iter().any(|entry| {
+            entry
+                .detail
+                .as_deref()
+                .unwrap_or_default()
+                .contains("detector: contact")
+                && entry
+                    .detail
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("13812345678")
+        }));
+
+        // An operator lifts the blacklisting: the member may join again.
+        let member = blocking(|| bot.database.blacklisted()).unwrap()[0].member_id;
+        assert!(blocking(|| bot.database.lift_blacklist(member, "owner", Utc::now())).unwrap());
+        let back = bot.process(joined("g5", "666", at(7))).await;
+        assert!(back.is_empty(), "{back:?}");
+        bot.pipeline.shutdown().await;
+    });
+}
+
+fn whitelisted_members_and_admins_are_left_alone(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        bot.process(said("g1", "1", "100", MemberRole::Member, at(0), "hi"))
+            .await;
+        let group = bot.group_id("g1");
+        bot.set_rules(
+            &format!("group:{group}"),
+            r#"{"links": "all", "whitelist": ["op-1"]}"#,
+        );
+        let link = "文档在这里 https://docs.example.org/guide";
+        let operator = bot
+            .process(said("g1", "2", "op-1", MemberRole::Member, at(1), link))
+            .await;
+        assert!(operator.is_empty(), "{operator:?}");
+        let admin = bot
+            .process(said(
+                "g1",
+                "3",
+                "boss",
+                MemberRole::Admin,
+                at(2),
+                "加v信 wxid_admin01",
+            ))
+            .await;
+        assert!(admin.is_empty(), "{admin:?}");
+        let member = bot
+            .process(said("g1", "4", "100", MemberRole::Member, at(3), link))
+            .await;
+        assert!(deleted(&member), "the same link from a member: {member:?}");
+
+        // The rules are per group: another group still has the defaults, where an ordinary
+        // link passes.
+        let elsewhere = bot
+            .process(said("g2", "5", "100", MemberRole::Member, at(4), link))
+            .await;
+        assert!(elsewhere.is_empty(), "{elsewhere:?}");
+        bot.pipeline.shutdown().await;
+    });
+}
+
+fn set_rules_apply_to_their_groups_and_english_notices(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        for chat in ["a", "b"] {
+            bot.process(said(
+                chat,
+                &format!("{chat}0"),
+                "1",
+                MemberRole::Member,
+                at(0),
+                "hi",
+            ))
+            .await;
+        }
+        let (a, b) = (bot.group_id("a"), bot.group_id("b"));
+        blocking(|| bot.database.set_group_set(a, Some("gaming")).unwrap());
+        bot.set_rules(
+            "set:gaming",
+            r#"{"keywords": ["代练"], "language": "en", "ladder": ["mute 1h"]}"#,
+        );
+        let in_set = bot
+            .process(said(
+                "a",
+                "a1",
+                "2",
+                MemberRole::Member,
+                at(1),
+                "专业代练上分",
+            ))
+            .await;
+        assert!(deleted(&in_set));
+        assert!(
+            in_set
+                .iter()
+                .any(|a| matches!(a, Action::Mute { seconds: 3600, .. }))
+        );
+        assert!(
+            notice(&in_set).contains("forbidden word: 代练"),
+            "{}",
+            notice(&in_set)
+        );
+        let outside = bot
+            .process(said(
+                "b",
+                "b1",
+                "3",
+                MemberRole::Member,
+                at(2),
+                "专业代练上分",
+            ))
+            .await;
+        assert!(outside.is_empty(), "group b is not in the set: {outside:?}");
+        // The deployment's default covers b; a's set still wins for a.
+        bot.set_rules("default", r#"{"keywords": ["上分"]}"#);
+        let now_b = bot
+            .process(said(
+                "b",
+                "b2",
+                "3",
+                MemberRole::Member,
+                at(3),
+                "专业代练上分",
+            ))
+            .await;
+        assert!(deleted(&now_b));
+        let _ = b;
+        bot.pipeline.shutdown().await;
+    });
+}
+
+fn floods_repeats_and_new_members(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        // Twelve messages in ten seconds: the twelfth is a flood.
+        let start = at(0);
+        let mut flagged = Vec::new();
+        for i in 0..12 {
+            let actions = bot
+                .process(said(
+                    "f",
+                    &format!("f{i}"),
+                    "7",
+                    MemberRole::Member,
+                    start + Duration::milliseconds(700 * i),
+                    &format!("哈哈{i}"),
+                ))
+                .await;
+            flagged.push(deleted(&actions));
+        }
+        assert_eq!(flagged.iter().filter(|f| **f).count(), 1, "{flagged:?}");
+        assert!(flagged[11]);
+
+        // The same text in three groups within minutes, by three accounts.
+        let text = "今晚八点直播间抽奖，大家快来参加吧朋友们";
+        let mut caught = Vec::new();
+        for (n, chat) in ["r1", "r2", "r3"].iter().enumerate() {
+            let actions = bot
+                .process(said(
+                    chat,
+                    &format!("r{n}"),
+                    &format!("u{n}"),
+                    MemberRole::Member,
+                    at(10 + n as i64),
+                    text,
+                ))
+                .await;
+            caught.push(deleted(&actions));
+        }
+        assert_eq!(caught, [false, false, true]);
+
+        // A member who joined minutes ago may not post even an ordinary link.
+        bot.process(joined("n", "new", at(20))).await;
+        let fresh = bot
+            .process(said(
+                "n",
+                "n1",
+                "new",
+                MemberRole::Member,
+                at(25),
+                "看看 https://www.youtube.com/watch?v=x",
+            ))
+            .await;
+        assert!(deleted(&fresh), "{fresh:?}");
+        assert!(notice(&fresh).contains("新成员"), "{}", notice(&fresh));
+        // Two hours later the same link is fine.
+        let later = bot
+            .process(said(
+                "n",
+                "n2",
+                "new",
+                MemberRole::Member,
+                at(145),
+                "看看 https://www.youtube.com/watch?v=y",
+            ))
+            .await;
+        assert!(later.is_empty(), "{later:?}");
+        let detectors: BTreeMap<String, usize> =
+            blocking(|| bot.database.offences(None, None, 100))
+                .unwrap()
+                .into_iter()
+                .fold(BTreeMap::new(), |mut map, line| {
+                    *map.entry(line.offence.detector).or_default() += 1;
+                    map
+                });
+        assert_eq!(
+            detectors,
+            BTreeMap::from([
+                ("flood".to_owned(), 1),
+                ("new_member".to_owned(), 1),
+                ("repeat".to_owned(), 1)
+            ])
+        );
+        bot.pipeline.shutdown().await;
+    });
+}
+
+fn night_mode_mutes_and_unmutes_each_group_once(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        bot.process(said("night", "1", "1", MemberRole::Member, at(0), "hi"))
+            .await;
+        let group = bot.group_id("night");
+        bot.set_rules(
+            &format!("group:{group}"),
+            r#"{"night": {"enabled": true, "start": "23:00", "end": "07:00", "utc_offset_minutes": 480}}"#,
+        );
+        let moderation = bot.shared.moderation.clone();
+        let pass = |time: DateTime<Utc>| {
+            blocking(|| night_pass(&bot.database, &moderation, time)).unwrap()
+        };
+        let day = Utc.with_ymd_and_hms(2026, 6, 1, 4, 0, 0).unwrap(); // 12:00 in China
+        let night = Utc.with_ymd_and_hms(2026, 6, 1, 15, 30, 0).unwrap(); // 23:30
+        assert_eq!(pass(day), 0);
+        assert_eq!(pass(night), 1);
+        assert_eq!(pass(night + Duration::minutes(1)), 0, "already muted");
+        assert_eq!(pass(day + Duration::days(1)), 1);
+        let switches: Vec<Action> = blocking(|| bot.database.group_actions("onebot", "night", 50))
+            .unwrap()
+            .into_iter()
+            .map(|entry| entry.action)
+            .filter(|action| matches!(action, Action::MuteAll { .. }))
+            .collect();
+        assert_eq!(switches.len(), 2, "{switches:?}");
+        assert!(switches.contains(&Action::MuteAll { on: true }));
+        assert!(switches.contains(&Action::MuteAll { on: false }));
+        bot.pipeline.shutdown().await;
+    });
+}
+
+fn a_backtest_reports_what_the_live_run_did(test: &TestDatabase) {
+    let simulation = Simulation::new(SimConfig {
+        groups: 8,
+        members: 600,
+        days: 30,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let (first, last) = {
+        let events: Vec<Event> = simulation.events().collect();
+        (events[0].time, events[events.len() - 1].time)
+    };
+    block_on(async {
+        // One writer, as on SQLite: with several PostgreSQL writers, two groups' events are
+        // judged concurrently, and a member offending in both within the same instant may be
+        // counted in either order (README, "Moderation").
+        let bot = Harness::start_with(
+            test,
+            PipelineConfig {
+                writers: 1,
+                ..PipelineConfig::default()
+            },
+        )
+        .await;
+        let mut tickets = Vec::new();
+        for event in simulation.events() {
+            tickets.push(bot.pipeline.submit(event).await.unwrap());
+            if tickets.len() == 256 {
+                for ticket in tickets.drain(..) {
+                    ticket.outcome().await.unwrap();
+                }
+            }
+        }
+        for ticket in tickets {
+            ticket.outcome().await.unwrap();
+        }
+        bot.pipeline.shutdown().await;
+
+        let live = blocking(|| bot.database.offences(None, None, 100_000)).unwrap();
+        assert!(
+            live.len() >= 10,
+            "a month should hold some offences: {}",
+            live.len()
+        );
+        let mut live_steps: BTreeMap<String, u64> = BTreeMap::new();
+        let mut live_detectors: BTreeMap<String, u64> = BTreeMap::new();
+        for line in &live {
+            *live_steps.entry(line.offence.step.clone()).or_default() += 1;
+            *live_detectors
+                .entry(line.offence.detector.clone())
+                .or_default() += 1;
+        }
+        let spec = BacktestSpec {
+            from: first,
+            to: last + Duration::seconds(1),
+            groups: None,
+            candidate: Some(Rules {
+                keywords: vec!["优惠".into()],
+                ..Rules::default()
+            }),
+        };
+        let mut fractions = Vec::new();
+        let report = blocking(|| {
+            steward_engine::moderation::backtest::run(
+                &bot.database,
+                &bot.shared.moderation,
+                &spec,
+                |progress| fractions.push(progress.fraction),
+                || false,
+            )
+        })
+        .unwrap();
+        assert_eq!(report.in_force.offences, live.len() as u64);
+        assert_eq!(report.in_force.by_step, live_steps);
+        assert_eq!(report.in_force.by_detector, live_detectors);
+        assert!(
+            fractions.len() >= 2 && fractions.last() == Some(&1.0),
+            "{fractions:?}"
+        );
+        // The candidate adds a word: it catches at least what the rules in force catch... and
+        // the report says what differs.
+        let candidate = report.candidate.unwrap();
+        assert!(candidate.offences >= report.in_force.offences);
+        assert_eq!(
+            candidate.offences as i64 - report.in_force.offences as i64,
+            report.only_candidate_count as i64 - report.only_in_force_count as i64
+        );
+    });
+}
+
+steward_store::on_both_backends!(
+    the_ladder_warns_mutes_then_kicks_and_the_fleet_refuses_the_member,
+    whitelisted_members_and_admins_are_left_alone,
+    set_rules_apply_to_their_groups_and_english_notices,
+    floods_repeats_and_new_members,
+    night_mode_mutes_and_unmutes_each_group_once,
+    a_backtest_reports_what_the_live_run_did,
+);

@@ -1,0 +1,630 @@
+//! Moderation's state: rule documents per scope, group sets, offences, the fleet blacklist, the
+//! operators' ad samples and night mode. The pipeline's moderation feature reads and writes it
+//! through the [`Writer`] (inside the event's transaction); the console through [`Database`].
+
+use chrono::{DateTime, Utc};
+
+use crate::sql::{Conn, Row};
+use crate::{Database, StoreError, Writer};
+
+/// Scopes of rule documents, most specific first: a group's own, its set's, the deployment's.
+pub fn group_scope(group_id: i64) -> String {
+    format!("group:{group_id}")
+}
+
+pub fn set_scope(name: &str) -> String {
+    format!("set:{name}")
+}
+
+pub const DEFAULT_SCOPE: &str = "default";
+
+/// A stored rule document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesRecord {
+    pub scope: String,
+    pub rules: String,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+/// One offence, as the ladder recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offence {
+    pub member_id: i64,
+    pub group_id: i64,
+    pub event_id: i64,
+    /// The message's own time.
+    pub time: i64,
+    pub detector: String,
+    pub reason: String,
+    pub step: String,
+}
+
+/// An offence with the names an operator reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffenceLine {
+    pub id: i64,
+    pub offence: Offence,
+    pub member_name: String,
+    pub user_id: String,
+    pub group_title: String,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlacklistEntry {
+    pub member_id: i64,
+    pub platform: String,
+    pub user_id: String,
+    pub name: String,
+    pub group_id: i64,
+    pub reason: String,
+    pub added_at: i64,
+}
+
+/// Where a member is active, with the bot account that last spoke for the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveGroup {
+    pub group_id: i64,
+    pub platform: String,
+    pub chat: String,
+    pub account: Option<String>,
+}
+
+/// A stored event, as backtesting replays it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayedEvent {
+    pub id: i64,
+    pub group_id: i64,
+    pub member_id: Option<i64>,
+    pub time: i64,
+    pub payload: String,
+}
+
+fn effective_rules(conn: &mut dyn Conn, group_id: i64) -> Result<Option<String>, StoreError> {
+    let rows = conn.query(
+        "SELECT scope, rules FROM moderation_rules WHERE scope = $1 OR scope = $2 \
+         OR scope = (SELECT 'set:' || set_name FROM group_sets WHERE group_id = $3)",
+        &[
+            group_scope(group_id).as_str().into(),
+            DEFAULT_SCOPE.into(),
+            group_id.into(),
+        ],
+    )?;
+    let mut best: Option<(u8, String)> = None;
+    for row in rows {
+        let scope = row.text(0)?;
+        let rank = if scope.starts_with("group:") {
+            0
+        } else if scope.starts_with("set:") {
+            1
+        } else {
+            2
+        };
+        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, row.text(1)?));
+        }
+    }
+    Ok(best.map(|(_, rules)| rules))
+}
+
+impl Writer {
+    /// The rule document in force for a group (its own, its set's, the default), if any.
+    pub fn moderation_rules(&mut self, group_id: i64) -> Result<Option<String>, StoreError> {
+        effective_rules(self.conn.as_mut(), group_id)
+    }
+
+    /// When the member last joined the group (None: before Steward was there).
+    pub fn joined_at(&mut self, group_id: i64, member_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                "SELECT joined_at FROM memberships WHERE group_id = $1 AND member_id = $2",
+                &[group_id.into(), member_id.into()],
+            )?
+            .map(|row| row.opt_int(0))
+            .transpose()?
+            .flatten())
+    }
+
+    pub fn is_blacklisted(&mut self, member_id: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                "SELECT 1 FROM blacklist WHERE member_id = $1 AND lifted_at IS NULL",
+                &[member_id.into()],
+            )?
+            .is_some())
+    }
+
+    /// Offences of a member (in any group) with message times in `(from, to]`.
+    pub fn offences_between(
+        &mut self,
+        member_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<i64, StoreError> {
+        self.conn.query_int(
+            "SELECT COUNT(*) FROM offences WHERE member_id = $1 AND time > $2 AND time <= $3",
+            &[member_id.into(), from.into(), to.into()],
+        )
+    }
+
+    pub fn record_offence(&mut self, offence: &Offence) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO offences (member_id, group_id, event_id, time, detector, reason, step) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                offence.member_id.into(),
+                offence.group_id.into(),
+                offence.event_id.into(),
+                offence.time.into(),
+                offence.detector.as_str().into(),
+                offence.reason.as_str().into(),
+                offence.step.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Puts a member on the fleet blacklist (again, if an operator had lifted it).
+    pub fn blacklist(
+        &mut self,
+        member_id: i64,
+        group_id: i64,
+        reason: &str,
+        time: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO blacklist (member_id, group_id, reason, added_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (member_id) DO UPDATE SET group_id = $2, reason = $3, added_at = $4, \
+             lifted_at = NULL, lifted_by = NULL",
+            &[
+                member_id.into(),
+                group_id.into(),
+                reason.into(),
+                time.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The groups a member is active in, other than `except`.
+    pub fn active_groups_of(
+        &mut self,
+        member_id: i64,
+        except: i64,
+    ) -> Result<Vec<ActiveGroup>, StoreError> {
+        let rows = self.conn.query(
+            "SELECT g.id, g.platform, g.chat, \
+             (SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
+              WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1) \
+             FROM memberships s JOIN groups g ON g.id = s.group_id \
+             WHERE s.member_id = $1 AND s.status = 'active' AND s.group_id <> $2 ORDER BY g.id",
+            &[member_id.into(), except.into()],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(ActiveGroup {
+                    group_id: row.int(0)?,
+                    platform: row.text(1)?,
+                    chat: row.text(2)?,
+                    account: row.opt_text(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A line in the audit log, inside the event's transaction: the bot's own decisions.
+    pub fn audit(
+        &mut self,
+        time: i64,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO audit_log (time, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                time.into(),
+                actor.into(),
+                action.into(),
+                target.into(),
+                detail.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A group's title (or its chat id) for messages and the audit log.
+    pub fn group_label(&mut self, group_id: i64) -> Result<String, StoreError> {
+        let row = self.conn.query_opt(
+            "SELECT COALESCE(title, chat) FROM groups WHERE id = $1",
+            &[group_id.into()],
+        )?;
+        Ok(row.map(|row| row.text(0)).transpose()?.unwrap_or_default())
+    }
+}
+
+fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
+    Ok(OffenceLine {
+        id: row.int(0)?,
+        offence: Offence {
+            member_id: row.int(1)?,
+            group_id: row.int(2)?,
+            event_id: row.int(3)?,
+            time: row.int(4)?,
+            detector: row.text(5)?,
+            reason: row.text(6)?,
+            step: row.text(7)?,
+        },
+        member_name: row.text(8)?,
+        user_id: row.text(9)?,
+        group_title: row.text(10)?,
+        text: row.opt_text(11)?,
+    })
+}
+
+impl Database {
+    pub fn rules(&self, scope: &str) -> Result<Option<RulesRecord>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT scope, rules, updated_at, updated_by FROM moderation_rules WHERE scope = $1",
+                &[scope.into()],
+            )?
+            .map(|row| rules_record(&row))
+            .transpose()
+        })
+    }
+
+    /// Every stored rule document, default first, then sets, then groups.
+    pub fn all_rules(&self) -> Result<Vec<RulesRecord>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT scope, rules, updated_at, updated_by FROM moderation_rules ORDER BY scope",
+                &[],
+            )?;
+            rows.iter().map(rules_record).collect()
+        })
+    }
+
+    /// The rule document in force for a group, if any is stored.
+    pub fn effective_rules(&self, group_id: i64) -> Result<Option<String>, StoreError> {
+        self.with_conn(|conn| effective_rules(conn, group_id))
+    }
+
+    pub fn set_rules(
+        &self,
+        scope: &str,
+        rules: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO moderation_rules (scope, rules, updated_at, updated_by) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (scope) DO UPDATE SET rules = $2, \
+                 updated_at = $3, updated_by = $4",
+                &[
+                    scope.into(),
+                    rules.into(),
+                    now.timestamp_millis().into(),
+                    by.into(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Removes a scope's document (the group falls back to its set's or the default).
+    pub fn delete_rules(&self, scope: &str) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            Ok(conn.execute(
+                "DELETE FROM moderation_rules WHERE scope = $1",
+                &[scope.into()],
+            )? > 0)
+        })
+    }
+
+    pub fn group_set(&self, group_id: i64) -> Result<Option<String>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT set_name FROM group_sets WHERE group_id = $1",
+                &[group_id.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+        })
+    }
+
+    /// Puts a group in a set (or takes it out, with `None`).
+    pub fn set_group_set(&self, group_id: i64, set: Option<&str>) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            match set {
+                Some(name) => conn.execute(
+                    "INSERT INTO group_sets (group_id, set_name) VALUES ($1, $2) \
+                     ON CONFLICT (group_id) DO UPDATE SET set_name = $2",
+                    &[group_id.into(), name.into()],
+                )?,
+                None => conn.execute(
+                    "DELETE FROM group_sets WHERE group_id = $1",
+                    &[group_id.into()],
+                )?,
+            };
+            Ok(())
+        })
+    }
+
+    /// Set names and how many groups each holds.
+    pub fn group_sets(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT set_name, COUNT(*) FROM group_sets GROUP BY set_name ORDER BY set_name",
+                &[],
+            )?;
+            rows.iter()
+                .map(|row| Ok((row.text(0)?, row.int(1)?)))
+                .collect()
+        })
+    }
+
+    /// The groups of a set.
+    pub fn groups_in_set(&self, name: &str) -> Result<Vec<i64>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT group_id FROM group_sets WHERE set_name = $1 ORDER BY group_id",
+                &[name.into()],
+            )?;
+            rows.iter().map(|row| row.int(0)).collect()
+        })
+    }
+
+    /// Offences, newest first; of one group when `group_id` is given.
+    pub fn offences(
+        &self,
+        group_id: Option<i64>,
+        member_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<OffenceLine>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
+                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), msg.text \
+                 FROM offences o JOIN members m ON m.id = o.member_id \
+                 JOIN groups g ON g.id = o.group_id \
+                 LEFT JOIN messages msg ON msg.event_id = o.event_id \
+                 WHERE (CAST($1 AS BIGINT) < 0 OR o.group_id = $1) \
+                 AND (CAST($2 AS BIGINT) < 0 OR o.member_id = $2) \
+                 ORDER BY o.time DESC, o.id DESC LIMIT $3",
+                &[
+                    group_id.unwrap_or(-1).into(),
+                    member_id.unwrap_or(-1).into(),
+                    limit.into(),
+                ],
+            )?;
+            rows.iter().map(offence_line).collect()
+        })
+    }
+
+    /// Members on the fleet blacklist, newest first.
+    pub fn blacklisted(&self) -> Result<Vec<BlacklistEntry>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT b.member_id, m.platform, m.user_id, m.name, b.group_id, b.reason, b.added_at \
+                 FROM blacklist b JOIN members m ON m.id = b.member_id \
+                 WHERE b.lifted_at IS NULL ORDER BY b.added_at DESC, b.member_id",
+                &[],
+            )?;
+            rows.iter()
+                .map(|row| {
+                    Ok(BlacklistEntry {
+                        member_id: row.int(0)?,
+                        platform: row.text(1)?,
+                        user_id: row.text(2)?,
+                        name: row.text(3)?,
+                        group_id: row.int(4)?,
+                        reason: row.text(5)?,
+                        added_at: row.int(6)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    pub fn is_blacklisted(&self, member_id: i64) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            Ok(conn
+                .query_opt(
+                    "SELECT 1 FROM blacklist WHERE member_id = $1 AND lifted_at IS NULL",
+                    &[member_id.into()],
+                )?
+                .is_some())
+        })
+    }
+
+    /// Lifts a member's blacklisting; false when they were not on it.
+    pub fn lift_blacklist(
+        &self,
+        member_id: i64,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            Ok(conn.execute(
+                "UPDATE blacklist SET lifted_at = $2, lifted_by = $3 \
+                 WHERE member_id = $1 AND lifted_at IS NULL",
+                &[member_id.into(), now.timestamp_millis().into(), by.into()],
+            )? > 0)
+        })
+    }
+
+    /// Records a message an operator marked as an ad (or as not one).
+    pub fn add_ad_sample(
+        &self,
+        text: &str,
+        is_ad: bool,
+        event_id: Option<i64>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO ad_samples (text, is_ad, event_id, added_by, added_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    text.into(),
+                    i64::from(is_ad).into(),
+                    event_id.into(),
+                    by.into(),
+                    now.timestamp_millis().into(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every sample operators marked, oldest first.
+    pub fn ad_samples(&self) -> Result<Vec<(String, bool)>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query("SELECT text, is_ad FROM ad_samples ORDER BY id", &[])?;
+            rows.iter()
+                .map(|row| Ok((row.text(0)?, row.int(1)? != 0)))
+                .collect()
+        })
+    }
+
+    /// A message's text, by its event id.
+    pub fn message_text(&self, event_id: i64) -> Result<Option<String>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT text FROM messages WHERE event_id = $1",
+                &[event_id.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+        })
+    }
+
+    /// Stored events after `after_id` with times in `[from, to)`, in the order they were
+    /// recorded: what a backtest replays.
+    pub fn replay_events(
+        &self,
+        after_id: i64,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<ReplayedEvent>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT id, group_id, member_id, time, payload FROM events \
+                 WHERE id > $1 AND time >= $2 AND time < $3 ORDER BY id LIMIT $4",
+                &[after_id.into(), from.into(), to.into(), limit.into()],
+            )?;
+            rows.iter()
+                .map(|row| {
+                    Ok(ReplayedEvent {
+                        id: row.int(0)?,
+                        group_id: row.int(1)?,
+                        member_id: row.opt_int(2)?,
+                        time: row.int(3)?,
+                        payload: row.text(4)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The last event id (the end of a backtest's replay), 0 when empty.
+    pub fn last_event_id(&self) -> Result<i64, StoreError> {
+        self.with_conn(|conn| conn.query_int("SELECT COALESCE(MAX(id), 0) FROM events", &[]))
+    }
+
+    /// Every group with its platform, chat and the bot account that last spoke for it.
+    pub fn groups_with_accounts(&self) -> Result<Vec<ActiveGroup>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT g.id, g.platform, g.chat, \
+                 (SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
+                  WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1) \
+                 FROM groups g ORDER BY g.id",
+                &[],
+            )?;
+            rows.iter()
+                .map(|row| {
+                    Ok(ActiveGroup {
+                        group_id: row.int(0)?,
+                        platform: row.text(1)?,
+                        chat: row.text(2)?,
+                        account: row.opt_text(3)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Whether night mode last muted the group.
+    pub fn night_muted(&self, group_id: i64) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            Ok(conn
+                .query_opt(
+                    "SELECT muted FROM night_state WHERE group_id = $1",
+                    &[group_id.into()],
+                )?
+                .map(|row| row.int(0))
+                .transpose()?
+                == Some(1))
+        })
+    }
+}
+
+impl Database {
+    /// Night mode's switch: records that the group is now muted (or not) and queues the
+    /// mute-all action, in one transaction; false (and nothing queued) when the group already was.
+    pub fn night_switch(
+        &self,
+        group_id: i64,
+        muted: bool,
+        request: &steward_domain::ActionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            conn.batch(self.dialect.begin)?;
+            let result = (|| {
+                let changed = conn.query_opt(
+                    "INSERT INTO night_state (group_id, muted, changed_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (group_id) DO UPDATE SET muted = $2, changed_at = $3 \
+                     WHERE night_state.muted <> $2 RETURNING group_id",
+                    &[
+                        group_id.into(),
+                        i64::from(muted).into(),
+                        now.timestamp_millis().into(),
+                    ],
+                )?;
+                if changed.is_some() {
+                    crate::writer::enqueue_on(conn, None, request, now)?;
+                }
+                Ok(changed.is_some())
+            })();
+            match result {
+                Ok(changed) => {
+                    conn.batch("COMMIT")?;
+                    Ok(changed)
+                }
+                Err(err) => {
+                    let _ = conn.batch("ROLLBACK");
+                    Err(err)
+                }
+            }
+        })
+    }
+}
+
+fn rules_record(row: &Row) -> Result<RulesRecord, StoreError> {
+    Ok(RulesRecord {
+        scope: row.text(0)?,
+        rules: row.text(1)?,
+        updated_at: row.int(2)?,
+        updated_by: row.text(3)?,
+    })
+}

@@ -1,0 +1,1780 @@
+//! Moderation in the console and the API: rule sets per group, per group set and for the whole
+//! deployment; the offences the ladder recorded, with "ad / not an ad" marks that fine-tune the
+//! classifier; the fleet blacklist; backtests with progress.
+//!
+//! Who may do what: owners edit the default and the sets' rules and every group's; operators the
+//! rules of the groups they look after, lift blacklistings and mark samples; viewers read.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use steward_domain::OperatorRole;
+use steward_engine::moderation::{
+    BacktestReport, BacktestSpec, ModerationShared, Progress, Rules, Tally, backtest,
+};
+use steward_store::moderation::{DEFAULT_SCOPE, group_scope, set_scope};
+use steward_store::{Database, Operator, StoreError};
+
+use crate::AppState;
+use crate::api::{ApiError, ApiOperator};
+use crate::console::{AppError, blocking, format_time, refuse_form, render};
+use crate::i18n::Lang;
+use crate::session::Signed;
+
+/// Fine-tunes the shipped model with every sample operators marked, and puts it in force.
+pub fn retrain(database: &Database, shared: &ModerationShared) -> Result<usize, StoreError> {
+    let samples = database.ad_samples()?;
+    if samples.is_empty() {
+        return Ok(0);
+    }
+    let normalized: Vec<(String, bool)> = samples
+        .into_iter()
+        .map(|(text, is_ad)| (steward_text::normalize(&text), is_ad))
+        .collect();
+    let base = steward_text::Classifier::shipped();
+    let tuned = steward_text::fine_tune(&base, &normalized, steward_text::Training::default());
+    shared.set_model(tuned);
+    Ok(normalized.len())
+}
+
+/// A rule scope, checked: `default`, `set:NAME` or `group:ID`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Default,
+    Set(String),
+    Group(i64),
+}
+
+impl Scope {
+    pub fn parse(text: &str) -> Option<Scope> {
+        let text = text.trim();
+        if text == DEFAULT_SCOPE {
+            return Some(Scope::Default);
+        }
+        if let Some(name) = text.strip_prefix("set:") {
+            return valid_set_name(name).then(|| Scope::Set(name.to_owned()));
+        }
+        text.strip_prefix("group:")
+            .and_then(|id| id.parse().ok())
+            .map(Scope::Group)
+    }
+
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Default => DEFAULT_SCOPE.to_owned(),
+            Scope::Set(name) => set_scope(name),
+            Scope::Group(id) => group_scope(*id),
+        }
+    }
+}
+
+fn valid_set_name(name: &str) -> bool {
+    let count = name.chars().count();
+    (1..=64).contains(&count) && !name.chars().any(|c| c.is_control() || c == ':')
+}
+
+/// Whether the operator may change rules of this scope.
+fn may_edit(database: &Database, operator: &Operator, scope: &Scope) -> Result<bool, StoreError> {
+    match scope {
+        Scope::Group(id) => database.may_act_on(operator, *id),
+        _ => Ok(operator.role == OperatorRole::Owner),
+    }
+}
+
+/// Reads the rules stored for a scope, or the defaults.
+fn stored_or_default(database: &Database, scope: &Scope) -> Result<(Rules, bool), StoreError> {
+    Ok(match database.rules(&scope.key())? {
+        Some(record) => (Rules::from_json(&record.rules).unwrap_or_default(), true),
+        None => (Rules::default(), false),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words
+
+pub struct ModTexts {
+    pub moderation: &'static str,
+    pub rule_sets: &'static str,
+    pub scope: &'static str,
+    pub updated: &'static str,
+    pub edit: &'static str,
+    pub default_rules: &'static str,
+    pub group_sets: &'static str,
+    pub offences: &'static str,
+    pub blacklist: &'static str,
+    pub lift: &'static str,
+    pub mark_ad: &'static str,
+    pub mark_not_ad: &'static str,
+    pub detector: &'static str,
+    pub reason: &'static str,
+    pub step: &'static str,
+    pub member: &'static str,
+    pub message: &'static str,
+    pub backtest: &'static str,
+    pub save: &'static str,
+    pub revert: &'static str,
+    pub inherited: &'static str,
+    pub enabled: &'static str,
+    pub contacts: &'static str,
+    pub links: &'static str,
+    pub allowed_domains: &'static str,
+    pub keywords: &'static str,
+    pub classifier: &'static str,
+    pub classifier_margin: &'static str,
+    pub flood: &'static str,
+    pub repeat: &'static str,
+    pub new_member: &'static str,
+    pub ladder: &'static str,
+    pub ladder_help: &'static str,
+    pub window_days: &'static str,
+    pub delete: &'static str,
+    pub tell_member: &'static str,
+    pub exempt_admins: &'static str,
+    pub whitelist: &'static str,
+    pub rules_text: &'static str,
+    pub language: &'static str,
+    pub night: &'static str,
+    pub one_per_line: &'static str,
+    pub messages_in_seconds: &'static str,
+    pub groups_in_minutes: &'static str,
+    pub minutes_after_joining: &'static str,
+    pub utc_offset: &'static str,
+    pub put_in_set: &'static str,
+    pub set_name: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub groups_filter: &'static str,
+    pub candidate: &'static str,
+    pub in_force_only: &'static str,
+    pub run: &'static str,
+    pub running: &'static str,
+    pub in_force: &'static str,
+    pub only_candidate: &'static str,
+    pub only_in_force: &'static str,
+    pub messages_read: &'static str,
+    pub refused: &'static str,
+    pub examples: &'static str,
+    pub top_members: &'static str,
+    pub failed: &'static str,
+    pub saved: &'static str,
+    pub model_samples: &'static str,
+}
+
+static MZH: ModTexts = ModTexts {
+    moderation: "群管与反广告",
+    rule_sets: "规则集",
+    scope: "范围",
+    updated: "更新",
+    edit: "编辑",
+    default_rules: "全部群的默认规则",
+    group_sets: "群组集",
+    offences: "违规记录",
+    blacklist: "全网黑名单",
+    lift: "解除",
+    mark_ad: "确认是广告",
+    mark_not_ad: "不是广告（误判）",
+    detector: "检测器",
+    reason: "原因",
+    step: "处理",
+    member: "成员",
+    message: "消息",
+    backtest: "规则回测",
+    save: "保存",
+    revert: "删除本范围规则（沿用上级）",
+    inherited: "本范围尚无规则：显示的是默认值，保存后生效。",
+    enabled: "启用群管",
+    contacts: "联系方式（手机号、微信号、QQ 号、邮箱）",
+    links: "链接",
+    allowed_domains: "允许的域名",
+    keywords: "违禁词",
+    classifier: "广告分类器",
+    classifier_margin: "分类器阈值偏移（正数更宽松）",
+    flood: "刷屏检测",
+    repeat: "跨群重复内容",
+    new_member: "新成员从严",
+    ladder: "处罚阶梯",
+    ladder_help: "用逗号分隔：warn（警告）、mute 10m（禁言，可用 s/m/h/d）、kick（踢出）、blacklist（踢出并拉黑全网）。最后一级重复使用。",
+    window_days: "违规计数的有效天数",
+    delete: "删除违规消息",
+    tell_member: "在群里告诉成员原因",
+    exempt_admins: "群主和管理员豁免",
+    whitelist: "白名单（平台用户 ID）",
+    rules_text: "群规文字",
+    language: "机器人提示语言",
+    night: "夜间全员禁言",
+    one_per_line: "每行一个",
+    messages_in_seconds: "条消息 / 秒数",
+    groups_in_minutes: "个群 / 分钟内",
+    minutes_after_joining: "入群后分钟数",
+    utc_offset: "时区（相对 UTC 的分钟数，北京时间 480）",
+    put_in_set: "把群放进群组集（留空则移出）",
+    set_name: "群组集名称",
+    from: "开始日期",
+    to: "结束日期（不含）",
+    groups_filter: "群 ID（逗号分隔，留空为全部）",
+    candidate: "要试的规则",
+    in_force_only: "只看现行规则",
+    run: "开始回测",
+    running: "回测进行中",
+    in_force: "现行规则",
+    only_candidate: "只有新规则会抓到",
+    only_in_force: "只有现行规则会抓到",
+    messages_read: "已读事件",
+    refused: "黑名单成员被拒",
+    examples: "示例",
+    top_members: "违规最多的成员",
+    failed: "失败",
+    saved: "已保存",
+    model_samples: "运营标注的样本",
+};
+
+static MEN: ModTexts = ModTexts {
+    moderation: "Moderation and anti-ad",
+    rule_sets: "Rule sets",
+    scope: "Scope",
+    updated: "Updated",
+    edit: "Edit",
+    default_rules: "Default for every group",
+    group_sets: "Group sets",
+    offences: "Offences",
+    blacklist: "Fleet blacklist",
+    lift: "Lift",
+    mark_ad: "Confirm: an ad",
+    mark_not_ad: "Not an ad (mistake)",
+    detector: "Detector",
+    reason: "Reason",
+    step: "Step",
+    member: "Member",
+    message: "Message",
+    backtest: "Backtest",
+    save: "Save",
+    revert: "Delete this scope's rules (inherit)",
+    inherited: "No rules stored for this scope yet: the defaults are shown; saving stores them.",
+    enabled: "Moderation on",
+    contacts: "Contact details (phone, WeChat, QQ, e-mail)",
+    links: "Links",
+    allowed_domains: "Allowed domains",
+    keywords: "Forbidden words",
+    classifier: "Ad classifier",
+    classifier_margin: "Classifier margin (positive flags less)",
+    flood: "Flood",
+    repeat: "Same text across groups",
+    new_member: "Strict with new members",
+    ladder: "Ladder",
+    ladder_help: "Comma-separated: warn, mute 10m (s/m/h/d), kick, blacklist (kick and refuse in every group). The last step repeats.",
+    window_days: "Offences count for (days)",
+    delete: "Delete the offending message",
+    tell_member: "Tell the member why, in the group",
+    exempt_admins: "Owner and admins exempt",
+    whitelist: "Whitelist (platform user ids)",
+    rules_text: "Group rules text",
+    language: "Language of the bot's notices",
+    night: "Night mode (mute all)",
+    one_per_line: "one per line",
+    messages_in_seconds: "messages / seconds",
+    groups_in_minutes: "groups / minutes",
+    minutes_after_joining: "minutes after joining",
+    utc_offset: "Time zone (minutes east of UTC; China 480)",
+    put_in_set: "Put a group in a set (empty: take it out)",
+    set_name: "Set name",
+    from: "From (date)",
+    to: "To (date, excluded)",
+    groups_filter: "Group ids (comma-separated; empty: all)",
+    candidate: "Rules to try",
+    in_force_only: "Only the rules in force",
+    run: "Run backtest",
+    running: "Backtest running",
+    in_force: "Rules in force",
+    only_candidate: "Caught only by the rules tried",
+    only_in_force: "Caught only by the rules in force",
+    messages_read: "Events read",
+    refused: "Blacklisted members refused",
+    examples: "Examples",
+    top_members: "Members with most offences",
+    failed: "Failed",
+    saved: "Saved",
+    model_samples: "Samples marked by operators",
+};
+
+fn words(lang: Lang) -> &'static ModTexts {
+    match lang {
+        Lang::Zh => &MZH,
+        Lang::En => &MEN,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview page
+
+struct ScopeRow {
+    scope: String,
+    label: String,
+    updated: String,
+    by: String,
+}
+
+struct OffenceRow {
+    event_id: i64,
+    time: String,
+    member: String,
+    member_id: i64,
+    group: String,
+    group_id: i64,
+    detector: String,
+    reason: String,
+    step: String,
+    text: String,
+}
+
+struct BlacklistRow {
+    member_id: i64,
+    member: String,
+    reason: String,
+    since: String,
+}
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+struct OverviewPage<'a> {
+    lang: &'static str,
+    t: &'static crate::i18n::Texts,
+    m: &'static ModTexts,
+    csrf: &'a str,
+    scopes: Vec<ScopeRow>,
+    sets: Vec<(String, i64)>,
+    offences: Vec<OffenceRow>,
+    blacklist: Vec<BlacklistRow>,
+    samples: usize,
+    can_act: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OverviewQuery {
+    group: Option<i64>,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Html<String>, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let database = state.database.clone();
+    let (records, sets, offences, blacklist, samples) = blocking(lang, move || {
+        Ok((
+            database.all_rules()?,
+            database.group_sets()?,
+            database.offences(query.group, None, 100)?,
+            database.blacklisted()?,
+            database.ad_samples()?.len(),
+        ))
+    })
+    .await?;
+    let m = words(lang);
+    let page = OverviewPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        m,
+        csrf: &signed.csrf,
+        scopes: records
+            .into_iter()
+            .map(|record| ScopeRow {
+                label: if record.scope == DEFAULT_SCOPE {
+                    m.default_rules.to_owned()
+                } else {
+                    record.scope.clone()
+                },
+                scope: record.scope,
+                updated: format_time(record.updated_at),
+                by: record.updated_by,
+            })
+            .collect(),
+        sets,
+        offences: offences
+            .into_iter()
+            .map(|line| OffenceRow {
+                event_id: line.offence.event_id,
+                time: format_time(line.offence.time),
+                member: format!("{} ({})", line.member_name, line.user_id),
+                member_id: line.offence.member_id,
+                group: line.group_title,
+                group_id: line.offence.group_id,
+                detector: line.offence.detector,
+                reason: line.offence.reason,
+                step: line.offence.step,
+                text: line.text.unwrap_or_default(),
+            })
+            .collect(),
+        blacklist: blacklist
+            .into_iter()
+            .map(|entry| BlacklistRow {
+                member_id: entry.member_id,
+                member: format!("{} ({} {})", entry.name, entry.platform, entry.user_id),
+                reason: entry.reason,
+                since: format_time(entry.added_at),
+            })
+            .collect(),
+        samples,
+        can_act: signed.operator.role.at_least(OperatorRole::Operator),
+    };
+    render(lang, &page)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules editor
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage<'a> {
+    lang: &'static str,
+    t: &'static crate::i18n::Texts,
+    m: &'static ModTexts,
+    csrf: &'a str,
+    scope: String,
+    stored: bool,
+    rules: Rules,
+    keywords: String,
+    allowed_domains: String,
+    whitelist: String,
+    ladder: String,
+    error: Option<String>,
+    can_edit: bool,
+    group_set: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScopeQuery {
+    scope: Option<String>,
+}
+
+/// What the editor shows besides the rules.
+struct EditorState {
+    stored: bool,
+    error: Option<String>,
+    can_edit: bool,
+    group_set: Option<String>,
+}
+
+fn rules_page<'a>(
+    lang: Lang,
+    csrf: &'a str,
+    scope: &Scope,
+    rules: Rules,
+    state: EditorState,
+) -> RulesPage<'a> {
+    let EditorState {
+        stored,
+        error,
+        can_edit,
+        group_set,
+    } = state;
+    RulesPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        m: words(lang),
+        csrf,
+        scope: scope.key(),
+        stored,
+        keywords: rules.keywords.join("\n"),
+        allowed_domains: rules.allowed_domains.join("\n"),
+        whitelist: rules.whitelist.join("\n"),
+        ladder: rules.ladder.join(", "),
+        rules,
+        error,
+        can_edit,
+        group_set,
+    }
+}
+
+pub async fn rules_editor(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Query(query): Query<ScopeQuery>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let Some(scope) = Scope::parse(query.scope.as_deref().unwrap_or(DEFAULT_SCOPE)) else {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    };
+    let database = state.database.clone();
+    let acting = signed.operator.clone();
+    let lookup = scope.clone();
+    let found = blocking(lang, move || {
+        if let Scope::Group(id) = lookup
+            && database.group(id)?.is_none()
+        {
+            return Ok(None);
+        }
+        let (rules, stored) = stored_or_default(&database, &lookup)?;
+        let set = match lookup {
+            Scope::Group(id) => database.group_set(id)?,
+            _ => None,
+        };
+        Ok(Some((
+            rules,
+            stored,
+            may_edit(&database, &acting, &lookup)?,
+            set,
+        )))
+    })
+    .await?;
+    let Some((rules, stored, can_edit, set)) = found else {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    };
+    let page = rules_page(
+        lang,
+        &signed.csrf,
+        &scope,
+        rules,
+        EditorState {
+            stored,
+            error: None,
+            can_edit,
+            group_set: set,
+        },
+    );
+    Ok(render(lang, &page)?.into_response())
+}
+
+/// The editor's form. Checkboxes arrive only when ticked.
+#[derive(Debug, Deserialize)]
+pub struct RulesForm {
+    csrf: String,
+    scope: String,
+    enabled: Option<String>,
+    contacts: Option<String>,
+    links: String,
+    #[serde(default)]
+    allowed_domains: String,
+    #[serde(default)]
+    keywords: String,
+    classifier: Option<String>,
+    classifier_margin: String,
+    flood: Option<String>,
+    flood_messages: String,
+    flood_seconds: String,
+    repeat: Option<String>,
+    repeat_groups: String,
+    repeat_minutes: String,
+    new_member: Option<String>,
+    new_member_minutes: String,
+    ladder: String,
+    window_days: String,
+    delete: Option<String>,
+    tell_member: Option<String>,
+    exempt_admins: Option<String>,
+    #[serde(default)]
+    whitelist: String,
+    #[serde(default)]
+    rules_text: String,
+    language: String,
+    night: Option<String>,
+    night_start: String,
+    night_end: String,
+    night_offset: String,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn number<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{field}: `{}` is not a number", value.trim()))
+}
+
+impl RulesForm {
+    fn to_rules(&self) -> Result<Rules, String> {
+        let rules = Rules {
+            enabled: self.enabled.is_some(),
+            contacts: self.contacts.is_some(),
+            links: self.links.trim().to_owned(),
+            allowed_domains: lines(&self.allowed_domains),
+            keywords: lines(&self.keywords),
+            classifier: self.classifier.is_some(),
+            classifier_margin: number("classifier_margin", &self.classifier_margin)?,
+            flood: steward_engine::moderation::Flood {
+                enabled: self.flood.is_some(),
+                messages: number("flood", &self.flood_messages)?,
+                seconds: number("flood", &self.flood_seconds)?,
+            },
+            repeat: steward_engine::moderation::Repeat {
+                enabled: self.repeat.is_some(),
+                groups: number("repeat", &self.repeat_groups)?,
+                minutes: number("repeat", &self.repeat_minutes)?,
+                ..Default::default()
+            },
+            new_member: steward_engine::moderation::NewMember {
+                enabled: self.new_member.is_some(),
+                minutes: number("new_member", &self.new_member_minutes)?,
+            },
+            ladder: self
+                .ladder
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|step| !step.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            window_days: number("window_days", &self.window_days)?,
+            delete: self.delete.is_some(),
+            tell_member: self.tell_member.is_some(),
+            exempt_admins: self.exempt_admins.is_some(),
+            whitelist: lines(&self.whitelist),
+            rules_text: self.rules_text.trim().to_owned(),
+            language: self.language.trim().to_owned(),
+            night: steward_engine::moderation::Night {
+                enabled: self.night.is_some(),
+                start: self.night_start.trim().to_owned(),
+                end: self.night_end.trim().to_owned(),
+                utc_offset_minutes: number("night", &self.night_offset)?,
+            },
+        };
+        rules.validate().map_err(|err| err.0)?;
+        Ok(rules)
+    }
+}
+
+/// Stores a scope's rules, tells the running feature, and writes the audit line.
+fn save_rules(
+    database: &Database,
+    shared: &ModerationShared,
+    operator: &str,
+    scope: &Scope,
+    rules: &Rules,
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    database.set_rules(&scope.key(), &rules.to_json(), operator, now)?;
+    shared.rules_changed();
+    let json = serde_json::to_string(rules).unwrap_or_default();
+    database.record_audit(operator, "rules.save", Some(&scope.key()), Some(&json), now)
+}
+
+pub async fn save_rules_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<RulesForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let Some(scope) = Scope::parse(&form.scope) else {
+        return Ok((StatusCode::BAD_REQUEST, lang.texts().not_found).into_response());
+    };
+    let database = state.database.clone();
+    let acting = signed.operator.clone();
+    let check = scope.clone();
+    let (allowed, exists) = blocking(lang, move || {
+        let exists = match check {
+            Scope::Group(id) => database.group(id)?.is_some(),
+            _ => true,
+        };
+        Ok((may_edit(&database, &acting, &check)?, exists))
+    })
+    .await?;
+    if !exists {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    }
+    if !allowed {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response());
+    }
+    let rules = match form.to_rules() {
+        Ok(rules) => rules,
+        Err(error) => {
+            // Show the form again with what was typed and what is wrong.
+            let mut shown = Rules {
+                links: "suspicious".into(),
+                ..Rules::default()
+            };
+            shown.keywords = lines(&form.keywords);
+            shown.allowed_domains = lines(&form.allowed_domains);
+            shown.whitelist = lines(&form.whitelist);
+            shown.rules_text = form.rules_text.clone();
+            let page = rules_page(
+                lang,
+                &signed.csrf,
+                &scope,
+                shown,
+                EditorState {
+                    stored: false,
+                    error: Some(error),
+                    can_edit: true,
+                    group_set: None,
+                },
+            );
+            return Ok((StatusCode::BAD_REQUEST, render(lang, &page)?).into_response());
+        }
+    };
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let name = signed.operator.name.clone();
+    let key = scope.clone();
+    blocking(lang, move || {
+        save_rules(&database, &shared, &name, &key, &rules)
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/moderation/rules?scope={}",
+        urlencode(&scope.key())
+    ))
+    .into_response())
+}
+
+fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScopeForm {
+    csrf: String,
+    scope: String,
+}
+
+pub async fn delete_rules_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<ScopeForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let Some(scope) = Scope::parse(&form.scope) else {
+        return Ok((StatusCode::BAD_REQUEST, lang.texts().not_found).into_response());
+    };
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let acting = signed.operator.clone();
+    let allowed = blocking(lang, move || {
+        if !may_edit(&database, &acting, &scope)? {
+            return Ok(false);
+        }
+        if database.delete_rules(&scope.key())? {
+            shared.rules_changed();
+            database.record_audit(
+                &acting.name,
+                "rules.delete",
+                Some(&scope.key()),
+                None,
+                Utc::now(),
+            )?;
+        }
+        Ok(true)
+    })
+    .await?;
+    if !allowed {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response());
+    }
+    Ok(Redirect::to("/moderation").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupSetForm {
+    csrf: String,
+    group: i64,
+    #[serde(default)]
+    set: String,
+}
+
+pub async fn group_set_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<GroupSetForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    if signed.operator.role != OperatorRole::Owner {
+        return Ok((StatusCode::FORBIDDEN, lang.texts().forbidden).into_response());
+    }
+    let set = form.set.trim().to_owned();
+    if !set.is_empty() && !valid_set_name(&set) {
+        return Ok((StatusCode::BAD_REQUEST, "set name: 1–64 characters, no `:`").into_response());
+    }
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let name = signed.operator.name.clone();
+    let group = form.group;
+    let found = blocking(lang, move || {
+        if database.group(group)?.is_none() {
+            return Ok(false);
+        }
+        let set = (!set.is_empty()).then_some(set);
+        database.set_group_set(group, set.as_deref())?;
+        shared.rules_changed();
+        database.record_audit(
+            &name,
+            "rules.group_set",
+            Some(&group_scope(group)),
+            set.as_deref(),
+            Utc::now(),
+        )?;
+        Ok(true)
+    })
+    .await?;
+    if !found {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    }
+    Ok(Redirect::to(&format!("/moderation/rules?scope=group%3A{group}")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blacklist and samples
+
+#[derive(Debug, Deserialize)]
+pub struct MemberForm {
+    csrf: String,
+    member: i64,
+}
+
+pub async fn lift_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let database = state.database.clone();
+    let name = signed.operator.name.clone();
+    blocking(lang, move || lift(&database, &name, form.member)).await?;
+    Ok(Redirect::to("/moderation").into_response())
+}
+
+fn lift(database: &Database, operator: &str, member: i64) -> Result<bool, StoreError> {
+    let now = Utc::now();
+    let lifted = database.lift_blacklist(member, operator, now)?;
+    if lifted {
+        database.record_audit(
+            operator,
+            "blacklist.lift",
+            Some(&format!("member {member}")),
+            None,
+            now,
+        )?;
+    }
+    Ok(lifted)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SampleForm {
+    csrf: String,
+    event: i64,
+    is_ad: bool,
+}
+
+pub async fn sample_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<SampleForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let name = signed.operator.name.clone();
+    let found = blocking(lang, move || {
+        mark_sample(&database, &shared, &name, form.event, form.is_ad)
+    })
+    .await?;
+    if !found {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    }
+    Ok(Redirect::to("/moderation").into_response())
+}
+
+/// Records an operator's mark on a message and retrains the model in force.
+fn mark_sample(
+    database: &Database,
+    shared: &ModerationShared,
+    operator: &str,
+    event: i64,
+    is_ad: bool,
+) -> Result<bool, StoreError> {
+    let Some(text) = database.message_text(event)? else {
+        return Ok(false);
+    };
+    let now = Utc::now();
+    database.add_ad_sample(&text, is_ad, Some(event), operator, now)?;
+    let count = retrain(database, shared)?;
+    database.record_audit(
+        operator,
+        if is_ad { "sample.ad" } else { "sample.not_ad" },
+        Some(&format!("event {event}")),
+        Some(&format!(
+            "model retrained on {count} samples; message: «{}»",
+            text.chars().take(200).collect::<String>()
+        )),
+        now,
+    )?;
+    Ok(true)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backtests
+
+/// A backtest running or finished in this process.
+#[derive(Debug)]
+pub struct Job {
+    pub id: u64,
+    pub started_by: String,
+    pub description: String,
+    pub progress: Mutex<Progress>,
+    pub result: Mutex<Option<Result<BacktestReport, String>>>,
+    pub cancelled: AtomicBool,
+}
+
+/// The backtests of this process, the newest kept.
+#[derive(Debug, Default)]
+pub struct Backtests {
+    next: AtomicU64,
+    jobs: Mutex<Vec<Arc<Job>>>,
+}
+
+const KEPT_JOBS: usize = 20;
+
+impl Backtests {
+    pub fn get(&self, id: u64) -> Option<Arc<Job>> {
+        self.jobs
+            .lock()
+            .ok()?
+            .iter()
+            .find(|job| job.id == id)
+            .cloned()
+    }
+
+    fn running(&self) -> usize {
+        self.jobs.lock().map_or(0, |jobs| {
+            jobs.iter()
+                .filter(|job| job.result.lock().is_ok_and(|result| result.is_none()))
+                .count()
+        })
+    }
+
+    /// Starts a backtest on a blocking thread; its job is returned at once.
+    pub fn start(
+        &self,
+        database: Arc<Database>,
+        shared: Arc<ModerationShared>,
+        spec: BacktestSpec,
+        started_by: &str,
+    ) -> Arc<Job> {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let job = Arc::new(Job {
+            id,
+            started_by: started_by.to_owned(),
+            description: format!(
+                "{} – {}{}",
+                spec.from.format("%Y-%m-%d"),
+                spec.to.format("%Y-%m-%d"),
+                if spec.candidate.is_some() {
+                    " · candidate rules"
+                } else {
+                    ""
+                }
+            ),
+            progress: Mutex::new(Progress::default()),
+            result: Mutex::new(None),
+            cancelled: AtomicBool::new(false),
+        });
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.push(Arc::clone(&job));
+            let excess = jobs.len().saturating_sub(KEPT_JOBS);
+            jobs.drain(..excess);
+        }
+        let running = Arc::clone(&job);
+        tokio::task::spawn_blocking(move || {
+            let result = backtest::run(
+                &database,
+                &shared,
+                &spec,
+                |progress| {
+                    if let Ok(mut slot) = running.progress.lock() {
+                        *slot = progress;
+                    }
+                },
+                || running.cancelled.load(Ordering::Relaxed),
+            )
+            .map_err(|err| err.to_string());
+            if let Ok(mut slot) = running.result.lock() {
+                *slot = Some(result);
+            }
+        });
+        job
+    }
+}
+
+/// At most this many backtests run at once (each reads the whole period).
+const MAX_RUNNING: usize = 2;
+
+/// A backtest request, from the form or the API.
+#[derive(Debug, Deserialize)]
+pub struct BacktestRequest {
+    /// `YYYY-MM-DD` (UTC) or milliseconds.
+    from: String,
+    to: String,
+    /// Group ids; empty or absent: every group.
+    #[serde(default)]
+    groups: Option<Vec<i64>>,
+    /// Rules to try: a rule document, or the scope whose stored rules to try.
+    #[serde(default)]
+    rules: Option<Value>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+fn parse_day(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(millis) = text.parse::<i64>() {
+        return DateTime::from_timestamp_millis(millis);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(0, 0, 0)
+        .map(|time| time.and_utc())
+}
+
+fn build_spec(
+    database: &Database,
+    request: &BacktestRequest,
+) -> Result<Result<BacktestSpec, String>, StoreError> {
+    let (Some(from), Some(to)) = (parse_day(&request.from), parse_day(&request.to)) else {
+        return Ok(Err("from and to: YYYY-MM-DD or milliseconds".to_owned()));
+    };
+    if from >= to {
+        return Ok(Err("from must be before to".to_owned()));
+    }
+    let candidate = match (&request.rules, &request.scope) {
+        (Some(document), _) => match Rules::from_json(&document.to_string()) {
+            Ok(rules) => Some(rules),
+            Err(err) => return Ok(Err(format!("rules: {err}"))),
+        },
+        (None, Some(scope)) if !scope.trim().is_empty() => {
+            let Some(scope) = Scope::parse(scope) else {
+                return Ok(Err(format!(
+                    "scope `{scope}`: default, set:NAME or group:ID"
+                )));
+            };
+            Some(stored_or_default(database, &scope)?.0)
+        }
+        _ => None,
+    };
+    let groups = request
+        .groups
+        .as_ref()
+        .filter(|groups| !groups.is_empty())
+        .map(|groups| groups.iter().copied().collect::<HashSet<i64>>());
+    Ok(Ok(BacktestSpec {
+        from,
+        to,
+        groups,
+        candidate,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "backtest.html")]
+struct BacktestPage<'a> {
+    lang: &'static str,
+    t: &'static crate::i18n::Texts,
+    m: &'static ModTexts,
+    csrf: &'a str,
+    job: Option<JobView>,
+    scopes: Vec<String>,
+    error: Option<String>,
+    default_from: String,
+    default_to: String,
+}
+
+struct TallyView {
+    messages: u64,
+    offences: u64,
+    refused: u64,
+    by_detector: Vec<(String, u64)>,
+    by_step: Vec<(String, u64)>,
+    top_members: Vec<(String, u64)>,
+    examples: Vec<ExampleView>,
+}
+
+struct ExampleView {
+    time: String,
+    member: String,
+    group: String,
+    text: String,
+    detector: String,
+    step: String,
+}
+
+struct JobView {
+    id: u64,
+    description: String,
+    done: bool,
+    percent: u32,
+    events_read: u64,
+    error: Option<String>,
+    in_force: Option<TallyView>,
+    candidate: Option<TallyView>,
+    only_candidate: Vec<ExampleView>,
+    only_in_force: Vec<ExampleView>,
+    only_candidate_count: u64,
+    only_in_force_count: u64,
+}
+
+fn example_views(
+    examples: &[steward_engine::moderation::Example],
+    names: &HashMap<i64, String>,
+    groups: &HashMap<i64, String>,
+) -> Vec<ExampleView> {
+    examples
+        .iter()
+        .map(|example| ExampleView {
+            time: format_time(example.time),
+            member: names
+                .get(&example.member_id)
+                .cloned()
+                .unwrap_or_else(|| example.member_id.to_string()),
+            group: groups
+                .get(&example.group_id)
+                .cloned()
+                .unwrap_or_else(|| example.group_id.to_string()),
+            text: example.text.clone(),
+            detector: example.detector.clone(),
+            step: example.step.clone(),
+        })
+        .collect()
+}
+
+fn tally_view(
+    tally: &Tally,
+    names: &HashMap<i64, String>,
+    groups: &HashMap<i64, String>,
+) -> TallyView {
+    TallyView {
+        messages: tally.messages,
+        offences: tally.offences,
+        refused: tally.refused,
+        by_detector: tally.by_detector.clone().into_iter().collect(),
+        by_step: tally.by_step.clone().into_iter().collect(),
+        top_members: tally
+            .top_members
+            .iter()
+            .map(|(id, count)| {
+                (
+                    names.get(id).cloned().unwrap_or_else(|| id.to_string()),
+                    *count,
+                )
+            })
+            .collect(),
+        examples: example_views(&tally.examples, names, groups),
+    }
+}
+
+/// Names by id.
+type Names = HashMap<i64, String>;
+
+/// Names of the members and groups a report mentions.
+fn report_names(
+    database: &Database,
+    report: &BacktestReport,
+) -> Result<(Names, Names), StoreError> {
+    let mut member_ids: HashSet<i64> = HashSet::new();
+    let mut group_ids: HashSet<i64> = HashSet::new();
+    for tally in std::iter::once(&report.in_force).chain(report.candidate.iter()) {
+        member_ids.extend(tally.top_members.iter().map(|(id, _)| *id));
+        for example in &tally.examples {
+            member_ids.insert(example.member_id);
+            group_ids.insert(example.group_id);
+        }
+    }
+    let mut names = HashMap::new();
+    for id in member_ids {
+        if let Some(member) = database.member(id)? {
+            names.insert(id, member.name);
+        }
+    }
+    let mut groups = HashMap::new();
+    for id in group_ids {
+        if let Some(group) = database.group(id)? {
+            groups.insert(id, group.title.unwrap_or(group.chat));
+        }
+    }
+    Ok((names, groups))
+}
+
+pub async fn backtest_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+) -> Result<Html<String>, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let database = state.database.clone();
+    let records = blocking(lang, move || database.all_rules()).await?;
+    let today = Utc::now().date_naive();
+    let page = BacktestPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        m: words(lang),
+        csrf: &signed.csrf,
+        job: None,
+        scopes: records.into_iter().map(|record| record.scope).collect(),
+        error: None,
+        default_from: (today - chrono::Days::new(30))
+            .format("%Y-%m-%d")
+            .to_string(),
+        default_to: (today + chrono::Days::new(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+    };
+    render(lang, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BacktestForm {
+    csrf: String,
+    from: String,
+    to: String,
+    #[serde(default)]
+    groups: String,
+    #[serde(default)]
+    scope: String,
+}
+
+pub async fn start_backtest_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<BacktestForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let groups: Result<Vec<i64>, _> = form
+        .groups
+        .split([',', ' ', '\n'])
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| id.trim().parse::<i64>())
+        .collect();
+    let Ok(groups) = groups else {
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            "groups: numbers separated by commas",
+        )
+            .into_response());
+    };
+    let request = BacktestRequest {
+        from: form.from,
+        to: form.to,
+        groups: Some(groups),
+        rules: None,
+        scope: Some(form.scope),
+    };
+    match start(&state, &signed.operator.name, request).await {
+        Ok(job) => Ok(Redirect::to(&format!("/moderation/backtest/{}", job.id)).into_response()),
+        Err(ApiError(status, message)) => Ok((status, message).into_response()),
+    }
+}
+
+async fn start(
+    state: &AppState,
+    operator: &str,
+    request: BacktestRequest,
+) -> Result<Arc<Job>, ApiError> {
+    if state.backtests.running() >= MAX_RUNNING {
+        return Err(ApiError(
+            StatusCode::TOO_MANY_REQUESTS,
+            "two backtests are running already; wait for one to finish".into(),
+        ));
+    }
+    let database = state.database.clone();
+    let spec = tokio::task::spawn_blocking(move || build_spec(&database, &request))
+        .await
+        .map_err(crate::api::internal)?
+        .map_err(crate::api::internal)?
+        .map_err(|message| ApiError(StatusCode::BAD_REQUEST, message))?;
+    Ok(state.backtests.start(
+        state.database.clone(),
+        state.moderation.clone(),
+        spec,
+        operator,
+    ))
+}
+
+fn job_view(database: &Database, job: &Job) -> Result<JobView, StoreError> {
+    let progress = job.progress.lock().map(|p| *p).unwrap_or_default();
+    let result = job.result.lock().ok().and_then(|result| result.clone());
+    let mut view = JobView {
+        id: job.id,
+        description: job.description.clone(),
+        done: result.is_some(),
+        percent: (progress.fraction * 100.0).round() as u32,
+        events_read: progress.events_read,
+        error: None,
+        in_force: None,
+        candidate: None,
+        only_candidate: Vec::new(),
+        only_in_force: Vec::new(),
+        only_candidate_count: 0,
+        only_in_force_count: 0,
+    };
+    match result {
+        None => {}
+        Some(Err(error)) => view.error = Some(error),
+        Some(Ok(report)) => {
+            let (names, groups) = report_names(database, &report)?;
+            view.percent = 100;
+            view.in_force = Some(tally_view(&report.in_force, &names, &groups));
+            view.candidate = report
+                .candidate
+                .as_ref()
+                .map(|tally| tally_view(tally, &names, &groups));
+            view.only_candidate = example_views(&report.only_candidate, &names, &groups);
+            view.only_in_force = example_views(&report.only_in_force, &names, &groups);
+            view.only_candidate_count = report.only_candidate_count;
+            view.only_in_force_count = report.only_in_force_count;
+        }
+    }
+    Ok(view)
+}
+
+pub async fn backtest_job_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    let Some(job) = state.backtests.get(id) else {
+        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    };
+    let database = state.database.clone();
+    let view = blocking(lang, move || job_view(&database, &job)).await?;
+    let page = BacktestPage {
+        lang: lang.code(),
+        t: lang.texts(),
+        m: words(lang),
+        csrf: &signed.csrf,
+        job: Some(view),
+        scopes: Vec::new(),
+        error: None,
+        default_from: String::new(),
+        default_to: String::new(),
+    };
+    Ok(render(lang, &page)?.into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API
+
+fn api_forbidden() -> ApiError {
+    ApiError(
+        StatusCode::FORBIDDEN,
+        "your role may not change this (owners: default and sets; operators: their groups)".into(),
+    )
+}
+
+async fn api_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(crate::api::internal)?
+        .map_err(crate::api::internal)
+}
+
+fn api_scope(text: &str) -> Result<Scope, ApiError> {
+    Scope::parse(text).ok_or_else(|| {
+        ApiError(
+            StatusCode::NOT_FOUND,
+            format!("no scope `{text}`: default, set:NAME or group:ID"),
+        )
+    })
+}
+
+/// Every stored rule document.
+pub async fn api_rules_list(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    let records = api_blocking(move || database.all_rules()).await?;
+    let scopes: Vec<Value> = records
+        .into_iter()
+        .map(|record| {
+            json!({
+                "scope": record.scope,
+                "rules": serde_json::from_str::<Value>(&record.rules).unwrap_or(Value::Null),
+                "updated_at": record.updated_at,
+                "updated_by": record.updated_by,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "scopes": scopes })))
+}
+
+/// A scope's rules (the defaults, with `stored: false`, when none are stored).
+pub async fn api_rules_get(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+    Path(scope): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = api_scope(&scope)?;
+    let database = state.database.clone();
+    let key = scope.clone();
+    let (rules, stored) = api_blocking(move || stored_or_default(&database, &key)).await?;
+    Ok(Json(
+        json!({ "scope": scope.key(), "stored": stored, "rules": rules }),
+    ))
+}
+
+/// Replaces a scope's rules with the body (a rule document; absent fields take defaults).
+pub async fn api_rules_put(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Path(scope): Path<String>,
+    body: String,
+) -> Result<Json<Value>, ApiError> {
+    let scope = api_scope(&scope)?;
+    let rules = Rules::from_json(&body)
+        .map_err(|err| ApiError(StatusCode::BAD_REQUEST, format!("rules: {err}")))?;
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let key = scope.clone();
+    let stored = rules.clone();
+    let outcome = api_blocking(move || {
+        if let Scope::Group(id) = key
+            && database.group(id)?.is_none()
+        {
+            return Ok(Err(StatusCode::NOT_FOUND));
+        }
+        if !may_edit(&database, &operator, &key)? {
+            return Ok(Err(StatusCode::FORBIDDEN));
+        }
+        save_rules(&database, &shared, &operator.name, &key, &stored)?;
+        Ok(Ok(()))
+    })
+    .await?;
+    match outcome {
+        Ok(()) => Ok(Json(
+            json!({ "scope": scope.key(), "stored": true, "rules": rules }),
+        )),
+        Err(StatusCode::NOT_FOUND) => Err(ApiError(StatusCode::NOT_FOUND, "no such group".into())),
+        Err(_) => Err(api_forbidden()),
+    }
+}
+
+pub async fn api_rules_delete(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Path(scope): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = api_scope(&scope)?;
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let key = scope.clone();
+    let deleted = api_blocking(move || {
+        if !may_edit(&database, &operator, &key)? {
+            return Ok(None);
+        }
+        let deleted = database.delete_rules(&key.key())?;
+        if deleted {
+            shared.rules_changed();
+            database.record_audit(
+                &operator.name,
+                "rules.delete",
+                Some(&key.key()),
+                None,
+                Utc::now(),
+            )?;
+        }
+        Ok(Some(deleted))
+    })
+    .await?
+    .ok_or_else(api_forbidden)?;
+    Ok(Json(json!({ "scope": scope.key(), "deleted": deleted })))
+}
+
+/// The rules in force for a group, and where they come from.
+pub async fn api_group_rules(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    let found = api_blocking(move || {
+        if database.group(id)?.is_none() {
+            return Ok(None);
+        }
+        let set = database.group_set(id)?;
+        let mut source = "built-in".to_owned();
+        for scope in [
+            Some(group_scope(id)),
+            set.as_deref().map(set_scope),
+            Some(DEFAULT_SCOPE.to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if database.rules(&scope)?.is_some() {
+                source = scope;
+                break;
+            }
+        }
+        let rules = match database.effective_rules(id)? {
+            Some(json) => Rules::from_json(&json).unwrap_or_default(),
+            None => Rules::default(),
+        };
+        Ok(Some((set, source, rules)))
+    })
+    .await?;
+    let Some((set, source, rules)) = found else {
+        return Err(ApiError(StatusCode::NOT_FOUND, "no such group".into()));
+    };
+    Ok(Json(
+        json!({ "group": id, "set": set, "source": source, "rules": rules }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SetBody {
+    set: Option<String>,
+}
+
+/// Puts a group in a set (`{"set": "name"}`) or takes it out (`{"set": null}`). Owners only.
+pub async fn api_group_set(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Path(id): Path<i64>,
+    Json(body): Json<SetBody>,
+) -> Result<Json<Value>, ApiError> {
+    if operator.role != OperatorRole::Owner {
+        return Err(api_forbidden());
+    }
+    let set = body.set.map(|name| name.trim().to_owned());
+    if set.as_deref().is_some_and(|name| !valid_set_name(name)) {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "set: 1–64 characters, no `:`".into(),
+        ));
+    }
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let stored = set.clone();
+    let found = api_blocking(move || {
+        if database.group(id)?.is_none() {
+            return Ok(false);
+        }
+        database.set_group_set(id, stored.as_deref())?;
+        shared.rules_changed();
+        database.record_audit(
+            &operator.name,
+            "rules.group_set",
+            Some(&group_scope(id)),
+            stored.as_deref(),
+            Utc::now(),
+        )?;
+        Ok(true)
+    })
+    .await?;
+    if !found {
+        return Err(ApiError(StatusCode::NOT_FOUND, "no such group".into()));
+    }
+    Ok(Json(json!({ "group": id, "set": set })))
+}
+
+pub async fn api_blacklist(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    let entries = api_blocking(move || database.blacklisted()).await?;
+    let entries: Vec<Value> = entries
+        .into_iter()
+        .map(|entry| {
+            json!({
+                "member_id": entry.member_id,
+                "platform": entry.platform,
+                "user_id": entry.user_id,
+                "name": entry.name,
+                "group_id": entry.group_id,
+                "reason": entry.reason,
+                "added_at": entry.added_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "blacklist": entries })))
+}
+
+pub async fn api_lift(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Path(member): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    if !operator.role.at_least(OperatorRole::Operator) {
+        return Err(api_forbidden());
+    }
+    let database = state.database.clone();
+    let lifted = api_blocking(move || lift(&database, &operator.name, member)).await?;
+    if !lifted {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "that member is not on the blacklist".into(),
+        ));
+    }
+    Ok(Json(json!({ "member_id": member, "lifted": true })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OffenceQuery {
+    group: Option<i64>,
+    member: Option<i64>,
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct OffenceJson {
+    event_id: i64,
+    time: i64,
+    group_id: i64,
+    group: String,
+    member_id: i64,
+    member: String,
+    user_id: String,
+    detector: String,
+    reason: String,
+    step: String,
+    text: Option<String>,
+}
+
+pub async fn api_offences(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+    Query(query): Query<OffenceQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let lines = api_blocking(move || database.offences(query.group, query.member, limit)).await?;
+    let offences: Vec<OffenceJson> = lines
+        .into_iter()
+        .map(|line| OffenceJson {
+            event_id: line.offence.event_id,
+            time: line.offence.time,
+            group_id: line.offence.group_id,
+            group: line.group_title,
+            member_id: line.offence.member_id,
+            member: line.member_name,
+            user_id: line.user_id,
+            detector: line.offence.detector,
+            reason: line.offence.reason,
+            step: line.offence.step,
+            text: line.text,
+        })
+        .collect();
+    Ok(Json(json!({ "offences": offences })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SampleBody {
+    event_id: i64,
+    is_ad: bool,
+}
+
+/// Marks a stored message as an ad or not; the model in force is retrained at once.
+pub async fn api_sample(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Json(body): Json<SampleBody>,
+) -> Result<Json<Value>, ApiError> {
+    if !operator.role.at_least(OperatorRole::Operator) {
+        return Err(api_forbidden());
+    }
+    let database = state.database.clone();
+    let shared = state.moderation.clone();
+    let found = api_blocking(move || {
+        mark_sample(
+            &database,
+            &shared,
+            &operator.name,
+            body.event_id,
+            body.is_ad,
+        )
+    })
+    .await?;
+    if !found {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "no message with that event id".into(),
+        ));
+    }
+    Ok(Json(
+        json!({ "event_id": body.event_id, "is_ad": body.is_ad }),
+    ))
+}
+
+pub async fn api_backtest_start(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Json(request): Json<BacktestRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if !operator.role.at_least(OperatorRole::Operator) {
+        return Err(api_forbidden());
+    }
+    let job = start(&state, &operator.name, request).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": job.id, "status": format!("/api/v1/backtests/{}", job.id) })),
+    ))
+}
+
+pub async fn api_backtest_get(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let job = state
+        .backtests
+        .get(id)
+        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, "no such backtest".into()))?;
+    let progress = job.progress.lock().map(|p| *p).unwrap_or_default();
+    let result = job.result.lock().ok().and_then(|result| result.clone());
+    Ok(Json(match result {
+        None => json!({ "id": id, "done": false, "progress": progress }),
+        Some(Ok(report)) => {
+            json!({ "id": id, "done": true, "progress": progress, "report": report })
+        }
+        Some(Err(error)) => json!({ "id": id, "done": true, "error": error }),
+    }))
+}
