@@ -44,6 +44,12 @@ pub struct BenchArgs {
     /// With --console: how many messages the group holds
     #[arg(long, default_value_t = 1_000_000)]
     pub messages: u64,
+    /// Measure the moderation detector chain instead, on one core: messages per second
+    #[arg(long)]
+    pub detectors: bool,
+    /// With --detectors: also measure on these files' lines (labelled or plain)
+    #[arg(long, value_name = "FILE")]
+    pub corpus: Vec<std::path::PathBuf>,
 }
 
 fn failure(error: impl std::fmt::Display) -> Failure {
@@ -56,6 +62,14 @@ fn failure(error: impl std::fmt::Display) -> Failure {
 pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
     if args.console {
         return run_console(args).await;
+    }
+    if args.detectors {
+        return tokio::task::spawn_blocking({
+            let args = args.clone();
+            move || run_detectors(&args)
+        })
+        .await
+        .map_err(failure)?;
     }
     let temp = TempDir::new("steward-bench").exit_on(Exit::Failure)?;
     let url = args
@@ -451,5 +465,107 @@ async fn run_console(args: &BenchArgs) -> Result<(), Failure> {
             samples.last().map_or(0.0, ms)
         );
     }
+    Ok(())
+}
+
+/// The whole detector chain (normalisation, contact details, links, a word list, the ad
+/// classifier, then the flood and repeat windows and the ladder through `judge`) on one thread.
+fn run_detectors(args: &BenchArgs) -> Result<(), Failure> {
+    use steward_engine::moderation::{History, Rules, Subject, Windows, judge};
+
+    struct NoHistory;
+    impl History for NoHistory {
+        type Error = std::convert::Infallible;
+        fn is_blacklisted(&mut self, _: i64) -> Result<bool, Self::Error> {
+            Ok(false)
+        }
+        fn joined_at(&mut self, _: i64, _: i64) -> Result<Option<i64>, Self::Error> {
+            Ok(None)
+        }
+        fn offences_between(&mut self, _: i64, _: i64, _: i64) -> Result<usize, Self::Error> {
+            Ok(0)
+        }
+    }
+
+    let simulation = Simulation::new(SimConfig {
+        seed: args.seed,
+        groups: 50,
+        members: 5_000,
+        days: 30,
+        ..SimConfig::default()
+    })
+    .map_err(failure)?;
+    let messages: Vec<Event> = simulation
+        .events()
+        .filter(|event| matches!(event.kind, EventKind::Message { .. }))
+        .take(200_000)
+        .collect();
+    let rules = Rules {
+        keywords: steward_text::STARTER_KEYWORDS
+            .iter()
+            .map(|word| (*word).to_owned())
+            .collect(),
+        ..Rules::default()
+    };
+    let compiled = rules.compile(std::sync::Arc::new(steward_text::Classifier::shipped()));
+    let texts: Vec<String> = messages.iter().map(Event::plain_text).collect();
+
+    // The text chain alone, over the simulated messages and the given files.
+    let mut corpora: Vec<(String, Vec<String>)> = vec![("simulated".to_owned(), texts.clone())];
+    for path in &args.corpus {
+        let content = std::fs::read_to_string(path).map_err(failure)?;
+        let lines = match steward_text::parse_labelled(&content) {
+            Ok(rows) => rows.into_iter().map(|(text, _)| text).collect(),
+            Err(_) => steward_text::plain_lines(&content, false)
+                .into_iter()
+                .map(|(text, _)| text)
+                .collect(),
+        };
+        corpora.push((path.display().to_string(), lines));
+    }
+    for (name, lines) in &corpora {
+        let rounds = (200_000 / lines.len().max(1)).max(1);
+        let started = Instant::now();
+        let mut flagged = 0usize;
+        for _ in 0..rounds {
+            for line in lines {
+                let normalized = steward_text::normalize(line);
+                flagged += usize::from(compiled.chain.check(&normalized, false).is_some());
+            }
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let count = rounds * lines.len();
+        println!(
+            "text chain on {name}: {count} messages in {elapsed:.2} s = {:.0} messages/s on one core ({:.2}% flagged)",
+            count as f64 / elapsed,
+            100.0 * flagged as f64 / count as f64
+        );
+    }
+
+    // The whole judgement, windows and ladder included.
+    let mut windows = Windows::default();
+    let started = Instant::now();
+    let mut flagged = 0usize;
+    for (index, (event, text)) in messages.iter().zip(&texts).enumerate() {
+        let subject = Subject {
+            group_id: (index % 50) as i64,
+            member_id: index as i64 % 5_000,
+        };
+        let Ok(decision) = judge(
+            &compiled,
+            &mut windows,
+            &mut NoHistory,
+            event,
+            text,
+            subject,
+        );
+        flagged += usize::from(decision.is_some());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "whole judgement (chain, flood, repeats, ladder): {} messages in {elapsed:.2} s = {:.0} messages/s on one core ({flagged} flagged)",
+        messages.len(),
+        messages.len() as f64 / elapsed
+    );
     Ok(())
 }

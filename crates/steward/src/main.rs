@@ -1,6 +1,7 @@
 //! The `steward` binary: reads the configuration, wires the store, the pipeline and the web
 //! server together, and turns failures into clear messages and exit codes.
 
+mod backtest;
 mod bench;
 mod config;
 mod demo;
@@ -84,6 +85,13 @@ enum Command {
     },
     /// Measure the pipeline: messages per second, latency, memory
     Bench(bench::BenchArgs),
+    /// Run moderation rules over stored history without acting; report what they would catch
+    Backtest {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        options: backtest::BacktestArgs,
+    },
     /// Score the ad detectors on a labelled file: precision, recall, F1, false-positive rate
     EvalDetector(detector::EvalArgs),
     /// Train an ad model from labelled files (how the shipped model is made)
@@ -212,6 +220,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Command::Bench(args) => {
                 init_logging("warn");
                 bench::run(&args).await
+            }
+            Command::Backtest { common, options } => {
+                let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
+                init_logging(&settings.log);
+                backtest::run(&settings, &options).await
             }
             Command::EvalDetector(args) => {
                 tokio::task::spawn_blocking(move || detector::eval(&args))

@@ -20,9 +20,12 @@ const MIN_KNOWN: f32 = 0.35;
 pub fn features(normalized: &str) -> Vec<u32> {
     let shape = shape(normalized);
     let mut out = Vec::with_capacity(shape.len() * 3 + 12);
-    for n in 1..=3 {
-        for window in shape.windows(n) {
-            out.push(hash(n as u8, window));
+    // 1-, 2- and 3-grams from each position, each hash extending the shorter one's.
+    for start in 0..shape.len() {
+        let mut h = seed(b'g');
+        for (length, c) in shape[start..].iter().take(3).enumerate() {
+            h = mix(h, *c as u32 ^ ((length as u32 + 1) << 24));
+            out.push(fold(h));
         }
     }
     // Where the message starts and ends says much in short asks (`出…`, `谁有…`, `…加我`).
@@ -112,21 +115,24 @@ fn longest_run(text: &str, pred: impl Fn(char) -> bool) -> usize {
     best
 }
 
-/// FNV-1a over the feature's kind and characters, folded into the bucket range. Stable across
+/// A hash over the feature's kind and characters, folded into the bucket range. Stable across
 /// builds and machines: a shipped model depends on it.
 fn hash(kind: u8, chars: &[char]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    let mut eat = |byte: u8| {
-        h ^= u32::from(byte);
-        h = h.wrapping_mul(0x0100_0193);
-    };
-    eat(kind);
-    for c in chars {
-        for byte in (*c as u32).to_le_bytes() {
-            eat(byte);
-        }
-    }
-    (h ^ (h >> BITS)) & (BUCKETS as u32 - 1)
+    fold(chars.iter().fold(seed(kind), |h, c| mix(h, *c as u32)))
+}
+
+fn seed(kind: u8) -> u32 {
+    0x811c_9dc5 ^ u32::from(kind).wrapping_mul(0x9E37_79B9)
+}
+
+/// One step of a multiplicative hash: a whole character at a time.
+fn mix(h: u32, value: u32) -> u32 {
+    (h ^ value).wrapping_mul(0x0100_0193).rotate_left(13) ^ (h >> 7)
+}
+
+fn fold(h: u32) -> u32 {
+    let h = h.wrapping_mul(0x85EB_CA6B);
+    (h ^ (h >> 15) ^ (h >> BITS)) & (BUCKETS as u32 - 1)
 }
 
 /// A trained model.

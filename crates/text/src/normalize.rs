@@ -56,13 +56,33 @@ fn is_dot_word(c: char) -> bool {
 /// look-alike letters folded, lower case, frequent traditional characters simplified, and a
 /// dot-word between two letters or digits read as a dot.
 pub fn normalize(text: &str) -> String {
-    let plain: Vec<char> = text
-        .nfkc()
-        .filter(|c| !is_invisible(*c) && !is_combining(*c))
-        .flat_map(char::to_lowercase)
-        .map(fold_lookalike)
-        .map(crate::traditional::simplify)
-        .collect();
+    let mut plain: Vec<char> = Vec::with_capacity(text.len());
+    let mut push = |c: char| {
+        if is_invisible(c) || is_combining(c) {
+            return;
+        }
+        if c.is_ascii() {
+            plain.push(c.to_ascii_lowercase());
+        } else if ('\u{3400}'..='\u{9FFF}').contains(&c) {
+            // Han characters have no case and no look-alikes.
+            plain.push(crate::traditional::simplify(c));
+        } else if ('А'..='Я').contains(&c) {
+            // Cyrillic capitals, common in spam, without the general case table.
+            plain.push(fold_lookalike(char::from_u32(c as u32 + 32).unwrap_or(c)));
+        } else {
+            for lower in c.to_lowercase() {
+                plain.push(crate::traditional::simplify(fold_lookalike(lower)));
+            }
+        }
+    };
+    // Most messages are NFKC already: the quick check saves the decomposition.
+    if unicode_normalization::is_nfkc_quick(text.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        text.chars().for_each(&mut push);
+    } else {
+        text.nfkc().for_each(&mut push);
+    }
     let mut out = String::with_capacity(plain.len());
     for (index, c) in plain.iter().enumerate() {
         let between_ascii = index > 0

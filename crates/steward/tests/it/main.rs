@@ -8,6 +8,7 @@
 mod browser;
 mod cli;
 mod crash;
+mod detector;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

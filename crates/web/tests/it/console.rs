@@ -14,15 +14,15 @@ use steward_store::{Database, PreparedEvent};
 use steward_web::{AppState, PUBLIC_ROUTES, passwords, route_list, router};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "a long enough secret";
+pub(crate) const PASSWORD: &str = "a long enough secret";
 
-struct Console {
+pub(crate) struct Console {
     _test: TestDatabase,
-    state: AppState,
+    pub(crate) state: AppState,
 }
 
 impl Console {
-    fn new() -> Console {
+    pub(crate) fn new() -> Console {
         let test = TestDatabase::sqlite("console").unwrap();
         let database = Arc::new(test.open().unwrap());
         let hash = passwords::hash(PASSWORD).unwrap();
@@ -35,15 +35,15 @@ impl Console {
         }
     }
 
-    fn database(&self) -> &Database {
+    pub(crate) fn database(&self) -> &Database {
         &self.state.database
     }
 
-    async fn send(&self, request: Request<Body>) -> Response {
+    pub(crate) async fn send(&self, request: Request<Body>) -> Response {
         router(self.state.clone()).oneshot(request).await.unwrap()
     }
 
-    async fn get(&self, path: &str, cookie: Option<&str>, language: &str) -> Response {
+    pub(crate) async fn get(&self, path: &str, cookie: Option<&str>, language: &str) -> Response {
         let mut request = Request::get(path).header(header::ACCEPT_LANGUAGE, language);
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
@@ -51,7 +51,7 @@ impl Console {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
-    async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Response {
+    pub(crate) async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Response {
         let mut request = Request::post(path)
             .header(header::HOST, "127.0.0.1:8080")
             .header(header::ORIGIN, "http://127.0.0.1:8080")
@@ -85,7 +85,14 @@ impl Console {
 }
 
 /// A member's message as a platform would report it, `second` seconds after noon on 1 May 2026.
-fn message(chat: &str, id: &str, user: &str, name: &str, text: &str, second: u32) -> Event {
+pub(crate) fn message(
+    chat: &str,
+    id: &str,
+    user: &str,
+    name: &str,
+    text: &str,
+    second: u32,
+) -> Event {
     Event {
         platform: Platform::Playground,
         account: "playground".into(),
@@ -110,7 +117,7 @@ fn message(chat: &str, id: &str, user: &str, name: &str, text: &str, second: u32
 
 impl Console {
     /// Records the events in one transaction; where each new one landed.
-    fn record(&self, events: Vec<Event>) -> Vec<steward_store::StoredEvent> {
+    pub(crate) fn record(&self, events: Vec<Event>) -> Vec<steward_store::StoredEvent> {
         let mut writer = self.database().writer().unwrap();
         writer.begin().unwrap();
         let stored = events
@@ -144,14 +151,14 @@ impl Console {
     }
 }
 
-async fn text(response: Response) -> String {
+pub(crate) async fn text(response: Response) -> String {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
         .unwrap();
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
-fn location(response: &Response) -> &str {
+pub(crate) fn location(response: &Response) -> &str {
     response.headers()[header::LOCATION].to_str().unwrap()
 }
 
@@ -586,7 +593,7 @@ async fn the_api_answers_an_operators_token_and_nobody_else() {
 }
 
 /// Signs in as `name` (whose password is PASSWORD) and returns the cookie and the CSRF token.
-async fn sign_in_as(console: &Console, name: &str) -> (String, String) {
+pub(crate) async fn sign_in_as(console: &Console, name: &str) -> (String, String) {
     let response = console
         .post(
             "/login",

@@ -1,0 +1,140 @@
+//! `steward backtest`: runs rules over stored history without acting, and reports what would
+//! have been caught — by the rules in force, and by candidate rules if given.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::Args;
+use steward_engine::moderation::{BacktestReport, BacktestSpec, ModerationShared, Rules, Tally};
+
+use crate::config::Settings;
+use crate::{Exit, ExitOn, Failure, open_database};
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// First day (UTC), YYYY-MM-DD
+    #[arg(long)]
+    from: String,
+    /// Day after the last (UTC), YYYY-MM-DD [default: tomorrow]
+    #[arg(long)]
+    to: Option<String>,
+    /// Only these group ids (comma-separated) [default: every group]
+    #[arg(long, value_delimiter = ',')]
+    groups: Vec<i64>,
+    /// Candidate rules to try beside the rules in force: a JSON rule document
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Print the whole report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+fn day(text: &str) -> anyhow::Result<DateTime<Utc>> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .with_context(|| format!("`{text}` is not a date (YYYY-MM-DD)"))?
+        .and_hms_opt(0, 0, 0)
+        .map(|time| time.and_utc())
+        .context("not a date")
+}
+
+fn spec(args: &BacktestArgs) -> anyhow::Result<BacktestSpec> {
+    let from = day(&args.from)?;
+    let to = match &args.to {
+        Some(to) => day(to)?,
+        None => day(&(Utc::now().date_naive() + chrono::Days::new(1)).to_string())?,
+    };
+    if from >= to {
+        anyhow::bail!("--from must be before --to");
+    }
+    let candidate = match &args.rules {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Some(Rules::from_json(&json).with_context(|| path.display().to_string())?)
+        }
+        None => None,
+    };
+    Ok(BacktestSpec {
+        from,
+        to,
+        groups: (!args.groups.is_empty())
+            .then(|| args.groups.iter().copied().collect::<HashSet<_>>()),
+        candidate,
+    })
+}
+
+fn print_tally(name: &str, tally: &Tally) {
+    println!(
+        "{name}: {} messages, {} offences, {} refused",
+        tally.messages, tally.offences, tally.refused
+    );
+    let list = |map: &std::collections::BTreeMap<String, u64>| {
+        map.iter()
+            .map(|(key, count)| format!("{key} {count}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("  by detector: {}", list(&tally.by_detector));
+    println!("  by step: {}", list(&tally.by_step));
+    for example in tally.examples.iter().take(5) {
+        println!(
+            "  e.g. [{}] {}: {}",
+            example.detector, example.member_id, example.text
+        );
+    }
+}
+
+pub async fn run(settings: &Settings, args: &BacktestArgs) -> Result<(), Failure> {
+    let spec = spec(args).exit_on(Exit::Config)?;
+    let database = open_database(settings).await?;
+    let shared = Arc::new(ModerationShared::default());
+    let samples_from = Arc::clone(&database);
+    let model_for = Arc::clone(&shared);
+    tokio::task::spawn_blocking(move || {
+        steward_web::moderation::retrain(&samples_from, &model_for)
+    })
+    .await
+    .exit_on(Exit::Failure)?
+    .exit_on(Exit::Database)?;
+    let report: BacktestReport = tokio::task::spawn_blocking(move || {
+        let mut last = -1i64;
+        steward_engine::moderation::backtest::run(
+            &database,
+            &shared,
+            &spec,
+            |progress| {
+                let percent = (progress.fraction * 100.0) as i64;
+                if percent != last {
+                    last = percent;
+                    eprint!(
+                        "\rbacktest: {percent:3}% ({} events read)",
+                        progress.events_read
+                    );
+                    let _ = std::io::stderr().flush();
+                }
+            },
+            || false,
+        )
+    })
+    .await
+    .exit_on(Exit::Failure)?
+    .exit_on(Exit::Database)?;
+    eprintln!();
+    if args.json {
+        println!("{}", serde_json::to_string(&report).exit_on(Exit::Failure)?);
+        return Ok(());
+    }
+    print_tally("rules in force", &report.in_force);
+    if let Some(candidate) = &report.candidate {
+        print_tally("candidate rules", candidate);
+        println!(
+            "only the candidate catches {}; only the rules in force catch {}",
+            report.only_candidate_count, report.only_in_force_count
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! `eval-detector`, `train-detector` and `backtest` on the command line, with fixtures written
+//! here (the public sets live outside the repository).
+
+use crate::{Scratch, steward};
+
+/// Ads and chat in the forms public sets use; the ads carry contact details and links the
+/// shipped chain catches whatever the model says.
+const LABELLED: &str = "加我ｖｘ：ａｂｃ１２３４５６ 优惠多多==1\r\n\
+今天天气不错==0\r\n\
+进群领福利 https://qm.qq.com/q/abcdef==1\r\n\
+大家晚上好==0\r\n\
+有人一起打游戏吗==0\r\n";
+
+const TABBED: &str = "spam\tWIN a prize, call 13812345678 now\n\
+ham\tsee you at the station at six\n\
+1\t加v信 wxid_cheap001 代理招商\n\
+0\tthanks, that helped\n";
+
+fn output(scratch: &Scratch, args: &[&str]) -> (bool, String, String) {
+    let output = steward()
+        .current_dir(scratch.path())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn figure(stdout: &str, name: &str) -> f64 {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+        .unwrap_or_else(|| panic!("no `{name}:` line in {stdout}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn eval_detector_scores_every_file_form() {
+    let scratch = Scratch::new("eval");
+    std::fs::write(scratch.path().join("labelled.txt"), LABELLED).unwrap();
+    std::fs::write(scratch.path().join("tabbed.txt"), TABBED).unwrap();
+    std::fs::write(
+        scratch.path().join("spam.txt"),
+        "加ｖｘ：ａｂｃ１２３４５６\n",
+    )
+    .unwrap();
+    std::fs::write(scratch.path().join("ham.txt"), "下午开会\n晚饭吃什么\n").unwrap();
+
+    let (ok, stdout, stderr) = output(&scratch, &["eval-detector", "labelled.txt"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(figure(&stdout, "precision"), 1.0, "{stdout}");
+    assert_eq!(figure(&stdout, "recall"), 1.0);
+    assert_eq!(figure(&stdout, "f1"), 1.0);
+    assert_eq!(figure(&stdout, "false-positive rate"), 0.0);
+
+    let (ok, stdout, _) = output(&scratch, &["eval-detector", "tabbed.txt", "--json"]);
+    assert!(ok);
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        (json["messages"].clone(), json["spam"].clone()),
+        (4.into(), 2.into())
+    );
+    assert_eq!(json["true_positives"], 2, "{json}");
+    assert_eq!(json["false_positives"], 0, "{json}");
+
+    let (ok, stdout, _) = output(
+        &scratch,
+        &["eval-detector", "--spam", "spam.txt", "--ham", "ham.txt"],
+    );
+    assert!(ok);
+    assert_eq!(figure(&stdout, "recall"), 1.0);
+
+    // The keyword baseline misses what has no listed word.
+    let (ok, stdout, _) = output(
+        &scratch,
+        &["eval-detector", "labelled.txt", "--detector", "keywords"],
+    );
+    assert!(ok);
+    assert!(figure(&stdout, "recall") < 1.0, "{stdout}");
+}
+
+#[test]
+fn eval_detector_refuses_a_broken_file_and_names_the_line() {
+    let scratch = Scratch::new("eval-bad");
+    std::fs::write(
+        scratch.path().join("bad.txt"),
+        "ok==1\nno label on this line\n",
+    )
+    .unwrap();
+    let (ok, _, stderr) = output(&scratch, &["eval-detector", "bad.txt"]);
+    assert!(!ok);
+    assert!(stderr.contains("line 2"), "{stderr}");
+    let (ok, _, stderr) = output(&scratch, &["eval-detector", "missing.txt"]);
+    assert!(!ok);
+    assert!(stderr.contains("missing.txt"), "{stderr}");
+}
+
+#[test]
+fn a_model_trained_on_the_command_line_is_cross_validated_and_used() {
+    let scratch = Scratch::new("train");
+    // A small set with a pattern the shipped model has never seen.
+    let mut set = String::new();
+    for i in 0..40 {
+        set.push_str(&format!("量子护符第{i}批特价==1\n"));
+        set.push_str(&format!("今天第{i}次练习的感想==0\n"));
+    }
+    std::fs::write(scratch.path().join("set.txt"), set).unwrap();
+    let (ok, stdout, stderr) = output(&scratch, &["eval-detector", "set.txt", "--folds", "4"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("4-fold, 0 duplicates removed"), "{stdout}");
+    assert!(figure(&stdout, "f1") > 0.9, "{stdout}");
+
+    let (ok, stdout, stderr) = output(
+        &scratch,
+        &["train-detector", "--out", "model.bin", "set.txt"],
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("trained on 80 messages (40 spam"),
+        "{stdout}"
+    );
+    let (ok, stdout, _) = output(
+        &scratch,
+        &[
+            "eval-detector",
+            "set.txt",
+            "--detector",
+            "classifier",
+            "--model",
+            "model.bin",
+        ],
+    );
+    assert!(ok);
+    assert!(figure(&stdout, "f1") > 0.9, "{stdout}");
+    let (ok, _, stderr) = output(&scratch, &["eval-detector", "set.txt", "--folds", "1"]);
+    assert!(!ok && stderr.contains("--folds"), "{stderr}");
+}
+
+#[test]
+fn backtest_reports_the_rules_in_force_and_a_candidate() {
+    let scratch = Scratch::new("backtest");
+    let events = [
+        ("1", "u1", "大家好"),
+        ("2", "u2", "加我ｖｘ：ａｂｃ１２３４５６ 优惠多多"),
+        ("3", "u3", "今天天气不错"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, (id, user, text))| {
+        serde_json::json!({
+            "platform": "telegram", "account": "bot", "chat": "-100", "id": id,
+            "time": format!("2026-05-01T12:00:0{n}Z"),
+            "kind": {"type": "message", "sender": {"id": user, "name": user},
+                     "segments": [{"type": "text", "text": text}]}
+        })
+        .to_string()
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    std::fs::write(scratch.path().join("events.jsonl"), events).unwrap();
+    let (ok, _, stderr) = output(&scratch, &["ingest", "events.jsonl"]);
+    assert!(ok, "{stderr}");
+    std::fs::write(
+        scratch.path().join("rules.json"),
+        r#"{"keywords": ["天气"]}"#,
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = output(
+        &scratch,
+        &[
+            "backtest",
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-05-02",
+            "--rules",
+            "rules.json",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("100%"), "progress is shown: {stderr}");
+    assert!(
+        stdout.contains("rules in force: 3 messages, 1 offences"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("candidate rules: 3 messages, 2 offences"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("only the candidate catches 1"), "{stdout}");
+    // The live run agrees with the backtest of the rules in force.
+    let database =
+        steward_store::Database::open_sqlite(&scratch.path().join("steward-data/steward.db"))
+            .unwrap();
+    assert_eq!(database.offences(None, None, 10).unwrap().len(), 1);
+
+    std::fs::write(scratch.path().join("bad.json"), r#"{"ladder": ["maybe"]}"#).unwrap();
+    let (ok, _, stderr) = output(
+        &scratch,
+        &["backtest", "--from", "2026-05-01", "--rules", "bad.json"],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("maybe"), "{stderr}");
+}

@@ -1,0 +1,484 @@
+//! Moderation in the console and the API: editing rules (and who may), offences with the
+//! operators' marks, the blacklist, backtests with progress.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::Utc;
+use serde_json::{Value, json};
+use steward_domain::OperatorRole;
+use steward_engine::moderation::Rules;
+use steward_store::Offence;
+use steward_web::passwords;
+
+use crate::console::{Console, PASSWORD, location, message, sign_in_as, text};
+
+/// An API token for a new operator with this role (or for `lin`, the owner).
+fn token_for(console: &Console, name: &str, role: Option<OperatorRole>) -> String {
+    let database = console.database();
+    if let Some(role) = role {
+        let hash = passwords::hash(PASSWORD).unwrap();
+        database
+            .create_operator(name, &hash, role, Utc::now())
+            .unwrap();
+    }
+    let operator = database.operator_by_name(name).unwrap().unwrap();
+    let token = steward_web::session::new_token().unwrap();
+    database
+        .create_api_token(
+            &steward_web::session::token_hash(&token),
+            operator.id,
+            "test",
+            Utc::now(),
+        )
+        .unwrap();
+    token
+}
+
+async fn api(
+    console: &Console,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(match body {
+            Some(body) => Body::from(body.to_string()),
+            None => Body::empty(),
+        })
+        .unwrap();
+    let response = console.send(request).await;
+    let status = response.status();
+    let body = text(response).await;
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}
+
+/// The rules form as the editor posts it, with the defaults, then `changes`.
+fn rules_form(csrf: &str, scope: &str, changes: &[(&str, &str)]) -> String {
+    let mut fields: Vec<(String, String)> = [
+        ("csrf", csrf),
+        ("scope", scope),
+        ("enabled", "on"),
+        ("contacts", "on"),
+        ("links", "suspicious"),
+        ("classifier", "on"),
+        ("classifier_margin", "0"),
+        ("flood", "on"),
+        ("flood_messages", "12"),
+        ("flood_seconds", "10"),
+        ("repeat", "on"),
+        ("repeat_groups", "3"),
+        ("repeat_minutes", "10"),
+        ("new_member", "on"),
+        ("new_member_minutes", "60"),
+        ("ladder", "warn, mute 10m, blacklist"),
+        ("window_days", "30"),
+        ("delete", "on"),
+        ("tell_member", "on"),
+        ("exempt_admins", "on"),
+        ("language", "zh"),
+        ("night_start", "23:00"),
+        ("night_end", "07:00"),
+        ("night_offset", "480"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    for (key, value) in changes {
+        fields.retain(|(k, _)| k != key);
+        fields.push(((*key).to_owned(), (*value).to_owned()));
+    }
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
+    let console = Console::new();
+    console.record(vec![message("g1", "1", "u1", "Ann", "hello", 0)]);
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+
+    let overview = text(console.get("/moderation", Some(&cookie), "zh-CN").await).await;
+    assert!(overview.contains("群管与反广告"), "{overview}");
+    let editor = console
+        .get("/moderation/rules?scope=group%3A1", Some(&cookie), "en")
+        .await;
+    assert_eq!(editor.status(), StatusCode::OK);
+    let editor = text(editor).await;
+    assert!(editor.contains("the defaults are shown"), "{editor}");
+
+    let bad = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
+            &rules_form(&csrf, "group:1", &[("ladder", "warn, mute forever")]),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(text(bad).await.contains("mute forever"));
+    assert!(
+        console.database().rules("group:1").unwrap().is_none(),
+        "nothing stored"
+    );
+
+    let saved = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
+            &rules_form(
+                &csrf,
+                "group:1",
+                &[
+                    ("keywords", "代练\n<script>alert(1)</script>"),
+                    ("ladder", "warn, kick"),
+                    ("language", "en"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(
+        saved.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(saved).await
+    );
+    let stored = console.database().rules("group:1").unwrap().unwrap();
+    let rules = Rules::from_json(&stored.rules).unwrap();
+    assert_eq!(rules.keywords, ["代练", "<script>alert(1)</script>"]);
+    assert_eq!(rules.ladder, ["warn", "kick"]);
+    assert_eq!(stored.updated_by, "lin");
+
+    // The editor shows the stored words, escaped.
+    let editor = text(
+        console
+            .get("/moderation/rules?scope=group%3A1", Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(editor.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(!editor.contains("<script>alert"));
+    let audit = console.database().audit_page(None, 10).unwrap();
+    assert!(audit.iter().any(|entry| entry.action == "rules.save"));
+
+    // A scope that does not exist is not found; a forged form is refused.
+    let missing = console
+        .get("/moderation/rules?scope=group%3A99", Some(&cookie), "en")
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let forged = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
+            &rules_form("not-the-token", "default", &[]),
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rules_through_the_api_with_sets_and_roles() {
+    let console = Console::new();
+    console.record(vec![message("g1", "1", "u1", "Ann", "hello", 0)]);
+    let owner = token_for(&console, "lin", None);
+    let operator = token_for(&console, "ops", Some(OperatorRole::Operator));
+    let viewer = token_for(&console, "see", Some(OperatorRole::Viewer));
+
+    let (status, body) = api(&console, "GET", "/api/v1/rules/default", &owner, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["stored"], false);
+    assert_eq!(
+        body["rules"]["ladder"],
+        json!(["warn", "mute 10m", "blacklist"])
+    );
+
+    let (status, body) = api(
+        &console,
+        "PUT",
+        "/api/v1/rules/default",
+        &owner,
+        Some(json!({"ladder": ["warn", "mute 1h", "kick"], "allowed_domains": ["example.com"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = api(
+        &console,
+        "PUT",
+        "/api/v1/rules/default",
+        &owner,
+        Some(json!({"links": "sometimes"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"].as_str().unwrap().contains("links"), "{body}");
+
+    let (_, body) = api(&console, "GET", "/api/v1/groups/1/rules", &viewer, None).await;
+    assert_eq!(body["source"], "default");
+    assert_eq!(body["rules"]["ladder"][1], "mute 1h");
+
+    // Owners put groups in sets; a set's rules then win over the default.
+    let (status, _) = api(
+        &console,
+        "PUT",
+        "/api/v1/groups/1/set",
+        &operator,
+        Some(json!({"set": "vip"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = api(
+        &console,
+        "PUT",
+        "/api/v1/groups/1/set",
+        &owner,
+        Some(json!({"set": "vip"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api(
+        &console,
+        "PUT",
+        "/api/v1/rules/set:vip",
+        &owner,
+        Some(json!({"classifier": false})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = api(&console, "GET", "/api/v1/groups/1/rules", &owner, None).await;
+    assert_eq!(
+        (body["set"].clone(), body["source"].clone()),
+        (json!("vip"), json!("set:vip"))
+    );
+    assert_eq!(body["rules"]["classifier"], false);
+
+    // An operator edits only the groups they look after; a viewer nothing.
+    let group_rules = Some(json!({"keywords": ["代练"]}));
+    let (status, _) = api(
+        &console,
+        "PUT",
+        "/api/v1/rules/default",
+        &operator,
+        group_rules.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = api(
+        &console,
+        "PUT",
+        "/api/v1/rules/group:1",
+        &operator,
+        group_rules.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let ops = console.database().operator_by_name("ops").unwrap().unwrap();
+    console
+        .database()
+        .set_operator_group(ops.id, 1, true)
+        .unwrap();
+    let (status, _) = api(
+        &console,
+        "PUT",
+        "/api/v1/rules/group:1",
+        &operator,
+        group_rules.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api(
+        &console,
+        "PUT",
+        "/api/v1/rules/group:1",
+        &viewer,
+        group_rules,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, body) = api(&console, "GET", "/api/v1/groups/1/rules", &owner, None).await;
+    assert_eq!(body["source"], "group:1");
+    let (status, body) = api(&console, "DELETE", "/api/v1/rules/group:1", &operator, None).await;
+    assert_eq!(
+        (status, body["deleted"].clone()),
+        (StatusCode::OK, json!(true))
+    );
+    let (status, _) = api(&console, "GET", "/api/v1/rules/nonsense", &owner, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offences_are_listed_marked_and_the_blacklist_lifted() {
+    let console = Console::new();
+    let stored = console.record(vec![message(
+        "g1",
+        "1",
+        "u1",
+        "<b>Mallory</b>",
+        "加ｖｘ abc123456 =HYPERLINK(\"x\")",
+        0,
+    )]);
+    let (event, group, member) = (stored[0].id, stored[0].group_id, stored[0].member_id);
+    {
+        let mut writer = console.database().writer().unwrap();
+        writer.begin().unwrap();
+        writer
+            .record_offence(&Offence {
+                member_id: member,
+                group_id: group,
+                event_id: event,
+                time: 0,
+                detector: "contact".into(),
+                reason: "联系方式 / contact details".into(),
+                step: "blacklist".into(),
+            })
+            .unwrap();
+        writer
+            .blacklist(member, group, "contact details", 0)
+            .unwrap();
+        writer.commit().unwrap();
+    }
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    let page = text(console.get("/moderation", Some(&cookie), "en").await).await;
+    assert!(page.contains("&#60;b&#62;Mallory&#60;/b&#62;"), "{page}");
+    assert!(!page.contains("<b>Mallory"));
+    assert!(page.contains("Not an ad (mistake)"));
+
+    let before = console.state.moderation.model().score("加ｖｘ abc123456");
+    let marked = console
+        .post(
+            "/moderation/samples",
+            Some(&cookie),
+            &format!("csrf={csrf}&event={event}&is_ad=false"),
+        )
+        .await;
+    assert_eq!(marked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(console.database().ad_samples().unwrap().len(), 1);
+    let after = console.state.moderation.model().score("加ｖｘ abc123456");
+    assert!(
+        after < before,
+        "the correction retrained the model: {before} → {after}"
+    );
+
+    let lifted = console
+        .post(
+            "/moderation/blacklist/lift",
+            Some(&cookie),
+            &format!("csrf={csrf}&member={member}"),
+        )
+        .await;
+    assert_eq!(
+        (lifted.status(), location(&lifted)),
+        (StatusCode::SEE_OTHER, "/moderation")
+    );
+    assert!(console.database().blacklisted().unwrap().is_empty());
+    let actions: Vec<String> = console
+        .database()
+        .audit_page(None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.action)
+        .collect();
+    assert!(actions.contains(&"sample.not_ad".to_owned()));
+    assert!(actions.contains(&"blacklist.lift".to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
+    let console = Console::new();
+    console.record(vec![
+        message("g1", "1", "u1", "Ann", "大家好", 0),
+        message(
+            "g1",
+            "2",
+            "u2",
+            "Bob",
+            "加我ｖｘ：ａｂｃ１２３４５６ 优惠多多",
+            5,
+        ),
+        message("g1", "3", "u3", "Cat", "今天天气不错", 9),
+    ]);
+    let owner = token_for(&console, "lin", None);
+    let (status, body) = api(
+        &console,
+        "POST",
+        "/api/v1/backtests",
+        &owner,
+        Some(json!({"from": "2026-05-01", "to": "2026-05-02", "rules": {"keywords": ["天气"]}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = body["id"].as_u64().unwrap();
+    let report = loop {
+        let (_, body) = api(
+            &console,
+            "GET",
+            &format!("/api/v1/backtests/{id}"),
+            &owner,
+            None,
+        )
+        .await;
+        if body["done"] == true {
+            break body["report"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(report["in_force"]["messages"], 3);
+    assert_eq!(report["in_force"]["offences"], 1);
+    assert_eq!(report["in_force"]["by_detector"]["contact"], 1);
+    assert_eq!(report["candidate"]["offences"], 2);
+    assert_eq!(report["only_candidate_count"], 1);
+    assert_eq!(report["only_candidate"][0]["text"], "今天天气不错");
+
+    let (status, body) = api(
+        &console,
+        "POST",
+        "/api/v1/backtests",
+        &owner,
+        Some(json!({"from": "2026-05-02", "to": "2026-05-01"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    let started = console
+        .post(
+            "/moderation/backtest",
+            Some(&cookie),
+            &format!("csrf={csrf}&from=2026-05-01&to=2026-05-02&groups=&scope="),
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let path = location(&started).to_owned();
+    let page = loop {
+        let page = text(console.get(&path, Some(&cookie), "en").await).await;
+        if !page.contains("Backtest running") {
+            break page;
+        }
+        assert!(page.contains("<progress"), "{page}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(page.contains("Rules in force"), "{page}");
+    assert!(page.contains("class=\"offences\">1<"), "{page}");
+}
