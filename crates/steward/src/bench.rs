@@ -44,6 +44,9 @@ pub struct BenchArgs {
     /// With --console: how many messages the group holds
     #[arg(long, default_value_t = 1_000_000)]
     pub messages: u64,
+    /// Run the pipeline without the moderation feature (to see what it costs)
+    #[arg(long)]
+    pub no_moderation: bool,
     /// Measure the moderation detector chain instead, on one core: messages per second
     #[arg(long)]
     pub detectors: bool,
@@ -110,7 +113,15 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
     .map_err(failure)?;
     let pipeline = Pipeline::start(
         database.clone(),
-        features::registry(&features::FeaturesConfig::default(), &Default::default()),
+        features::registry(
+            &features::FeaturesConfig {
+                moderation: features::ModerationConfig {
+                    enabled: !args.no_moderation,
+                },
+                ..features::FeaturesConfig::default()
+            },
+            &Default::default(),
+        ),
         &PipelineConfig::default(),
     )
     .await
@@ -471,16 +482,13 @@ async fn run_console(args: &BenchArgs) -> Result<(), Failure> {
 /// The whole detector chain (normalisation, contact details, links, a word list, the ad
 /// classifier, then the flood and repeat windows and the ladder through `judge`) on one thread.
 fn run_detectors(args: &BenchArgs) -> Result<(), Failure> {
-    use steward_engine::moderation::{History, Rules, Subject, Windows, judge};
+    use steward_engine::moderation::{History, Rules, Standing, Subject, Windows, judge};
 
     struct NoHistory;
     impl History for NoHistory {
         type Error = std::convert::Infallible;
-        fn is_blacklisted(&mut self, _: i64) -> Result<bool, Self::Error> {
-            Ok(false)
-        }
-        fn joined_at(&mut self, _: i64, _: i64) -> Result<Option<i64>, Self::Error> {
-            Ok(None)
+        fn standing(&mut self, _: i64, _: i64) -> Result<Standing, Self::Error> {
+            Ok(Standing::default())
         }
         fn offences_between(&mut self, _: i64, _: i64, _: i64) -> Result<usize, Self::Error> {
             Ok(0)
@@ -543,7 +551,7 @@ fn run_detectors(args: &BenchArgs) -> Result<(), Failure> {
     }
 
     // The whole judgement, windows and ladder included.
-    let mut windows = Windows::default();
+    let windows = std::sync::Mutex::new(Windows::default());
     let started = Instant::now();
     let mut flagged = 0usize;
     for (index, (event, text)) in messages.iter().zip(&texts).enumerate() {
@@ -551,14 +559,7 @@ fn run_detectors(args: &BenchArgs) -> Result<(), Failure> {
             group_id: (index % 50) as i64,
             member_id: index as i64 % 5_000,
         };
-        let Ok(decision) = judge(
-            &compiled,
-            &mut windows,
-            &mut NoHistory,
-            event,
-            text,
-            subject,
-        );
+        let Ok(decision) = judge(&compiled, &windows, &mut NoHistory, event, text, subject);
         flagged += usize::from(decision.is_some());
     }
     let elapsed = started.elapsed().as_secs_f64();

@@ -2,6 +2,8 @@
 //! operators' ad samples and night mode. The pipeline's moderation feature reads and writes it
 //! through the [`Writer`] (inside the event's transaction); the console through [`Database`].
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 
 use crate::sql::{Conn, Row};
@@ -69,6 +71,8 @@ pub struct ActiveGroup {
     pub platform: String,
     pub chat: String,
     pub account: Option<String>,
+    /// The member's role there (`member`, `admin`, `owner`); `member` for a group listing.
+    pub role: String,
 }
 
 /// A stored event, as backtesting replays it.
@@ -114,30 +118,18 @@ impl Writer {
         effective_rules(self.conn.as_mut(), group_id)
     }
 
-    /// When the member last joined the group (None: before Steward was there).
-    pub fn joined_at(&mut self, group_id: i64, member_id: i64) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn
-            .query_opt(
-                "SELECT joined_at FROM memberships WHERE group_id = $1 AND member_id = $2",
-                &[group_id.into(), member_id.into()],
-            )?
-            .map(|row| row.opt_int(0))
-            .transpose()?
-            .flatten())
+    /// The members on the fleet blacklist now.
+    pub fn blacklisted_members(&mut self) -> Result<HashSet<i64>, StoreError> {
+        let rows = self.conn.query(
+            "SELECT member_id FROM blacklist WHERE lifted_at IS NULL",
+            &[],
+        )?;
+        rows.iter().map(|row| row.int(0)).collect()
     }
 
-    pub fn is_blacklisted(&mut self, member_id: i64) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_opt(
-                "SELECT 1 FROM blacklist WHERE member_id = $1 AND lifted_at IS NULL",
-                &[member_id.into()],
-            )?
-            .is_some())
-    }
-
-    /// Offences of a member (in any group) with message times in `(from, to]`.
+    /// Offences of a member (in any group) with message times in `(from, to]`. When an operator
+    /// lifted the member's blacklisting, only offences after the lift count: the ladder starts
+    /// over.
     pub fn offences_between(
         &mut self,
         member_id: i64,
@@ -145,7 +137,9 @@ impl Writer {
         to: i64,
     ) -> Result<i64, StoreError> {
         self.conn.query_int(
-            "SELECT COUNT(*) FROM offences WHERE member_id = $1 AND time > $2 AND time <= $3",
+            "SELECT COUNT(*) FROM offences WHERE member_id = $1 AND time <= $3 AND time > \
+             (SELECT MAX(t) FROM (SELECT CAST($2 AS BIGINT) AS t UNION ALL \
+              SELECT lifted_at FROM blacklist WHERE member_id = $1 AND lifted_at IS NOT NULL) AS bounds)",
             &[member_id.into(), from.into(), to.into()],
         )
     }
@@ -198,7 +192,7 @@ impl Writer {
         let rows = self.conn.query(
             "SELECT g.id, g.platform, g.chat, \
              (SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
-              WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1) \
+              WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1), s.role \
              FROM memberships s JOIN groups g ON g.id = s.group_id \
              WHERE s.member_id = $1 AND s.status = 'active' AND s.group_id <> $2 ORDER BY g.id",
             &[member_id.into(), except.into()],
@@ -210,6 +204,7 @@ impl Writer {
                     platform: row.text(1)?,
                     chat: row.text(2)?,
                     account: row.opt_text(3)?,
+                    role: row.opt_text(4)?.unwrap_or_else(|| "member".to_owned()),
                 })
             })
             .collect()
@@ -469,9 +464,11 @@ impl Database {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.with_conn(|conn| {
+            // One sample per message: a second mark replaces the first.
             conn.execute(
                 "INSERT INTO ad_samples (text, is_ad, event_id, added_by, added_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO UPDATE \
+                 SET is_ad = $2, added_by = $4, added_at = $5",
                 &[
                     text.into(),
                     i64::from(is_ad).into(),
@@ -494,14 +491,14 @@ impl Database {
         })
     }
 
-    /// A message's text, by its event id.
-    pub fn message_text(&self, event_id: i64) -> Result<Option<String>, StoreError> {
+    /// A message's text and group, by its event id.
+    pub fn message_text(&self, event_id: i64) -> Result<Option<(String, i64)>, StoreError> {
         self.with_conn(|conn| {
             conn.query_opt(
-                "SELECT text FROM messages WHERE event_id = $1",
+                "SELECT text, group_id FROM messages WHERE event_id = $1",
                 &[event_id.into()],
             )?
-            .map(|row| row.text(0))
+            .map(|row| Ok((row.text(0)?, row.int(1)?)))
             .transpose()
         })
     }
@@ -557,6 +554,7 @@ impl Database {
                         platform: row.text(1)?,
                         chat: row.text(2)?,
                         account: row.opt_text(3)?,
+                        role: "member".to_owned(),
                     })
                 })
                 .collect()

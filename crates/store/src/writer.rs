@@ -45,6 +45,9 @@ pub struct StoredEvent {
     pub id: i64,
     pub group_id: i64,
     pub member_id: i64,
+    /// For a message or a join: when the member last joined the group (`None`: before Steward
+    /// was there). Read while the membership is updated anyway, so features need not ask.
+    pub joined_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,23 +233,30 @@ impl Writer {
             id: row.int(0)?,
             group_id,
             member_id,
+            joined_at: None,
         };
-        self.apply(prepared, stored, time)?;
-        Ok(Recorded::New(stored))
+        let joined_at = self.apply(prepared, stored, time)?;
+        Ok(Recorded::New(StoredEvent {
+            joined_at,
+            ..stored
+        }))
     }
 
+    /// Applies the event's state; returns when the member joined (for messages and joins).
     fn apply(
         &mut self,
         prepared: &PreparedEvent,
         stored: StoredEvent,
         time: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let event = &prepared.event;
         let StoredEvent {
             id: event_id,
             group_id,
             member_id,
+            ..
         } = stored;
+        let mut joined_at = None;
         let new_messages: i64 = i64::from(matches!(event.kind, EventKind::Message { .. }));
         if let EventKind::Message {
             sender: profile, ..
@@ -270,14 +280,14 @@ impl Writer {
             EventKind::Message {
                 sender, reply_to, ..
             } => {
-                let updated = self.conn.execute(
+                let updated = self.conn.query_opt(
                     "UPDATE memberships SET message_count = message_count + 1, \
                      first_message_at = CASE WHEN first_message_at IS NULL OR $3 < first_message_at \
                         THEN $3 ELSE first_message_at END, \
                      last_message_at = CASE WHEN last_message_at IS NULL OR $3 > last_message_at \
                         THEN $3 ELSE last_message_at END, \
                      nickname = COALESCE($4, nickname), role = $5 \
-                     WHERE group_id = $1 AND member_id = $2",
+                     WHERE group_id = $1 AND member_id = $2 RETURNING joined_at",
                     &[
                         group_id.into(),
                         member_id.into(),
@@ -286,7 +296,9 @@ impl Writer {
                         sender.role.as_str().into(),
                     ],
                 )?;
-                if updated == 0 {
+                if let Some(row) = updated {
+                    joined_at = row.opt_int(0)?;
+                } else {
                     // A member Steward never saw join: they were there before the bot.
                     self.conn.execute(
                         "INSERT INTO memberships (group_id, member_id, status, nickname, role, \
@@ -322,6 +334,7 @@ impl Writer {
                 inviter,
                 invite_link,
             } => {
+                joined_at = Some(time);
                 let inviter_id = match inviter {
                     Some(inviter) => Some(self.member_id_by_user(event.platform, inviter, time)?),
                     None => None,
@@ -435,7 +448,7 @@ impl Writer {
                 )?;
             }
         }
-        Ok(())
+        Ok(joined_at)
     }
 
     /// Queues an action for the platform's adapter; it is sent only once the transaction commits.

@@ -50,21 +50,36 @@ impl Detector {
     ];
 }
 
-/// A detector's finding: what, and why in both languages.
+/// A detector's finding: what, and why in both languages — in full for operators (with what was
+/// found), and as the group may be told (the kind of finding only: repeating a spammer's WeChat id
+/// or link in the bot's warning would publish it again).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub detector: Detector,
     pub zh: String,
     pub en: String,
+    pub public_zh: String,
+    pub public_en: String,
 }
 
 impl Verdict {
+    /// A verdict whose reason holds nothing the member wrote: the group may read it as it is.
     pub fn new(detector: Detector, zh: impl Into<String>, en: impl Into<String>) -> Verdict {
+        let (zh, en) = (zh.into(), en.into());
         Verdict {
             detector,
-            zh: zh.into(),
-            en: en.into(),
+            public_zh: zh.clone(),
+            public_en: en.clone(),
+            zh,
+            en,
         }
+    }
+
+    /// The reason as the group is told it.
+    pub fn told(mut self, zh: impl Into<String>, en: impl Into<String>) -> Verdict {
+        self.public_zh = zh.into();
+        self.public_en = en.into();
+        self
     }
 }
 
@@ -185,18 +200,27 @@ impl TextChain {
                             LinkPolicy::Suspicious => suspicious_link(&contact.found),
                         };
                     if strict && !flagged {
-                        return Some(Verdict::new(
-                            Detector::NewMember,
-                            format!("新成员发{zh}：{found}"),
-                            format!("a new member posted {en}: {found}"),
-                        ));
+                        return Some(
+                            Verdict::new(
+                                Detector::NewMember,
+                                format!("新成员发{zh}：{found}"),
+                                format!("a new member posted {en}: {found}"),
+                            )
+                            .told(
+                                format!("新成员暂不能发{zh}"),
+                                format!("new members may not post {en} yet"),
+                            ),
+                        );
                     }
                     if flagged {
-                        return Some(Verdict::new(
-                            Detector::Link,
-                            format!("{zh}：{found}"),
-                            format!("{en}: {found}"),
-                        ));
+                        return Some(
+                            Verdict::new(
+                                Detector::Link,
+                                format!("{zh}：{found}"),
+                                format!("{en}: {found}"),
+                            )
+                            .told(format!("不允许的{zh}"), format!("{en} that is not allowed")),
+                        );
                     }
                 } else if self.contacts || strict {
                     let detector = if self.contacts {
@@ -204,29 +228,41 @@ impl TextChain {
                     } else {
                         Detector::NewMember
                     };
-                    return Some(Verdict::new(
-                        detector,
-                        format!("联系方式（{zh}）：{found}"),
-                        format!("contact details ({en}): {found}"),
-                    ));
+                    return Some(
+                        Verdict::new(
+                            detector,
+                            format!("联系方式（{zh}）：{found}"),
+                            format!("contact details ({en}): {found}"),
+                        )
+                        .told(
+                            format!("联系方式（{zh}）"),
+                            format!("contact details ({en})"),
+                        ),
+                    );
                 }
             }
         }
         if let Some(word) = self.keywords.find(normalized).first() {
-            return Some(Verdict::new(
-                Detector::Keyword,
-                format!("违禁词：{word}"),
-                format!("a forbidden word: {word}"),
-            ));
+            return Some(
+                Verdict::new(
+                    Detector::Keyword,
+                    format!("违禁词：{word}"),
+                    format!("a forbidden word: {word}"),
+                )
+                .told("违禁词", "a forbidden word"),
+            );
         }
         if let Some((score, threshold)) = score(self) {
             let threshold = if strict { threshold - 1.0 } else { threshold };
             if score >= threshold {
-                return Some(Verdict::new(
-                    Detector::Classifier,
-                    format!("疑似广告（得分 {score:.1}）"),
-                    format!("reads as an ad (score {score:.1})"),
-                ));
+                return Some(
+                    Verdict::new(
+                        Detector::Classifier,
+                        format!("疑似广告（得分 {score:.1}）"),
+                        format!("reads as an ad (score {score:.1})"),
+                    )
+                    .told("疑似广告", "it reads as an ad"),
+                );
             }
         }
         None
@@ -321,8 +357,19 @@ mod tests {
         let verdict = chain()
             .check(&normalize("加v信 wxid_abc123"), false)
             .unwrap();
-        assert!(verdict.zh.contains("微信号"), "{}", verdict.zh);
+        assert!(
+            verdict.zh.contains("微信号") && verdict.zh.contains("wxid_abc123"),
+            "{}",
+            verdict.zh
+        );
         assert!(verdict.en.contains("WeChat"), "{}", verdict.en);
+        // What the group is told names the kind, never the id itself.
+        assert!(
+            verdict.public_zh.contains("微信号"),
+            "{}",
+            verdict.public_zh
+        );
+        assert!(!verdict.public_zh.contains("wxid") && !verdict.public_en.contains("wxid"));
     }
 
     #[test]

@@ -60,7 +60,7 @@ fn patterns() -> Option<&'static Patterns> {
                 .ok()?,
                 phone: Regex::new(r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8})(?:[^0-9]|$)").ok()?,
                 wechat: Regex::new(
-                    r"(?:^|[^a-z0-9])(?:v\s*x|w\s*x|[vw]\s*信|[微薇威][^\p{L}\p{N}]{0,2}信|wechat|weixin|加\s*[vw]|[vw]\s*号)\s*(?:号|id)?\s*[:：=]?\s*([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                    r"(?:^|[^a-z0-9])(?:v\s*x|w\s*x|[vw]\s*信|[微薇威][^\p{L}\p{N}]{0,2}信|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|weixin|加\s*[vw]|[vw]\s*号)\s*(?:号|id)?\s*[:：=]?\s*([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
                 )
                 .ok()?,
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
@@ -157,6 +157,9 @@ mod tests {
         check("有需要的加v信 shop_8888", &[(WeChat, "shop_8888")]);
         check("威❤信：haohuo666", &[(WeChat, "haohuo666")]);
         check("薇信 lucky2026 咨询", &[(WeChat, "lucky2026")]);
+        check("资料找我，薇♥：grln3601", &[(WeChat, "grln3601")]);
+        check("微：abc12345", &[(WeChat, "abc12345")]);
+        check("加群kw.v2mcfsip.top", &[(Link, "kw.v2mcfsip.top")]);
         check("加q 123456789 拿货", &[(Qq, "123456789")]);
         check("QQ：2233445566", &[(Qq, "2233445566")]);
         check("群号 98765432 进群领福利", &[(Qq, "98765432")]);
@@ -184,5 +187,10 @@ mod tests {
         check("我有一点想你", &[]);
         check("good morning everyone", &[]);
         check("房间号 8848", &[]);
+        check("微博：今天的热搜", &[]);
+        check(
+            "https://mp.example.com/s/vqJwxS7xj8NA",
+            &[(Link, "https://mp.example.com/s/vqjwxs7xj8na")],
+        );
     }
 }

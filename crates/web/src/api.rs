@@ -150,7 +150,7 @@ pub async fn openapi(_operator: ApiOperator) -> Json<Value> {
         "info": {
             "title": "Steward API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Read the groups Steward runs. Make a token with `steward operator token NAME`."
+            "description": "Read the groups Steward runs and manage their moderation. Make a token with `steward operator token NAME`."
         },
         "servers": [{ "url": "/api/v1" }],
         "security": [{ "bearer": [] }],
@@ -189,6 +189,21 @@ pub async fn openapi(_operator: ApiOperator) -> Json<Value> {
                     }
                 }
             },
+            "/rules": { "get": { "summary": "Every stored moderation rule document, by scope", "responses": { "200": { "description": "`{scopes: [{scope, rules, updated_at, updated_by}]}`" }, "401": unauthorized } } },
+            "/rules/{scope}": {
+                "parameters": [{ "name": "scope", "in": "path", "required": true, "description": "`default`, `set:NAME` or `group:ID`", "schema": { "type": "string" } }],
+                "get": { "summary": "A scope's rules (the built-in defaults with `stored: false` when none are stored)", "responses": { "200": { "description": "`{scope, stored, rules}`" }, "401": unauthorized, "404": { "description": "Not a scope" } } },
+                "put": { "summary": "Replace a scope's rules; absent fields take the defaults (docs/moderation.md lists them). Owners: default and sets; operators: their groups", "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } }, "responses": { "200": { "description": "Stored" }, "400": { "description": "A field is wrong; `error` says which" }, "401": unauthorized, "403": { "description": "Not your scope" } } },
+                "delete": { "summary": "Delete a scope's rules (the groups fall back to their set's or the default)", "responses": { "200": { "description": "`{scope, deleted}`" }, "401": unauthorized, "403": { "description": "Not your scope" } } }
+            },
+            "/groups/{id}/rules": { "get": { "summary": "The rules in force for a group and where they come from (`source`)", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "`{group, set, source, rules}`" }, "401": unauthorized, "404": { "description": "No such group" } } } },
+            "/groups/{id}/set": { "put": { "summary": "Put a group in a set (`{\"set\": \"name\"}`) or take it out (`{\"set\": null}`); owners only", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "Done" }, "401": unauthorized, "403": { "description": "Not an owner" }, "404": { "description": "No such group" } } } },
+            "/blacklist": { "get": { "summary": "Members on the fleet blacklist", "responses": { "200": { "description": "`{blacklist: [...]}`" }, "401": unauthorized } } },
+            "/blacklist/{member}": { "delete": { "summary": "Lift a member's blacklisting (the ladder starts over)", "parameters": [{ "name": "member", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "Lifted" }, "401": unauthorized, "403": { "description": "Blacklisted from a group you do not look after" }, "404": { "description": "Not on the blacklist" } } } },
+            "/offences": { "get": { "summary": "Offences, newest first", "parameters": [{ "name": "group", "in": "query", "schema": { "type": "integer" } }, { "name": "member", "in": "query", "schema": { "type": "integer" } }, { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 1000, "default": 100 } }], "responses": { "200": { "description": "`{offences: [...]}`" }, "401": unauthorized } } },
+            "/samples": { "post": { "summary": "Mark a stored message as an ad or not (`{\"event_id\": N, \"is_ad\": false}`); the ad model in force is retrained", "responses": { "200": { "description": "Marked" }, "401": unauthorized, "403": { "description": "Not your group" }, "404": { "description": "No such message" } } } },
+            "/backtests": { "post": { "summary": "Start a backtest: `{from, to}` (YYYY-MM-DD or milliseconds), optional `groups` (ids), and candidate rules as `rules` (a document) or `scope`", "responses": { "202": { "description": "`{id, status}`: poll the status" }, "400": { "description": "A bad period or rule document" }, "401": unauthorized, "429": { "description": "Two backtests are running" } } } },
+            "/backtests/{id}": { "get": { "summary": "A backtest's progress, then its report", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "`{id, done, progress}` and, when done, `report`" }, "401": unauthorized, "404": { "description": "No such backtest" } } } },
             "/openapi.json": { "get": { "summary": "This description", "responses": { "200": { "description": "OpenAPI 3.1" }, "401": unauthorized } } }
         }
     }))

@@ -6,7 +6,7 @@
 //! rules of the groups they look after, lift blacklistings and mark samples; viewers read.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use askama::Template;
@@ -32,6 +32,12 @@ use crate::session::Signed;
 
 /// Fine-tunes the shipped model with every sample operators marked, and puts it in force.
 pub fn retrain(database: &Database, shared: &ModerationShared) -> Result<usize, StoreError> {
+    // One retraining at a time, each from every sample stored when it starts: two marks at once
+    // cannot end with the older sample set in force.
+    static RETRAINING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = RETRAINING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let samples = database.ad_samples()?;
     if samples.is_empty() {
         return Ok(0);
@@ -146,6 +152,7 @@ pub struct ModTexts {
     pub one_per_line: &'static str,
     pub messages_in_seconds: &'static str,
     pub groups_in_minutes: &'static str,
+    pub min_chars: &'static str,
     pub minutes_after_joining: &'static str,
     pub utc_offset: &'static str,
     pub put_in_set: &'static str,
@@ -214,6 +221,7 @@ static MZH: ModTexts = ModTexts {
     one_per_line: "每行一个",
     messages_in_seconds: "条消息 / 秒数",
     groups_in_minutes: "个群 / 分钟内",
+    min_chars: "最少字数",
     minutes_after_joining: "入群后分钟数",
     utc_offset: "时区（相对 UTC 的分钟数，北京时间 480）",
     put_in_set: "把群放进群组集（留空则移出）",
@@ -282,6 +290,7 @@ static MEN: ModTexts = ModTexts {
     one_per_line: "one per line",
     messages_in_seconds: "messages / seconds",
     groups_in_minutes: "groups / minutes",
+    min_chars: "at least (characters)",
     minutes_after_joining: "minutes after joining",
     utc_offset: "Time zone (minutes east of UTC; China 480)",
     put_in_set: "Put a group in a set (empty: take it out)",
@@ -566,6 +575,7 @@ pub struct RulesForm {
     repeat: Option<String>,
     repeat_groups: String,
     repeat_minutes: String,
+    repeat_chars: String,
     new_member: Option<String>,
     new_member_minutes: String,
     ladder: String,
@@ -618,7 +628,7 @@ impl RulesForm {
                 enabled: self.repeat.is_some(),
                 groups: number("repeat", &self.repeat_groups)?,
                 minutes: number("repeat", &self.repeat_minutes)?,
-                ..Default::default()
+                min_chars: number("repeat", &self.repeat_chars)?,
             },
             new_member: steward_engine::moderation::NewMember {
                 enabled: self.new_member.is_some(),
@@ -698,28 +708,8 @@ pub async fn save_rules_form(
     let rules = match form.to_rules() {
         Ok(rules) => rules,
         Err(error) => {
-            // Show the form again with what was typed and what is wrong.
-            let mut shown = Rules {
-                links: "suspicious".into(),
-                ..Rules::default()
-            };
-            shown.keywords = lines(&form.keywords);
-            shown.allowed_domains = lines(&form.allowed_domains);
-            shown.whitelist = lines(&form.whitelist);
-            shown.rules_text = form.rules_text.clone();
-            let page = rules_page(
-                lang,
-                &signed.csrf,
-                &scope,
-                shown,
-                EditorState {
-                    stored: false,
-                    error: Some(error),
-                    can_edit: true,
-                    group_set: None,
-                },
-            );
-            return Ok((StatusCode::BAD_REQUEST, render(lang, &page)?).into_response());
+            // Nothing is stored; the browser's back button returns to the form as it was typed.
+            return Ok((StatusCode::BAD_REQUEST, error).into_response());
         }
     };
     let database = state.database.clone();
@@ -866,24 +856,59 @@ pub async fn lift_form(
         return Ok(refusal);
     }
     let database = state.database.clone();
-    let name = signed.operator.name.clone();
-    blocking(lang, move || lift(&database, &name, form.member)).await?;
-    Ok(Redirect::to("/moderation").into_response())
+    let acting = signed.operator.clone();
+    let shared = state.moderation.clone();
+    match blocking(lang, move || lift(&database, &shared, &acting, form.member)).await? {
+        Outcome::Done => Ok(Redirect::to("/moderation").into_response()),
+        Outcome::NotFound => Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response()),
+        Outcome::NotYours => {
+            Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response())
+        }
+    }
 }
 
-fn lift(database: &Database, operator: &str, member: i64) -> Result<bool, StoreError> {
-    let now = Utc::now();
-    let lifted = database.lift_blacklist(member, operator, now)?;
-    if lifted {
-        database.record_audit(
-            operator,
-            "blacklist.lift",
-            Some(&format!("member {member}")),
-            None,
-            now,
-        )?;
+/// What became of an operator's request about one member or message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Done,
+    NotFound,
+    /// It belongs to a group the operator does not look after.
+    NotYours,
+}
+
+fn lift(
+    database: &Database,
+    shared: &ModerationShared,
+    operator: &Operator,
+    member: i64,
+) -> Result<Outcome, StoreError> {
+    let Some(entry) = database
+        .blacklisted()?
+        .into_iter()
+        .find(|entry| entry.member_id == member)
+    else {
+        return Ok(Outcome::NotFound);
+    };
+    if !database.may_act_on(operator, entry.group_id)? {
+        return Ok(Outcome::NotYours);
     }
-    Ok(lifted)
+    let now = Utc::now();
+    if !database.lift_blacklist(member, &operator.name, now)? {
+        return Ok(Outcome::NotFound);
+    }
+    // The feature rereads the blacklist.
+    shared.rules_changed();
+    database.record_audit(
+        &operator.name,
+        "blacklist.lift",
+        Some(&format!("member {member}")),
+        Some(&format!(
+            "blacklisted in group {} for: {}",
+            entry.group_id, entry.reason
+        )),
+        now,
+    )?;
+    Ok(Outcome::Done)
 }
 
 #[derive(Debug, Deserialize)]
@@ -905,33 +930,39 @@ pub async fn sample_form(
     }
     let database = state.database.clone();
     let shared = state.moderation.clone();
-    let name = signed.operator.name.clone();
-    let found = blocking(lang, move || {
-        mark_sample(&database, &shared, &name, form.event, form.is_ad)
+    let acting = signed.operator.clone();
+    let outcome = blocking(lang, move || {
+        mark_sample(&database, &shared, &acting, form.event, form.is_ad)
     })
     .await?;
-    if !found {
-        return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
+    match outcome {
+        Outcome::Done => Ok(Redirect::to("/moderation").into_response()),
+        Outcome::NotFound => Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response()),
+        Outcome::NotYours => {
+            Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response())
+        }
     }
-    Ok(Redirect::to("/moderation").into_response())
 }
 
 /// Records an operator's mark on a message and retrains the model in force.
 fn mark_sample(
     database: &Database,
     shared: &ModerationShared,
-    operator: &str,
+    operator: &Operator,
     event: i64,
     is_ad: bool,
-) -> Result<bool, StoreError> {
-    let Some(text) = database.message_text(event)? else {
-        return Ok(false);
+) -> Result<Outcome, StoreError> {
+    let Some((text, group)) = database.message_text(event)? else {
+        return Ok(Outcome::NotFound);
     };
+    if !database.may_act_on(operator, group)? {
+        return Ok(Outcome::NotYours);
+    }
     let now = Utc::now();
-    database.add_ad_sample(&text, is_ad, Some(event), operator, now)?;
+    database.add_ad_sample(&text, is_ad, Some(event), &operator.name, now)?;
     let count = retrain(database, shared)?;
     database.record_audit(
-        operator,
+        &operator.name,
         if is_ad { "sample.ad" } else { "sample.not_ad" },
         Some(&format!("event {event}")),
         Some(&format!(
@@ -940,7 +971,7 @@ fn mark_sample(
         )),
         now,
     )?;
-    Ok(true)
+    Ok(Outcome::Done)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -954,7 +985,12 @@ pub struct Job {
     pub description: String,
     pub progress: Mutex<Progress>,
     pub result: Mutex<Option<Result<BacktestReport, String>>>,
-    pub cancelled: AtomicBool,
+}
+
+impl Job {
+    fn running(&self) -> bool {
+        self.result.lock().is_ok_and(|result| result.is_none())
+    }
 }
 
 /// The backtests of this process, the newest kept.
@@ -976,22 +1012,20 @@ impl Backtests {
             .cloned()
     }
 
-    fn running(&self) -> usize {
-        self.jobs.lock().map_or(0, |jobs| {
-            jobs.iter()
-                .filter(|job| job.result.lock().is_ok_and(|result| result.is_none()))
-                .count()
-        })
-    }
-
-    /// Starts a backtest on a blocking thread; its job is returned at once.
+    /// Starts a backtest on a blocking thread; its job is returned at once, or `None` when
+    /// [`MAX_RUNNING`] are running already. Finished jobs are kept (the newest [`KEPT_JOBS`]);
+    /// running ones are never dropped.
     pub fn start(
         &self,
         database: Arc<Database>,
         shared: Arc<ModerationShared>,
         spec: BacktestSpec,
         started_by: &str,
-    ) -> Arc<Job> {
+    ) -> Option<Arc<Job>> {
+        let mut jobs = self.jobs.lock().ok()?;
+        if jobs.iter().filter(|job| job.running()).count() >= MAX_RUNNING {
+            return None;
+        }
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let job = Arc::new(Job {
             id,
@@ -1008,13 +1042,15 @@ impl Backtests {
             ),
             progress: Mutex::new(Progress::default()),
             result: Mutex::new(None),
-            cancelled: AtomicBool::new(false),
         });
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.push(Arc::clone(&job));
-            let excess = jobs.len().saturating_sub(KEPT_JOBS);
-            jobs.drain(..excess);
+        jobs.push(Arc::clone(&job));
+        while jobs.len() > KEPT_JOBS {
+            let Some(oldest_finished) = jobs.iter().position(|job| !job.running()) else {
+                break;
+            };
+            jobs.remove(oldest_finished);
         }
+        drop(jobs);
         let running = Arc::clone(&job);
         tokio::task::spawn_blocking(move || {
             let result = backtest::run(
@@ -1026,14 +1062,14 @@ impl Backtests {
                         *slot = progress;
                     }
                 },
-                || running.cancelled.load(Ordering::Relaxed),
+                || false,
             )
             .map_err(|err| err.to_string());
             if let Ok(mut slot) = running.result.lock() {
                 *slot = Some(result);
             }
         });
-        job
+        Some(job)
     }
 }
 
@@ -1088,7 +1124,14 @@ fn build_spec(
                     "scope `{scope}`: default, set:NAME or group:ID"
                 )));
             };
-            Some(stored_or_default(database, &scope)?.0)
+            Some(match scope {
+                // A group's candidate is the rules in force there, wherever they come from.
+                Scope::Group(id) => database
+                    .effective_rules(id)?
+                    .and_then(|json| Rules::from_json(&json).ok())
+                    .unwrap_or_default(),
+                other => stored_or_default(database, &other)?.0,
+            })
         }
         _ => None,
     };
@@ -1313,24 +1356,26 @@ async fn start(
     operator: &str,
     request: BacktestRequest,
 ) -> Result<Arc<Job>, ApiError> {
-    if state.backtests.running() >= MAX_RUNNING {
-        return Err(ApiError(
-            StatusCode::TOO_MANY_REQUESTS,
-            "two backtests are running already; wait for one to finish".into(),
-        ));
-    }
     let database = state.database.clone();
     let spec = tokio::task::spawn_blocking(move || build_spec(&database, &request))
         .await
         .map_err(crate::api::internal)?
         .map_err(crate::api::internal)?
         .map_err(|message| ApiError(StatusCode::BAD_REQUEST, message))?;
-    Ok(state.backtests.start(
-        state.database.clone(),
-        state.moderation.clone(),
-        spec,
-        operator,
-    ))
+    state
+        .backtests
+        .start(
+            state.database.clone(),
+            state.moderation.clone(),
+            spec,
+            operator,
+        )
+        .ok_or_else(|| {
+            ApiError(
+                StatusCode::TOO_MANY_REQUESTS,
+                "two backtests are running already; wait for one to finish".into(),
+            )
+        })
 }
 
 fn job_view(database: &Database, job: &Job) -> Result<JobView, StoreError> {
@@ -1647,14 +1692,15 @@ pub async fn api_lift(
         return Err(api_forbidden());
     }
     let database = state.database.clone();
-    let lifted = api_blocking(move || lift(&database, &operator.name, member)).await?;
-    if !lifted {
-        return Err(ApiError(
+    let shared = state.moderation.clone();
+    match api_blocking(move || lift(&database, &shared, &operator, member)).await? {
+        Outcome::Done => Ok(Json(json!({ "member_id": member, "lifted": true }))),
+        Outcome::NotFound => Err(ApiError(
             StatusCode::NOT_FOUND,
             "that member is not on the blacklist".into(),
-        ));
+        )),
+        Outcome::NotYours => Err(api_forbidden()),
     }
-    Ok(Json(json!({ "member_id": member, "lifted": true })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -1723,25 +1769,19 @@ pub async fn api_sample(
     }
     let database = state.database.clone();
     let shared = state.moderation.clone();
-    let found = api_blocking(move || {
-        mark_sample(
-            &database,
-            &shared,
-            &operator.name,
-            body.event_id,
-            body.is_ad,
-        )
-    })
-    .await?;
-    if !found {
-        return Err(ApiError(
+    let outcome =
+        api_blocking(move || mark_sample(&database, &shared, &operator, body.event_id, body.is_ad))
+            .await?;
+    match outcome {
+        Outcome::Done => Ok(Json(
+            json!({ "event_id": body.event_id, "is_ad": body.is_ad }),
+        )),
+        Outcome::NotFound => Err(ApiError(
             StatusCode::NOT_FOUND,
             "no message with that event id".into(),
-        ));
+        )),
+        Outcome::NotYours => Err(api_forbidden()),
     }
-    Ok(Json(
-        json!({ "event_id": body.event_id, "is_ad": body.is_ad }),
-    ))
 }
 
 pub async fn api_backtest_start(

@@ -3,20 +3,24 @@
 //! needs kept in memory, so that the rules in force report what they did live. A candidate rule
 //! set runs beside them, and the report says where the two differ.
 //!
-//! The replay starts one offence window (the longer of the two rule sets') before the period,
+//! The replay starts one offence window (the longest of the rule sets') before the period,
 //! without reporting, so that offences just before the period count toward the ladder as they
-//! did live.
+//! did live; members blacklisted before that are refused as they were. Every group is replayed
+//! (offences, repeats and the blacklist cross groups), and only the selected ones reported.
+//!
+//! What a backtest cannot know: the rules as they were at the time (it judges with today's
+//! rules in force), and blacklistings lifted during the period.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use steward_domain::{Event, EventKind};
 use steward_store::{Database, StoreError};
 
-use super::judge::{Decision, History, Subject, judge};
+use super::judge::{Decision, History, Standing, Subject, judge};
 use super::live::ModerationShared;
 use super::rules::{Compiled, Rules, Step};
 use super::windows::Windows;
@@ -99,12 +103,11 @@ struct MemoryHistory {
 impl History for MemoryHistory {
     type Error = Infallible;
 
-    fn is_blacklisted(&mut self, member_id: i64) -> Result<bool, Infallible> {
-        Ok(self.blacklisted.contains(&member_id))
-    }
-
-    fn joined_at(&mut self, group_id: i64, member_id: i64) -> Result<Option<i64>, Infallible> {
-        Ok(self.joined.get(&(group_id, member_id)).copied())
+    fn standing(&mut self, group_id: i64, member_id: i64) -> Result<Standing, Infallible> {
+        Ok(Standing {
+            blacklisted: self.blacklisted.contains(&member_id),
+            joined_at: self.joined.get(&(group_id, member_id)).copied(),
+        })
     }
 
     fn offences_between(
@@ -121,16 +124,19 @@ impl History for MemoryHistory {
 
 /// One rule set's replay.
 struct Run {
-    windows: Windows,
+    windows: Mutex<Windows>,
     history: MemoryHistory,
     tally: Tally,
 }
 
 impl Run {
-    fn new() -> Run {
+    fn new(blacklisted: &HashSet<i64>) -> Run {
         Run {
-            windows: Windows::default(),
-            history: MemoryHistory::default(),
+            windows: Mutex::new(Windows::default()),
+            history: MemoryHistory {
+                blacklisted: blacklisted.clone(),
+                ..MemoryHistory::default()
+            },
             tally: Tally::default(),
         }
     }
@@ -155,7 +161,7 @@ impl Run {
         }
         let Ok(decision) = judge(
             compiled,
-            &mut self.windows,
+            &self.windows,
             &mut self.history,
             event,
             text,
@@ -248,8 +254,15 @@ pub fn run(
         .unwrap_or(30);
     let warm_up_from = from - i64::from(longest_window) * 86_400_000;
     let last_id = database.last_event_id()?;
-    let mut live = Run::new();
-    let mut tried = candidate.as_ref().map(|_| Run::new());
+    // Members blacklisted before the replay starts (and not lifted since) are refused as live.
+    let blacklisted: HashSet<i64> = database
+        .blacklisted()?
+        .into_iter()
+        .filter(|entry| entry.added_at < warm_up_from)
+        .map(|entry| entry.member_id)
+        .collect();
+    let mut live = Run::new(&blacklisted);
+    let mut tried = candidate.as_ref().map(|_| Run::new(&blacklisted));
     let mut after = 0;
     let mut read = 0u64;
     loop {
@@ -263,13 +276,12 @@ pub fn run(
         after = last.id;
         for stored in &page {
             read += 1;
-            if spec
+            // Every group is replayed (offences, repeats and the blacklist cross groups); only
+            // the selected ones are reported.
+            let selected = spec
                 .groups
                 .as_ref()
-                .is_some_and(|groups| !groups.contains(&stored.group_id))
-            {
-                continue;
-            }
+                .is_none_or(|groups| groups.contains(&stored.group_id));
             let Some(member_id) = stored.member_id else {
                 continue;
             };
@@ -294,7 +306,7 @@ pub fn run(
                 group_id: stored.group_id,
                 member_id,
             };
-            let report = stored.time >= from;
+            let report = selected && stored.time >= from;
             live.feed(&compiled, &event, &text, subject, stored.id, report);
             if let (Some(run), Some(candidate)) = (tried.as_mut(), candidate.as_ref()) {
                 run.feed(candidate, &event, &text, subject, stored.id, report);
@@ -339,5 +351,10 @@ pub fn run(
         report.candidate = Some(candidate);
     }
     report.in_force = in_force;
+    // The caught ids served the comparison; a kept report need not hold them.
+    report.in_force.caught = HashSet::new();
+    if let Some(candidate) = report.candidate.as_mut() {
+        candidate.caught = HashSet::new();
+    }
     Ok(report)
 }

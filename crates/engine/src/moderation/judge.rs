@@ -3,6 +3,8 @@
 //! needs (offence history, the blacklist, join times, the time windows) is behind [`History`],
 //! which the live feature answers from the store and the backtest from memory.
 
+use std::sync::Mutex;
+
 use steward_domain::{Event, EventKind, MemberRole};
 use steward_text::{Detector, Verdict, normalize};
 
@@ -12,9 +14,9 @@ use super::windows::Windows;
 /// The state a judgement reads and updates.
 pub trait History {
     type Error;
-    fn is_blacklisted(&mut self, member_id: i64) -> Result<bool, Self::Error>;
-    /// When the member joined this group, if Steward saw it.
-    fn joined_at(&mut self, group_id: i64, member_id: i64) -> Result<Option<i64>, Self::Error>;
+    /// Whether the member is blacklisted, and when they joined this group (if Steward saw it):
+    /// one question, since the live store answers both in one statement.
+    fn standing(&mut self, group_id: i64, member_id: i64) -> Result<Standing, Self::Error>;
     /// Offences of the member with message times in `(from, to]`.
     fn offences_between(
         &mut self,
@@ -22,6 +24,13 @@ pub trait History {
         from: i64,
         to: i64,
     ) -> Result<usize, Self::Error>;
+}
+
+/// What the history knows of a member before judging them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub blacklisted: bool,
+    pub joined_at: Option<i64>,
 }
 
 /// A judgement.
@@ -48,7 +57,7 @@ pub struct Subject {
 /// Judges one new event under the group's rules.
 pub fn judge<H: History>(
     compiled: &Compiled,
-    windows: &mut Windows,
+    windows: &Mutex<Windows>,
     history: &mut H,
     event: &Event,
     text: &str,
@@ -67,8 +76,9 @@ pub fn judge<H: History>(
             if member.is_bot {
                 return Ok(None);
             }
-            let refused = history.is_blacklisted(subject.member_id)?;
-            return Ok(refused.then_some(Decision::Refuse));
+            let standing = history.standing(subject.group_id, subject.member_id)?;
+            return Ok((standing.blacklisted && compiled.takes_part_in_blacklist())
+                .then_some(Decision::Refuse));
         }
         EventKind::Message { sender, .. } => sender,
         _ => return Ok(None),
@@ -79,36 +89,51 @@ pub fn judge<H: History>(
     {
         return Ok(None);
     }
-    if history.is_blacklisted(subject.member_id)? {
+    let standing = history.standing(subject.group_id, subject.member_id)?;
+    if standing.blacklisted && compiled.takes_part_in_blacklist() {
         return Ok(Some(Decision::Refuse));
     }
     let normalized = normalize(text);
+    let found = compiled.chain.check(&normalized, false);
     let strict = rules.new_member.enabled
-        && history
-            .joined_at(subject.group_id, subject.member_id)?
-            .is_some_and(|joined| {
-                time >= joined && time - joined < i64::from(rules.new_member.minutes) * 60_000
-            });
-    // The windows see every message, flagged or not, so that live and backtest agree.
-    let flood = rules.flood.enabled
-        && windows.flood(
-            subject.group_id,
-            subject.member_id,
-            time,
-            rules.flood.messages,
-            rules.flood.seconds,
-        );
-    let repeat = rules.repeat.enabled
-        && normalized.chars().filter(|c| !c.is_whitespace()).count()
-            >= rules.repeat.min_chars as usize
-        && windows.repeat(
-            &normalized,
-            subject.group_id,
-            time,
-            rules.repeat.groups,
-            rules.repeat.minutes,
-        );
-    let verdict = compiled.chain.check(&normalized, strict).or_else(|| {
+        && standing.joined_at.is_some_and(|joined| {
+            time >= joined && time - joined < i64::from(rules.new_member.minutes) * 60_000
+        });
+    // New members meet a stricter chain (computed only for them).
+    let found = if strict {
+        compiled.chain.check(&normalized, true)
+    } else {
+        found
+    };
+    // The windows see every message, flagged or not, so that live and backtest agree. They are
+    // shared by the pipeline's writers: held only for these two updates.
+    let (flood, repeat) = {
+        let mut windows = match windows.lock() {
+            Ok(windows) => windows,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let message = event.id.as_deref().unwrap_or_default();
+        let flood = rules.flood.enabled
+            && windows.flood(
+                (subject.group_id, subject.member_id),
+                message,
+                time,
+                rules.flood.messages,
+                rules.flood.seconds,
+            );
+        let repeat = rules.repeat.enabled
+            && normalized.chars().filter(|c| !c.is_whitespace()).count()
+                >= rules.repeat.min_chars as usize
+            && windows.repeat(
+                &normalized,
+                subject.group_id,
+                time,
+                rules.repeat.groups,
+                rules.repeat.minutes,
+            );
+        (flood, repeat)
+    };
+    let verdict = found.or_else(|| {
         if repeat {
             Some(Verdict::new(
                 Detector::Repeat,

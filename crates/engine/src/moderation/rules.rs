@@ -272,6 +272,9 @@ impl Rules {
                     return Err(RulesError(format!("night.{name}: HH:MM, found `{value}`")));
                 }
             }
+            if parse_clock(&self.night.start) == parse_clock(&self.night.end) {
+                return Err(RulesError("night: start and end must differ".to_owned()));
+            }
             if !(-720..=840).contains(&self.night.utc_offset_minutes) {
                 return Err(RulesError(
                     "night.utc_offset_minutes: -720 to 840".to_owned(),
@@ -345,6 +348,12 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// Whether these groups take part in the fleet blacklist (their ladder has the step): they
+    /// refuse blacklisted members and kick them when another group blacklists them.
+    pub fn takes_part_in_blacklist(&self) -> bool {
+        self.ladder.contains(&Step::Blacklist)
+    }
+
     /// The step for a member's `n`th offence in the window (1-based).
     pub fn step(&self, n: usize) -> Step {
         let index = n.saturating_sub(1).min(self.ladder.len() - 1);

@@ -45,6 +45,8 @@ CREATE TABLE ad_samples (
     added_at  BIGINT NOT NULL
 );
 
+CREATE UNIQUE INDEX ad_samples_event ON ad_samples (event_id);
+
 CREATE TABLE night_state (
     group_id    BIGINT PRIMARY KEY,
     muted       BIGINT NOT NULL,

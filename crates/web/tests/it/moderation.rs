@@ -78,6 +78,7 @@ fn rules_form(csrf: &str, scope: &str, changes: &[(&str, &str)]) -> String {
         ("repeat", "on"),
         ("repeat_groups", "3"),
         ("repeat_minutes", "10"),
+        ("repeat_chars", "12"),
         ("new_member", "on"),
         ("new_member_minutes", "60"),
         ("ladder", "warn, mute 10m, blacklist"),
@@ -140,6 +141,15 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(text(bad).await.contains("mute forever"));
+    let bad = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
+            &rules_form(&csrf, "group:1", &[("flood_messages", "many")]),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(text(bad).await.contains("flood"));
     assert!(
         console.database().rules("group:1").unwrap().is_none(),
         "nothing stored"
@@ -326,6 +336,17 @@ async fn rules_through_the_api_with_sets_and_roles() {
     );
     let (status, _) = api(&console, "GET", "/api/v1/rules/nonsense", &owner, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, spec) = api(&console, "GET", "/api/v1/openapi.json", &viewer, None).await;
+    for (path, method) in [
+        ("/rules/{scope}", "put"),
+        ("/backtests", "post"),
+        ("/blacklist/{member}", "delete"),
+    ] {
+        assert!(
+            spec["paths"][path][method].is_object(),
+            "{path} {method} is described"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -365,6 +386,32 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     assert!(!page.contains("<b>Mallory"));
     assert!(page.contains("Not an ad (mistake)"));
 
+    // An operator who does not look after the group may neither mark nor lift.
+    let hash = passwords::hash(PASSWORD).unwrap();
+    console
+        .database()
+        .create_operator("ops", &hash, OperatorRole::Operator, Utc::now())
+        .unwrap();
+    let (ops_cookie, ops_csrf) = sign_in_as(&console, "ops").await;
+    let refused = console
+        .post(
+            "/moderation/samples",
+            Some(&ops_cookie),
+            &format!("csrf={ops_csrf}&event={event}&is_ad=false"),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused = console
+        .post(
+            "/moderation/blacklist/lift",
+            Some(&ops_cookie),
+            &format!("csrf={ops_csrf}&member={member}"),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(console.database().ad_samples().unwrap().is_empty());
+    assert_eq!(console.database().blacklisted().unwrap().len(), 1);
+
     let before = console.state.moderation.model().score("加ｖｘ abc123456");
     let marked = console
         .post(
@@ -374,6 +421,16 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
         )
         .await;
     assert_eq!(marked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(console.database().ad_samples().unwrap().len(), 1);
+    // Marking the same message again replaces the mark instead of adding a sample.
+    let again = console
+        .post(
+            "/moderation/samples",
+            Some(&cookie),
+            &format!("csrf={csrf}&event={event}&is_ad=false"),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert_eq!(console.database().ad_samples().unwrap().len(), 1);
     let after = console.state.moderation.model().score("加ｖｘ abc123456");
     assert!(
@@ -430,7 +487,12 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let id = body["id"].as_u64().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let report = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the backtest never finished"
+        );
         let (_, body) = api(
             &console,
             "GET",
@@ -471,7 +533,12 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
         .await;
     assert_eq!(started.status(), StatusCode::SEE_OTHER);
     let path = location(&started).to_owned();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let page = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the backtest page never finished"
+        );
         let page = text(console.get(&path, Some(&cookie), "en").await).await;
         if !page.contains("Backtest running") {
             break page;
