@@ -53,7 +53,7 @@ fn patterns() -> Option<&'static Patterns> {
         .get_or_init(|| {
             Some(Patterns {
                 email: Regex::new(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}").ok()?,
-                link: Regex::new(r"(?:https?://|www\.)[^\s，。！？、]+").ok()?,
+                link: Regex::new(r"(?:https?://|www\.)[^\s，。！？、,\x{3400}-\x{9FFF}]+").ok()?,
                 domain: Regex::new(&format!(
                     r"(?-u:\b)[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}})*\.(?:{TLDS})(?-u:\b)(?:/[^\s，。]*)?"
                 ))
@@ -160,6 +160,11 @@ mod tests {
         check("资料找我，薇♥：grln3601", &[(WeChat, "grln3601")]);
         check("微：abc12345", &[(WeChat, "abc12345")]);
         check("加群kw.v2mcfsip.top", &[(Link, "kw.v2mcfsip.top")]);
+        check("www.eqcdab.com,速度加", &[(Link, "www.eqcdab.com")]);
+        check(
+            "点这里https://a.example.cn/x看看",
+            &[(Link, "https://a.example.cn/x")],
+        );
         check("加q 123456789 拿货", &[(Qq, "123456789")]);
         check("QQ：2233445566", &[(Qq, "2233445566")]);
         check("群号 98765432 进群领福利", &[(Qq, "98765432")]);
