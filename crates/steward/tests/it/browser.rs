@@ -269,6 +269,22 @@ fn an_operator_signs_in_writes_in_the_playground_and_nothing_hostile_runs() {
         "a member's script ran in the console"
     );
 
+    // An ad with a WeChat id in full-width letters and digits: deleted, its author warned, and
+    // the offence listed on the moderation page (reached from the group page).
+    browser.type_into("input[name=name]", "Spammer");
+    browser.type_into("input[name=text]", "加我ｖｘ：ａｂｃ１２３４５６ 优惠多多");
+    browser.click("#say button[type=submit]");
+    let warned = browser.wait_for("消息已删除", Duration::from_secs(10));
+    assert!(
+        !warned.contains("联系方式（微信号）：abc"),
+        "the warning repeats the contact it deleted"
+    );
+    browser.click("a[href^='/moderation?group=']");
+    let listed = browser.wait_for("ａｂｃ１２３４５６", Duration::from_secs(10));
+    assert!(listed.contains("contact"), "the detector is shown");
+    browser.open(&group_page);
+    browser.wait_for("Playground", Duration::from_secs(10));
+
     // Signing out ends the session: the group page sends the browser to sign in.
     browser.click("header button[type=submit]");
     browser.wait_for("name=\"password\"", Duration::from_secs(10));
