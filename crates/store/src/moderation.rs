@@ -118,6 +118,27 @@ impl Writer {
         effective_rules(self.conn.as_mut(), group_id)
     }
 
+    /// Up to `limit` events recorded before `before_id`, newest first (a page of the log read
+    /// backwards by its primary key: moderation's windows are refilled this way after a start).
+    pub fn events_before(
+        &mut self,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<ReplayedEvent>, StoreError> {
+        let rows = self.conn.query(
+            "SELECT id, group_id, member_id, time, payload FROM events \
+             WHERE id < $1 ORDER BY id DESC LIMIT $2",
+            &[before_id.into(), limit.into()],
+        )?;
+        rows.iter().map(replayed).collect()
+    }
+
+    /// Every stored rule document.
+    pub fn rule_documents(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = self.conn.query("SELECT rules FROM moderation_rules", &[])?;
+        rows.iter().map(|row| row.text(0)).collect()
+    }
+
     /// The members on the fleet blacklist now.
     pub fn blacklisted_members(&mut self) -> Result<HashSet<i64>, StoreError> {
         let rows = self.conn.query(
@@ -518,17 +539,7 @@ impl Database {
                  WHERE id > $1 AND time >= $2 AND time < $3 ORDER BY id LIMIT $4",
                 &[after_id.into(), from.into(), to.into(), limit.into()],
             )?;
-            rows.iter()
-                .map(|row| {
-                    Ok(ReplayedEvent {
-                        id: row.int(0)?,
-                        group_id: row.int(1)?,
-                        member_id: row.opt_int(2)?,
-                        time: row.int(3)?,
-                        payload: row.text(4)?,
-                    })
-                })
-                .collect()
+            rows.iter().map(replayed).collect()
         })
     }
 
@@ -616,6 +627,16 @@ impl Database {
             }
         })
     }
+}
+
+fn replayed(row: &Row) -> Result<ReplayedEvent, StoreError> {
+    Ok(ReplayedEvent {
+        id: row.int(0)?,
+        group_id: row.int(1)?,
+        member_id: row.opt_int(2)?,
+        time: row.int(3)?,
+        payload: row.text(4)?,
+    })
 }
 
 fn rules_record(row: &Row) -> Result<RulesRecord, StoreError> {

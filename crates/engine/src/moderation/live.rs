@@ -94,6 +94,8 @@ pub struct Moderation {
     /// The fleet blacklist, read from the store when rules change (a lift bumps the generation)
     /// and at most [`RULES_TTL`] old; the feature adds its own blacklistings at once.
     blacklist: Mutex<Option<Cached<HashSet<i64>>>>,
+    /// Whether the windows were refilled from the log since this process started.
+    warmed: std::sync::atomic::AtomicBool,
 }
 
 impl Moderation {
@@ -104,7 +106,69 @@ impl Moderation {
             documents: Mutex::new((0, HashMap::new())),
             windows: Mutex::new(Windows::default()),
             blacklist: Mutex::new(None),
+            warmed: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Refills the flood and repeat windows from the messages recorded in the last window before
+    /// `event` (the longest window any rules ask for), once per process, so that a restart does
+    /// not forget them: the same judgement as live, its decisions discarded. Reads the log
+    /// backwards by id and stops at the window's start (or after [`WARM_UP_MAX`] events).
+    fn warm_up(&self, store: &mut Writer, event_id: i64, time: i64) -> Result<(), StoreError> {
+        if self.warmed.swap(true, Ordering::Relaxed) {
+            return Ok(());
+        }
+        let window = store
+            .rule_documents()?
+            .iter()
+            .filter_map(|json| Rules::from_json(json).ok())
+            .chain([Rules::default()])
+            .map(|rules| {
+                i64::from(rules.repeat.minutes * 60).max(i64::from(rules.flood.seconds)) * 1000
+            })
+            .max()
+            .unwrap_or(0);
+        let from = time - window;
+        let mut events = Vec::new();
+        let mut before = event_id;
+        'pages: while events.len() < WARM_UP_MAX {
+            let page = store.events_before(before, 2_000)?;
+            let Some(last) = page.last() else { break };
+            before = last.id;
+            for stored in page {
+                // The log is in arrival order, close to time order: a page wholly older than the
+                // window ends the search.
+                if stored.time >= from && stored.time <= time {
+                    events.push(stored);
+                } else if stored.time < from - window {
+                    break 'pages;
+                }
+            }
+        }
+        events.reverse();
+        let blacklist = self.blacklist(store)?;
+        for stored in events {
+            let (Some(member_id), Ok(event)) = (
+                stored.member_id,
+                serde_json::from_str::<steward_domain::Event>(&stored.payload),
+            ) else {
+                continue;
+            };
+            let compiled = self.rules_for(store, stored.group_id)?;
+            let mut history = WarmHistory(&blacklist);
+            let _ = judge(
+                &compiled,
+                &self.windows,
+                &mut history,
+                &event,
+                &event.plain_text(),
+                Subject {
+                    group_id: stored.group_id,
+                    member_id,
+                },
+            );
+        }
+        Ok(())
     }
 
     fn blacklist(&self, store: &mut Writer) -> Result<Arc<HashSet<i64>>, StoreError> {
@@ -176,6 +240,28 @@ fn poisoned<T>(_: T) -> StoreError {
     StoreError::Corrupt("moderation state lock poisoned".to_owned())
 }
 
+/// Events read to refill the windows after a start, at most.
+const WARM_UP_MAX: usize = 200_000;
+
+/// The history a warm-up judges with: only the blacklist matters (a blacklisted member's
+/// messages never reach the windows); the decisions are discarded.
+struct WarmHistory<'a>(&'a HashSet<i64>);
+
+impl History for WarmHistory<'_> {
+    type Error = std::convert::Infallible;
+
+    fn standing(&mut self, _: i64, member_id: i64) -> Result<Standing, Self::Error> {
+        Ok(Standing {
+            blacklisted: self.0.contains(&member_id),
+            joined_at: None,
+        })
+    }
+
+    fn offences_between(&mut self, _: i64, _: i64, _: i64) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
+}
+
 /// The live history: the store, inside the event's transaction, with the event's join time
 /// (read while the writer updated the membership) and the blacklist held in memory.
 struct StoreHistory<'a> {
@@ -228,6 +314,11 @@ impl Feature for Moderation {
             group_id: context.stored.group_id,
             member_id: context.stored.member_id,
         };
+        self.warm_up(
+            context.store,
+            context.stored.id,
+            context.event.time.timestamp_millis(),
+        )?;
         let compiled = self.rules_for(context.store, subject.group_id)?;
         if let Some(reply) = rules_command(&compiled.rules, context.text) {
             let reply_to = context.event.id.clone().map(MessageId);

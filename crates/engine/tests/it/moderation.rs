@@ -568,6 +568,32 @@ fn floods_repeats_and_new_members(test: &TestDatabase) {
     });
 }
 
+fn a_restart_does_not_forget_a_flood_in_progress(test: &TestDatabase) {
+    block_on(async {
+        let start = at(0);
+        let flood = |i: i64| {
+            said(
+                "f",
+                &format!("f{i}"),
+                "7",
+                MemberRole::Member,
+                start + Duration::milliseconds(500 * i),
+                &format!("刷屏{i}"),
+            )
+        };
+        let bot = Harness::start(test).await;
+        for i in 0..11 {
+            assert!(bot.process(flood(i)).await.is_empty());
+        }
+        bot.pipeline.shutdown().await;
+        // A new process: its windows are refilled from the log before the first judgement.
+        let bot = Harness::start(test).await;
+        let twelfth = bot.process(flood(11)).await;
+        assert!(deleted(&twelfth), "the flood was forgotten: {twelfth:?}");
+        bot.pipeline.shutdown().await;
+    });
+}
+
 fn night_mode_mutes_and_unmutes_each_group_once(test: &TestDatabase) {
     block_on(async {
         let bot = Harness::start(test).await;
@@ -700,6 +726,7 @@ steward_store::on_both_backends!(
     set_rules_apply_to_their_groups_and_english_notices,
     floods_repeats_and_new_members,
     the_group_rules_are_posted_on_request,
+    a_restart_does_not_forget_a_flood_in_progress,
     night_mode_mutes_and_unmutes_each_group_once,
     a_backtest_reports_what_the_live_run_did,
 );
