@@ -14,6 +14,8 @@ pub const MAX_SEGMENTS: usize = 512;
 /// Most text one message may carry, in bytes, over all its segments. Platforms cap messages at a
 /// few thousand characters; anything far above is an attack or a broken adapter.
 pub const MAX_TEXT_LEN: usize = 64 * 1024;
+/// QR codes one image may carry (a poster with a handful; more is an attack on the validator).
+pub const MAX_QR_CODES: usize = 8;
 
 /// One thing that happened in one group, as a platform reported it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +139,11 @@ pub enum Segment {
         url: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<String>,
+        /// What the QR codes in the image say, decoded by the adapter that fetched it
+        /// (`steward_text::decode_qr`): moderation reads them like text, and a backtest sees them
+        /// as the live run did.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        qr: Vec<String>,
     },
     File {
         name: String,
@@ -290,9 +297,19 @@ impl Event {
                         Segment::Mention { user } => check_id("segments.user", user.as_str())?,
                         Segment::Text { text } => check_len("segments.text", text, MAX_TEXT_LEN)?,
                         Segment::Link { url } => check_len("segments.url", url, MAX_TEXT_LEN)?,
-                        Segment::Image { url, file } => {
+                        Segment::Image { url, file, qr } => {
                             for part in [url, file].into_iter().flatten() {
                                 check_len("segments.image", part, MAX_TEXT_LEN)?;
+                            }
+                            if qr.len() > MAX_QR_CODES {
+                                return Err(InvalidEvent::TooLong {
+                                    field: "segments.qr",
+                                    len: qr.len(),
+                                    max: MAX_QR_CODES,
+                                });
+                            }
+                            for code in qr {
+                                check_len("segments.qr", code, MAX_TEXT_LEN)?;
                             }
                         }
                         Segment::File { name, url, .. } => {
@@ -369,6 +386,16 @@ impl Event {
                     match segment {
                         Segment::Text { text: part } => text.push_str(part),
                         Segment::Link { url } => text.push_str(url),
+                        // A QR code's content reads as part of the message (`[二维码] URL`).
+                        Segment::Image { qr, .. } => {
+                            for code in qr {
+                                if !text.is_empty() {
+                                    text.push(' ');
+                                }
+                                text.push_str("[二维码] ");
+                                text.push_str(code);
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -402,8 +429,10 @@ impl Segment {
             Segment::Text { text } => text.len(),
             Segment::Link { url } => url.len(),
             Segment::File { name, url, .. } => name.len() + url.as_ref().map_or(0, String::len),
-            Segment::Image { url, file } => {
-                url.as_ref().map_or(0, String::len) + file.as_ref().map_or(0, String::len)
+            Segment::Image { url, file, qr } => {
+                url.as_ref().map_or(0, String::len)
+                    + file.as_ref().map_or(0, String::len)
+                    + qr.iter().map(String::len).sum::<usize>()
             }
             Segment::Other { kind } => kind.len(),
             Segment::Mention { user } => user.as_str().len(),

@@ -363,6 +363,7 @@ fn draft_ads(roster: &Roster, day: u32, groups: &mut [Vec<Draft>]) {
             segments.push(Segment::Image {
                 url: Some(url.clone()),
                 file: Some(file.clone()),
+                qr: Vec::new(),
             });
         }
         let body = Body::Message {
@@ -539,6 +540,7 @@ impl GroupDay<'_> {
             segments.push(Segment::Image {
                 url: Some(url),
                 file: Some(file),
+                qr: Vec::new(),
             });
             let message = push(
                 self.drafts,

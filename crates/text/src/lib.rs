@@ -9,11 +9,13 @@ mod contacts;
 mod keywords;
 mod labelled;
 mod normalize;
+mod qr;
 mod traditional;
 
 pub use chain::{Detector, LinkPolicy, TextChain, Verdict, host_of};
 pub use classifier::{Classifier, ModelError, Training, features, fine_tune, train};
 pub use labelled::{LabelError, parse_labelled, plain_lines};
+pub use qr::{QrError, decode_qr};
 
 pub use contacts::{Contact, ContactKind, find_contacts};
 pub use keywords::{KeywordList, STARTER_KEYWORDS};

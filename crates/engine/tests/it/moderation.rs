@@ -568,6 +568,31 @@ fn floods_repeats_and_new_members(test: &TestDatabase) {
     });
 }
 
+fn a_picture_of_a_group_qr_code_is_an_ad_like_its_link(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        let mut picture = said("q", "1", "9", MemberRole::Member, at(0), "");
+        if let EventKind::Message { segments, .. } = &mut picture.kind {
+            // As an adapter delivers it: the image, and what its QR code says.
+            *segments = vec![Segment::Image {
+                url: Some("https://img.example/1.jpg".into()),
+                file: None,
+                qr: vec!["https://qm.qq.com/q/AbCdEf".into()],
+            }];
+        }
+        let actions = bot.process(picture).await;
+        assert!(deleted(&actions), "{actions:?}");
+        let offence = &blocking(|| bot.database.offences(None, None, 1)).unwrap()[0];
+        assert_eq!(offence.offence.detector, "link");
+        assert!(
+            offence.offence.reason.contains("qm.qq.com"),
+            "{}",
+            offence.offence.reason
+        );
+        bot.pipeline.shutdown().await;
+    });
+}
+
 fn a_restart_does_not_forget_a_flood_in_progress(test: &TestDatabase) {
     block_on(async {
         let start = at(0);
@@ -727,6 +752,7 @@ steward_store::on_both_backends!(
     floods_repeats_and_new_members,
     the_group_rules_are_posted_on_request,
     a_restart_does_not_forget_a_flood_in_progress,
+    a_picture_of_a_group_qr_code_is_an_ad_like_its_link,
     night_mode_mutes_and_unmutes_each_group_once,
     a_backtest_reports_what_the_live_run_did,
 );
