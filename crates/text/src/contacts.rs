@@ -71,6 +71,11 @@ fn patterns() -> Option<&'static Patterns> {
 
 /// Every contact detail and link in normalised text, in the order found, without repeats.
 pub fn find_contacts(normalized: &str) -> Vec<Contact> {
+    // Every pattern needs an ASCII letter or digit (numbers, ids, domains): most chat in Chinese
+    // has none, and skips the six searches.
+    if !normalized.bytes().any(|b| b.is_ascii_alphanumeric()) {
+        return Vec::new();
+    }
     let Some(patterns) = patterns() else {
         return Vec::new();
     };
