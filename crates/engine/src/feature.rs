@@ -7,6 +7,10 @@ use steward_store::{StoredEvent, Writer};
 
 pub type FeatureError = Box<dyn std::error::Error + Send + Sync>;
 
+/// What a feature worked out about an event before it reached the writer (see
+/// [`Feature::prepare`]).
+pub type Prepared = Box<dyn std::any::Any + Send + Sync>;
+
 /// A capability of the bot (moderation, sign-in, games...). Features never call each other and
 /// never see a platform's types: they read the event, read and write their own state through the
 /// store, and ask for actions.
@@ -18,6 +22,14 @@ pub trait Feature: Send + Sync {
     /// that when it fails its writes are undone while the event and the other features' work stay.
     fn writes_state(&self) -> bool {
         false
+    }
+
+    /// Work on the event that needs neither the store nor the group's state (reading its text,
+    /// say), done when it is submitted, on the submitter's thread: the one writer thread is what
+    /// bounds the pipeline. What it returns comes back in [`Context::prepared`]. Runs for
+    /// redelivered events too, whose result is then dropped.
+    fn prepare(&self, _event: &Event, _text: &str) -> Option<Prepared> {
+        None
     }
 
     /// Handles one new event (never a redelivered one). An error is logged and the feature's
@@ -35,6 +47,8 @@ pub struct Context<'a> {
     pub store: &'a mut Writer,
     /// The pipeline's clock for this batch. Rules about the event's own time use `event.time`.
     pub now: DateTime<Utc>,
+    /// What this feature's [`Feature::prepare`] returned for the event.
+    pub prepared: Option<&'a (dyn std::any::Any + Send + Sync)>,
     pub(crate) actions: Vec<ActionRequest>,
 }
 

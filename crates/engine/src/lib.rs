@@ -7,5 +7,5 @@ pub mod features;
 pub mod moderation;
 mod pipeline;
 
-pub use feature::{Context, Feature, FeatureError};
+pub use feature::{Context, Feature, FeatureError, Prepared};
 pub use pipeline::{Outcome, Pipeline, PipelineConfig, PipelineError, PipelineStats, Ticket};

@@ -26,7 +26,7 @@ use steward_store::{Database, PreparedEvent, Recorded, StoreError, Writer};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tracing::{debug, error, warn};
 
-use crate::feature::{Context, Feature};
+use crate::feature::{Context, Feature, Prepared};
 
 /// `[pipeline]` in `steward.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -87,6 +87,8 @@ pub struct PipelineStats {
 
 struct Job {
     prepared: PreparedEvent,
+    /// Each feature's [`Feature::prepare`], in registry order.
+    extras: Vec<Option<Prepared>>,
     reply: oneshot::Sender<Result<Outcome, PipelineError>>,
 }
 
@@ -108,6 +110,8 @@ pub struct Pipeline {
     outbox_ready: Arc<Notify>,
     /// Set by `shutdown`: a writer that cannot reach the database stops retrying.
     closing: Arc<AtomicBool>,
+    /// The features, for their `prepare` step at submission.
+    features: Arc<[Box<dyn Feature>]>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -187,6 +191,7 @@ impl Pipeline {
             stats,
             outbox_ready,
             closing,
+            features,
         })
     }
 
@@ -204,9 +209,18 @@ impl Pipeline {
         let sender = self
             .sender_for(&prepared.event)
             .ok_or(PipelineError::Closed)?;
+        let extras = self
+            .features
+            .iter()
+            .map(|feature| feature.prepare(&prepared.event, &prepared.text))
+            .collect();
         let (reply, ticket) = oneshot::channel();
         sender
-            .send(Job { prepared, reply })
+            .send(Job {
+                prepared,
+                extras,
+                reply,
+            })
             .await
             .map_err(|_| PipelineError::Closed)?;
         Ok(Ticket(ticket))
@@ -313,7 +327,7 @@ impl WriterThread {
         // again one event per transaction, so that the failure stays with its event.
         let mut results = Vec::with_capacity(batch.len());
         for job in batch.iter() {
-            match self.record_and_run(&job.prepared, now) {
+            match self.record_and_run(&job.prepared, &job.extras, now) {
                 Ok(outcome) => results.push(outcome),
                 Err(err) => {
                     debug!(error = %err, "an event failed in a batch; retrying one by one");
@@ -358,7 +372,7 @@ impl WriterThread {
             let result = loop {
                 attempt += 1;
                 let outcome = self.writer.begin().and_then(|()| {
-                    let outcome = self.record_and_run(&job.prepared, now)?;
+                    let outcome = self.record_and_run(&job.prepared, &job.extras, now)?;
                     self.writer.commit()?;
                     Ok(outcome)
                 });
@@ -412,6 +426,7 @@ impl WriterThread {
     fn record_and_run(
         &mut self,
         prepared: &PreparedEvent,
+        extras: &[Option<Prepared>],
         now: chrono::DateTime<Utc>,
     ) -> Result<Outcome, StoreError> {
         let stored = match self.writer.record(prepared, now)? {
@@ -419,7 +434,7 @@ impl WriterThread {
             Recorded::New(stored) => stored,
         };
         let mut actions = Vec::new();
-        for feature in self.features.iter() {
+        for (index, feature) in self.features.iter().enumerate() {
             let savepoint = feature.writes_state();
             if savepoint {
                 self.writer.savepoint("steward_feature")?;
@@ -430,6 +445,7 @@ impl WriterThread {
                 stored,
                 store: &mut self.writer,
                 now,
+                prepared: extras.get(index).and_then(|extra| extra.as_deref()),
                 actions: Vec::new(),
             };
             let result =

@@ -559,7 +559,15 @@ fn run_detectors(args: &BenchArgs) -> Result<(), Failure> {
             group_id: (index % 50) as i64,
             member_id: index as i64 % 5_000,
         };
-        let Ok(decision) = judge(&compiled, &windows, &mut NoHistory, event, text, subject);
+        let Ok(decision) = judge(
+            &compiled,
+            &windows,
+            &mut NoHistory,
+            event,
+            text,
+            None,
+            subject,
+        );
         flagged += usize::from(decision.is_some());
     }
     let elapsed = started.elapsed().as_secs_f64();

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::{Classifier, ContactKind, KeywordList, find_contacts};
+use crate::{Classifier, Contact, ContactKind, KeywordList, find_contacts};
 
 /// Which detector decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -137,6 +137,31 @@ const INVITE_AND_SHORT_HOSTS: &[&str] = &[
     "rebrand.ly",
 ];
 
+/// The work on a message that no rule changes: its normalised text, the contact details and
+/// links in it, and the classifier's score. Done once per message, before the rules are known.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub normalized: String,
+    pub contacts: Vec<Contact>,
+    /// The model that scored it (a chain with another model scores again).
+    pub model: Option<Arc<Classifier>>,
+    pub score: Option<f32>,
+}
+
+impl Analysis {
+    pub fn new(text: &str, model: Option<Arc<Classifier>>) -> Analysis {
+        let normalized = crate::normalize(text);
+        let contacts = find_contacts(&normalized);
+        let score = model.as_ref().and_then(|model| model.verdict(&normalized));
+        Analysis {
+            normalized,
+            contacts,
+            model,
+            score,
+        }
+    }
+}
+
 /// The text detectors of one rule set, compiled.
 #[derive(Debug, Clone)]
 pub struct TextChain {
@@ -176,19 +201,54 @@ impl TextChain {
     /// The first detector that objects to `normalized` text, if any. `strict` (a member who has
     /// just joined) flags every link, even to allowed domains, and lowers the classifier's bar.
     pub fn check(&self, normalized: &str, strict: bool) -> Option<Verdict> {
+        self.decide(normalized, None, None, strict)
+    }
+
+    /// [`TextChain::check`] on a message analysed beforehand (off the pipeline's writer thread).
+    /// The classifier's score is reused when the analysis used this chain's model.
+    pub fn check_analysed(&self, analysis: &Analysis, strict: bool) -> Option<Verdict> {
+        let score = match (&self.classifier, &analysis.model) {
+            (Some((mine, _)), Some(theirs)) if Arc::ptr_eq(mine, theirs) => Some(analysis.score),
+            _ => None,
+        };
+        self.decide(
+            &analysis.normalized,
+            Some(&analysis.contacts),
+            score,
+            strict,
+        )
+    }
+
+    /// The decision; `contacts` and `known_score` are computed here when not given.
+    fn decide(
+        &self,
+        normalized: &str,
+        contacts: Option<&[Contact]>,
+        known_score: Option<Option<f32>>,
+        strict: bool,
+    ) -> Option<Verdict> {
         if normalized.is_empty() {
             return None;
         }
-        let mut ad_score = None;
-        let mut score = |this: &TextChain| {
-            *ad_score.get_or_insert_with(|| {
-                this.classifier.as_ref().and_then(|(model, shift)| {
-                    Some((model.verdict(normalized)?, model.threshold() + shift))
-                })
+        let score = |this: &TextChain| {
+            this.classifier.as_ref().and_then(|(model, shift)| {
+                let score = match known_score {
+                    Some(score) => score?,
+                    None => model.verdict(normalized)?,
+                };
+                Some((score, model.threshold() + shift))
             })
         };
         if self.contacts || self.links != LinkPolicy::Off || strict {
-            for contact in find_contacts(normalized) {
+            let found_here;
+            let contacts = match contacts {
+                Some(contacts) => contacts,
+                None => {
+                    found_here = find_contacts(normalized);
+                    &found_here
+                }
+            };
+            for contact in contacts {
                 let (zh, en) = contact.kind.describe();
                 let found = contact.found.chars().take(60).collect::<String>();
                 if contact.kind == ContactKind::Link {

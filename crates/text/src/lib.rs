@@ -12,7 +12,7 @@ mod normalize;
 mod qr;
 mod traditional;
 
-pub use chain::{Detector, LinkPolicy, TextChain, Verdict, host_of};
+pub use chain::{Analysis, Detector, LinkPolicy, TextChain, Verdict, host_of};
 pub use classifier::{Classifier, ModelError, Training, features, fine_tune, train};
 pub use labelled::{LabelError, parse_labelled, plain_lines};
 pub use qr::{QrError, decode_qr};

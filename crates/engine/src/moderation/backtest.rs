@@ -165,6 +165,7 @@ impl Run {
             &mut self.history,
             event,
             text,
+            None,
             subject,
         );
         let Some(decision) = decision else {

@@ -3,10 +3,10 @@
 //! needs (offence history, the blacklist, join times, the time windows) is behind [`History`],
 //! which the live feature answers from the store and the backtest from memory.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use steward_domain::{Event, EventKind, MemberRole};
-use steward_text::{Detector, Verdict, normalize};
+use steward_text::{Analysis, Detector, Verdict};
 
 use super::rules::{Compiled, Step};
 use super::windows::Windows;
@@ -61,6 +61,7 @@ pub fn judge<H: History>(
     history: &mut H,
     event: &Event,
     text: &str,
+    analysis: Option<&Analysis>,
     subject: Subject,
 ) -> Result<Option<Decision>, H::Error> {
     let rules = &compiled.rules;
@@ -93,15 +94,30 @@ pub fn judge<H: History>(
     if standing.blacklisted && compiled.takes_part_in_blacklist() {
         return Ok(Some(Decision::Refuse));
     }
-    let normalized = normalize(text);
-    let found = compiled.chain.check(&normalized, false);
+    let analysed;
+    let analysis = match analysis {
+        Some(analysis) => analysis,
+        None => {
+            analysed = Analysis::new(
+                text,
+                compiled
+                    .chain
+                    .classifier
+                    .as_ref()
+                    .map(|(m, _)| Arc::clone(m)),
+            );
+            &analysed
+        }
+    };
+    let normalized = &analysis.normalized;
+    let found = compiled.chain.check_analysed(analysis, false);
     let strict = rules.new_member.enabled
         && standing.joined_at.is_some_and(|joined| {
             time >= joined && time - joined < i64::from(rules.new_member.minutes) * 60_000
         });
     // New members meet a stricter chain (computed only for them).
     let found = if strict {
-        compiled.chain.check(&normalized, true)
+        compiled.chain.check_analysed(analysis, true)
     } else {
         found
     };
@@ -125,7 +141,7 @@ pub fn judge<H: History>(
             && normalized.chars().filter(|c| !c.is_whitespace()).count()
                 >= rules.repeat.min_chars as usize
             && windows.repeat(
-                &normalized,
+                normalized,
                 subject.group_id,
                 time,
                 rules.repeat.groups,

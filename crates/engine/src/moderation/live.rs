@@ -11,13 +11,13 @@ use steward_domain::{
     AccountId, Action, ActionRequest, ChatId, EventKind, MessageId, OutSegment, Platform, UserId,
 };
 use steward_store::{Offence, StoreError, Writer};
-use steward_text::{Classifier, Verdict};
+use steward_text::{Analysis, Classifier, Verdict};
 use tracing::warn;
 
 use super::judge::{Decision, History, Standing, Subject, judge};
 use super::rules::{Compiled, Rules, Step, duration};
 use super::windows::Windows;
-use crate::{Context, Feature, FeatureError};
+use crate::{Context, Feature, FeatureError, Prepared};
 
 /// How long a group's compiled rules are trusted before the store is asked again (changes made
 /// through this process's console apply at once; this bounds changes made elsewhere).
@@ -162,6 +162,7 @@ impl Moderation {
                 &mut history,
                 &event,
                 &event.plain_text(),
+                None,
                 Subject {
                     group_id: stored.group_id,
                     member_id,
@@ -301,6 +302,15 @@ impl Feature for Moderation {
         false
     }
 
+    /// Normalisation, contact details and the classifier's score need no rules: they are worked
+    /// out on the submitter's thread, and the writer thread only applies the group's rules.
+    fn prepare(&self, event: &steward_domain::Event, text: &str) -> Option<Prepared> {
+        if !matches!(event.kind, EventKind::Message { .. }) || text.is_empty() {
+            return None;
+        }
+        Some(Box::new(Analysis::new(text, Some(self.shared.model()))))
+    }
+
     fn handle(&self, context: &mut Context<'_>) -> Result<(), FeatureError> {
         if !matches!(
             context.event.kind,
@@ -339,6 +349,9 @@ impl Feature for Moderation {
             },
             context.event,
             context.text,
+            context
+                .prepared
+                .and_then(|prepared| prepared.downcast_ref::<Analysis>()),
             subject,
         )?;
         let Some(decision) = decision else {
