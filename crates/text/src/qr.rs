@@ -9,6 +9,14 @@ use std::io::Cursor;
 
 /// The largest image decoded, in pixels per side (a phone screenshot is under 3,000).
 const MAX_SIDE: u32 = 4_096;
+/// The QR search runs on the image scaled down to this many pixels a side at most: a code that
+/// is readable at all is readable at this size, and the search's cost grows fast with size on
+/// crafted images (thousands of finder patterns).
+const SEARCH_SIDE: usize = 640;
+/// How long the search may take before the image is given up on.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+/// Codes reported from one image at most (as many as an event may carry).
+pub const MAX_CODES: usize = 8;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum QrError {
@@ -18,6 +26,8 @@ pub enum QrError {
     TooLarge(u32, u32),
     #[error("broken image: {0}")]
     Broken(String),
+    #[error("the image took too long to search for QR codes")]
+    TooSlow,
 }
 
 /// What every QR code in the image says (empty when there is none).
@@ -29,13 +39,65 @@ pub fn decode_qr(bytes: &[u8]) -> Result<Vec<String>, QrError> {
     } else {
         return Err(QrError::Format);
     };
+    let (width, height, luma) = shrink(width, height, luma);
+    // The search runs on a thread of its own, with a deadline, and a panic in it is an error:
+    // the image is hostile input and the decoder a dependency.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("steward-qr".into())
+        .spawn(move || {
+            let found = std::panic::catch_unwind(move || search(width, height, &luma));
+            let _ = sender.send(found);
+        })
+        .map_err(|err| QrError::Broken(err.to_string()))?;
+    match receiver.recv_timeout(DEADLINE) {
+        Ok(Ok(codes)) => Ok(codes),
+        Ok(Err(_)) => Err(QrError::Broken("the decoder failed".into())),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(QrError::TooSlow),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(QrError::Broken("the decoder failed".into()))
+        }
+    }
+}
+
+fn search(width: usize, height: usize, luma: &[u8]) -> Vec<String> {
     let mut image =
         rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| luma[y * width + x]);
-    Ok(image
+    image
         .detect_grids()
         .into_iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, content)| content))
-        .collect())
+        .filter_map(|grid| {
+            // Bytes that are not UTF-8 (GBK text, say) are kept, with replacement characters.
+            let mut bytes = Vec::new();
+            grid.decode_to(&mut bytes).ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        })
+        .take(MAX_CODES)
+        .collect()
+}
+
+/// Scales the image down by a whole factor (averaging blocks) until it fits [`SEARCH_SIDE`].
+fn shrink(width: usize, height: usize, luma: Vec<u8>) -> (usize, usize, Vec<u8>) {
+    let factor = width.max(height).div_ceil(SEARCH_SIDE);
+    if factor <= 1 {
+        return (width, height, luma);
+    }
+    let (small_width, small_height) = (width / factor, height / factor);
+    let mut small = Vec::with_capacity(small_width * small_height);
+    for y in 0..small_height {
+        for x in 0..small_width {
+            let mut sum = 0u32;
+            for dy in 0..factor {
+                let row = (y * factor + dy) * width + x * factor;
+                sum += luma[row..row + factor]
+                    .iter()
+                    .map(|v| u32::from(*v))
+                    .sum::<u32>();
+            }
+            small.push((sum / (factor * factor) as u32) as u8);
+        }
+    }
+    (small_width, small_height, small)
 }
 
 fn check_size(width: u32, height: u32) -> Result<(), QrError> {
@@ -63,8 +125,11 @@ fn png_luma(bytes: &[u8]) -> Result<(usize, usize, Vec<u8>), QrError> {
     let luma = buffer[..frame.buffer_size()]
         .chunks_exact(channels)
         .map(|pixel| match pixel {
-            [gray] | [gray, _] => *gray,
-            [r, g, b] | [r, g, b, _] => luma_of(*r, *g, *b),
+            [gray] => *gray,
+            // Transparent pixels are paper, not ink: composite on white.
+            [gray, alpha] => on_white(*gray, *alpha),
+            [r, g, b] => luma_of(*r, *g, *b),
+            [r, g, b, alpha] => on_white(luma_of(*r, *g, *b), *alpha),
             _ => 255,
         })
         .take(width * height)
@@ -96,6 +161,10 @@ fn jpeg_luma(bytes: &[u8]) -> Result<(usize, usize, Vec<u8>), QrError> {
     Ok((width, height, luma))
 }
 
+fn on_white(luma: u8, alpha: u8) -> u8 {
+    ((u32::from(luma) * u32::from(alpha) + 255 * (255 - u32::from(alpha))) / 255) as u8
+}
+
 fn luma_of(r: u8, g: u8, b: u8) -> u8 {
     ((u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000) as u8
 }
@@ -125,6 +194,11 @@ mod tests {
         }
         let pixels: Vec<u8> = match color {
             png::ColorType::Rgba => luma.iter().flat_map(|v| [*v, *v, *v, 255]).collect(),
+            // Dark modules on a transparent background, stored as (0, 0, 0, 0).
+            png::ColorType::GrayscaleAlpha => luma
+                .iter()
+                .flat_map(|v| if *v == 0 { [0, 255] } else { [0, 0] })
+                .collect(),
             _ => luma,
         };
         let mut bytes = Vec::new();
@@ -139,7 +213,11 @@ mod tests {
 
     #[test]
     fn reads_the_code_in_grey_and_colour_images() {
-        for color in [png::ColorType::Grayscale, png::ColorType::Rgba] {
+        for color in [
+            png::ColorType::Grayscale,
+            png::ColorType::Rgba,
+            png::ColorType::GrayscaleAlpha,
+        ] {
             let image = qr_png("https://qm.qq.com/q/AbCdEf", 4, color);
             assert_eq!(decode_qr(&image).unwrap(), ["https://qm.qq.com/q/AbCdEf"]);
         }
@@ -152,6 +230,51 @@ mod tests {
         // Made by the team for this test (Python `qrcode` + Pillow, JPEG quality 80).
         let photo = include_bytes!("../tests-data/qr.jpg");
         assert_eq!(decode_qr(photo).unwrap(), ["https://t.me/+JoinSpam2026"]);
+    }
+
+    #[test]
+    fn a_large_screenshot_is_searched_scaled_down() {
+        // 40 pixels a module: over a thousand pixels a side, searched at a third of that.
+        let image = qr_png("https://qm.qq.com/q/Big", 40, png::ColorType::Grayscale);
+        assert_eq!(decode_qr(&image).unwrap(), ["https://qm.qq.com/q/Big"]);
+    }
+
+    #[test]
+    fn a_wall_of_finder_patterns_is_given_up_on_in_time() {
+        // Thousands of QR corner marks and no code: the decoder tries every triple.
+        let (module, side) = (2, 1280);
+        let mut luma = vec![255u8; side * side];
+        for top in (0..side - 16).step_by(16) {
+            for left in (0..side - 16).step_by(16) {
+                for y in 0..7 {
+                    for x in 0..7 {
+                        let ring = x == 0 || y == 0 || x == 6 || y == 6;
+                        let core = (2..=4).contains(&x) && (2..=4).contains(&y);
+                        if ring || core {
+                            for dy in 0..module {
+                                for dx in 0..module {
+                                    luma[(top + y * module + dy) * side + left + x * module + dx] =
+                                        0;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, side as u32, side as u32);
+        encoder.set_color(png::ColorType::Grayscale);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&luma).unwrap();
+        writer.finish().unwrap();
+        let started = std::time::Instant::now();
+        let result = decode_qr(&bytes);
+        assert!(started.elapsed() < DEADLINE * 2, "{:?}", started.elapsed());
+        assert!(
+            matches!(&result, Err(QrError::TooSlow)) || result.as_ref().is_ok_and(Vec::is_empty),
+            "{result:?}"
+        );
     }
 
     #[test]

@@ -54,6 +54,94 @@ pub struct Subject {
     pub member_id: i64,
 }
 
+/// Puts a message into the flood and repeat windows: every message judged, flagged or not, so
+/// that live and backtest agree. The windows are shared by the pipeline's writers: the lock is
+/// held for these two updates only.
+fn observe(
+    compiled: &Compiled,
+    windows: &Mutex<Windows>,
+    event: &Event,
+    normalized: &str,
+    subject: Subject,
+) -> (bool, bool) {
+    let rules = &compiled.rules;
+    let time = event.time.timestamp_millis();
+    let mut windows = match windows.lock() {
+        Ok(windows) => windows,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let message = event.id.as_deref().unwrap_or_default();
+    let flood = rules.flood.enabled
+        && windows.flood(
+            (subject.group_id, subject.member_id),
+            message,
+            time,
+            rules.flood.messages,
+            rules.flood.seconds,
+        );
+    let repeat = rules.repeat.enabled
+        && normalized.chars().filter(|c| !c.is_whitespace()).count()
+            >= rules.repeat.min_chars as usize
+        && windows.repeat(
+            normalized,
+            subject.group_id,
+            time,
+            rules.repeat.groups,
+            rules.repeat.minutes,
+        );
+    (flood, repeat)
+}
+
+/// The sender of a message moderation judges: not a bot, not exempt, not refused already.
+fn judged_sender<'e, H: History>(
+    compiled: &Compiled,
+    history: &mut H,
+    event: &'e Event,
+    subject: Subject,
+) -> Result<Option<(&'e steward_domain::MemberProfile, Standing)>, H::Error> {
+    let EventKind::Message { sender, .. } = &event.kind else {
+        return Ok(None);
+    };
+    let rules = &compiled.rules;
+    if sender.is_bot
+        || (rules.exempt_admins && sender.role != MemberRole::Member)
+        || compiled.whitelist.contains(sender.id.as_str())
+    {
+        return Ok(None);
+    }
+    let standing = history.standing(subject.group_id, subject.member_id)?;
+    Ok(Some((sender, standing)))
+}
+
+/// Replays a stored message into the windows only, as [`judge`] would have (after a start): no
+/// detector runs, nothing is decided.
+pub fn rewarm<H: History>(
+    compiled: &Compiled,
+    windows: &Mutex<Windows>,
+    history: &mut H,
+    event: &Event,
+    text: &str,
+    subject: Subject,
+) -> Result<(), H::Error> {
+    if !compiled.rules.enabled {
+        return Ok(());
+    }
+    let Some((_, standing)) = judged_sender(compiled, history, event, subject)? else {
+        return Ok(());
+    };
+    if standing.blacklisted && compiled.takes_part_in_blacklist() {
+        return Ok(());
+    }
+    observe(
+        compiled,
+        windows,
+        event,
+        &steward_text::normalize(text),
+        subject,
+    );
+    Ok(())
+}
+
 /// Judges one new event under the group's rules.
 pub fn judge<H: History>(
     compiled: &Compiled,
@@ -69,7 +157,7 @@ pub fn judge<H: History>(
         return Ok(None);
     }
     let time = event.time.timestamp_millis();
-    let sender = match &event.kind {
+    match &event.kind {
         EventKind::MemberJoined { member, .. }
         | EventKind::JoinRequest {
             applicant: member, ..
@@ -81,16 +169,11 @@ pub fn judge<H: History>(
             return Ok((standing.blacklisted && compiled.takes_part_in_blacklist())
                 .then_some(Decision::Refuse));
         }
-        EventKind::Message { sender, .. } => sender,
-        _ => return Ok(None),
+        _ => {}
     };
-    if sender.is_bot
-        || (rules.exempt_admins && sender.role != MemberRole::Member)
-        || compiled.whitelist.contains(sender.id.as_str())
-    {
+    let Some((_, standing)) = judged_sender(compiled, history, event, subject)? else {
         return Ok(None);
-    }
-    let standing = history.standing(subject.group_id, subject.member_id)?;
+    };
     if standing.blacklisted && compiled.takes_part_in_blacklist() {
         return Ok(Some(Decision::Refuse));
     }
@@ -121,34 +204,7 @@ pub fn judge<H: History>(
     } else {
         found
     };
-    // The windows see every message, flagged or not, so that live and backtest agree. They are
-    // shared by the pipeline's writers: held only for these two updates.
-    let (flood, repeat) = {
-        let mut windows = match windows.lock() {
-            Ok(windows) => windows,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let message = event.id.as_deref().unwrap_or_default();
-        let flood = rules.flood.enabled
-            && windows.flood(
-                (subject.group_id, subject.member_id),
-                message,
-                time,
-                rules.flood.messages,
-                rules.flood.seconds,
-            );
-        let repeat = rules.repeat.enabled
-            && normalized.chars().filter(|c| !c.is_whitespace()).count()
-                >= rules.repeat.min_chars as usize
-            && windows.repeat(
-                normalized,
-                subject.group_id,
-                time,
-                rules.repeat.groups,
-                rules.repeat.minutes,
-            );
-        (flood, repeat)
-    };
+    let (flood, repeat) = observe(compiled, windows, event, normalized, subject);
     let verdict = found.or_else(|| {
         if repeat {
             Some(Verdict::new(

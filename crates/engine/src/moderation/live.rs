@@ -14,7 +14,7 @@ use steward_store::{Offence, StoreError, Writer};
 use steward_text::{Analysis, Classifier, Verdict};
 use tracing::warn;
 
-use super::judge::{Decision, History, Standing, Subject, judge};
+use super::judge::{Decision, History, Standing, Subject, judge, rewarm};
 use super::rules::{Compiled, Rules, Step, duration};
 use super::windows::Windows;
 use crate::{Context, Feature, FeatureError, Prepared};
@@ -95,7 +95,7 @@ pub struct Moderation {
     /// and at most [`RULES_TTL`] old; the feature adds its own blacklistings at once.
     blacklist: Mutex<Option<Cached<HashSet<i64>>>>,
     /// Whether the windows were refilled from the log since this process started.
-    warmed: std::sync::atomic::AtomicBool,
+    warmed: Mutex<bool>,
 }
 
 impl Moderation {
@@ -106,16 +106,18 @@ impl Moderation {
             documents: Mutex::new((0, HashMap::new())),
             windows: Mutex::new(Windows::default()),
             blacklist: Mutex::new(None),
-            warmed: std::sync::atomic::AtomicBool::new(false),
+            warmed: Mutex::new(false),
         }
     }
 
     /// Refills the flood and repeat windows from the messages recorded in the last window before
     /// `event` (the longest window any rules ask for), once per process, so that a restart does
-    /// not forget them: the same judgement as live, its decisions discarded. Reads the log
-    /// backwards by id and stops at the window's start (or after [`WARM_UP_MAX`] events).
+    /// not forget them. The writer threads wait for it (they would judge on empty windows
+    /// otherwise); a failed refill is tried again with the next event. The log is read backwards
+    /// by id, at most [`WARM_UP_MAX`] rows, until a whole page is older than the window.
     fn warm_up(&self, store: &mut Writer, event_id: i64, time: i64) -> Result<(), StoreError> {
-        if self.warmed.swap(true, Ordering::Relaxed) {
+        let mut warmed = self.warmed.lock().map_err(poisoned)?;
+        if *warmed {
             return Ok(());
         }
         let window = store
@@ -130,19 +132,19 @@ impl Moderation {
             .unwrap_or(0);
         let from = time - window;
         let mut events = Vec::new();
-        let mut before = event_id;
-        'pages: while events.len() < WARM_UP_MAX {
+        let (mut before, mut read) = (event_id, 0);
+        while read < WARM_UP_MAX {
             let page = store.events_before(before, 2_000)?;
             let Some(last) = page.last() else { break };
             before = last.id;
-            for stored in page {
-                // The log is in arrival order, close to time order: a page wholly older than the
-                // window ends the search.
-                if stored.time >= from && stored.time <= time {
-                    events.push(stored);
-                } else if stored.time < from - window {
-                    break 'pages;
-                }
+            read += page.len();
+            let all_older = page.iter().all(|stored| stored.time < from);
+            events.extend(
+                page.into_iter()
+                    .filter(|stored| stored.time >= from && stored.time <= time),
+            );
+            if all_older {
+                break;
             }
         }
         events.reverse();
@@ -155,20 +157,19 @@ impl Moderation {
                 continue;
             };
             let compiled = self.rules_for(store, stored.group_id)?;
-            let mut history = WarmHistory(&blacklist);
-            let _ = judge(
+            let Ok(()) = rewarm(
                 &compiled,
                 &self.windows,
-                &mut history,
+                &mut WarmHistory(&blacklist),
                 &event,
                 &event.plain_text(),
-                None,
                 Subject {
                     group_id: stored.group_id,
                     member_id,
                 },
             );
         }
+        *warmed = true;
         Ok(())
     }
 
@@ -241,7 +242,7 @@ fn poisoned<T>(_: T) -> StoreError {
     StoreError::Corrupt("moderation state lock poisoned".to_owned())
 }
 
-/// Events read to refill the windows after a start, at most.
+/// Rows of the log read to refill the windows after a start, at most.
 const WARM_UP_MAX: usize = 200_000;
 
 /// The history a warm-up judges with: only the blacklist matters (a blacklisted member's

@@ -1,8 +1,8 @@
 //! Time windows over recent messages, for the detectors that look at more than one message:
 //! flood (one member, many messages, few seconds) and repeats (one text, many groups, few
 //! minutes). Judged by the messages' own times, so that a backtest replaying the history in the
-//! order it was recorded reaches the same verdicts as the live run did. Kept in memory: a
-//! restart forgets at most a few minutes of it.
+//! order it was recorded reaches the same verdicts as the live run did. Kept in memory; the
+//! feature refills them from the event log when it starts.
 
 use std::collections::{HashMap, VecDeque};
 
