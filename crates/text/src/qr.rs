@@ -288,6 +288,37 @@ mod tests {
         assert_eq!(decode_qr(&bytes).unwrap(), Vec::<String>::new());
     }
 
+    /// A cheap, deterministic cousin of `fuzz/` (target `qr_image`): truncations and byte
+    /// mutations of real images never panic and never outlast the deadline much.
+    #[test]
+    fn mutated_images_are_answered_without_panics() {
+        let png = qr_png("https://qm.qq.com/q/Mutant", 3, png::ColorType::Rgba);
+        let jpeg = include_bytes!("../tests-data/qr.jpg").to_vec();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for original in [png, jpeg] {
+            for round in 0..150 {
+                let mut bytes = original.clone();
+                if round % 3 == 0 {
+                    bytes.truncate((next() as usize) % bytes.len());
+                } else {
+                    for _ in 0..1 + round % 8 {
+                        let at = (next() as usize) % bytes.len();
+                        bytes[at] = next() as u8;
+                    }
+                }
+                let started = std::time::Instant::now();
+                let _ = decode_qr(&bytes);
+                assert!(started.elapsed() < DEADLINE * 2, "round {round}");
+            }
+        }
+    }
+
     #[test]
     fn hostile_files_are_errors_not_panics() {
         assert_eq!(decode_qr(b"GIF89a...."), Err(QrError::Format));
