@@ -75,10 +75,11 @@ impl ModerationShared {
     }
 }
 
+/// Something read from the store, trusted for one rules generation and at most [`RULES_TTL`].
 struct Cached<T = Compiled> {
     generation: u64,
     loaded: Instant,
-    compiled: Arc<T>,
+    value: Arc<T>,
 }
 
 /// Compiled rule sets by document, for one rules generation.
@@ -180,13 +181,13 @@ impl Moderation {
             && cached.generation == generation
             && cached.loaded.elapsed() < RULES_TTL
         {
-            return Ok(Arc::clone(&cached.compiled));
+            return Ok(Arc::clone(&cached.value));
         }
         let members = Arc::new(store.blacklisted_members()?);
         *cached = Some(Cached {
             generation,
             loaded: Instant::now(),
-            compiled: Arc::clone(&members),
+            value: Arc::clone(&members),
         });
         Ok(members)
     }
@@ -196,9 +197,9 @@ impl Moderation {
         if let Ok(mut cached) = self.blacklist.lock()
             && let Some(cached) = cached.as_mut()
         {
-            let mut members = (*cached.compiled).clone();
+            let mut members = (*cached.value).clone();
             members.insert(member_id);
-            cached.compiled = Arc::new(members);
+            cached.value = Arc::new(members);
         }
     }
 
@@ -209,7 +210,7 @@ impl Moderation {
             && cached.generation == generation
             && cached.loaded.elapsed() < RULES_TTL
         {
-            return Ok(Arc::clone(&cached.compiled));
+            return Ok(Arc::clone(&cached.value));
         }
         let document = store.moderation_rules(group_id)?;
         let compiled = {
@@ -230,7 +231,7 @@ impl Moderation {
                 Cached {
                     generation,
                     loaded: Instant::now(),
-                    compiled: Arc::clone(&compiled),
+                    value: Arc::clone(&compiled),
                 },
             );
         }
