@@ -84,8 +84,8 @@ impl Windows {
             let horizon = self.newest - self.repeat_window;
             self.repeat
                 .retain(|_, seen| seen.back().is_some_and(|(t, _)| *t > horizon));
-            self.flood.shrink_to_fit();
-            self.repeat.shrink_to_fit();
+            // No shrink_to_fit: rehashing the maps every sweep stalled the writer (the maps
+            // only ever hold the last minutes anyway).
         }
     }
 }
