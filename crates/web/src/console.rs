@@ -680,6 +680,18 @@ struct MemberPage<'a> {
     groups: Vec<MemberGroupRow>,
     timeline: Vec<TimelineRow>,
     older: Option<String>,
+    /// Moderation: the member's offences (newest first) and whether they are blacklisted.
+    offences: Vec<OffenceLineRow>,
+    blacklisted: bool,
+    can_act: bool,
+}
+
+struct OffenceLineRow {
+    time: String,
+    group: String,
+    detector: String,
+    reason: String,
+    step: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -703,10 +715,12 @@ pub async fn member_page(
         };
         let groups = database.memberships_of(id)?;
         let timeline = database.member_timeline(id, before, MESSAGES_PER_PAGE)?;
-        Ok(Some((member, groups, timeline)))
+        let offences = database.offences(None, Some(id), 50)?;
+        let blacklisted = database.is_blacklisted(id)?;
+        Ok(Some((member, groups, timeline, offences, blacklisted)))
     })
     .await?;
-    let Some((member, groups, timeline)) = found else {
+    let Some((member, groups, timeline, offences, blacklisted)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().no_member).into_response());
     };
     let older = (timeline.len() as i64 == MESSAGES_PER_PAGE)
@@ -747,6 +761,21 @@ pub async fn member_page(
             })
             .collect(),
         older,
+        offences: offences
+            .into_iter()
+            .map(|line| OffenceLineRow {
+                time: format_time(line.offence.time),
+                group: line.group_title,
+                detector: line.offence.detector,
+                reason: line.offence.reason,
+                step: line.offence.step,
+            })
+            .collect(),
+        blacklisted,
+        can_act: signed
+            .operator
+            .role
+            .at_least(steward_domain::OperatorRole::Operator),
     };
     Ok(render(lang, &page)?.into_response())
 }

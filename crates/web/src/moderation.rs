@@ -174,6 +174,10 @@ pub struct ModTexts {
     pub failed: &'static str,
     pub saved: &'static str,
     pub model_samples: &'static str,
+    pub try_message: &'static str,
+    pub try_help: &'static str,
+    pub caught: &'static str,
+    pub not_caught: &'static str,
 }
 
 static MZH: ModTexts = ModTexts {
@@ -243,6 +247,10 @@ static MZH: ModTexts = ModTexts {
     failed: "失败",
     saved: "已保存",
     model_samples: "运营标注的样本",
+    try_message: "试一条消息",
+    try_help: "用这套规则的文字检测（联系方式、链接、违禁词、广告分类器）检查；刷屏和跨群重复需要多条消息，这里不算。",
+    caught: "会被拦截",
+    not_caught: "不会被拦截",
 };
 
 static MEN: ModTexts = ModTexts {
@@ -312,6 +320,10 @@ static MEN: ModTexts = ModTexts {
     failed: "Failed",
     saved: "Saved",
     model_samples: "Samples marked by operators",
+    try_message: "Try a message",
+    try_help: "Checked by these rules' text detectors (contact details, links, forbidden words, the ad classifier); flood and repeats need several messages and are not tried here.",
+    caught: "Caught",
+    not_caught: "Not caught",
 };
 
 fn words(lang: Lang) -> &'static ModTexts {
@@ -459,11 +471,18 @@ struct RulesPage<'a> {
     error: Option<String>,
     can_edit: bool,
     group_set: Option<String>,
+    /// The message tried, and what these rules' text detectors say of it.
+    sample: String,
+    tried: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ScopeQuery {
     scope: Option<String>,
+    /// A message to try against the scope's rules.
+    sample: Option<String>,
+    /// Try it as from a member who has just joined.
+    new_member: Option<String>,
 }
 
 /// What the editor shows besides the rules.
@@ -502,6 +521,8 @@ fn rules_page<'a>(
         error,
         can_edit,
         group_set,
+        sample: String::new(),
+        tried: None,
     }
 }
 
@@ -540,7 +561,33 @@ pub async fn rules_editor(
     let Some((rules, stored, can_edit, set)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
-    let page = rules_page(
+    // "Would this be caught?": the text detectors of these rules on a message the operator types.
+    let sample: String = query
+        .sample
+        .unwrap_or_default()
+        .chars()
+        .take(2000)
+        .collect();
+    let tried = (!sample.trim().is_empty()).then(|| {
+        let compiled = rules.compile(state.moderation.model());
+        let m = words(lang);
+        match compiled.chain.check(
+            &steward_text::normalize(&sample),
+            query.new_member.is_some(),
+        ) {
+            Some(verdict) => format!(
+                "{}: {} ({})",
+                m.caught,
+                match lang {
+                    Lang::Zh => verdict.zh,
+                    Lang::En => verdict.en,
+                },
+                verdict.detector.name()
+            ),
+            None => m.not_caught.to_owned(),
+        }
+    });
+    let mut page = rules_page(
         lang,
         &signed.csrf,
         &scope,
@@ -552,6 +599,8 @@ pub async fn rules_editor(
             group_set: set,
         },
     );
+    page.sample = sample;
+    page.tried = tried;
     Ok(render(lang, &page)?.into_response())
 }
 

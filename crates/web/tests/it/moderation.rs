@@ -194,6 +194,57 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
     let audit = console.database().audit_page(None, 10).unwrap();
     assert!(audit.iter().any(|entry| entry.action == "rules.save"));
 
+    // "Try a message" answers with these rules' verdict, the sample shown as text.
+    let tried = text(
+        console
+            .get(
+                &format!(
+                    "/moderation/rules?scope=group%3A1&sample={}",
+                    urlencode("专业代练上分")
+                ),
+                Some(&cookie),
+                "en",
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        tried.contains("Caught: a forbidden word: 代练 (keyword)"),
+        "{tried}"
+    );
+    let tried = text(
+        console
+            .get(
+                &format!(
+                    "/moderation/rules?scope=default&sample={}",
+                    urlencode("<script>x</script> 今天天气不错")
+                ),
+                Some(&cookie),
+                "en",
+            )
+            .await,
+    )
+    .await;
+    assert!(tried.contains("Not caught"), "{tried}");
+    assert!(!tried.contains("<script>x"));
+    let as_new = text(
+        console
+            .get(
+                &format!(
+                    "/moderation/rules?scope=default&new_member=on&sample={}",
+                    urlencode("看看 https://www.youtube.com/watch?v=x")
+                ),
+                Some(&cookie),
+                "en",
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        as_new.contains("Caught: a new member posted a link"),
+        "{as_new}"
+    );
+
     // A scope that does not exist is not found; a forged form is refused.
     let missing = console
         .get("/moderation/rules?scope=group%3A99", Some(&cookie), "en")
@@ -381,6 +432,18 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
         writer.commit().unwrap();
     }
     let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    // The member's page says they are blacklisted and lists the offence.
+    let member_page = text(
+        console
+            .get(&format!("/members/{member}"), Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(
+        member_page.contains("On the fleet blacklist"),
+        "{member_page}"
+    );
+    assert!(member_page.contains("contact: 联系方式 / contact details"));
     let page = text(console.get("/moderation", Some(&cookie), "en").await).await;
     assert!(page.contains("&#60;b&#62;Mallory&#60;/b&#62;"), "{page}");
     assert!(!page.contains("<b>Mallory"));
