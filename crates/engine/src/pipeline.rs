@@ -446,6 +446,7 @@ impl WriterThread {
                 store: &mut self.writer,
                 now,
                 prepared: extras.get(index).and_then(|extra| extra.as_deref()),
+                removed: removed(&prepared.event, &actions),
                 actions: Vec::new(),
             };
             let result =
@@ -516,4 +517,14 @@ impl WriterThread {
             }
         }
     }
+}
+
+/// Whether `actions` delete the event's own message.
+fn removed(event: &steward_domain::Event, actions: &[steward_domain::ActionRequest]) -> bool {
+    event.id.as_deref().is_some_and(|id| {
+        actions.iter().any(|request| {
+            request.chat == event.chat
+                && matches!(&request.action, steward_domain::Action::DeleteMessage { message } if message.as_str() == id)
+        })
+    })
 }

@@ -11,6 +11,7 @@ mod migrate;
 pub mod moderation;
 mod operators;
 pub mod outbox;
+pub mod points;
 mod postgres;
 mod read;
 mod sql;

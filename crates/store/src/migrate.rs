@@ -67,6 +67,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_moderation.sql"),
         postgres: include_str!("../migrations/postgres/0009_moderation.sql"),
     },
+    Migration {
+        version: 10,
+        name: "points",
+        sqlite: include_str!("../migrations/sqlite/0010_points.sql"),
+        postgres: include_str!("../migrations/postgres/0010_points.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

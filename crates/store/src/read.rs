@@ -44,6 +44,9 @@ const TABLES: &[(&str, &str)] = &[
     ("blacklist", "member_id"),
     ("ad_samples", "id"),
     ("night_state", "group_id"),
+    ("points_ledger", "id"),
+    ("points_balances", "group_id, member_id"),
+    ("checkins", "group_id, member_id, day"),
 ];
 
 impl Database {
@@ -119,6 +122,18 @@ impl Database {
                 "SELECT s.group_id FROM memberships s WHERE s.message_count <> \
                  (SELECT COUNT(*) FROM messages m WHERE m.group_id = s.group_id \
                   AND m.member_id = s.member_id)",
+            ),
+            (
+                "points balance differs from its ledger",
+                "SELECT b.group_id FROM points_balances b WHERE b.balance <> \
+                 (SELECT COALESCE(SUM(l.amount), 0) FROM points_ledger l \
+                  WHERE l.group_id = b.group_id AND l.member_id = b.member_id)",
+            ),
+            (
+                "points ledger without its balance",
+                "SELECT l.group_id FROM points_ledger l WHERE NOT EXISTS \
+                 (SELECT 1 FROM points_balances b WHERE b.group_id = l.group_id \
+                  AND b.member_id = l.member_id)",
             ),
             (
                 "message event without its message",

@@ -1,6 +1,7 @@
 //! The registration list: every feature, in the order the pipeline runs them. Moderation comes
 //! first so that later features can skip a message it removed.
 
+mod engagement;
 mod ping;
 
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use serde::Deserialize;
 use crate::Feature;
 use crate::moderation::{Moderation, ModerationShared};
 
+pub use engagement::{Engagement, EngagementConfig};
 pub use ping::{Ping, PingConfig};
 
 /// The `[features]` section of `steward.toml`.
@@ -18,6 +20,7 @@ pub use ping::{Ping, PingConfig};
 pub struct FeaturesConfig {
     pub ping: PingConfig,
     pub moderation: ModerationConfig,
+    pub engagement: EngagementConfig,
 }
 
 /// `[features.moderation]`: the switch; the rules themselves are edited in the console and API.
@@ -45,6 +48,9 @@ pub fn registry(config: &FeaturesConfig, shared: &Shared) -> Vec<Box<dyn Feature
     let mut features: Vec<Box<dyn Feature>> = Vec::new();
     if config.moderation.enabled {
         features.push(Box::new(Moderation::new(Arc::clone(&shared.moderation))));
+    }
+    if config.engagement.enabled {
+        features.push(Box::new(Engagement::new(config.engagement.clone())));
     }
     if config.ping.enabled {
         features.push(Box::new(Ping::new(config.ping.clone())));

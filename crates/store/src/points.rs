@@ -1,0 +1,162 @@
+//! Engagement's points and sign-ins. The ledger is the truth: every credit and debit is a row,
+//! once per event and reason (a redelivered event can never pay twice), and the balance beside
+//! it changes in the same statement sequence of the same transaction (`verify` checks that they
+//! agree).
+
+use crate::{Database, StoreError, Writer};
+
+/// One line of a leaderboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub member_id: i64,
+    pub name: String,
+    pub points: i64,
+}
+
+impl Writer {
+    /// Credits (or, negative, debits) a member's points for an event; returns the new balance,
+    /// or `None` when this event already paid for this reason.
+    #[allow(clippy::too_many_arguments)]
+    pub fn award_points(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        amount: i64,
+        reason: &str,
+        event_id: i64,
+        day: i64,
+        time: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let inserted = self.conn.query_opt(
+            "INSERT INTO points_ledger (group_id, member_id, amount, reason, event_id, day, time) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, reason) DO NOTHING \
+             RETURNING id",
+            &[
+                group_id.into(),
+                member_id.into(),
+                amount.into(),
+                reason.into(),
+                event_id.into(),
+                day.into(),
+                time.into(),
+            ],
+        )?;
+        if inserted.is_none() {
+            return Ok(None);
+        }
+        let balance = self.conn.query_int(
+            "INSERT INTO points_balances (group_id, member_id, balance) VALUES ($1, $2, $3) \
+             ON CONFLICT (group_id, member_id) DO UPDATE \
+             SET balance = points_balances.balance + $3 RETURNING balance",
+            &[group_id.into(), member_id.into(), amount.into()],
+        )?;
+        Ok(Some(balance))
+    }
+
+    pub fn points_balance(&mut self, group_id: i64, member_id: i64) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                "SELECT balance FROM points_balances WHERE group_id = $1 AND member_id = $2",
+                &[group_id.into(), member_id.into()],
+            )?
+            .map(|row| row.int(0))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
+    /// How many awards for `reason` the member got on `day`, and the time of the latest one.
+    pub fn awards_on(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        reason: &str,
+        day: i64,
+    ) -> Result<(i64, Option<i64>), StoreError> {
+        let row = self.conn.query_opt(
+            "SELECT COUNT(*), MAX(time) FROM points_ledger \
+             WHERE group_id = $1 AND member_id = $2 AND reason = $3 AND day = $4",
+            &[group_id.into(), member_id.into(), reason.into(), day.into()],
+        )?;
+        match row {
+            Some(row) => Ok((row.int(0)?, row.opt_int(1)?)),
+            None => Ok((0, None)),
+        }
+    }
+
+    /// The member's streak on `day`, if they signed in that day.
+    pub fn checkin_streak(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        day: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT streak FROM checkins WHERE group_id = $1 AND member_id = $2 AND day = $3",
+                &[group_id.into(), member_id.into(), day.into()],
+            )?
+            .map(|row| row.int(0))
+            .transpose()
+    }
+
+    pub fn record_checkin(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        day: i64,
+        streak: i64,
+        event_id: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO checkins (group_id, member_id, day, streak, event_id) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                group_id.into(),
+                member_id.into(),
+                day.into(),
+                streak.into(),
+                event_id.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A group's members with the most points, all time.
+    pub fn points_top(&mut self, group_id: i64, limit: i64) -> Result<Vec<Standing>, StoreError> {
+        let rows = self.conn.query(
+            "SELECT b.member_id, m.name, b.balance FROM points_balances b \
+             JOIN members m ON m.id = b.member_id WHERE b.group_id = $1 \
+             ORDER BY b.balance DESC, b.member_id LIMIT $2",
+            &[group_id.into(), limit.into()],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(Standing {
+                    member_id: row.int(0)?,
+                    name: row.text(1)?,
+                    points: row.int(2)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Database {
+    /// A member's balance and the sum of their ledger (equal, unless something is broken).
+    pub fn points_of(&self, group_id: i64, member_id: i64) -> Result<(i64, i64), StoreError> {
+        self.with_conn(|conn| {
+            let row = conn.query_opt(
+                "SELECT (SELECT COALESCE(MAX(balance), 0) FROM points_balances \
+                  WHERE group_id = $1 AND member_id = $2), \
+                 (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM points_ledger \
+                  WHERE group_id = $1 AND member_id = $2)",
+                &[group_id.into(), member_id.into()],
+            )?;
+            match row {
+                Some(row) => Ok((row.int(0)?, row.int(1)?)),
+                None => Ok((0, 0)),
+            }
+        })
+    }
+}
