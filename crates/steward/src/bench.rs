@@ -47,6 +47,9 @@ pub struct BenchArgs {
     /// Run the pipeline without the moderation feature (to see what it costs)
     #[arg(long)]
     pub no_moderation: bool,
+    /// Pay a point for each real message (off by default; to see what it costs)
+    #[arg(long)]
+    pub message_points: bool,
     /// Measure the moderation detector chain instead, on one core: messages per second
     #[arg(long)]
     pub detectors: bool,
@@ -117,6 +120,10 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
             &features::FeaturesConfig {
                 moderation: features::ModerationConfig {
                     enabled: !args.no_moderation,
+                },
+                engagement: features::EngagementConfig {
+                    message_points: i64::from(args.message_points),
+                    ..features::EngagementConfig::default()
                 },
                 ..features::FeaturesConfig::default()
             },

@@ -211,24 +211,13 @@ impl Writer {
         except: i64,
     ) -> Result<Vec<ActiveGroup>, StoreError> {
         let rows = self.conn.query(
-            "SELECT g.id, g.platform, g.chat, \
-             (SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
-              WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1), s.role \
-             FROM memberships s JOIN groups g ON g.id = s.group_id \
-             WHERE s.member_id = $1 AND s.status = 'active' AND s.group_id <> $2 ORDER BY g.id",
+            &format!(
+                "{GROUP_WITH_ACCOUNT}, s.role FROM memberships s JOIN groups g ON g.id = s.group_id \
+                 WHERE s.member_id = $1 AND s.status = 'active' AND s.group_id <> $2 ORDER BY g.id"
+            ),
             &[member_id.into(), except.into()],
         )?;
-        rows.iter()
-            .map(|row| {
-                Ok(ActiveGroup {
-                    group_id: row.int(0)?,
-                    platform: row.text(1)?,
-                    chat: row.text(2)?,
-                    account: row.opt_text(3)?,
-                    role: row.opt_text(4)?.unwrap_or_else(|| "member".to_owned()),
-                })
-            })
-            .collect()
+        rows.iter().map(active_group).collect()
     }
 
     /// A line in the audit log, inside the event's transaction: the bot's own decisions.
@@ -261,6 +250,41 @@ impl Writer {
         )?;
         Ok(row.map(|row| row.text(0)).transpose()?.unwrap_or_default())
     }
+}
+
+/// A group (`g`) with the bot account that last spoke for it.
+const GROUP_WITH_ACCOUNT: &str = "SELECT g.id, g.platform, g.chat, \
+     (SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
+      WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1)";
+
+/// A row of [`GROUP_WITH_ACCOUNT`], with the member's role as a fifth column when there is one.
+fn active_group(row: &Row) -> Result<ActiveGroup, StoreError> {
+    Ok(ActiveGroup {
+        group_id: row.int(0)?,
+        platform: row.text(1)?,
+        chat: row.text(2)?,
+        account: row.opt_text(3)?,
+        role: match row.0.get(4) {
+            Some(_) => row.opt_text(4)?.unwrap_or_else(|| "member".to_owned()),
+            None => "member".to_owned(),
+        },
+    })
+}
+
+const BLACKLIST_ENTRY: &str = "SELECT b.member_id, m.platform, m.user_id, m.name, b.group_id, \
+     b.reason, b.added_at FROM blacklist b JOIN members m ON m.id = b.member_id \
+     WHERE b.lifted_at IS NULL";
+
+fn blacklist_entry(row: &Row) -> Result<BlacklistEntry, StoreError> {
+    Ok(BlacklistEntry {
+        member_id: row.int(0)?,
+        platform: row.text(1)?,
+        user_id: row.text(2)?,
+        name: row.text(3)?,
+        group_id: row.int(4)?,
+        reason: row.text(5)?,
+        added_at: row.int(6)?,
+    })
 }
 
 fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
@@ -427,35 +451,22 @@ impl Database {
     pub fn blacklisted(&self) -> Result<Vec<BlacklistEntry>, StoreError> {
         self.with_conn(|conn| {
             let rows = conn.query(
-                "SELECT b.member_id, m.platform, m.user_id, m.name, b.group_id, b.reason, b.added_at \
-                 FROM blacklist b JOIN members m ON m.id = b.member_id \
-                 WHERE b.lifted_at IS NULL ORDER BY b.added_at DESC, b.member_id",
+                &format!("{BLACKLIST_ENTRY} ORDER BY b.added_at DESC, b.member_id"),
                 &[],
             )?;
-            rows.iter()
-                .map(|row| {
-                    Ok(BlacklistEntry {
-                        member_id: row.int(0)?,
-                        platform: row.text(1)?,
-                        user_id: row.text(2)?,
-                        name: row.text(3)?,
-                        group_id: row.int(4)?,
-                        reason: row.text(5)?,
-                        added_at: row.int(6)?,
-                    })
-                })
-                .collect()
+            rows.iter().map(blacklist_entry).collect()
         })
     }
 
-    pub fn is_blacklisted(&self, member_id: i64) -> Result<bool, StoreError> {
+    /// A member's blacklisting in force, if any.
+    pub fn blacklisting(&self, member_id: i64) -> Result<Option<BlacklistEntry>, StoreError> {
         self.with_conn(|conn| {
-            Ok(conn
-                .query_opt(
-                    "SELECT 1 FROM blacklist WHERE member_id = $1 AND lifted_at IS NULL",
-                    &[member_id.into()],
-                )?
-                .is_some())
+            conn.query_opt(
+                &format!("{BLACKLIST_ENTRY} AND b.member_id = $1"),
+                &[member_id.into()],
+            )?
+            .map(|row| blacklist_entry(&row))
+            .transpose()
         })
     }
 
@@ -552,23 +563,10 @@ impl Database {
     pub fn groups_with_accounts(&self) -> Result<Vec<ActiveGroup>, StoreError> {
         self.with_conn(|conn| {
             let rows = conn.query(
-                "SELECT g.id, g.platform, g.chat, \
-                 (SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
-                  WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1) \
-                 FROM groups g ORDER BY g.id",
+                &format!("{GROUP_WITH_ACCOUNT} FROM groups g ORDER BY g.id"),
                 &[],
             )?;
-            rows.iter()
-                .map(|row| {
-                    Ok(ActiveGroup {
-                        group_id: row.int(0)?,
-                        platform: row.text(1)?,
-                        chat: row.text(2)?,
-                        account: row.opt_text(3)?,
-                        role: "member".to_owned(),
-                    })
-                })
-                .collect()
+            rows.iter().map(active_group).collect()
         })
     }
 

@@ -716,7 +716,7 @@ pub async fn member_page(
         let groups = database.memberships_of(id)?;
         let timeline = database.member_timeline(id, before, MESSAGES_PER_PAGE)?;
         let offences = database.offences(None, Some(id), 50)?;
-        let blacklisted = database.is_blacklisted(id)?;
+        let blacklisted = database.blacklisting(id)?.is_some();
         Ok(Some((member, groups, timeline, offences, blacklisted)))
     })
     .await?;

@@ -907,13 +907,8 @@ pub async fn lift_form(
     let database = state.database.clone();
     let acting = signed.operator.clone();
     let shared = state.moderation.clone();
-    match blocking(lang, move || lift(&database, &shared, &acting, form.member)).await? {
-        Outcome::Done => Ok(Redirect::to("/moderation").into_response()),
-        Outcome::NotFound => Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response()),
-        Outcome::NotYours => {
-            Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response())
-        }
-    }
+    let outcome = blocking(lang, move || lift(&database, &shared, &acting, form.member)).await?;
+    Ok(outcome.page(lang))
 }
 
 /// What became of an operator's request about one member or message.
@@ -925,17 +920,35 @@ enum Outcome {
     NotYours,
 }
 
+impl Outcome {
+    /// The console's answer: back to the moderation page, or why not.
+    fn page(self, lang: Lang) -> Response {
+        match self {
+            Outcome::Done => Redirect::to("/moderation").into_response(),
+            Outcome::NotFound => (StatusCode::NOT_FOUND, lang.texts().not_found).into_response(),
+            Outcome::NotYours => {
+                (StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response()
+            }
+        }
+    }
+
+    /// The API's answer: `done` on success, `missing` as the 404's sentence.
+    fn json(self, done: Value, missing: &str) -> Result<Json<Value>, ApiError> {
+        match self {
+            Outcome::Done => Ok(Json(done)),
+            Outcome::NotFound => Err(ApiError(StatusCode::NOT_FOUND, missing.into())),
+            Outcome::NotYours => Err(api_forbidden()),
+        }
+    }
+}
+
 fn lift(
     database: &Database,
     shared: &ModerationShared,
     operator: &Operator,
     member: i64,
 ) -> Result<Outcome, StoreError> {
-    let Some(entry) = database
-        .blacklisted()?
-        .into_iter()
-        .find(|entry| entry.member_id == member)
-    else {
+    let Some(entry) = database.blacklisting(member)? else {
         return Ok(Outcome::NotFound);
     };
     if !database.may_act_on(operator, entry.group_id)? {
@@ -984,13 +997,7 @@ pub async fn sample_form(
         mark_sample(&database, &shared, &acting, form.event, form.is_ad)
     })
     .await?;
-    match outcome {
-        Outcome::Done => Ok(Redirect::to("/moderation").into_response()),
-        Outcome::NotFound => Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response()),
-        Outcome::NotYours => {
-            Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response())
-        }
-    }
+    Ok(outcome.page(lang))
 }
 
 /// Records an operator's mark on a message and retrains the model in force.
@@ -1742,14 +1749,12 @@ pub async fn api_lift(
     }
     let database = state.database.clone();
     let shared = state.moderation.clone();
-    match api_blocking(move || lift(&database, &shared, &operator, member)).await? {
-        Outcome::Done => Ok(Json(json!({ "member_id": member, "lifted": true }))),
-        Outcome::NotFound => Err(ApiError(
-            StatusCode::NOT_FOUND,
-            "that member is not on the blacklist".into(),
-        )),
-        Outcome::NotYours => Err(api_forbidden()),
-    }
+    api_blocking(move || lift(&database, &shared, &operator, member))
+        .await?
+        .json(
+            json!({ "member_id": member, "lifted": true }),
+            "that member is not on the blacklist",
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -1821,16 +1826,10 @@ pub async fn api_sample(
     let outcome =
         api_blocking(move || mark_sample(&database, &shared, &operator, body.event_id, body.is_ad))
             .await?;
-    match outcome {
-        Outcome::Done => Ok(Json(
-            json!({ "event_id": body.event_id, "is_ad": body.is_ad }),
-        )),
-        Outcome::NotFound => Err(ApiError(
-            StatusCode::NOT_FOUND,
-            "no message with that event id".into(),
-        )),
-        Outcome::NotYours => Err(api_forbidden()),
-    }
+    outcome.json(
+        json!({ "event_id": body.event_id, "is_ad": body.is_ad }),
+        "no message with that event id",
+    )
 }
 
 pub async fn api_backtest_start(

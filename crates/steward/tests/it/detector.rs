@@ -85,6 +85,15 @@ fn eval_detector_scores_every_file_form() {
 }
 
 #[test]
+fn eval_detector_scores_a_simulated_community() {
+    let scratch = Scratch::new("eval-sim");
+    let (ok, stdout, stderr) = output(&scratch, &["eval-detector", "--simulated", "3000"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("messages: 3000"), "{stdout}");
+    assert!(figure(&stdout, "false-positive rate") < 0.01, "{stdout}");
+}
+
+#[test]
 fn eval_detector_refuses_a_broken_file_and_names_the_line() {
     let scratch = Scratch::new("eval-bad");
     std::fs::write(
