@@ -49,8 +49,9 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     /// What this feature's [`Feature::prepare`] returned for the event.
     pub prepared: Option<&'a (dyn std::any::Any + Send + Sync)>,
-    /// Whether an earlier feature (moderation) asked to delete this message: later features
-    /// treat it as never said (no points for an ad).
+    /// Whether an earlier feature (moderation) asked to delete this message, or to kick the
+    /// member who joined: later features treat it as never said (no points for an ad, no
+    /// welcome for a blacklisted member).
     pub removed: bool,
     pub(crate) actions: Vec<ActionRequest>,
 }

@@ -2,10 +2,12 @@
 //! deduplicated, persisted together with the state it changes, handed to the features in order
 //! (moderation first), and the actions they decide written to the outbox in the same transaction.
 
+pub mod engagement;
 mod feature;
 pub mod features;
 pub mod moderation;
 mod pipeline;
+mod scoped;
 
 pub use feature::{Context, Feature, FeatureError, Prepared};
 pub use pipeline::{Outcome, Pipeline, PipelineConfig, PipelineError, PipelineStats, Ticket};

@@ -519,8 +519,21 @@ impl WriterThread {
     }
 }
 
-/// Whether `actions` delete the event's own message.
+/// Whether `actions` delete the event's own message, kick the member whose join it is (a
+/// blacklisted member is not welcomed) or reject the join request (it is not screened again).
 fn removed(event: &steward_domain::Event, actions: &[steward_domain::ActionRequest]) -> bool {
+    if let steward_domain::EventKind::MemberJoined { member, .. } = &event.kind {
+        return actions.iter().any(|request| {
+            request.chat == event.chat
+                && matches!(&request.action, steward_domain::Action::Kick { member: kicked, .. } if *kicked == member.id)
+        });
+    }
+    if let steward_domain::EventKind::JoinRequest { .. } = &event.kind {
+        return actions.iter().any(|request| {
+            request.chat == event.chat
+                && matches!(&request.action, steward_domain::Action::RejectJoin { request: id, .. } if Some(id) == event.id.as_ref())
+        });
+    }
     event.id.as_deref().is_some_and(|id| {
         actions.iter().any(|request| {
             request.chat == event.chat

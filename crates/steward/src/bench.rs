@@ -50,6 +50,10 @@ pub struct BenchArgs {
     /// Pay a point for each real message (off by default; to see what it costs)
     #[arg(long)]
     pub message_points: bool,
+    /// The deployment's engagement settings for the run, a JSON document (docs/engagement.md),
+    /// e.g. '{"questions": {"enabled": false}}' to see what a part costs
+    #[arg(long, value_name = "JSON")]
+    pub engagement: Option<String>,
     /// Measure the moderation detector chain instead, on one core: messages per second
     #[arg(long)]
     pub detectors: bool,
@@ -114,16 +118,32 @@ pub async fn run(args: &BenchArgs) -> Result<(), Failure> {
         ..SimConfig::default()
     })
     .map_err(failure)?;
+    let settings = match (&args.engagement, args.message_points) {
+        (Some(json), _) => Some(json.clone()),
+        (None, true) => Some(r#"{"messages": {"points": 1}}"#.to_owned()),
+        (None, false) => None,
+    };
+    if let Some(json) = settings {
+        steward_engine::engagement::Settings::from_json(&json).map_err(|err| Failure {
+            exit: Exit::Config,
+            error: anyhow::anyhow!("--engagement: {err}"),
+        })?;
+        database
+            .set_document(
+                steward_store::moderation::Documents::Engagement,
+                steward_store::moderation::DEFAULT_SCOPE,
+                &json,
+                "bench",
+                chrono::Utc::now(),
+            )
+            .exit_on(Exit::Database)?;
+    }
     let pipeline = Pipeline::start(
         database.clone(),
         features::registry(
             &features::FeaturesConfig {
                 moderation: features::ModerationConfig {
                     enabled: !args.no_moderation,
-                },
-                engagement: features::EngagementConfig {
-                    message_points: i64::from(args.message_points),
-                    ..features::EngagementConfig::default()
                 },
                 ..features::FeaturesConfig::default()
             },

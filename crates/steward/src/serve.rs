@@ -68,7 +68,8 @@ pub async fn serve(
     ));
     let state = AppState::new(database, &settings.console)
         .with_pipeline(pipeline.clone())
-        .with_moderation(shared.moderation.clone());
+        .with_moderation(shared.moderation.clone())
+        .with_engagement(shared.engagement.clone());
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();

@@ -7,6 +7,7 @@
 //! updates through `Database`'s methods, which borrow a pooled connection.
 
 mod console;
+pub mod engagement;
 mod migrate;
 pub mod moderation;
 mod operators;

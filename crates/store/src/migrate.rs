@@ -73,6 +73,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_points.sql"),
         postgres: include_str!("../migrations/postgres/0010_points.sql"),
     },
+    Migration {
+        version: 11,
+        name: "engagement",
+        sqlite: include_str!("../migrations/sqlite/0011_engagement.sql"),
+        postgres: include_str!("../migrations/postgres/0011_engagement.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -20,6 +20,22 @@ pub fn set_scope(name: &str) -> String {
 
 pub const DEFAULT_SCOPE: &str = "default";
 
+/// The features whose settings are documents per scope (a group's, its set's, the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Documents {
+    Moderation,
+    Engagement,
+}
+
+impl Documents {
+    fn table(self) -> &'static str {
+        match self {
+            Documents::Moderation => "moderation_rules",
+            Documents::Engagement => "engagement_rules",
+        }
+    }
+}
+
 /// A stored rule document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RulesRecord {
@@ -85,10 +101,17 @@ pub struct ReplayedEvent {
     pub payload: String,
 }
 
-fn effective_rules(conn: &mut dyn Conn, group_id: i64) -> Result<Option<String>, StoreError> {
+pub(crate) fn effective_rules(
+    conn: &mut dyn Conn,
+    kind: Documents,
+    group_id: i64,
+) -> Result<Option<String>, StoreError> {
     let rows = conn.query(
-        "SELECT scope, rules FROM moderation_rules WHERE scope = $1 OR scope = $2 \
-         OR scope = (SELECT 'set:' || set_name FROM group_sets WHERE group_id = $3)",
+        &format!(
+            "SELECT scope, rules FROM {} WHERE scope = $1 OR scope = $2 \
+             OR scope = (SELECT 'set:' || set_name FROM group_sets WHERE group_id = $3)",
+            kind.table()
+        ),
         &[
             group_scope(group_id).as_str().into(),
             DEFAULT_SCOPE.into(),
@@ -115,7 +138,7 @@ fn effective_rules(conn: &mut dyn Conn, group_id: i64) -> Result<Option<String>,
 impl Writer {
     /// The rule document in force for a group (its own, its set's, the default), if any.
     pub fn moderation_rules(&mut self, group_id: i64) -> Result<Option<String>, StoreError> {
-        effective_rules(self.conn.as_mut(), group_id)
+        effective_rules(self.conn.as_mut(), Documents::Moderation, group_id)
     }
 
     /// Up to `limit` events recorded before `before_id`, newest first (a page of the log read
@@ -308,30 +331,15 @@ fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
 
 impl Database {
     pub fn rules(&self, scope: &str) -> Result<Option<RulesRecord>, StoreError> {
-        self.with_conn(|conn| {
-            conn.query_opt(
-                "SELECT scope, rules, updated_at, updated_by FROM moderation_rules WHERE scope = $1",
-                &[scope.into()],
-            )?
-            .map(|row| rules_record(&row))
-            .transpose()
-        })
+        self.document(Documents::Moderation, scope)
     }
 
-    /// Every stored rule document, default first, then sets, then groups.
     pub fn all_rules(&self) -> Result<Vec<RulesRecord>, StoreError> {
-        self.with_conn(|conn| {
-            let rows = conn.query(
-                "SELECT scope, rules, updated_at, updated_by FROM moderation_rules ORDER BY scope",
-                &[],
-            )?;
-            rows.iter().map(rules_record).collect()
-        })
+        self.all_documents(Documents::Moderation)
     }
 
-    /// The rule document in force for a group, if any is stored.
     pub fn effective_rules(&self, group_id: i64) -> Result<Option<String>, StoreError> {
-        self.with_conn(|conn| effective_rules(conn, group_id))
+        self.effective_document(Documents::Moderation, group_id)
     }
 
     pub fn set_rules(
@@ -341,14 +349,74 @@ impl Database {
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.set_document(Documents::Moderation, scope, rules, by, now)
+    }
+
+    pub fn delete_rules(&self, scope: &str) -> Result<bool, StoreError> {
+        self.delete_document(Documents::Moderation, scope)
+    }
+
+    /// A scope's stored document of one feature.
+    pub fn document(
+        &self,
+        kind: Documents,
+        scope: &str,
+    ) -> Result<Option<RulesRecord>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                &format!(
+                    "SELECT scope, rules, updated_at, updated_by FROM {} WHERE scope = $1",
+                    kind.table()
+                ),
+                &[scope.into()],
+            )?
+            .map(|row| rules_record(&row))
+            .transpose()
+        })
+    }
+
+    /// Every stored document of one feature, default first, then sets, then groups.
+    pub fn all_documents(&self, kind: Documents) -> Result<Vec<RulesRecord>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                &format!(
+                    "SELECT scope, rules, updated_at, updated_by FROM {} ORDER BY scope",
+                    kind.table()
+                ),
+                &[],
+            )?;
+            rows.iter().map(rules_record).collect()
+        })
+    }
+
+    /// The document in force for a group, if any is stored.
+    pub fn effective_document(
+        &self,
+        kind: Documents,
+        group_id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        self.with_conn(|conn| effective_rules(conn, kind, group_id))
+    }
+
+    pub fn set_document(
+        &self,
+        kind: Documents,
+        scope: &str,
+        document: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.with_conn(|conn| {
             conn.execute(
-                "INSERT INTO moderation_rules (scope, rules, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (scope) DO UPDATE SET rules = $2, \
-                 updated_at = $3, updated_by = $4",
+                &format!(
+                    "INSERT INTO {} (scope, rules, updated_at, updated_by) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (scope) DO UPDATE SET rules = $2, \
+                     updated_at = $3, updated_by = $4",
+                    kind.table()
+                ),
                 &[
                     scope.into(),
-                    rules.into(),
+                    document.into(),
                     now.timestamp_millis().into(),
                     by.into(),
                 ],
@@ -358,10 +426,10 @@ impl Database {
     }
 
     /// Removes a scope's document (the group falls back to its set's or the default).
-    pub fn delete_rules(&self, scope: &str) -> Result<bool, StoreError> {
+    pub fn delete_document(&self, kind: Documents, scope: &str) -> Result<bool, StoreError> {
         self.with_conn(|conn| {
             Ok(conn.execute(
-                "DELETE FROM moderation_rules WHERE scope = $1",
+                &format!("DELETE FROM {} WHERE scope = $1", kind.table()),
                 &[scope.into()],
             )? > 0)
         })

@@ -17,6 +17,8 @@ pub enum OutboxStatus {
     Claimed,
     Sent,
     Failed,
+    /// Withdrawn before any adapter took it (a removal a member's answer made unnecessary).
+    Cancelled,
 }
 
 impl OutboxStatus {
@@ -26,6 +28,7 @@ impl OutboxStatus {
             OutboxStatus::Claimed => "claimed",
             OutboxStatus::Sent => "sent",
             OutboxStatus::Failed => "failed",
+            OutboxStatus::Cancelled => "cancelled",
         }
     }
 
@@ -35,6 +38,7 @@ impl OutboxStatus {
             "claimed" => OutboxStatus::Claimed,
             "sent" => OutboxStatus::Sent,
             "failed" => OutboxStatus::Failed,
+            "cancelled" => OutboxStatus::Cancelled,
             other => return Err(StoreError::Corrupt(format!("outbox status `{other}`"))),
         })
     }

@@ -3,6 +3,7 @@
 //! it changes in the same statement sequence of the same transaction (`verify` checks that they
 //! agree).
 
+use crate::sql::{Conn, Value};
 use crate::{Database, StoreError, Writer};
 
 /// One line of a leaderboard.
@@ -122,24 +123,103 @@ impl Writer {
         Ok(())
     }
 
-    /// A group's members with the most points, all time.
-    pub fn points_top(&mut self, group_id: i64, limit: i64) -> Result<Vec<Standing>, StoreError> {
+    /// The member's sign-ins on days `first..=last`: `(day, streak)`, oldest first.
+    pub fn checkins_between(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        first: i64,
+        last: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
         let rows = self.conn.query(
-            "SELECT b.member_id, m.name, b.balance FROM points_balances b \
-             JOIN members m ON m.id = b.member_id WHERE b.group_id = $1 \
-             ORDER BY b.balance DESC, b.member_id LIMIT $2",
-            &[group_id.into(), limit.into()],
+            "SELECT day, streak FROM checkins WHERE group_id = $1 AND member_id = $2 \
+             AND day >= $3 AND day <= $4 ORDER BY day",
+            &[group_id.into(), member_id.into(), first.into(), last.into()],
         )?;
         rows.iter()
-            .map(|row| {
-                Ok(Standing {
-                    member_id: row.int(0)?,
-                    name: row.text(1)?,
-                    points: row.int(2)?,
-                })
-            })
+            .map(|row| Ok((row.int(0)?, row.int(1)?)))
             .collect()
     }
+
+    /// Corrects a stored streak (after a make-up filled the day before it).
+    pub fn set_checkin_streak(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        day: i64,
+        streak: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE checkins SET streak = $4 WHERE group_id = $1 AND member_id = $2 AND day = $3",
+            &[group_id.into(), member_id.into(), day.into(), streak.into()],
+        )?;
+        Ok(())
+    }
+
+    /// A leaderboard: `days` (first and last, inclusive) for a period, `None` for all time.
+    pub fn points_top(
+        &mut self,
+        board: &Board,
+        days: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<Standing>, StoreError> {
+        top(self.conn.as_mut(), board, days, limit)
+    }
+}
+
+/// Whose points a leaderboard ranks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Board {
+    Group(i64),
+    /// Every group of a group set: a member's points in all of them together.
+    Set(String),
+}
+
+/// All time ranks balances; a period ranks the points earned in it (credits only: a prize
+/// bought this week does not push its winner down this week's board).
+fn top(
+    conn: &mut dyn Conn,
+    board: &Board,
+    days: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<Standing>, StoreError> {
+    let (groups, key): (&str, Value<'_>) = match board {
+        Board::Group(id) => ("group_id = $1", (*id).into()),
+        Board::Set(name) => (
+            "group_id IN (SELECT group_id FROM group_sets WHERE set_name = $1)",
+            name.as_str().into(),
+        ),
+    };
+    let rows = match days {
+        None => conn.query(
+            &format!(
+                "SELECT t.member_id, m.name, t.points FROM \
+                 (SELECT member_id, CAST(SUM(balance) AS BIGINT) AS points FROM points_balances \
+                  WHERE {groups} GROUP BY member_id) t JOIN members m ON m.id = t.member_id \
+                 WHERE t.points <> 0 ORDER BY t.points DESC, t.member_id LIMIT $2"
+            ),
+            &[key, limit.into()],
+        )?,
+        Some((first, last)) => conn.query(
+            &format!(
+                "SELECT t.member_id, m.name, t.points FROM \
+                 (SELECT member_id, CAST(SUM(amount) AS BIGINT) AS points FROM points_ledger \
+                  WHERE {groups} AND day >= $3 AND day <= $4 AND amount > 0 GROUP BY member_id) t \
+                 JOIN members m ON m.id = t.member_id \
+                 ORDER BY t.points DESC, t.member_id LIMIT $2"
+            ),
+            &[key, limit.into(), first.into(), last.into()],
+        )?,
+    };
+    rows.iter()
+        .map(|row| {
+            Ok(Standing {
+                member_id: row.int(0)?,
+                name: row.text(1)?,
+                points: row.int(2)?,
+            })
+        })
+        .collect()
 }
 
 impl Database {
@@ -158,5 +238,15 @@ impl Database {
                 None => Ok((0, 0)),
             }
         })
+    }
+
+    /// A leaderboard for the console (see [`Writer::points_top`]).
+    pub fn leaderboard(
+        &self,
+        board: &Board,
+        days: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<Standing>, StoreError> {
+        self.with_conn(|conn| top(conn, board, days, limit))
     }
 }

@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 512;
+
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
@@ -38,7 +41,10 @@ impl SqliteConn {
         connection
             .busy_timeout(Duration::from_secs(10))
             .map_err(|err| StoreError::Unavailable(err.to_string()))?;
-        connection.set_prepared_statement_cache_capacity(64);
+        // Every statement a connection runs stays prepared: the writer's alone (the pipeline,
+        // moderation, engagement) are some fifty and growing with each feature, and the console's
+        // connections run more.
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let synchronous = match durability {
             Durability::Normal => "NORMAL",
             Durability::Full => "FULL",

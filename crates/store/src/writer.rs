@@ -632,13 +632,22 @@ pub(crate) fn enqueue_on(
     request: &ActionRequest,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    let action = serde_json::to_string(&request.action)
-        .map_err(|err| StoreError::Corrupt(format!("action does not serialise: {err}")))?;
-    let now = now.timestamp_millis();
+    enqueue_after(conn, event_id, request, now, now)
+}
+
+/// Queues an action that no adapter claims before `not_before`.
+pub(crate) fn enqueue_after(
+    conn: &mut dyn Conn,
+    event_id: Option<i64>,
+    request: &ActionRequest,
+    now: DateTime<Utc>,
+    not_before: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let action = action_json(&request.action)?;
     conn.query_int(
         "INSERT INTO outbox (event_id, platform, account, chat, kind, action, \
              repeat_is_harmless, not_before, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
         &[
             event_id.into(),
             request.platform.as_str().into(),
@@ -647,7 +656,13 @@ pub(crate) fn enqueue_on(
             request.action.name().into(),
             action.as_str().into(),
             i64::from(request.action.repeat_is_harmless()).into(),
-            now.into(),
+            not_before.timestamp_millis().into(),
+            now.timestamp_millis().into(),
         ],
     )
+}
+
+pub(crate) fn action_json(action: &steward_domain::Action) -> Result<String, StoreError> {
+    serde_json::to_string(action)
+        .map_err(|err| StoreError::Corrupt(format!("action does not serialise: {err}")))
 }

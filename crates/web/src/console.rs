@@ -684,6 +684,19 @@ struct MemberPage<'a> {
     offences: Vec<OffenceLineRow>,
     blacklisted: bool,
     can_act: bool,
+    /// From the member's latest self-introduction.
+    profile: Option<ProfileView>,
+}
+
+struct ProfileView {
+    city: String,
+    hours: String,
+    occupation: String,
+    interests: String,
+    /// `kind: tag` pairs.
+    tags: Vec<String>,
+    intro: String,
+    updated: String,
 }
 
 struct OffenceLineRow {
@@ -717,10 +730,18 @@ pub async fn member_page(
         let timeline = database.member_timeline(id, before, MESSAGES_PER_PAGE)?;
         let offences = database.offences(None, Some(id), 50)?;
         let blacklisted = database.blacklisting(id)?.is_some();
-        Ok(Some((member, groups, timeline, offences, blacklisted)))
+        let profile = database.profile(id)?;
+        Ok(Some((
+            member,
+            groups,
+            timeline,
+            offences,
+            blacklisted,
+            profile,
+        )))
     })
     .await?;
-    let Some((member, groups, timeline, offences, blacklisted)) = found else {
+    let Some((member, groups, timeline, offences, blacklisted, profile)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().no_member).into_response());
     };
     let older = (timeline.len() as i64 == MESSAGES_PER_PAGE)
@@ -776,6 +797,19 @@ pub async fn member_page(
             .operator
             .role
             .at_least(steward_domain::OperatorRole::Operator),
+        profile: profile.map(|profile| ProfileView {
+            city: profile.city.unwrap_or_default(),
+            hours: profile.hours.unwrap_or_default(),
+            occupation: profile.occupation.unwrap_or_default(),
+            interests: profile.interests.unwrap_or_default(),
+            tags: profile
+                .tags
+                .into_iter()
+                .map(|(kind, tag)| format!("{kind}: {tag}"))
+                .collect(),
+            intro: profile.intro,
+            updated: format_time(profile.updated_at),
+        }),
     };
     Ok(render(lang, &page)?.into_response())
 }

@@ -8,6 +8,8 @@
 
 pub mod api;
 pub mod console;
+pub mod documents;
+pub mod engagement;
 pub mod i18n;
 pub mod moderation;
 pub mod passwords;
@@ -59,6 +61,8 @@ pub struct AppState {
     pub pipeline: Option<Arc<steward_engine::Pipeline>>,
     /// Shared with the moderation feature: rule changes, the ad model in force.
     pub moderation: Arc<steward_engine::moderation::ModerationShared>,
+    /// Shared with the engagement feature: settings changes.
+    pub engagement: Arc<steward_engine::engagement::EngagementShared>,
     pub backtests: Arc<moderation::Backtests>,
 }
 
@@ -72,6 +76,7 @@ impl AppState {
             secure_cookies: config.secure_cookies,
             pipeline: None,
             moderation: Arc::default(),
+            engagement: Arc::default(),
             backtests: Arc::default(),
         }
     }
@@ -82,6 +87,15 @@ impl AppState {
         shared: Arc<steward_engine::moderation::ModerationShared>,
     ) -> AppState {
         self.moderation = shared;
+        self
+    }
+
+    /// Settings changes reach the running engagement feature through this.
+    pub fn with_engagement(
+        mut self,
+        shared: Arc<steward_engine::engagement::EngagementShared>,
+    ) -> AppState {
+        self.engagement = shared;
         self
     }
 
@@ -125,7 +139,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         (
             "POST",
             "/moderation/rules/delete",
-            post(moderation::delete_rules_form),
+            post(documents::delete_form::<steward_engine::moderation::Rules>),
         ),
         (
             "POST",
@@ -153,26 +167,30 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/moderation/backtest/{id}",
             get(moderation::backtest_job_page),
         ),
-        ("GET", "/api/v1/rules", get(moderation::api_rules_list)),
+        (
+            "GET",
+            "/api/v1/rules",
+            get(documents::api_list::<steward_engine::moderation::Rules>),
+        ),
         (
             "GET",
             "/api/v1/rules/{scope}",
-            get(moderation::api_rules_get),
+            get(documents::api_get::<steward_engine::moderation::Rules>),
         ),
         (
             "PUT",
             "/api/v1/rules/{scope}",
-            axum::routing::put(moderation::api_rules_put),
+            axum::routing::put(documents::api_put::<steward_engine::moderation::Rules>),
         ),
         (
             "DELETE",
             "/api/v1/rules/{scope}",
-            axum::routing::delete(moderation::api_rules_delete),
+            axum::routing::delete(documents::api_delete::<steward_engine::moderation::Rules>),
         ),
         (
             "GET",
             "/api/v1/groups/{id}/rules",
-            get(moderation::api_group_rules),
+            get(documents::api_group::<steward_engine::moderation::Rules>),
         ),
         (
             "PUT",
@@ -196,6 +214,69 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/api/v1/backtests/{id}",
             get(moderation::api_backtest_get),
+        ),
+        ("GET", "/engagement", get(engagement::settings_page)),
+        ("POST", "/engagement", post(engagement::save_form)),
+        (
+            "POST",
+            "/engagement/delete",
+            post(documents::delete_form::<steward_engine::engagement::Settings>),
+        ),
+        ("GET", "/engagement/board", get(engagement::board_page)),
+        ("GET", "/engagement/codes", get(engagement::codes_page)),
+        ("POST", "/engagement/codes", post(engagement::issue_form)),
+        (
+            "POST",
+            "/engagement/codes/revoke",
+            post(engagement::revoke_form),
+        ),
+        ("GET", "/api/v1/join-codes", get(engagement::api_codes)),
+        ("POST", "/api/v1/join-codes", post(engagement::api_issue)),
+        (
+            "DELETE",
+            "/api/v1/join-codes/{code}",
+            axum::routing::delete(engagement::api_revoke),
+        ),
+        (
+            "GET",
+            "/api/v1/engagement/settings",
+            get(documents::api_list::<steward_engine::engagement::Settings>),
+        ),
+        (
+            "GET",
+            "/api/v1/engagement/settings/{scope}",
+            get(documents::api_get::<steward_engine::engagement::Settings>),
+        ),
+        (
+            "PUT",
+            "/api/v1/engagement/settings/{scope}",
+            axum::routing::put(documents::api_put::<steward_engine::engagement::Settings>),
+        ),
+        (
+            "DELETE",
+            "/api/v1/engagement/settings/{scope}",
+            axum::routing::delete(documents::api_delete::<steward_engine::engagement::Settings>),
+        ),
+        (
+            "GET",
+            "/api/v1/groups/{id}/engagement",
+            get(documents::api_group::<steward_engine::engagement::Settings>),
+        ),
+        (
+            "GET",
+            "/api/v1/groups/{id}/nicknames",
+            get(engagement::api_nicknames),
+        ),
+        (
+            "GET",
+            "/api/v1/leaderboard",
+            get(engagement::api_leaderboard),
+        ),
+        ("GET", "/api/v1/questions", get(engagement::api_questions)),
+        (
+            "GET",
+            "/api/v1/members/{id}/profile",
+            get(engagement::api_profile),
         ),
         ("GET", "/api/v1/groups", get(api::groups)),
         ("GET", "/api/v1/groups/{id}", get(api::group)),

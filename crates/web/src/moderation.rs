@@ -27,6 +27,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
+use crate::documents::{save, stored_or_default};
 use crate::i18n::Lang;
 use crate::session::Signed;
 
@@ -89,19 +90,15 @@ fn valid_set_name(name: &str) -> bool {
 }
 
 /// Whether the operator may change rules of this scope.
-fn may_edit(database: &Database, operator: &Operator, scope: &Scope) -> Result<bool, StoreError> {
+pub(crate) fn may_edit(
+    database: &Database,
+    operator: &Operator,
+    scope: &Scope,
+) -> Result<bool, StoreError> {
     match scope {
         Scope::Group(id) => database.may_act_on(operator, *id),
         _ => Ok(operator.role == OperatorRole::Owner),
     }
-}
-
-/// Reads the rules stored for a scope, or the defaults.
-fn stored_or_default(database: &Database, scope: &Scope) -> Result<(Rules, bool), StoreError> {
-    Ok(match database.rules(&scope.key())? {
-        Some(record) => (Rules::from_json(&record.rules).unwrap_or_default(), true),
-        None => (Rules::default(), false),
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -545,7 +542,7 @@ pub async fn rules_editor(
         {
             return Ok(None);
         }
-        let (rules, stored) = stored_or_default(&database, &lookup)?;
+        let (rules, stored) = stored_or_default::<Rules>(&database, &lookup)?;
         let set = match lookup {
             Scope::Group(id) => database.group_set(id)?,
             _ => None,
@@ -709,21 +706,6 @@ impl RulesForm {
     }
 }
 
-/// Stores a scope's rules, tells the running feature, and writes the audit line.
-fn save_rules(
-    database: &Database,
-    shared: &ModerationShared,
-    operator: &str,
-    scope: &Scope,
-    rules: &Rules,
-) -> Result<(), StoreError> {
-    let now = Utc::now();
-    database.set_rules(&scope.key(), &rules.to_json(), operator, now)?;
-    shared.rules_changed();
-    let json = serde_json::to_string(rules).unwrap_or_default();
-    database.record_audit(operator, "rules.save", Some(&scope.key()), Some(&json), now)
-}
-
 pub async fn save_rules_form(
     State(state): State<AppState>,
     signed: Signed,
@@ -762,13 +744,10 @@ pub async fn save_rules_form(
         }
     };
     let database = state.database.clone();
-    let shared = state.moderation.clone();
+    let shared = state.clone();
     let name = signed.operator.name.clone();
     let key = scope.clone();
-    blocking(lang, move || {
-        save_rules(&database, &shared, &name, &key, &rules)
-    })
-    .await?;
+    blocking(lang, move || save(&database, &shared, &name, &key, &rules)).await?;
     Ok(Redirect::to(&format!(
         "/moderation/rules?scope={}",
         urlencode(&scope.key())
@@ -776,7 +755,7 @@ pub async fn save_rules_form(
     .into_response())
 }
 
-fn urlencode(text: &str) -> String {
+pub(crate) fn urlencode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
@@ -786,51 +765,6 @@ fn urlencode(text: &str) -> String {
         }
     }
     out
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ScopeForm {
-    csrf: String,
-    scope: String,
-}
-
-pub async fn delete_rules_form(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-    Form(form): Form<ScopeForm>,
-) -> Result<Response, AppError> {
-    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
-    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
-        return Ok(refusal);
-    }
-    let Some(scope) = Scope::parse(&form.scope) else {
-        return Ok((StatusCode::BAD_REQUEST, lang.texts().not_found).into_response());
-    };
-    let database = state.database.clone();
-    let shared = state.moderation.clone();
-    let acting = signed.operator.clone();
-    let allowed = blocking(lang, move || {
-        if !may_edit(&database, &acting, &scope)? {
-            return Ok(false);
-        }
-        if database.delete_rules(&scope.key())? {
-            shared.rules_changed();
-            database.record_audit(
-                &acting.name,
-                "rules.delete",
-                Some(&scope.key()),
-                None,
-                Utc::now(),
-            )?;
-        }
-        Ok(true)
-    })
-    .await?;
-    if !allowed {
-        return Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response());
-    }
-    Ok(Redirect::to("/moderation").into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1186,7 +1120,7 @@ fn build_spec(
                     .effective_rules(id)?
                     .and_then(|json| Rules::from_json(&json).ok())
                     .unwrap_or_default(),
-                other => stored_or_default(database, &other)?.0,
+                other => stored_or_default::<Rules>(database, &other)?.0,
             })
         }
         _ => None,
@@ -1500,14 +1434,14 @@ pub async fn backtest_job_page(
 // ---------------------------------------------------------------------------------------------
 // The API
 
-fn api_forbidden() -> ApiError {
+pub(crate) fn api_forbidden() -> ApiError {
     ApiError(
         StatusCode::FORBIDDEN,
         "your role may not change this (owners: default and sets; operators: their groups)".into(),
     )
 }
 
-async fn api_blocking<T: Send + 'static>(
+pub(crate) async fn api_blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
@@ -1516,157 +1450,13 @@ async fn api_blocking<T: Send + 'static>(
         .map_err(crate::api::internal)
 }
 
-fn api_scope(text: &str) -> Result<Scope, ApiError> {
+pub(crate) fn api_scope(text: &str) -> Result<Scope, ApiError> {
     Scope::parse(text).ok_or_else(|| {
         ApiError(
             StatusCode::NOT_FOUND,
             format!("no scope `{text}`: default, set:NAME or group:ID"),
         )
     })
-}
-
-/// Every stored rule document.
-pub async fn api_rules_list(
-    State(state): State<AppState>,
-    _operator: ApiOperator,
-) -> Result<Json<Value>, ApiError> {
-    let database = state.database.clone();
-    let records = api_blocking(move || database.all_rules()).await?;
-    let scopes: Vec<Value> = records
-        .into_iter()
-        .map(|record| {
-            json!({
-                "scope": record.scope,
-                "rules": serde_json::from_str::<Value>(&record.rules).unwrap_or(Value::Null),
-                "updated_at": record.updated_at,
-                "updated_by": record.updated_by,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "scopes": scopes })))
-}
-
-/// A scope's rules (the defaults, with `stored: false`, when none are stored).
-pub async fn api_rules_get(
-    State(state): State<AppState>,
-    _operator: ApiOperator,
-    Path(scope): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let scope = api_scope(&scope)?;
-    let database = state.database.clone();
-    let key = scope.clone();
-    let (rules, stored) = api_blocking(move || stored_or_default(&database, &key)).await?;
-    Ok(Json(
-        json!({ "scope": scope.key(), "stored": stored, "rules": rules }),
-    ))
-}
-
-/// Replaces a scope's rules with the body (a rule document; absent fields take defaults).
-pub async fn api_rules_put(
-    State(state): State<AppState>,
-    ApiOperator(operator): ApiOperator,
-    Path(scope): Path<String>,
-    body: String,
-) -> Result<Json<Value>, ApiError> {
-    let scope = api_scope(&scope)?;
-    let rules = Rules::from_json(&body)
-        .map_err(|err| ApiError(StatusCode::BAD_REQUEST, format!("rules: {err}")))?;
-    let database = state.database.clone();
-    let shared = state.moderation.clone();
-    let key = scope.clone();
-    let stored = rules.clone();
-    let outcome = api_blocking(move || {
-        if let Scope::Group(id) = key
-            && database.group(id)?.is_none()
-        {
-            return Ok(Err(StatusCode::NOT_FOUND));
-        }
-        if !may_edit(&database, &operator, &key)? {
-            return Ok(Err(StatusCode::FORBIDDEN));
-        }
-        save_rules(&database, &shared, &operator.name, &key, &stored)?;
-        Ok(Ok(()))
-    })
-    .await?;
-    match outcome {
-        Ok(()) => Ok(Json(
-            json!({ "scope": scope.key(), "stored": true, "rules": rules }),
-        )),
-        Err(StatusCode::NOT_FOUND) => Err(ApiError(StatusCode::NOT_FOUND, "no such group".into())),
-        Err(_) => Err(api_forbidden()),
-    }
-}
-
-pub async fn api_rules_delete(
-    State(state): State<AppState>,
-    ApiOperator(operator): ApiOperator,
-    Path(scope): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let scope = api_scope(&scope)?;
-    let database = state.database.clone();
-    let shared = state.moderation.clone();
-    let key = scope.clone();
-    let deleted = api_blocking(move || {
-        if !may_edit(&database, &operator, &key)? {
-            return Ok(None);
-        }
-        let deleted = database.delete_rules(&key.key())?;
-        if deleted {
-            shared.rules_changed();
-            database.record_audit(
-                &operator.name,
-                "rules.delete",
-                Some(&key.key()),
-                None,
-                Utc::now(),
-            )?;
-        }
-        Ok(Some(deleted))
-    })
-    .await?
-    .ok_or_else(api_forbidden)?;
-    Ok(Json(json!({ "scope": scope.key(), "deleted": deleted })))
-}
-
-/// The rules in force for a group, and where they come from.
-pub async fn api_group_rules(
-    State(state): State<AppState>,
-    _operator: ApiOperator,
-    Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
-    let database = state.database.clone();
-    let found = api_blocking(move || {
-        if database.group(id)?.is_none() {
-            return Ok(None);
-        }
-        let set = database.group_set(id)?;
-        let mut source = "built-in".to_owned();
-        for scope in [
-            Some(group_scope(id)),
-            set.as_deref().map(set_scope),
-            Some(DEFAULT_SCOPE.to_owned()),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if database.rules(&scope)?.is_some() {
-                source = scope;
-                break;
-            }
-        }
-        let rules = match database.effective_rules(id)? {
-            Some(json) => Rules::from_json(&json).unwrap_or_default(),
-            None => Rules::default(),
-        };
-        Ok(Some((set, source, rules)))
-    })
-    .await?;
-    let Some((set, source, rules)) = found else {
-        return Err(ApiError(StatusCode::NOT_FOUND, "no such group".into()));
-    };
-    Ok(Json(
-        json!({ "group": id, "set": set, "source": source, "rules": rules }),
-    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,7 +1,6 @@
 //! The registration list: every feature, in the order the pipeline runs them. Moderation comes
 //! first so that later features can skip a message it removed.
 
-mod engagement;
 mod ping;
 
 use std::sync::Arc;
@@ -9,9 +8,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::Feature;
+use crate::engagement::{Engagement, EngagementShared};
 use crate::moderation::{Moderation, ModerationShared};
 
-pub use engagement::{Engagement, EngagementConfig};
+pub use crate::engagement::EngagementConfig;
 pub use ping::{Ping, PingConfig};
 
 /// The `[features]` section of `steward.toml`.
@@ -36,10 +36,12 @@ impl Default for ModerationConfig {
     }
 }
 
-/// State the features share with the console (rule changes, the ad model in force).
+/// State the features share with the console (rule and settings changes, the ad model in
+/// force).
 #[derive(Debug, Clone, Default)]
 pub struct Shared {
     pub moderation: Arc<ModerationShared>,
+    pub engagement: Arc<EngagementShared>,
 }
 
 /// Builds the features a configuration turns on, in pipeline order. Start-up and reload both go
@@ -50,7 +52,7 @@ pub fn registry(config: &FeaturesConfig, shared: &Shared) -> Vec<Box<dyn Feature
         features.push(Box::new(Moderation::new(Arc::clone(&shared.moderation))));
     }
     if config.engagement.enabled {
-        features.push(Box::new(Engagement::new(config.engagement.clone())));
+        features.push(Box::new(Engagement::new(Arc::clone(&shared.engagement))));
     }
     if config.ping.enabled {
         features.push(Box::new(Ping::new(config.ping.clone())));

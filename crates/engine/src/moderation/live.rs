@@ -2,10 +2,10 @@
 //! under the group's rules and turns a decision into actions — delete, warn, mute, kick, the
 //! fleet blacklist — with the offence and an audit line written in the event's transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use steward_domain::{
     AccountId, Action, ActionRequest, ChatId, EventKind, MessageId, OutSegment, Platform, UserId,
@@ -17,11 +17,8 @@ use tracing::warn;
 use super::judge::{Decision, History, Standing, Subject, judge, rewarm};
 use super::rules::{Compiled, Rules, Step, duration};
 use super::windows::Windows;
+use crate::scoped::{Cached, ScopedCache, poisoned};
 use crate::{Context, Feature, FeatureError, Prepared};
-
-/// How long a group's compiled rules are trusted before the store is asked again (changes made
-/// through this process's console apply at once; this bounds changes made elsewhere).
-const RULES_TTL: Duration = Duration::from_secs(10);
 
 /// What the console shares with the running feature: a generation number bumped whenever rules
 /// change, and the ad model in force (replaced when operators' corrections fine-tune it).
@@ -75,25 +72,14 @@ impl ModerationShared {
     }
 }
 
-/// Something read from the store, trusted for one rules generation and at most [`RULES_TTL`].
-struct Cached<T = Compiled> {
-    generation: u64,
-    loaded: Instant,
-    value: Arc<T>,
-}
-
-/// Compiled rule sets by document, for one rules generation.
-type Documents = (u64, HashMap<Option<String>, Arc<Compiled>>);
-
 pub struct Moderation {
     shared: Arc<ModerationShared>,
-    groups: Mutex<HashMap<i64, Cached>>,
     /// One compiled set per distinct document, so that a thousand groups on the default rules
     /// share one keyword automaton.
-    documents: Mutex<Documents>,
+    rules: ScopedCache<Compiled>,
     windows: Mutex<Windows>,
     /// The fleet blacklist, read from the store when rules change (a lift bumps the generation)
-    /// and at most [`RULES_TTL`] old; the feature adds its own blacklistings at once.
+    /// and at most [`TTL`](crate::scoped::TTL) old; the feature adds its own blacklistings at once.
     blacklist: Mutex<Option<Cached<HashSet<i64>>>>,
     /// Whether the windows were refilled from the log since this process started.
     warmed: Mutex<bool>,
@@ -103,8 +89,7 @@ impl Moderation {
     pub fn new(shared: Arc<ModerationShared>) -> Moderation {
         Moderation {
             shared,
-            groups: Mutex::new(HashMap::new()),
-            documents: Mutex::new((0, HashMap::new())),
+            rules: ScopedCache::default(),
             windows: Mutex::new(Windows::default()),
             blacklist: Mutex::new(None),
             warmed: Mutex::new(false),
@@ -178,8 +163,7 @@ impl Moderation {
         let generation = self.shared.generation.load(Ordering::Relaxed);
         let mut cached = self.blacklist.lock().map_err(poisoned)?;
         if let Some(cached) = cached.as_ref()
-            && cached.generation == generation
-            && cached.loaded.elapsed() < RULES_TTL
+            && cached.fresh(generation)
         {
             return Ok(Arc::clone(&cached.value));
         }
@@ -205,42 +189,13 @@ impl Moderation {
 
     fn rules_for(&self, store: &mut Writer, group_id: i64) -> Result<Arc<Compiled>, StoreError> {
         let generation = self.shared.generation.load(Ordering::Relaxed);
-        if let Ok(groups) = self.groups.lock()
-            && let Some(cached) = groups.get(&group_id)
-            && cached.generation == generation
-            && cached.loaded.elapsed() < RULES_TTL
-        {
-            return Ok(Arc::clone(&cached.value));
-        }
-        let document = store.moderation_rules(group_id)?;
-        let compiled = {
-            let mut documents = self.documents.lock().map_err(poisoned)?;
-            if documents.0 != generation {
-                *documents = (generation, HashMap::new());
-            }
-            Arc::clone(
-                documents
-                    .1
-                    .entry(document.clone())
-                    .or_insert_with(|| Arc::new(self.shared.compile(document.as_deref()))),
-            )
-        };
-        if let Ok(mut groups) = self.groups.lock() {
-            groups.insert(
-                group_id,
-                Cached {
-                    generation,
-                    loaded: Instant::now(),
-                    value: Arc::clone(&compiled),
-                },
-            );
-        }
-        Ok(compiled)
+        self.rules.get(
+            generation,
+            group_id,
+            || store.moderation_rules(group_id),
+            |document| self.shared.compile(document),
+        )
     }
-}
-
-fn poisoned<T>(_: T) -> StoreError {
-    StoreError::Corrupt("moderation state lock poisoned".to_owned())
 }
 
 /// Rows of the log read to refill the windows after a start, at most.

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod engagement;
+mod ledger;
 mod moderation;
 mod pipeline;
 mod simulated;

@@ -173,6 +173,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (8, "operator_groups".to_owned()),
             (9, "moderation".to_owned()),
             (10, "points".to_owned()),
+            (11, "engagement".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

@@ -631,6 +631,7 @@ async fn in_the_playground_an_operator_writes_as_a_member_and_sees_the_bot_answe
                 &steward_engine::features::FeaturesConfig::default(),
                 &steward_engine::features::Shared {
                     moderation: console.state.moderation.clone(),
+                    engagement: console.state.engagement.clone(),
                 },
             ),
             &steward_engine::PipelineConfig::default(),

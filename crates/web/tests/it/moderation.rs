@@ -15,7 +15,7 @@ use steward_web::passwords;
 use crate::console::{Console, PASSWORD, location, message, sign_in_as, text};
 
 /// An API token for a new operator with this role (or for `lin`, the owner).
-fn token_for(console: &Console, name: &str, role: Option<OperatorRole>) -> String {
+pub(crate) fn token_for(console: &Console, name: &str, role: Option<OperatorRole>) -> String {
     let database = console.database();
     if let Some(role) = role {
         let hash = passwords::hash(PASSWORD).unwrap();
@@ -36,7 +36,7 @@ fn token_for(console: &Console, name: &str, role: Option<OperatorRole>) -> Strin
     token
 }
 
-async fn api(
+pub(crate) async fn api(
     console: &Console,
     method: &str,
     path: &str,
@@ -105,7 +105,7 @@ fn rules_form(csrf: &str, scope: &str, changes: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-fn urlencode(text: &str) -> String {
+pub(crate) fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() {
