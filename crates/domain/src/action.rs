@@ -53,6 +53,12 @@ pub enum Action {
     MuteAll {
         on: bool,
     },
+    /// A member's title in the group (QQ's `set_group_special_title`; the group owner's right,
+    /// so it fails where the bot is not the owner, and platforms without titles ignore it).
+    SetTitle {
+        member: UserId,
+        title: String,
+    },
 }
 
 /// A piece of an outgoing message. Text is plain text: each adapter escapes it for its platform.
@@ -75,6 +81,7 @@ impl Action {
             Action::RejectJoin { .. } => "reject_join",
             Action::SetNickname { .. } => "set_nickname",
             Action::MuteAll { .. } => "mute_all",
+            Action::SetTitle { .. } => "set_title",
         }
     }
 

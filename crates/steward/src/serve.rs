@@ -60,7 +60,7 @@ pub async fn serve(
         pipeline.clone(),
         stopped.clone(),
     ));
-    let night = tokio::spawn(night_mode(
+    let night = tokio::spawn(clock(
         database.clone(),
         shared.clone(),
         pipeline.outbox_ready(),
@@ -125,8 +125,9 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
     }
 }
 
-/// Night mode's clock: every half minute, switches mute-all where a group's night starts or ends.
-async fn night_mode(
+/// The clock: every half minute, switches mute-all where a group's night starts or ends, pays
+/// invitations whose week is over and greets birthdays.
+async fn clock(
     database: Arc<Database>,
     shared: Shared,
     outbox_ready: Arc<tokio::sync::Notify>,
@@ -141,17 +142,33 @@ async fn night_mode(
         let database = database.clone();
         let moderation = shared.moderation.clone();
         let pass = tokio::task::spawn_blocking(move || {
-            steward_engine::moderation::night_pass(&database, &moderation, chrono::Utc::now())
+            let now = chrono::Utc::now();
+            (
+                steward_engine::moderation::night_pass(&database, &moderation, now),
+                steward_engine::engagement::scheduled_pass(&database, now),
+            )
         })
         .await;
         match pass {
-            Ok(Ok(0)) => {}
-            Ok(Ok(switched)) => {
-                info!(groups = switched, "night mode switched");
-                outbox_ready.notify_waiters();
+            Ok((night, engagement)) => {
+                match night {
+                    Ok(0) => {}
+                    Ok(switched) => {
+                        info!(groups = switched, "night mode switched");
+                        outbox_ready.notify_waiters();
+                    }
+                    Err(err) => warn!(error = %err, "night mode pass failed"),
+                }
+                match engagement {
+                    Ok(0) => {}
+                    Ok(done) => {
+                        info!(done, "invitations paid and birthdays greeted");
+                        outbox_ready.notify_waiters();
+                    }
+                    Err(err) => warn!(error = %err, "engagement's scheduled pass failed"),
+                }
             }
-            Ok(Err(err)) => warn!(error = %err, "night mode pass failed"),
-            Err(err) => warn!(error = %err, "night mode pass panicked"),
+            Err(err) => warn!(error = %err, "the clock's pass panicked"),
         }
     }
 }

@@ -613,3 +613,381 @@ fn open_question(row: &Row) -> Result<OpenQuestion, StoreError> {
         time: row.int(6)?,
     })
 }
+
+/// An invitation waiting for the invited member's first week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    pub event_id: i64,
+    pub group_id: i64,
+    pub member_id: i64,
+    pub inviter_member_id: i64,
+    pub joined_at: i64,
+    pub points: i64,
+    pub day: i64,
+}
+
+/// A member whose birthday it is, in a group the bot can speak in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BirthdayMember {
+    pub group_id: i64,
+    pub member_id: i64,
+    pub user_id: String,
+    pub name: String,
+}
+
+impl Writer {
+    /// A member's balance, the days they signed in and the questions they answered, in a group.
+    pub fn member_stats(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+    ) -> Result<(i64, i64, i64), StoreError> {
+        let row = self.conn.query_opt(
+            "SELECT (SELECT COALESCE(MAX(balance), 0) FROM points_balances \
+              WHERE group_id = $1 AND member_id = $2), \
+             (SELECT COUNT(*) FROM checkins WHERE group_id = $1 AND member_id = $2), \
+             (SELECT COUNT(*) FROM points_ledger WHERE group_id = $1 AND member_id = $2 \
+              AND reason = 'answer')",
+            &[group_id.into(), member_id.into()],
+        )?;
+        match row {
+            Some(row) => Ok((row.int(0)?, row.int(1)?, row.int(2)?)),
+            None => Ok((0, 0, 0)),
+        }
+    }
+
+    pub fn level_of(&mut self, group_id: i64, member_id: i64) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT level FROM levels WHERE group_id = $1 AND member_id = $2",
+                &[group_id.into(), member_id.into()],
+            )?
+            .map(|row| row.int(0))
+            .transpose()
+    }
+
+    pub fn set_level(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        level: i64,
+        title: &str,
+        time: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO levels (group_id, member_id, level, title, reached_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (group_id, member_id) DO UPDATE \
+             SET level = $3, title = $4, reached_at = $5",
+            &[
+                group_id.into(),
+                member_id.into(),
+                level.into(),
+                title.into(),
+                time.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Gives a badge once; `true` when it is new.
+    pub fn award_badge(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        badge: &str,
+        event_id: i64,
+        time: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "INSERT INTO badges (group_id, member_id, badge, event_id, time) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[
+                group_id.into(),
+                member_id.into(),
+                badge.into(),
+                event_id.into(),
+                time.into(),
+            ],
+        )? > 0)
+    }
+
+    /// A platform account's member id.
+    pub fn member_id_of(
+        &mut self,
+        platform: &str,
+        user_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT id FROM members WHERE platform = $1 AND user_id = $2",
+                &[platform.into(), user_id.into()],
+            )?
+            .map(|row| row.int(0))
+            .transpose()
+    }
+
+    /// Remembers an invitation, paid to the inviter when the member stays a week.
+    pub fn record_invite(&mut self, invite: &Invite) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO invites (event_id, group_id, member_id, inviter_member_id, joined_at, \
+             points, day) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
+            &[
+                invite.event_id.into(),
+                invite.group_id.into(),
+                invite.member_id.into(),
+                invite.inviter_member_id.into(),
+                invite.joined_at.into(),
+                invite.points.into(),
+                invite.day.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a member's birthday (`MM-DD`).
+    pub fn set_birthday(
+        &mut self,
+        member_id: i64,
+        birthday: &str,
+        event_id: i64,
+        time: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO profiles (member_id, intro, event_id, updated_at, birthday) \
+             VALUES ($1, '', $2, $3, $4) ON CONFLICT (member_id) DO UPDATE SET birthday = $4",
+            &[
+                member_id.into(),
+                event_id.into(),
+                time.into(),
+                birthday.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl Database {
+    /// Invitations whose member joined before `cutoff`.
+    pub fn due_invites(&self, cutoff: i64) -> Result<Vec<Invite>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT event_id, group_id, member_id, inviter_member_id, joined_at, points, day \
+                 FROM invites WHERE joined_at <= $1 ORDER BY event_id LIMIT 1000",
+                &[cutoff.into()],
+            )?;
+            rows.iter()
+                .map(|row| {
+                    Ok(Invite {
+                        event_id: row.int(0)?,
+                        group_id: row.int(1)?,
+                        member_id: row.int(2)?,
+                        inviter_member_id: row.int(3)?,
+                        joined_at: row.int(4)?,
+                        points: row.int(5)?,
+                        day: row.int(6)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Pays an invitation whose member is still in the group (joined then, never left since),
+    /// or drops it; either way it is settled once. Returns whether it paid.
+    pub fn settle_invite(&self, invite: &Invite, day: i64, now: i64) -> Result<bool, StoreError> {
+        self.in_transaction(|conn| {
+            if conn.execute(
+                "DELETE FROM invites WHERE event_id = $1",
+                &[invite.event_id.into()],
+            )? == 0
+            {
+                return Ok(false);
+            }
+            let stayed = conn
+                .query_opt(
+                    "SELECT 1 FROM memberships WHERE group_id = $1 AND member_id = $2 \
+                     AND status = 'active' AND joined_at <= $3",
+                    &[
+                        invite.group_id.into(),
+                        invite.member_id.into(),
+                        invite.joined_at.into(),
+                    ],
+                )?
+                .is_some();
+            if !stayed {
+                return Ok(false);
+            }
+            let credit = crate::points::Credit {
+                group_id: invite.group_id,
+                member_id: invite.inviter_member_id,
+                amount: invite.points,
+                reason: "invite",
+                event_id: invite.event_id,
+                day,
+                time: now,
+            };
+            Ok(crate::points::award_on(conn, &credit)?.is_some())
+        })
+    }
+
+    /// Active members whose birthday is `month_day` (`MM-DD`) and who were not greeted in
+    /// `year` in that group.
+    pub fn birthdays(&self, month_day: &str, year: i64) -> Result<Vec<BirthdayMember>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT s.group_id, m.id, m.user_id, COALESCE(s.nickname, m.name) \
+                 FROM profiles p JOIN memberships s ON s.member_id = p.member_id \
+                 JOIN members m ON m.id = p.member_id \
+                 WHERE p.birthday = $1 AND s.status = 'active' AND NOT EXISTS \
+                 (SELECT 1 FROM birthday_greetings b WHERE b.group_id = s.group_id \
+                  AND b.member_id = p.member_id AND b.year = $2) \
+                 ORDER BY s.group_id, m.id",
+                &[month_day.into(), year.into()],
+            )?;
+            rows.iter()
+                .map(|row| {
+                    Ok(BirthdayMember {
+                        group_id: row.int(0)?,
+                        member_id: row.int(1)?,
+                        user_id: row.text(2)?,
+                        name: row.text(3)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Records the greetings of `members` in a group and queues the message, once: `false` when
+    /// they were greeted already (another instance, a second pass).
+    pub fn greet_birthdays(
+        &self,
+        group_id: i64,
+        members: &[i64],
+        year: i64,
+        request: &ActionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.in_transaction(|conn| {
+            let mut new = 0;
+            for member in members {
+                new += conn.execute(
+                    "INSERT INTO birthday_greetings (group_id, member_id, year) \
+                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    &[group_id.into(), (*member).into(), year.into()],
+                )?;
+            }
+            if new == 0 {
+                return Ok(false);
+            }
+            crate::writer::enqueue_on(conn, None, request, now)?;
+            Ok(true)
+        })
+    }
+
+    /// A member's level and badges in each group: `(group title, level title, badges)`.
+    pub fn rewards_of(
+        &self,
+        member_id: i64,
+    ) -> Result<Vec<(String, String, Vec<String>)>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT COALESCE(g.title, g.chat), COALESCE(l.title, ''), \
+                 (SELECT COUNT(*) FROM badges b WHERE b.group_id = g.id AND b.member_id = $1), g.id \
+                 FROM groups g LEFT JOIN levels l ON l.group_id = g.id AND l.member_id = $1 \
+                 WHERE l.member_id IS NOT NULL OR EXISTS \
+                 (SELECT 1 FROM badges b WHERE b.group_id = g.id AND b.member_id = $1) \
+                 ORDER BY g.id",
+                &[member_id.into()],
+            )?;
+            let mut out = Vec::new();
+            for row in &rows {
+                let badges = conn.query(
+                    "SELECT badge FROM badges WHERE group_id = $1 AND member_id = $2 ORDER BY time",
+                    &[row.int(3)?.into(), member_id.into()],
+                )?;
+                out.push((
+                    row.text(0)?,
+                    row.text(1)?,
+                    badges
+                        .iter()
+                        .map(|badge| badge.text(0))
+                        .collect::<Result<_, _>>()?,
+                ));
+            }
+            Ok(out)
+        })
+    }
+
+    /// The members of a group who did something in a period: `checkin` (signed in) and `answer`
+    /// (answered a question) on the ledger's days `days`; `active` (wrote a message) between the
+    /// times `times` (ms).
+    pub fn lottery_candidates(
+        &self,
+        group_id: i64,
+        rule: &str,
+        days: (i64, i64),
+        times: (i64, i64),
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let sql = match rule {
+            "checkin" => {
+                "SELECT DISTINCT m.id, m.user_id, m.name FROM checkins c JOIN members m \
+                 ON m.id = c.member_id WHERE c.group_id = $1 AND c.day >= $2 AND c.day <= $3 \
+                 ORDER BY m.id"
+            }
+            "answer" => {
+                "SELECT DISTINCT m.id, m.user_id, m.name FROM points_ledger l JOIN members m \
+                 ON m.id = l.member_id WHERE l.group_id = $1 AND l.reason = 'answer' \
+                 AND l.day >= $2 AND l.day <= $3 ORDER BY m.id"
+            }
+            _ => {
+                "SELECT DISTINCT m.id, m.user_id, m.name FROM messages x JOIN members m \
+                 ON m.id = x.member_id WHERE x.group_id = $1 AND x.time >= $2 AND x.time <= $3 \
+                 AND m.is_bot = 0 ORDER BY m.id"
+            }
+        };
+        self.with_conn(|conn| {
+            let (first, last) = if rule == "checkin" || rule == "answer" {
+                days
+            } else {
+                times
+            };
+            let rows = conn.query(sql, &[group_id.into(), first.into(), last.into()])?;
+            rows.iter()
+                .map(|row| Ok((row.int(0)?, row.text(1)?, row.text(2)?)))
+                .collect()
+        })
+    }
+
+    /// Records a drawn lottery and queues its announcement, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_lottery(
+        &self,
+        group_id: i64,
+        rule: &str,
+        prize: &str,
+        candidates: i64,
+        winners: &str,
+        operator: &str,
+        request: Option<&ActionRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.in_transaction(|conn| {
+            let id = conn.query_int(
+                "INSERT INTO lotteries (group_id, rule, prize, candidates, winners, operator, time) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &[
+                    group_id.into(),
+                    rule.into(),
+                    prize.into(),
+                    candidates.into(),
+                    winners.into(),
+                    operator.into(),
+                    now.timestamp_millis().into(),
+                ],
+            )?;
+            if let Some(request) = request {
+                crate::writer::enqueue_on(conn, None, request, now)?;
+            }
+            Ok(id)
+        })
+    }
+}

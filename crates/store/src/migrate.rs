@@ -79,6 +79,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_engagement.sql"),
         postgres: include_str!("../migrations/postgres/0011_engagement.sql"),
     },
+    Migration {
+        version: 12,
+        name: "rewards",
+        sqlite: include_str!("../migrations/sqlite/0012_rewards.sql"),
+        postgres: include_str!("../migrations/postgres/0012_rewards.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

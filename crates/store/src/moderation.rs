@@ -638,6 +638,18 @@ impl Database {
         })
     }
 
+    /// One group with the bot account that last spoke for it.
+    pub fn group_with_account(&self, group_id: i64) -> Result<Option<ActiveGroup>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                &format!("{GROUP_WITH_ACCOUNT} FROM groups g WHERE g.id = $1"),
+                &[group_id.into()],
+            )?
+            .map(|row| active_group(&row))
+            .transpose()
+        })
+    }
+
     /// Whether night mode last muted the group.
     pub fn night_muted(&self, group_id: i64) -> Result<bool, StoreError> {
         self.with_conn(|conn| {

@@ -28,30 +28,18 @@ impl Writer {
         day: i64,
         time: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let inserted = self.conn.query_opt(
-            "INSERT INTO points_ledger (group_id, member_id, amount, reason, event_id, day, time) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, reason) DO NOTHING \
-             RETURNING id",
-            &[
-                group_id.into(),
-                member_id.into(),
-                amount.into(),
-                reason.into(),
-                event_id.into(),
-                day.into(),
-                time.into(),
-            ],
-        )?;
-        if inserted.is_none() {
-            return Ok(None);
-        }
-        let balance = self.conn.query_int(
-            "INSERT INTO points_balances (group_id, member_id, balance) VALUES ($1, $2, $3) \
-             ON CONFLICT (group_id, member_id) DO UPDATE \
-             SET balance = points_balances.balance + $3 RETURNING balance",
-            &[group_id.into(), member_id.into(), amount.into()],
-        )?;
-        Ok(Some(balance))
+        award_on(
+            self.conn.as_mut(),
+            &Credit {
+                group_id,
+                member_id,
+                amount,
+                reason,
+                event_id,
+                day,
+                time,
+            },
+        )
     }
 
     pub fn points_balance(&mut self, group_id: i64, member_id: i64) -> Result<i64, StoreError> {
@@ -167,6 +155,54 @@ impl Writer {
     }
 }
 
+/// One ledger row to write.
+pub(crate) struct Credit<'a> {
+    pub group_id: i64,
+    pub member_id: i64,
+    pub amount: i64,
+    pub reason: &'a str,
+    /// The event that paid; minus an adjustment's id for an operator's award or deduction.
+    pub event_id: i64,
+    pub day: i64,
+    pub time: i64,
+}
+
+/// Writes a ledger row and moves the balance beside it; `None` when the event already paid
+/// for this reason.
+pub(crate) fn award_on(
+    conn: &mut dyn Conn,
+    credit: &Credit<'_>,
+) -> Result<Option<i64>, StoreError> {
+    let inserted = conn.query_opt(
+        "INSERT INTO points_ledger (group_id, member_id, amount, reason, event_id, day, time) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, reason) DO NOTHING \
+         RETURNING id",
+        &[
+            credit.group_id.into(),
+            credit.member_id.into(),
+            credit.amount.into(),
+            credit.reason.into(),
+            credit.event_id.into(),
+            credit.day.into(),
+            credit.time.into(),
+        ],
+    )?;
+    if inserted.is_none() {
+        return Ok(None);
+    }
+    let balance = conn.query_int(
+        "INSERT INTO points_balances (group_id, member_id, balance) VALUES ($1, $2, $3) \
+         ON CONFLICT (group_id, member_id) DO UPDATE \
+         SET balance = points_balances.balance + $3 RETURNING balance",
+        &[
+            credit.group_id.into(),
+            credit.member_id.into(),
+            credit.amount.into(),
+        ],
+    )?;
+    Ok(Some(balance))
+}
+
 /// Whose points a leaderboard ranks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Board {
@@ -248,5 +284,70 @@ impl Database {
         limit: i64,
     ) -> Result<Vec<Standing>, StoreError> {
         self.with_conn(|conn| top(conn, board, days, limit))
+    }
+
+    /// An operator's award (positive) or deduction (negative, for a prize): `Err(balance)`, and
+    /// nothing written, when a deduction is more than the balance.
+    #[allow(clippy::too_many_arguments)]
+    pub fn adjust_points(
+        &self,
+        group_id: i64,
+        member_id: i64,
+        amount: i64,
+        note: &str,
+        operator: &str,
+        day: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Result<i64, i64>, StoreError> {
+        let time = now.timestamp_millis();
+        self.in_transaction(|conn| {
+            let balance = conn
+                .query_opt(
+                    "SELECT balance FROM points_balances WHERE group_id = $1 AND member_id = $2",
+                    &[group_id.into(), member_id.into()],
+                )?
+                .map(|row| row.int(0))
+                .transpose()?
+                .unwrap_or(0);
+            if balance + amount < 0 {
+                return Ok(Err(balance));
+            }
+            let id = conn.query_int(
+                "INSERT INTO points_adjustments (group_id, member_id, amount, note, operator, time) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    group_id.into(),
+                    member_id.into(),
+                    amount.into(),
+                    note.into(),
+                    operator.into(),
+                    time.into(),
+                ],
+            )?;
+            let credit = Credit {
+                group_id,
+                member_id,
+                amount,
+                reason: if amount < 0 { "deduct" } else { "award" },
+                event_id: -id,
+                day,
+                time,
+            };
+            Ok(Ok(award_on(conn, &credit)?.unwrap_or(balance + amount)))
+        })
+    }
+
+    /// A member's balance in each group they have points in: `(group id, title, balance)`.
+    pub fn balances_of(&self, member_id: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT b.group_id, COALESCE(g.title, g.chat), b.balance FROM points_balances b \
+                 JOIN groups g ON g.id = b.group_id WHERE b.member_id = $1 ORDER BY b.group_id",
+                &[member_id.into()],
+            )?;
+            rows.iter()
+                .map(|row| Ok((row.int(0)?, row.text(1)?, row.int(2)?)))
+                .collect()
+        })
     }
 }

@@ -686,6 +686,10 @@ struct MemberPage<'a> {
     can_act: bool,
     /// From the member's latest self-introduction.
     profile: Option<ProfileView>,
+    /// Points per group: (group id, group, balance).
+    balances: Vec<(i64, String, i64)>,
+    /// Level title and badges per group: (group, title, badges).
+    rewards: Vec<(String, String, String)>,
 }
 
 struct ProfileView {
@@ -731,6 +735,7 @@ pub async fn member_page(
         let offences = database.offences(None, Some(id), 50)?;
         let blacklisted = database.blacklisting(id)?.is_some();
         let profile = database.profile(id)?;
+        let points = (database.balances_of(id)?, database.rewards_of(id)?);
         Ok(Some((
             member,
             groups,
@@ -738,10 +743,13 @@ pub async fn member_page(
             offences,
             blacklisted,
             profile,
+            points,
         )))
     })
     .await?;
-    let Some((member, groups, timeline, offences, blacklisted, profile)) = found else {
+    let Some((member, groups, timeline, offences, blacklisted, profile, (balances, rewards))) =
+        found
+    else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().no_member).into_response());
     };
     let older = (timeline.len() as i64 == MESSAGES_PER_PAGE)
@@ -810,6 +818,17 @@ pub async fn member_page(
             intro: profile.intro,
             updated: format_time(profile.updated_at),
         }),
+        balances,
+        rewards: rewards
+            .into_iter()
+            .map(|(group, title, badges)| {
+                let names: Vec<String> = badges
+                    .iter()
+                    .map(|badge| steward_engine::engagement::badge_name(badge, lang == Lang::En))
+                    .collect();
+                (group, title, names.join(" · "))
+            })
+            .collect(),
     };
     Ok(render(lang, &page)?.into_response())
 }

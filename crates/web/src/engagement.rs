@@ -12,8 +12,8 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use steward_engine::engagement::{
-    Answer, Checkin, Intro, Messages, NicknameRule, Period, Questions, Screening, Settings,
-    VARIABLES, Welcome, period_days,
+    Answer, Badges, Birthdays, Checkin, Intro, Invites, Level, Levels, Messages, NicknameRule,
+    Period, Questions, Screening, Settings, VARIABLES, Welcome, period_days,
 };
 use steward_store::moderation::{DEFAULT_SCOPE, Documents};
 use steward_store::points::{Board, Standing};
@@ -50,6 +50,23 @@ pub struct EngTexts {
     pub screening_attempts: &'static str,
     pub screening_help: &'static str,
     pub join_codes: &'static str,
+    pub lottery: &'static str,
+    pub lottery_among: &'static str,
+    pub rule_checkin: &'static str,
+    pub rule_answer: &'static str,
+    pub rule_active: &'static str,
+    pub lottery_winners: &'static str,
+    pub lottery_prize: &'static str,
+    pub draw: &'static str,
+    pub levels: &'static str,
+    pub ladder: &'static str,
+    pub ladder_help: &'static str,
+    pub set_title: &'static str,
+    pub announce: &'static str,
+    pub badges: &'static str,
+    pub invite_points: &'static str,
+    pub birthdays: &'static str,
+    pub birthday_time: &'static str,
     pub code_scope: &'static str,
     pub code_kind: &'static str,
     pub kind_invite: &'static str,
@@ -130,6 +147,23 @@ const EZH: EngTexts = EngTexts {
     screening_attempts: "最多答错次数",
     screening_help: "有入群申请的平台：按申请里的回答直接同意或拒绝（附原因）。其他情况：新成员在群里回答，超时或答错太多次就移出群。每个决定都记在操作记录里。",
     join_codes: "邀请码",
+    lottery: "抽奖",
+    lottery_among: "参与者",
+    rule_checkin: "签到过的成员",
+    rule_answer: "回答过问题的成员",
+    rule_active: "发过言的成员",
+    lottery_winners: "中奖人数",
+    lottery_prize: "奖品",
+    draw: "抽奖（结果发到群里）",
+    levels: "等级与头衔",
+    ladder: "等级（每行：头衔, 积分, 签到天数, 回答数；从低到高）",
+    ladder_help: "留空则用内置等级：新人、成员（50 分 3 天）、活跃成员（200 分 10 天）、资深成员（800 分 30 天 5 个回答）、元老（3000 分 100 天 20 个回答）。",
+    set_title: "在 QQ 群里把头衔设为群头衔（需要机器人是群主）",
+    announce: "升级和获得徽章时在群里祝贺",
+    badges: "里程碑徽章（连续签到 7/30/100 天、自我介绍、回答 10 个问题、1000 积分）",
+    invite_points: "邀请的新成员留满一周，邀请人得分（0 为关闭）",
+    birthdays: "生日祝福",
+    birthday_time: "祝福时间（HH:MM，群的时区）",
     code_scope: "适用范围（default、set:名称、group:编号）",
     code_kind: "类型",
     kind_invite: "邀请码",
@@ -210,6 +244,23 @@ const EEN: EngTexts = EngTexts {
     screening_attempts: "Wrong answers allowed",
     screening_help: "Where the platform has join requests, the request's answer approves or rejects it (with the reason). Elsewhere the newcomer answers in the group, and is removed when time runs out or after too many wrong answers. Every decision is in the audit log.",
     join_codes: "Join codes",
+    lottery: "Lottery",
+    lottery_among: "Among",
+    rule_checkin: "members who signed in",
+    rule_answer: "members who answered a question",
+    rule_active: "members who wrote",
+    lottery_winners: "Winners",
+    lottery_prize: "Prize",
+    draw: "Draw (announced in the group)",
+    levels: "Levels and titles",
+    ladder: "Levels (one per line: title, points, days signed in, answers; lowest first)",
+    ladder_help: "Empty: the built-in ladder: Newcomer, Member (50 points, 3 days), Regular (200, 10), Veteran (800, 30, 5 answers), Elder (3000, 100, 20 answers).",
+    set_title: "Set the level's title as the member's group title on QQ (the bot must own the group)",
+    announce: "Congratulate in the group on a new level or badge",
+    badges: "Milestone badges (7/30/100-day streaks, an introduction, 10 answers, 1,000 points)",
+    invite_points: "Points for the inviter when the invited member stays a week (0: off)",
+    birthdays: "Birthday greetings",
+    birthday_time: "At (HH:MM, the group's time zone)",
     code_scope: "Valid in (default, set:NAME, group:ID)",
     code_kind: "Kind",
     kind_invite: "Invite",
@@ -303,6 +354,8 @@ struct SettingsPage<'a> {
     s: Settings,
     checkin_words: String,
     screening_answers: String,
+    /// The operator's ladder as lines (empty: the built-in one).
+    ladder: String,
     answers: String,
     answers_cooldown: u32,
     variables: Vec<(&'static str, &'static str)>,
@@ -331,6 +384,42 @@ fn answer_lines(answers: &[Answer]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `title, points, days, answers` lines.
+fn ladder_lines(ladder: &[Level]) -> String {
+    ladder
+        .iter()
+        .map(|level| {
+            format!(
+                "{}, {}, {}, {}",
+                level.title, level.points, level.days, level.answers
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_ladder(text: &str) -> Result<Vec<Level>, String> {
+    let mut ladder = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
+        let field = format!("levels, line {}", n + 1);
+        let [title, points, days, answers] = fields.as_slice() else {
+            return Err(format!("{field}: write `title, points, days, answers`"));
+        };
+        ladder.push(Level {
+            title: (*title).to_owned(),
+            points: number(&field, points)?,
+            days: number(&field, days)?,
+            answers: number(&field, answers)?,
+        });
+    }
+    Ok(ladder)
 }
 
 fn parse_answers(text: &str, cooldown_seconds: u32) -> Result<Vec<Answer>, String> {
@@ -414,6 +503,7 @@ pub async fn settings_page(
         can_edit,
         checkin_words: settings.checkin.words.join(", "),
         screening_answers: settings.screening.answers.join("\n"),
+        ladder: ladder_lines(&settings.levels.ladder),
         answers: answer_lines(&settings.answers),
         answers_cooldown: settings
             .answers
@@ -484,6 +574,15 @@ pub struct SettingsForm {
     #[serde(default)]
     answers: String,
     answers_cooldown: String,
+    levels: Option<String>,
+    #[serde(default)]
+    ladder: String,
+    set_title: Option<String>,
+    announce: Option<String>,
+    badges: Option<String>,
+    invite_points: String,
+    birthdays: Option<String>,
+    birthday_time: String,
 }
 
 fn number<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, String> {
@@ -557,6 +656,22 @@ impl SettingsForm {
                 &self.answers,
                 number("answers.cooldown_seconds", &self.answers_cooldown)?,
             )?,
+            levels: Levels {
+                enabled: self.levels.is_some(),
+                ladder: parse_ladder(&self.ladder)?,
+                set_title: self.set_title.is_some(),
+                announce: self.announce.is_some(),
+            },
+            badges: Badges {
+                enabled: self.badges.is_some(),
+            },
+            invites: Invites {
+                points: number("invites.points", &self.invite_points)?,
+            },
+            birthdays: Birthdays {
+                enabled: self.birthdays.is_some(),
+                time: self.birthday_time.trim().to_owned(),
+            },
         };
         settings.validate().map_err(|err| err.0)?;
         Ok(settings)
@@ -1303,4 +1418,378 @@ pub async fn api_revoke(
         .await?
         .ok_or_else(api_forbidden)?;
     Ok(Json(json!({ "code": shown_code, "revoked": revoked })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Points by hand
+
+/// An operator's award or deduction: `{group, amount, note}` (a negative amount deducts).
+#[derive(Debug, Deserialize)]
+pub struct Adjustment {
+    group: i64,
+    amount: i64,
+    #[serde(default)]
+    note: String,
+}
+
+/// Awards or deducts after the checks: `Ok(balance)`, or the status and the reason.
+fn adjust(
+    database: &Database,
+    operator: &Operator,
+    member: i64,
+    adjustment: &Adjustment,
+    lang: Lang,
+) -> Result<Result<i64, (StatusCode, String)>, StoreError> {
+    let en = lang == Lang::En;
+    let note = adjustment.note.trim();
+    if adjustment.amount == 0 || adjustment.amount.abs() > 1_000_000 || note.chars().count() > 200 {
+        return Ok(Err((
+            StatusCode::BAD_REQUEST,
+            if en {
+                "amount: 1 to 1,000,000 either way; a note of at most 200 characters".to_owned()
+            } else {
+                "积分：±1 到 1,000,000；备注最多 200 字".to_owned()
+            },
+        )));
+    }
+    if database.member(member)?.is_none() || database.group(adjustment.group)?.is_none() {
+        return Ok(Err((
+            StatusCode::NOT_FOUND,
+            "no such member or group".to_owned(),
+        )));
+    }
+    if !database.may_act_on(operator, adjustment.group)? {
+        return Ok(Err((StatusCode::FORBIDDEN, "not your group".to_owned())));
+    }
+    let settings = effective::<Settings>(database, adjustment.group)?;
+    let day = steward_engine::engagement::day_number(settings.today(Utc::now()));
+    match database.adjust_points(
+        adjustment.group,
+        member,
+        adjustment.amount,
+        note,
+        &operator.name,
+        day,
+        Utc::now(),
+    )? {
+        Ok(balance) => {
+            database.record_audit(
+                &operator.name,
+                if adjustment.amount < 0 {
+                    "points.deduct"
+                } else {
+                    "points.award"
+                },
+                Some(&format!("member {member} · group {}", adjustment.group)),
+                Some(&format!(
+                    "{:+}; {note}; balance {balance}",
+                    adjustment.amount
+                )),
+                Utc::now(),
+            )?;
+            Ok(Ok(balance))
+        }
+        Err(balance) => Ok(Err((
+            StatusCode::CONFLICT,
+            if en {
+                format!("the member has only {balance} points in that group")
+            } else {
+                format!("该成员在这个群只有 {balance} 积分")
+            },
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AdjustForm {
+    csrf: String,
+    group: i64,
+    amount: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn adjust_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(member): Path<i64>,
+    Form(form): Form<AdjustForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let amount = match number::<i64>("amount", &form.amount) {
+        Ok(amount) => amount,
+        Err(error) => return Ok((StatusCode::BAD_REQUEST, error).into_response()),
+    };
+    let adjustment = Adjustment {
+        group: form.group,
+        amount,
+        note: form.note,
+    };
+    let database = state.database.clone();
+    let acting = signed.operator.clone();
+    match blocking(lang, move || {
+        adjust(&database, &acting, member, &adjustment, lang)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/members/{member}")).into_response()),
+        Err((status, reason)) => Ok((status, reason).into_response()),
+    }
+}
+
+pub async fn api_adjust(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Path(member): Path<i64>,
+    Json(adjustment): Json<Adjustment>,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    let group = adjustment.group;
+    match api_blocking(move || adjust(&database, &operator, member, &adjustment, Lang::En)).await? {
+        Ok(balance) => Ok(Json(
+            json!({ "member": member, "group": group, "balance": balance }),
+        )),
+        Err((status, reason)) => Err(ApiError(status, reason)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lotteries
+
+/// A draw: among the members of `group` who did `rule` (`checkin`, `answer`, `active`) in
+/// `period` (`today`, `week`, `month`), `winners` of them.
+#[derive(Debug, Deserialize)]
+pub struct Draw {
+    group: i64,
+    rule: String,
+    period: String,
+    winners: usize,
+    #[serde(default)]
+    prize: String,
+    /// Announce the winners in the group (default true).
+    announce: Option<bool>,
+}
+
+/// The result of a draw.
+#[derive(Debug, Clone)]
+struct Drawn {
+    id: i64,
+    candidates: usize,
+    winners: Vec<(i64, String)>,
+}
+
+/// Draws fairly (the operating system's randomness, a partial Fisher–Yates shuffle over the
+/// candidates in id order) and logs the draw, its candidates' count and its winners.
+fn draw(
+    database: &Database,
+    operator: &Operator,
+    request: &Draw,
+) -> Result<Result<Drawn, (StatusCode, String)>, StoreError> {
+    let Some(period) = Period::parse(&request.period).filter(|period| *period != Period::All)
+    else {
+        return Ok(Err((
+            StatusCode::BAD_REQUEST,
+            "period: today, week or month".to_owned(),
+        )));
+    };
+    if !matches!(request.rule.as_str(), "checkin" | "answer" | "active")
+        || !(1..=100).contains(&request.winners)
+        || request.prize.chars().count() > 200
+    {
+        return Ok(Err((
+            StatusCode::BAD_REQUEST,
+            "rule: checkin, answer or active; winners: 1 to 100; prize: at most 200 characters"
+                .to_owned(),
+        )));
+    }
+    let Some(group) = database.group_with_account(request.group)? else {
+        return Ok(Err((StatusCode::NOT_FOUND, "no such group".to_owned())));
+    };
+    if !database.may_act_on(operator, request.group)? {
+        return Ok(Err((StatusCode::FORBIDDEN, "not your group".to_owned())));
+    }
+    let settings = effective::<Settings>(database, request.group)?;
+    let now = Utc::now();
+    let today = settings.today(now);
+    let days = period_days(today, period).unwrap_or_default();
+    let from = settings.day_start_ms(days.0);
+    let mut candidates = database.lottery_candidates(
+        request.group,
+        &request.rule,
+        days,
+        (from, now.timestamp_millis()),
+    )?;
+    let count = candidates.len();
+    let take = request.winners.min(count);
+    for index in 0..take {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes)
+            .map_err(|err| StoreError::Unavailable(format!("no randomness: {err}")))?;
+        let span = (count - index) as u64;
+        // Rejection sampling: no bias towards the first candidates.
+        let limit = u64::MAX - u64::MAX % span;
+        let mut value = u64::from_le_bytes(bytes);
+        while value >= limit {
+            getrandom::fill(&mut bytes)
+                .map_err(|err| StoreError::Unavailable(format!("no randomness: {err}")))?;
+            value = u64::from_le_bytes(bytes);
+        }
+        let pick = index + (value % span) as usize;
+        candidates.swap(index, pick);
+    }
+    let winners: Vec<(i64, String, String)> = candidates.into_iter().take(take).collect();
+    let names: Vec<String> = winners.iter().map(|(_, _, name)| name.clone()).collect();
+    let en = settings.en();
+    let prize = request.prize.trim();
+    let announcement = match (
+        &group.account,
+        group.platform.parse::<steward_domain::Platform>(),
+    ) {
+        (Some(account), Ok(platform))
+            if request.announce.unwrap_or(true) && !winners.is_empty() =>
+        {
+            let mut segments = vec![steward_domain::OutSegment::Text {
+                text: if en {
+                    format!(
+                        "🎉 Lottery{}: the winners are",
+                        if prize.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" for {prize}")
+                        }
+                    )
+                } else {
+                    format!(
+                        "🎉 抽奖结果{}：",
+                        if prize.is_empty() {
+                            String::new()
+                        } else {
+                            format!("（{prize}）")
+                        }
+                    )
+                },
+            }];
+            for (_, user, _) in &winners {
+                segments.push(steward_domain::OutSegment::Text { text: " ".into() });
+                segments.push(steward_domain::OutSegment::Mention {
+                    user: steward_domain::UserId(user.clone()),
+                });
+            }
+            segments.push(steward_domain::OutSegment::Text {
+                text: if en {
+                    format!(" — drawn among {count} members.")
+                } else {
+                    format!("（共 {count} 人参与）")
+                },
+            });
+            Some(steward_domain::ActionRequest {
+                platform,
+                account: steward_domain::AccountId(account.clone()),
+                chat: steward_domain::ChatId(group.chat.clone()),
+                action: steward_domain::Action::Send {
+                    segments,
+                    reply_to: None,
+                },
+            })
+        }
+        _ => None,
+    };
+    let rule = format!("{} {}", request.rule, period.name());
+    let winners_json = serde_json::to_string(
+        &winners
+            .iter()
+            .map(|(id, _, name)| json!({"member": id, "name": name}))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
+    let id = database.record_lottery(
+        request.group,
+        &rule,
+        prize,
+        count as i64,
+        &winners_json,
+        &operator.name,
+        announcement.as_ref(),
+        now,
+    )?;
+    database.record_audit(
+        &operator.name,
+        "lottery.draw",
+        Some(&format!("group {}", request.group)),
+        Some(&format!(
+            "#{id}; {rule}; {count} candidates; winners: {}; prize: {prize}",
+            names.join(", ")
+        )),
+        now,
+    )?;
+    Ok(Ok(Drawn {
+        id,
+        candidates: count,
+        winners: winners
+            .into_iter()
+            .map(|(id, _, name)| (id, name))
+            .collect(),
+    }))
+}
+
+pub async fn api_draw(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Json(request): Json<Draw>,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    match api_blocking(move || draw(&database, &operator, &request)).await? {
+        Ok(drawn) => Ok(Json(json!({
+            "id": drawn.id,
+            "candidates": drawn.candidates,
+            "winners": drawn.winners.iter().map(|(id, name)| json!({"member": id, "name": name})).collect::<Vec<_>>(),
+        }))),
+        Err((status, reason)) => Err(ApiError(status, reason)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DrawForm {
+    csrf: String,
+    group: i64,
+    rule: String,
+    period: String,
+    winners: String,
+    #[serde(default)]
+    prize: String,
+}
+
+pub async fn draw_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<DrawForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let winners = match number::<usize>("winners", &form.winners) {
+        Ok(winners) => winners,
+        Err(error) => return Ok((StatusCode::BAD_REQUEST, error).into_response()),
+    };
+    let request = Draw {
+        group: form.group,
+        rule: form.rule,
+        period: form.period,
+        winners,
+        prize: form.prize,
+        announce: Some(true),
+    };
+    let group = request.group;
+    let database = state.database.clone();
+    let acting = signed.operator.clone();
+    match blocking(lang, move || draw(&database, &acting, &request)).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/engagement/board?group={group}")).into_response()),
+        Err((status, reason)) => Ok((status, reason).into_response()),
+    }
 }

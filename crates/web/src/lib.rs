@@ -224,6 +224,18 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ),
         ("GET", "/engagement/board", get(engagement::board_page)),
         ("GET", "/engagement/codes", get(engagement::codes_page)),
+        ("POST", "/engagement/lottery", post(engagement::draw_form)),
+        (
+            "POST",
+            "/members/{id}/points",
+            post(engagement::adjust_form),
+        ),
+        ("POST", "/api/v1/lotteries", post(engagement::api_draw)),
+        (
+            "POST",
+            "/api/v1/members/{id}/points",
+            post(engagement::api_adjust),
+        ),
         ("POST", "/engagement/codes", post(engagement::issue_form)),
         (
             "POST",

@@ -18,6 +18,8 @@ pub struct Parsed {
     pub occupation: Option<String>,
     pub interests: Vec<String>,
     pub expertise: Vec<String>,
+    /// `MM-DD`.
+    pub birthday: Option<String>,
 }
 
 impl Parsed {
@@ -59,13 +61,16 @@ enum Field {
     Occupation,
     Interests,
     Expertise,
+    Birthday,
 }
 
 /// Which field a label names (`城市`, `Working hours`, `行业/职位`, `特长/爱好`...).
 fn field_of(label: &str) -> Option<Field> {
     let label = label.trim().to_lowercase();
     let has = |words: &[&str]| words.iter().any(|word| label.contains(word));
-    if has(&["爱好", "兴趣", "hobb", "interest"]) {
+    if has(&["生日", "birthday"]) {
+        Some(Field::Birthday)
+    } else if has(&["爱好", "兴趣", "hobb", "interest"]) {
         Some(Field::Interests)
     } else if has(&["特长", "专长", "擅长", "技能", "special", "skill", "expert"]) {
         Some(Field::Expertise)
@@ -217,6 +222,7 @@ fn set(parsed: &mut Parsed, field: Field, value: String) {
         Field::Occupation => parsed.occupation = Some(value),
         Field::Interests => parsed.interests.extend(split_list(&value)),
         Field::Expertise => parsed.expertise.extend(split_list(&value)),
+        Field::Birthday => parsed.birthday = super::rewards::parse_birthday(&value),
     }
 }
 

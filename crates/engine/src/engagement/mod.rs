@@ -7,6 +7,7 @@
 //! twice, and the balance always equals the ledger's sum.
 
 mod intro;
+mod rewards;
 mod screening;
 mod settings;
 mod welcome;
@@ -21,13 +22,15 @@ use steward_store::engagement::{Profile, WelcomeState};
 use steward_store::points::Board;
 use steward_store::{StoreError, Writer};
 
+use self::rewards::{Earned, after_earning};
 use crate::scoped::ScopedCache;
 use crate::{Context, Feature, FeatureError};
 
 pub use intro::{Parsed as Introduction, parse as parse_introduction};
+pub use rewards::{badge_name, parse_birthday, scheduled_pass};
 pub use settings::{
-    Answer, Checkin, Compiled, Intro, Messages, NicknameRule, Questions, Screening, Settings,
-    SettingsError, VARIABLES, Welcome,
+    Answer, Badges, Birthdays, Checkin, Compiled, Intro, Invites, Level, Levels, Messages,
+    NicknameRule, Questions, Screening, Settings, SettingsError, VARIABLES, Welcome,
 };
 pub use welcome::{Facts, Newcomer, check_template, render as render_welcome};
 
@@ -101,7 +104,12 @@ enum Command {
     CheckIn,
     MakeUp,
     Points,
-    Top { period: Period, set: bool },
+    Top {
+        period: Period,
+        set: bool,
+    },
+    /// `我的生日 5月3日`, `/birthday 05-03`.
+    Birthday(String),
 }
 
 /// A leaderboard's period.
@@ -155,6 +163,9 @@ fn command(text: &str, checkin: &[String]) -> Option<Command> {
             "总排行" | "总排行榜" => return top(Period::All, false),
             _ => {}
         }
+    }
+    if matches!(head, "我的生日" | "生日" | "/birthday") && !rest.is_empty() {
+        return Some(Command::Birthday(rest.to_owned()));
     }
     if !matches!(head, "排行榜" | "/top" | "积分榜") {
         return None;
@@ -248,6 +259,9 @@ impl Feature for Engagement {
             } if !member.is_bot => {
                 let (member, inviter) =
                     (member.clone(), inviter.as_ref().map(|user| user.0.clone()));
+                if let Some(inviter) = &inviter {
+                    rewards::remember_invite(&compiled, context, inviter)?;
+                }
                 if screening::on_join(&compiled, context, &member)? {
                     return Ok(());
                 }
@@ -269,9 +283,19 @@ fn on_message(
     let day = day_number(local.date_naive());
     let time = context.event.time.timestamp_millis();
     if let Some(command) = command(context.text, &settings.checkin.words) {
+        let mut streak = None;
         let reply = match command {
-            Command::CheckIn if settings.checkin.enabled => checkin(settings, context, day, time)?,
-            Command::MakeUp if settings.checkin.enabled => makeup(settings, context, day, time)?,
+            Command::CheckIn if settings.checkin.enabled => {
+                let (reply, new) = checkin(settings, context, day, time)?;
+                streak = new;
+                reply
+            }
+            Command::MakeUp if settings.checkin.enabled => {
+                let (reply, new) = makeup(settings, context, day, time)?;
+                streak = new;
+                reply
+            }
+            Command::Birthday(date) => birthday(settings, context, &date, time)?,
             Command::Points => {
                 let balance = context
                     .store
@@ -288,13 +312,54 @@ fn on_message(
             _ => return Ok(()),
         };
         reply_to(context, sender, reply);
+        if streak.is_some() {
+            let earned = Earned {
+                streak,
+                introduced: false,
+            };
+            after_earning(compiled, context, &sender.id, &earned)?;
+        }
         return Ok(());
     }
     nickname_reminder(compiled, context, sender, time)?;
-    introduction(settings, context, sender)?;
+    let introduced = introduction(settings, context, sender)?;
     let answered = keyword_answer(compiled, context, time)?;
-    questions(settings, context, answered, day, time)?;
-    message_points(settings, context, day, time)
+    let paid = questions(settings, context, answered, day, time)?;
+    let paid = message_points(settings, context, day, time)? || paid;
+    if paid || introduced {
+        let earned = Earned {
+            streak: None,
+            introduced,
+        };
+        after_earning(compiled, context, &sender.id, &earned)?;
+    }
+    Ok(())
+}
+
+/// `我的生日 5月3日`: stored on the member's profile, for the greeting on the day.
+fn birthday(
+    settings: &Settings,
+    context: &mut Context<'_>,
+    date: &str,
+    time: i64,
+) -> Result<String, StoreError> {
+    let en = settings.en();
+    let Some(birthday) = rewards::parse_birthday(date) else {
+        return Ok(if en {
+            " write the date as 05-03 or 5/3.".to_owned()
+        } else {
+            " 日期请写成 5月3日 或 05-03。".to_owned()
+        });
+    };
+    let (member, event_id) = (context.stored.member_id, context.stored.id);
+    context
+        .store
+        .set_birthday(member, &birthday, event_id, time)?;
+    Ok(if en {
+        format!(" noted: your birthday is {birthday}.")
+    } else {
+        format!(" 记下了：你的生日是 {birthday}。")
+    })
 }
 
 /// Sends `text` to the group, mentioning `sender` and replying to their message.
@@ -311,21 +376,25 @@ fn reply_to(context: &mut Context<'_>, sender: &MemberProfile, text: String) {
     });
 }
 
+/// The reply, and the streak when this was a new sign-in.
 fn checkin(
     settings: &Settings,
     context: &mut Context<'_>,
     day: i64,
     time: i64,
-) -> Result<String, StoreError> {
+) -> Result<(String, Option<i64>), StoreError> {
     let (group, member, event_id) = ids(context);
     let en = settings.en();
     if let Some(streak) = context.store.checkin_streak(group, member, day)? {
         let balance = context.store.points_balance(group, member)?;
-        return Ok(if en {
-            format!(" already signed in today: a {streak}-day streak, {balance} points.")
-        } else {
-            format!(" 今天已经签到过了：连续 {streak} 天，共 {balance} 积分。")
-        });
+        return Ok((
+            if en {
+                format!(" already signed in today: a {streak}-day streak, {balance} points.")
+            } else {
+                format!(" 今天已经签到过了：连续 {streak} 天，共 {balance} 积分。")
+            },
+            None,
+        ));
     }
     let streak = context
         .store
@@ -339,21 +408,25 @@ fn checkin(
         store.award_points(group, member, points, "checkin", event_id, day, time)
     })?
     .unwrap_or_default();
-    Ok(if en {
-        format!(" signed in: a {streak}-day streak, +{points} points, {balance} in all.")
-    } else {
-        format!(" 签到成功！连续 {streak} 天，+{points} 积分，共 {balance} 积分。")
-    })
+    Ok((
+        if en {
+            format!(" signed in: a {streak}-day streak, +{points} points, {balance} in all.")
+        } else {
+            format!(" 签到成功！连续 {streak} 天，+{points} 积分，共 {balance} 积分。")
+        },
+        Some(streak),
+    ))
 }
 
 /// Fills the latest missed day among the last `makeup_days`, when a sign-in follows it (so that
-/// it joins two runs), for `makeup_cost` points; the streaks after it are counted again.
+/// it joins two runs), for `makeup_cost` points; the streaks after it are counted again. The
+/// reply, and the streak now when a day was made up.
 fn makeup(
     settings: &Settings,
     context: &mut Context<'_>,
     today: i64,
     time: i64,
-) -> Result<String, StoreError> {
+) -> Result<(String, Option<i64>), StoreError> {
     let (group, member, event_id) = ids(context);
     let en = settings.en();
     let rules = &settings.checkin;
@@ -367,32 +440,38 @@ fn makeup(
         .rev()
         .find(|day| !signed(*day) && signed(day + 1));
     let Some(missed) = missed.filter(|_| rules.makeup_days > 0) else {
-        return Ok(if en {
-            format!(
-                " nothing to make up: make-ups fill a missed day of the last {} days that a \
+        return Ok((
+            if en {
+                format!(
+                    " nothing to make up: make-ups fill a missed day of the last {} days that a \
                  sign-in follows.",
-                rules.makeup_days
-            )
-        } else {
-            format!(
-                " 没有可以补签的日子：补签只能补最近 {} 天内、之后又签到过的那一天。",
-                rules.makeup_days
-            )
-        });
+                    rules.makeup_days
+                )
+            } else {
+                format!(
+                    " 没有可以补签的日子：补签只能补最近 {} 天内、之后又签到过的那一天。",
+                    rules.makeup_days
+                )
+            },
+            None,
+        ));
     };
     let balance = context.store.points_balance(group, member)?;
     if balance < rules.makeup_cost {
-        return Ok(if en {
-            format!(
-                " a make-up costs {} points; you have {balance}.",
-                rules.makeup_cost
-            )
-        } else {
-            format!(
-                " 补签需要 {} 积分，你现在有 {balance} 积分。",
-                rules.makeup_cost
-            )
-        });
+        return Ok((
+            if en {
+                format!(
+                    " a make-up costs {} points; you have {balance}.",
+                    rules.makeup_cost
+                )
+            } else {
+                format!(
+                    " 补签需要 {} 积分，你现在有 {balance} 积分。",
+                    rules.makeup_cost
+                )
+            },
+            None,
+        ));
     }
     let before = days
         .iter()
@@ -419,17 +498,20 @@ fn makeup(
         )?;
         Ok((streak, balance.unwrap_or_default()))
     })?;
-    Ok(if en {
-        format!(
-            " made up a missed day for {} points: your streak is {streak} days, {balance} points left.",
-            rules.makeup_cost
-        )
-    } else {
-        format!(
-            " 补签成功，花费 {} 积分：现在连续 {streak} 天，剩 {balance} 积分。",
-            rules.makeup_cost
-        )
-    })
+    Ok((
+        if en {
+            format!(
+                " made up a missed day for {} points: your streak is {streak} days, {balance} points left.",
+                rules.makeup_cost
+            )
+        } else {
+            format!(
+                " 补签成功，花费 {} 积分：现在连续 {streak} 天，剩 {balance} 积分。",
+                rules.makeup_cost
+            )
+        },
+        Some(streak),
+    ))
 }
 
 fn leaderboard(
@@ -541,17 +623,17 @@ fn nickname_reminder(
     Ok(())
 }
 
-/// Reads a self-introduction into the member's profile and tags.
+/// Reads a self-introduction into the member's profile and tags; whether it was one.
 fn introduction(
     settings: &Settings,
     context: &mut Context<'_>,
     sender: &MemberProfile,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     if !settings.intro.enabled {
-        return Ok(());
+        return Ok(false);
     }
     let Some(parsed) = intro::parse(context.text, settings.intro_template()) else {
-        return Ok(());
+        return Ok(false);
     };
     let (_, member, event_id) = ids(context);
     let profile = Profile {
@@ -564,10 +646,14 @@ fn introduction(
         updated_at: context.event.time.timestamp_millis(),
     };
     let saved = in_savepoint(context.store, |store| {
-        store.save_profile(member, &profile, event_id)
+        let saved = store.save_profile(member, &profile, event_id)?;
+        if saved && let Some(birthday) = &parsed.birthday {
+            store.set_birthday(member, birthday, event_id, profile.updated_at)?;
+        }
+        Ok(saved)
     })?;
     if !saved || !settings.intro.reply {
-        return Ok(());
+        return Ok(saved);
     }
     let en = settings.en();
     let mut noted = Vec::new();
@@ -603,7 +689,7 @@ fn introduction(
         format!(" 谢谢介绍！已记下：{}。", noted.join("；"))
     };
     reply_to(context, sender, text);
-    Ok(())
+    Ok(true)
 }
 
 /// The first keyword answer the message triggers, unless it was given in the group less than
@@ -645,19 +731,20 @@ fn keyword_answer(
 }
 
 /// Notes a question (unless a keyword answer just answered it); a reply to an open question
-/// answers it and pays the member who replied.
+/// answers it and pays the member who replied. Returns whether it paid.
 fn questions(
     settings: &Settings,
     context: &mut Context<'_>,
     answered: bool,
     day: i64,
     time: i64,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let rules = &settings.questions;
     if !rules.enabled {
-        return Ok(());
+        return Ok(false);
     }
     let (group, member, event_id) = ids(context);
+    let mut paid = false;
     if let EventKind::Message {
         reply_to: Some(question),
         ..
@@ -671,9 +758,10 @@ fn questions(
             .is_some()
             && points > 0
         {
-            in_savepoint(context.store, |store| {
+            paid = in_savepoint(context.store, |store| {
                 store.award_points(group, member, points, "answer", event_id, day, time)
-            })?;
+            })?
+            .is_some();
         }
     }
     if !answered && is_question(context.text) && context.event.id.is_some() {
@@ -681,34 +769,34 @@ fn questions(
             .store
             .record_question(event_id, group, member, time)?;
     }
-    Ok(())
+    Ok(paid)
 }
 
 /// Points for a real message: long enough, `interval_seconds` after the last paid one (by the
-/// messages' own times), under the daily cap.
+/// messages' own times), under the daily cap. Returns whether it paid.
 fn message_points(
     settings: &Settings,
     context: &mut Context<'_>,
     day: i64,
     time: i64,
-) -> Result<(), FeatureError> {
+) -> Result<bool, StoreError> {
     let rules = &settings.messages;
     if rules.points == 0
         || context.text.chars().filter(|c| !c.is_whitespace()).count() < rules.min_chars as usize
     {
-        return Ok(());
+        return Ok(false);
     }
     let (group, member, event_id) = ids(context);
     let (paid_today, last) = context.store.awards_on(group, member, "message", day)?;
     let interval = i64::from(rules.interval_seconds) * 1000;
     if paid_today >= i64::from(rules.daily_cap) || last.is_some_and(|last| time - last < interval) {
-        return Ok(());
+        return Ok(false);
     }
     let points = rules.points;
-    in_savepoint(context.store, |store| {
+    Ok(in_savepoint(context.store, |store| {
         store.award_points(group, member, points, "message", event_id, day, time)
-    })?;
-    Ok(())
+    })?
+    .is_some())
 }
 
 /// Welcomes a member at once, or adds them to the welcome waiting for the joins that follow

@@ -26,6 +26,61 @@ pub struct Settings {
     pub questions: Questions,
     /// Keyword answers, tried in order; the first that matches answers.
     pub answers: Vec<Answer>,
+    pub levels: Levels,
+    pub badges: Badges,
+    pub invites: Invites,
+    pub birthdays: Birthdays,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Levels {
+    pub enabled: bool,
+    /// Lowest first; a member is at the highest level whose every threshold they meet. Empty:
+    /// the built-in ladder in the group's language (see [`Level::built_in`]).
+    pub ladder: Vec<Level>,
+    /// Make the level's title the member's title in the group where the platform has titles
+    /// (QQ's `set_group_special_title`, which needs the bot to own the group).
+    pub set_title: bool,
+    /// Say so in the group when a member reaches a level or earns a badge.
+    pub announce: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Level {
+    pub title: String,
+    /// Points (the balance) at least.
+    pub points: i64,
+    /// Days signed in at least.
+    pub days: u32,
+    /// Other members' questions answered at least.
+    pub answers: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Badges {
+    /// Badges for milestones: 7, 30 and 100-day streaks, an introduction, 10 answers, 1,000
+    /// points.
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Invites {
+    /// Points for the inviter when the member they invited is still in the group a week later
+    /// (the platform must say who invited: QQ and Telegram do); 0: none.
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Birthdays {
+    /// Greet members on their birthday (from their introduction or `我的生日 5月3日`).
+    pub enabled: bool,
+    /// `HH:MM` in the group's time zone.
+    pub time: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,6 +220,71 @@ impl Default for Settings {
             messages: Messages::default(),
             questions: Questions::default(),
             answers: Vec::new(),
+            levels: Levels::default(),
+            badges: Badges::default(),
+            invites: Invites::default(),
+            birthdays: Birthdays::default(),
+        }
+    }
+}
+
+impl Default for Levels {
+    fn default() -> Levels {
+        Levels {
+            enabled: true,
+            ladder: Vec::new(),
+            set_title: true,
+            announce: true,
+        }
+    }
+}
+
+impl Level {
+    /// The ladder in force when an operator wrote none: like Discourse's trust levels, points
+    /// and sustained presence, then helping others.
+    pub fn built_in(en: bool) -> Vec<Level> {
+        let titles = if en {
+            ["Newcomer", "Member", "Regular", "Veteran", "Elder"]
+        } else {
+            ["新人", "成员", "活跃成员", "资深成员", "元老"]
+        };
+        let thresholds = [
+            (0, 0, 0),
+            (50, 3, 0),
+            (200, 10, 0),
+            (800, 30, 5),
+            (3000, 100, 20),
+        ];
+        titles
+            .iter()
+            .zip(thresholds)
+            .map(|(title, (points, days, answers))| Level {
+                title: (*title).to_owned(),
+                points,
+                days,
+                answers,
+            })
+            .collect()
+    }
+}
+
+impl Default for Badges {
+    fn default() -> Badges {
+        Badges { enabled: true }
+    }
+}
+
+impl Default for Invites {
+    fn default() -> Invites {
+        Invites { points: 20 }
+    }
+}
+
+impl Default for Birthdays {
+    fn default() -> Birthdays {
+        Birthdays {
+            enabled: true,
+            time: "09:00".to_owned(),
         }
     }
 }
@@ -289,6 +409,20 @@ impl Settings {
         now.with_timezone(&zone).date_naive()
     }
 
+    /// When day `day` (days since the epoch, as the ledger counts them) began in these
+    /// settings' time zone, in milliseconds.
+    pub fn day_start_ms(&self, day: i64) -> i64 {
+        let zone = self
+            .time_zone
+            .parse::<Tz>()
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(day)))
+            .and_then(|date| date.and_hms_opt(0, 0, 0))
+            .and_then(|midnight| midnight.and_local_timezone(zone).earliest())
+            .map_or(0, |time| time.timestamp_millis())
+    }
+
     pub fn en(&self) -> bool {
         self.language == "en"
     }
@@ -310,6 +444,15 @@ impl Settings {
                  yourself: {intro_template}. Send /checkin every day for points, /rules for the \
                  group's rules."
             }
+        }
+    }
+
+    /// The level ladder in force.
+    pub fn ladder(&self) -> Vec<Level> {
+        if self.levels.ladder.is_empty() {
+            Level::built_in(self.en())
+        } else {
+            self.levels.ladder.clone()
         }
     }
 
@@ -410,6 +553,25 @@ impl Settings {
             return refuse("questions: answer_points 0 to 1,000,000, minutes to 10080");
         }
         let answers = Answers::compile(&self.answers)?;
+        if self.levels.ladder.len() > 50
+            || self
+                .levels
+                .ladder
+                .iter()
+                .any(|level| level.title.trim().is_empty() || level.title.chars().count() > 30)
+            || self.levels.ladder.iter().any(|level| !points(level.points))
+        {
+            return refuse("levels.ladder: at most 50 levels, titles of 1 to 30 characters");
+        }
+        if !points(self.invites.points) {
+            return refuse("invites.points: 0 to 1,000,000");
+        }
+        if crate::moderation::parse_clock(&self.birthdays.time).is_none() {
+            return refuse(format!(
+                "birthdays.time: HH:MM, found `{}`",
+                self.birthdays.time
+            ));
+        }
         Ok(Compiled {
             settings: self.clone(),
             time_zone,
@@ -609,6 +771,18 @@ mod tests {
             let err = Settings::from_json(json).unwrap_err();
             assert!(err.0.contains(field), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn days_begin_at_midnight_in_the_time_zone() {
+        let shanghai = Settings::default();
+        // Day 20605 is 2026-06-01; midnight in Shanghai is 16:00 UTC the day before.
+        assert_eq!(shanghai.day_start_ms(20_605), 1_780_243_200_000);
+        let paris = Settings {
+            time_zone: "Europe/Paris".into(),
+            ..Settings::default()
+        };
+        assert_eq!(paris.day_start_ms(20_605), 1_780_264_800_000);
     }
 
     #[test]

@@ -13,5 +13,7 @@ pub use backtest::{BacktestReport, BacktestSpec, Example, Progress, Tally};
 pub use judge::{Decision, History, Standing, Subject, judge, rewarm};
 pub use live::{Moderation, ModerationShared};
 pub use night::{is_night, night_pass};
-pub use rules::{Compiled, Flood, NewMember, Night, Repeat, Rules, RulesError, Step, duration};
+pub use rules::{
+    Compiled, Flood, NewMember, Night, Repeat, Rules, RulesError, Step, duration, parse_clock,
+};
 pub use windows::Windows;

@@ -877,7 +877,129 @@ fn join_codes_and_the_time_limit(test: &TestDatabase) {
     });
 }
 
+/// Levels by points and days signed in, the title set where the platform has titles, badges
+/// for milestones, each said once in the group.
+fn levels_titles_and_badges(test: &TestDatabase) {
+    let database = Arc::new(blocking(|| test.open()).unwrap());
+    block_on(async {
+        let pipeline = start_with(
+            &database,
+            r#"{"levels": {"ladder": [{"title": "新人"}, {"title": "常客", "points": 30, "days": 3}]}}"#,
+        )
+        .await;
+        let mut titles = Vec::new();
+        let mut said = Vec::new();
+        for day in 0..7 {
+            for action in acted(&pipeline, &database, said_as_member("1", day)).await {
+                match action {
+                    Action::SetTitle { member, title } => titles.push((member.0, title)),
+                    other => said.push(text_of(&other)),
+                }
+            }
+        }
+        pipeline.shutdown().await;
+        assert_eq!(
+            titles,
+            [("1".to_owned(), "常客".to_owned())],
+            "once, on the third day"
+        );
+        let level_up: Vec<_> = said
+            .iter()
+            .filter(|text| text.contains("升到第 1 级：常客"))
+            .collect();
+        assert_eq!(level_up.len(), 1, "{said:?}");
+        assert!(
+            said[3].contains("升到第 1 级"),
+            "after day three's reply: {said:?}"
+        );
+        let badge: Vec<_> = said
+            .iter()
+            .filter(|text| text.contains("连续签到 7 天"))
+            .collect();
+        assert_eq!(badge.len(), 1, "the badge, once: {said:?}");
+        let (_, member) = blocking(|| ids(&database, "1"));
+        let rewards = blocking(|| database.rewards_of(member)).unwrap();
+        assert_eq!(rewards[0].1, "常客");
+        assert_eq!(rewards[0].2, ["streak-7"]);
+    });
+}
+
+fn said_as_member(user: &str, day: i64) -> Event {
+    said(&format!("lv{day}"), user, at(day, 0), "签到")
+}
+
+/// On the clock: an invitation pays the inviter when the member is still there a week later
+/// (not when they left), and birthdays are greeted once, at the group's time.
+fn invitations_and_birthdays_on_the_clock(test: &TestDatabase) {
+    let database = Arc::new(blocking(|| test.open()).unwrap());
+    block_on(async {
+        let pipeline = start_with(&database, r#"{"invites": {"points": 20}}"#).await;
+        reply(&pipeline, &database, said("i0", "1", at(0, 0), "大家好")).await;
+        let birthday = reply(
+            &pipeline,
+            &database,
+            said("i1", "1", at(0, 10), "我的生日 6月20日"),
+        )
+        .await;
+        assert!(birthday.contains("06-20"), "{birthday}");
+        for (id, user) in [("i2", "2"), ("i3", "3")] {
+            let mut join = joined(id, user, "newcomer", at(1, 0));
+            if let EventKind::MemberJoined { inviter, .. } = &mut join.kind {
+                *inviter = Some("1".into());
+            }
+            pipeline.process(join).await.unwrap();
+        }
+        let left = Event {
+            platform: Platform::OneBot,
+            account: "bot".into(),
+            chat: "g".into(),
+            id: Some("i4".into()),
+            time: at(2, 0),
+            kind: EventKind::MemberLeft {
+                member: "3".into(),
+                reason: steward_domain::LeaveReason::Left,
+            },
+        };
+        pipeline.process(left).await.unwrap();
+        pipeline.shutdown().await;
+        let (group, inviter) = blocking(|| ids(&database, "1"));
+        let pass = |when: DateTime<Utc>| {
+            blocking(|| steward_engine::engagement::scheduled_pass(&database, when)).unwrap()
+        };
+        assert_eq!(pass(at(7, 0)), 0, "not a week yet");
+        assert_eq!(pass(at(8, 1)), 1, "member 2 stayed; member 3 left");
+        assert_eq!(pass(at(9, 0)), 0, "paid once");
+        assert_eq!(
+            blocking(|| database.points_of(group, inviter)).unwrap(),
+            (20, 20)
+        );
+        // 20 June 2026, 08:00 and 10:00 in Shanghai.
+        let june_20 = |hour: u32| Utc.with_ymd_and_hms(2026, 6, 20, hour - 8, 0, 0).unwrap();
+        assert_eq!(pass(june_20(8)), 0, "before nine");
+        assert_eq!(pass(june_20(10)), 1);
+        assert_eq!(pass(june_20(11)), 0, "once a year");
+        let queued = blocking(|| {
+            database.claim_actions(
+                Platform::OneBot,
+                &"bot".into(),
+                50,
+                Utc::now() + Duration::days(1),
+                std::time::Duration::from_secs(60),
+            )
+        })
+        .unwrap();
+        let greetings: Vec<_> = queued
+            .iter()
+            .map(|entry| text_of(&entry.action))
+            .filter(|text| text.contains("生日快乐"))
+            .collect();
+        assert_eq!(greetings, ["🎂 祝 @1 生日快乐！"]);
+    });
+}
+
 steward_store::on_both_backends!(
+    levels_titles_and_badges,
+    invitations_and_birthdays_on_the_clock,
     join_requests_are_screened_by_a_question,
     join_codes_and_the_time_limit,
     a_newcomer_is_welcomed_reminded_and_profiled,

@@ -48,6 +48,14 @@ fn settings_form(csrf: &str, scope: &str, changes: &[(&str, &str)]) -> String {
         ("answer_points", "5"),
         ("answers", ""),
         ("answers_cooldown", "60"),
+        ("levels", "on"),
+        ("ladder", ""),
+        ("set_title", "on"),
+        ("announce", "on"),
+        ("badges", "on"),
+        ("invite_points", "20"),
+        ("birthdays", "on"),
+        ("birthday_time", "09:00"),
     ]
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -541,5 +549,160 @@ async fn join_codes_are_issued_listed_and_revoked() {
             .unwrap()
             .iter()
             .any(|code| code["code"] == codes[0].as_str() && !code["revoked_at"].is_null())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn operators_award_and_deduct_points_and_draw_lotteries() {
+    let console = Console::new();
+    let stored = console.record(vec![
+        message("g1", "1", "u1", "Ann", "hello", 0),
+        message("g1", "2", "u2", "Bob", "hi", 1),
+        message("g1", "3", "u3", "Cy", "hey", 2),
+    ]);
+    let (group, ann) = (stored[0].group_id, stored[0].member_id);
+    let owner = token_for(&console, "lin", None);
+    let viewer = token_for(&console, "vic", Some(OperatorRole::Viewer));
+    let path = format!("/api/v1/members/{ann}/points");
+
+    let (status, _) = api(
+        &console,
+        "POST",
+        &path,
+        &viewer,
+        Some(json!({"group": group, "amount": 50})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = api(
+        &console,
+        "POST",
+        &path,
+        &owner,
+        Some(json!({"group": group, "amount": 50, "note": "晒单"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["balance"].clone()),
+        (StatusCode::OK, json!(50)),
+        "{body}"
+    );
+    let (status, body) = api(
+        &console,
+        "POST",
+        &path,
+        &owner,
+        Some(json!({"group": group, "amount": -80, "note": "奖品"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = api(
+        &console,
+        "POST",
+        &path,
+        &owner,
+        Some(json!({"group": group, "amount": -30, "note": "奖品"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["balance"].clone()),
+        (StatusCode::OK, json!(20))
+    );
+    assert_eq!(console.database().points_of(group, ann).unwrap(), (20, 20));
+    assert_eq!(console.database().verify().unwrap(), Vec::<String>::new());
+    let audit = console.database().audit_page(None, 20).unwrap();
+    assert!(audit.iter().any(|entry| entry.action == "points.deduct"));
+
+    // The console's form on the member's page does the same.
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    let page = text(
+        console
+            .get(&format!("/members/{ann}"), Some(&cookie), "zh-CN")
+            .await,
+    )
+    .await;
+    assert!(page.contains("id=\"adjust\""), "{page}");
+    let posted = console
+        .post(
+            &format!("/members/{ann}/points"),
+            Some(&cookie),
+            &format!(
+                "csrf={}&group={group}&amount=5&note=review",
+                urlencode(&csrf)
+            ),
+        )
+        .await;
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(console.database().points_of(group, ann).unwrap(), (25, 25));
+
+    // A lottery among the members who wrote this month: all three.
+    let draw =
+        json!({"group": group, "rule": "active", "period": "month", "winners": 2, "prize": "T恤"});
+    let (status, _) = api(
+        &console,
+        "POST",
+        "/api/v1/lotteries",
+        &viewer,
+        Some(draw.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = api(
+        &console,
+        "POST",
+        "/api/v1/lotteries",
+        &owner,
+        Some(json!({"group": group, "rule": "luck", "period": "week", "winners": 1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = api(&console, "POST", "/api/v1/lotteries", &owner, Some(draw)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The test's messages are from May 2026; "this month" is now, so nobody wrote in it.
+    assert_eq!(body["candidates"], 0, "{body}");
+    let today = Settings::default().today(Utc::now());
+    let day = steward_engine::engagement::day_number(today);
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    for (stored, streak) in stored.iter().zip(1..) {
+        writer
+            .record_checkin(group, stored.member_id, day, streak, stored.id)
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..30 {
+        let (_, body) = api(&console, "POST", "/api/v1/lotteries", &owner, Some(json!({"group": group, "rule": "checkin", "period": "today", "winners": 2, "announce": false}))).await;
+        assert_eq!(body["candidates"], 3);
+        let winners: Vec<i64> = body["winners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["member"].as_i64().unwrap())
+            .collect();
+        assert_eq!(winners.len(), 2);
+        assert_ne!(winners[0], winners[1], "two different winners");
+        seen.extend(winners);
+    }
+    assert_eq!(
+        seen.len(),
+        3,
+        "over thirty draws every candidate won at least once"
+    );
+    let (_, body) = api(&console, "POST", "/api/v1/lotteries", &owner, Some(json!({"group": group, "rule": "checkin", "period": "week", "winners": 10, "prize": "<b>咖啡</b>"}))).await;
+    assert_eq!(
+        body["winners"].as_array().unwrap().len(),
+        3,
+        "never more winners than candidates"
+    );
+    let announced = console.database().recent_actions(None, 10).unwrap();
+    assert!(announced.iter().any(|entry| matches!(&entry.action, steward_domain::Action::Send { segments, .. } if segments.iter().any(|segment| matches!(segment, steward_domain::OutSegment::Text { text } if text.contains("<b>咖啡</b>"))))), "{announced:?}");
+    let audit = console.database().audit_page(None, 50).unwrap();
+    assert!(
+        audit
+            .iter()
+            .filter(|entry| entry.action == "lottery.draw")
+            .count()
+            >= 31
     );
 }
