@@ -991,3 +991,160 @@ impl Database {
         })
     }
 }
+
+/// A role a member claimed in a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleClaim {
+    pub group_id: i64,
+    pub group_title: String,
+    pub member_id: i64,
+    pub user_id: String,
+    pub name: String,
+    pub role: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub claimed_at: i64,
+}
+
+const ROLE_CLAIM: &str = "SELECT c.group_id, COALESCE(g.title, g.chat), c.member_id, m.user_id, \
+     COALESCE(s.nickname, m.name), c.role, c.status, c.claimed_at FROM role_claims c \
+     JOIN groups g ON g.id = c.group_id JOIN members m ON m.id = c.member_id \
+     LEFT JOIN memberships s ON s.group_id = c.group_id AND s.member_id = c.member_id";
+
+fn role_claim(row: &Row) -> Result<RoleClaim, StoreError> {
+    Ok(RoleClaim {
+        group_id: row.int(0)?,
+        group_title: row.text(1)?,
+        member_id: row.int(2)?,
+        user_id: row.text(3)?,
+        name: row.text(4)?,
+        role: row.text(5)?,
+        status: row.text(6)?,
+        claimed_at: row.int(7)?,
+    })
+}
+
+impl Writer {
+    /// A member claims a role: pending again unless they hold it already. Returns the status
+    /// the claim has now.
+    pub fn claim_role(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        role: &str,
+        event_id: i64,
+        time: i64,
+    ) -> Result<String, StoreError> {
+        self.conn
+            .query_opt(
+                "INSERT INTO role_claims (group_id, member_id, role, status, event_id, claimed_at) \
+                 VALUES ($1, $2, $3, 'pending', $4, $5) ON CONFLICT (group_id, member_id, role) \
+                 DO UPDATE SET status = CASE WHEN role_claims.status = 'approved' \
+                 THEN 'approved' ELSE 'pending' END, event_id = $4, claimed_at = $5 \
+                 RETURNING status",
+                &[
+                    group_id.into(),
+                    member_id.into(),
+                    role.into(),
+                    event_id.into(),
+                    time.into(),
+                ],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+}
+
+impl Database {
+    /// Role claims, newest first: of one group, of one member, or all.
+    pub fn role_claims(
+        &self,
+        group_id: Option<i64>,
+        member_id: Option<i64>,
+    ) -> Result<Vec<RoleClaim>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                &format!(
+                    "{ROLE_CLAIM} WHERE (CAST($1 AS BIGINT) IS NULL OR c.group_id = $1) \
+                     AND (CAST($2 AS BIGINT) IS NULL OR c.member_id = $2) \
+                     ORDER BY c.claimed_at DESC LIMIT 500"
+                ),
+                &[group_id.into(), member_id.into()],
+            )?;
+            rows.iter().map(role_claim).collect()
+        })
+    }
+
+    /// An operator approves or rejects a claim; `false` when there is no such claim.
+    pub fn decide_role(
+        &self,
+        group_id: i64,
+        member_id: i64,
+        role: &str,
+        approve: bool,
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            Ok(conn.execute(
+                "UPDATE role_claims SET status = $4, decided_by = $5, decided_at = $6 \
+                 WHERE group_id = $1 AND member_id = $2 AND role = $3",
+                &[
+                    group_id.into(),
+                    member_id.into(),
+                    role.into(),
+                    if approve { "approved" } else { "rejected" }.into(),
+                    operator.into(),
+                    now.timestamp_millis().into(),
+                ],
+            )? > 0)
+        })
+    }
+
+    /// Queues a role's reminder for day `day`, once; `false` when it went out already.
+    pub fn remind_role(
+        &self,
+        group_id: i64,
+        role: &str,
+        day: i64,
+        request: &ActionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.in_transaction(|conn| {
+            if conn.execute(
+                "INSERT INTO role_reminders (group_id, role, day) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+                &[group_id.into(), role.into(), day.into()],
+            )? == 0
+            {
+                return Ok(false);
+            }
+            crate::writer::enqueue_on(conn, None, request, now)?;
+            Ok(true)
+        })
+    }
+
+    /// The approved holders of each role in every group: `(group id, role, user ids)`.
+    pub fn role_holders(&self) -> Result<Vec<(i64, String, Vec<String>)>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.query(
+                "SELECT c.group_id, c.role, m.user_id FROM role_claims c \
+                 JOIN members m ON m.id = c.member_id JOIN memberships s \
+                 ON s.group_id = c.group_id AND s.member_id = c.member_id \
+                 WHERE c.status = 'approved' AND s.status = 'active' \
+                 ORDER BY c.group_id, c.role, m.id",
+                &[],
+            )?;
+            let mut out: Vec<(i64, String, Vec<String>)> = Vec::new();
+            for row in &rows {
+                let (group, role, user) = (row.int(0)?, row.text(1)?, row.text(2)?);
+                match out.last_mut() {
+                    Some((g, r, users)) if *g == group && *r == role => users.push(user),
+                    _ => out.push((group, role, vec![user])),
+                }
+            }
+            Ok(out)
+        })
+    }
+}

@@ -85,6 +85,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_rewards.sql"),
         postgres: include_str!("../migrations/postgres/0012_rewards.sql"),
     },
+    Migration {
+        version: 13,
+        name: "roles",
+        sqlite: include_str!("../migrations/sqlite/0013_roles.sql"),
+        postgres: include_str!("../migrations/postgres/0013_roles.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -690,6 +690,8 @@ struct MemberPage<'a> {
     balances: Vec<(i64, String, i64)>,
     /// Level title and badges per group: (group, title, badges).
     rewards: Vec<(String, String, String)>,
+    /// Roles claimed: (group, role, status).
+    roles: Vec<(String, String, String)>,
 }
 
 struct ProfileView {
@@ -735,7 +737,11 @@ pub async fn member_page(
         let offences = database.offences(None, Some(id), 50)?;
         let blacklisted = database.blacklisting(id)?.is_some();
         let profile = database.profile(id)?;
-        let points = (database.balances_of(id)?, database.rewards_of(id)?);
+        let points = (
+            database.balances_of(id)?,
+            database.rewards_of(id)?,
+            database.role_claims(None, Some(id))?,
+        );
         Ok(Some((
             member,
             groups,
@@ -747,8 +753,15 @@ pub async fn member_page(
         )))
     })
     .await?;
-    let Some((member, groups, timeline, offences, blacklisted, profile, (balances, rewards))) =
-        found
+    let Some((
+        member,
+        groups,
+        timeline,
+        offences,
+        blacklisted,
+        profile,
+        (balances, rewards, roles),
+    )) = found
     else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().no_member).into_response());
     };
@@ -819,6 +832,10 @@ pub async fn member_page(
             updated: format_time(profile.updated_at),
         }),
         balances,
+        roles: roles
+            .into_iter()
+            .map(|claim| (claim.group_title, claim.role, claim.status))
+            .collect(),
         rewards: rewards
             .into_iter()
             .map(|(group, title, badges)| {

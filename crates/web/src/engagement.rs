@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use steward_engine::engagement::{
     Answer, Badges, Birthdays, Checkin, Intro, Invites, Level, Levels, Messages, NicknameRule,
-    Period, Questions, Screening, Settings, VARIABLES, Welcome, period_days,
+    Period, Questions, RoleReminder, Roles, Screening, Settings, VARIABLES, Welcome, period_days,
 };
 use steward_store::moderation::{DEFAULT_SCOPE, Documents};
 use steward_store::points::{Board, Standing};
@@ -50,6 +50,12 @@ pub struct EngTexts {
     pub screening_attempts: &'static str,
     pub screening_help: &'static str,
     pub join_codes: &'static str,
+    pub roles: &'static str,
+    pub role_names: &'static str,
+    pub role_reminders: &'static str,
+    pub role_claims: &'static str,
+    pub approve: &'static str,
+    pub reject: &'static str,
     pub lottery: &'static str,
     pub lottery_among: &'static str,
     pub rule_checkin: &'static str,
@@ -147,6 +153,12 @@ const EZH: EngTexts = EngTexts {
     screening_attempts: "最多答错次数",
     screening_help: "有入群申请的平台：按申请里的回答直接同意或拒绝（附原因）。其他情况：新成员在群里回答，超时或答错太多次就移出群。每个决定都记在操作记录里。",
     join_codes: "邀请码",
+    roles: "成员角色（认领 角色名、/role 角色名）",
+    role_names: "本群角色（逗号分隔；这些也可以用“我是运动委员”认领；留空则任何名称都可用命令认领）",
+    role_reminders: "每日提醒（每行：角色, HH:MM, 提醒内容）",
+    role_claims: "角色认领",
+    approve: "同意",
+    reject: "拒绝",
     lottery: "抽奖",
     lottery_among: "参与者",
     rule_checkin: "签到过的成员",
@@ -244,6 +256,12 @@ const EEN: EngTexts = EngTexts {
     screening_attempts: "Wrong answers allowed",
     screening_help: "Where the platform has join requests, the request's answer approves or rejects it (with the reason). Elsewhere the newcomer answers in the group, and is removed when time runs out or after too many wrong answers. Every decision is in the audit log.",
     join_codes: "Join codes",
+    roles: "Roles members claim (/role NAME, 认领 NAME)",
+    role_names: "The group's roles (comma-separated; these may also be claimed in a sentence, 我是运动委员; empty: any name by the command)",
+    role_reminders: "Daily reminders (one per line: role, HH:MM, text)",
+    role_claims: "Role claims",
+    approve: "Approve",
+    reject: "Reject",
     lottery: "Lottery",
     lottery_among: "Among",
     rule_checkin: "members who signed in",
@@ -356,6 +374,8 @@ struct SettingsPage<'a> {
     screening_answers: String,
     /// The operator's ladder as lines (empty: the built-in one).
     ladder: String,
+    role_names: String,
+    role_reminders: String,
     answers: String,
     answers_cooldown: u32,
     variables: Vec<(&'static str, &'static str)>,
@@ -384,6 +404,39 @@ fn answer_lines(answers: &[Answer]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `role, HH:MM, text` lines.
+fn reminder_lines(reminders: &[RoleReminder]) -> String {
+    reminders
+        .iter()
+        .map(|reminder| format!("{}, {}, {}", reminder.role, reminder.time, reminder.text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_reminders(text: &str) -> Result<Vec<RoleReminder>, String> {
+    let mut reminders = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut fields = line.splitn(3, [',', '，']).map(str::trim);
+        let (Some(role), Some(time), Some(text)) = (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(format!(
+                "role reminders, line {}: write `role, HH:MM, text`",
+                n + 1
+            ));
+        };
+        reminders.push(RoleReminder {
+            role: role.to_owned(),
+            time: time.to_owned(),
+            text: text.to_owned(),
+        });
+    }
+    Ok(reminders)
 }
 
 /// `title, points, days, answers` lines.
@@ -504,6 +557,8 @@ pub async fn settings_page(
         checkin_words: settings.checkin.words.join(", "),
         screening_answers: settings.screening.answers.join("\n"),
         ladder: ladder_lines(&settings.levels.ladder),
+        role_names: settings.roles.names.join(", "),
+        role_reminders: reminder_lines(&settings.roles.reminders),
         answers: answer_lines(&settings.answers),
         answers_cooldown: settings
             .answers
@@ -583,6 +638,11 @@ pub struct SettingsForm {
     invite_points: String,
     birthdays: Option<String>,
     birthday_time: String,
+    roles: Option<String>,
+    #[serde(default)]
+    role_names: String,
+    #[serde(default)]
+    role_reminders: String,
 }
 
 fn number<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, String> {
@@ -671,6 +731,17 @@ impl SettingsForm {
             birthdays: Birthdays {
                 enabled: self.birthdays.is_some(),
                 time: self.birthday_time.trim().to_owned(),
+            },
+            roles: Roles {
+                enabled: self.roles.is_some(),
+                names: self
+                    .role_names
+                    .split([',', '，', '、', '\n'])
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                reminders: parse_reminders(&self.role_reminders)?,
             },
         };
         settings.validate().map_err(|err| err.0)?;
@@ -775,6 +846,8 @@ struct BoardPage<'a> {
     questions: Vec<QuestionRow>,
     /// `None`: no nickname rule in the group (or a set's board).
     nicknames: Option<Vec<NicknameRow>>,
+    /// The group's role claims: (member id, name, role, status).
+    claims: Vec<(i64, String, String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -855,10 +928,14 @@ pub async fn board_page(
             }
             None => (Vec::new(), None),
         };
-        Ok(Some((title, standings, questions, nicknames)))
+        let claims = match group {
+            Some(id) => database.role_claims(Some(id), None)?,
+            None => Vec::new(),
+        };
+        Ok(Some((title, standings, questions, nicknames, claims)))
     })
     .await?;
-    let Some((title, standings, questions, nicknames)) = found else {
+    let Some((title, standings, questions, nicknames, claims)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     let page = BoardPage {
@@ -890,6 +967,10 @@ pub async fn board_page(
                 member: question.member_name,
                 text: question.text,
             })
+            .collect(),
+        claims: claims
+            .into_iter()
+            .map(|claim| (claim.member_id, claim.name, claim.role, claim.status))
             .collect(),
         nicknames: nicknames.map(|lines| {
             lines
@@ -1791,5 +1872,139 @@ pub async fn draw_form(
     match blocking(lang, move || draw(&database, &acting, &request)).await? {
         Ok(_) => Ok(Redirect::to(&format!("/engagement/board?group={group}")).into_response()),
         Err((status, reason)) => Ok((status, reason).into_response()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles
+
+/// An operator's decision on a claim: `{group, member, role, approve}`.
+#[derive(Debug, Deserialize)]
+pub struct Decision {
+    group: i64,
+    member: i64,
+    role: String,
+    approve: bool,
+}
+
+fn decide(
+    database: &Database,
+    operator: &Operator,
+    decision: &Decision,
+) -> Result<Result<(), StatusCode>, StoreError> {
+    if database.group(decision.group)?.is_none() {
+        return Ok(Err(StatusCode::NOT_FOUND));
+    }
+    if !database.may_act_on(operator, decision.group)? {
+        return Ok(Err(StatusCode::FORBIDDEN));
+    }
+    let now = Utc::now();
+    if !database.decide_role(
+        decision.group,
+        decision.member,
+        &decision.role,
+        decision.approve,
+        &operator.name,
+        now,
+    )? {
+        return Ok(Err(StatusCode::NOT_FOUND));
+    }
+    database.record_audit(
+        &operator.name,
+        if decision.approve {
+            "role.approve"
+        } else {
+            "role.reject"
+        },
+        Some(&format!(
+            "member {} · group {}",
+            decision.member, decision.group
+        )),
+        Some(&decision.role),
+        now,
+    )?;
+    Ok(Ok(()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    group: i64,
+    member: i64,
+    role: String,
+    decision: String,
+}
+
+pub async fn decide_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    if let Some(refusal) = refuse_form(&signed, &form.csrf, lang) {
+        return Ok(refusal);
+    }
+    let decision = Decision {
+        group: form.group,
+        member: form.member,
+        role: form.role,
+        approve: form.decision == "approve",
+    };
+    let group = decision.group;
+    let database = state.database.clone();
+    let acting = signed.operator.clone();
+    match blocking(lang, move || decide(&database, &acting, &decision)).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/engagement/board?group={group}")).into_response()),
+        Err(StatusCode::FORBIDDEN) => {
+            Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response())
+        }
+        Err(status) => Ok((status, lang.texts().not_found).into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RolesQuery {
+    group: Option<i64>,
+    member: Option<i64>,
+}
+
+/// Role claims, newest first.
+pub async fn api_roles(
+    State(state): State<AppState>,
+    _operator: ApiOperator,
+    Query(query): Query<RolesQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    let claims = api_blocking(move || database.role_claims(query.group, query.member)).await?;
+    let claims: Vec<Value> = claims
+        .into_iter()
+        .map(|claim| {
+            json!({ "group": claim.group_id, "member": claim.member_id, "name": claim.name,
+                    "role": claim.role, "status": claim.status, "claimed_at": claim.claimed_at })
+        })
+        .collect();
+    Ok(Json(json!({ "claims": claims })))
+}
+
+pub async fn api_decide(
+    State(state): State<AppState>,
+    ApiOperator(operator): ApiOperator,
+    Json(decision): Json<Decision>,
+) -> Result<Json<Value>, ApiError> {
+    let database = state.database.clone();
+    let (group, member, role, approve) = (
+        decision.group,
+        decision.member,
+        decision.role.clone(),
+        decision.approve,
+    );
+    match api_blocking(move || decide(&database, &operator, &decision)).await? {
+        Ok(()) => Ok(Json(
+            json!({ "group": group, "member": member, "role": role,
+                                  "status": if approve { "approved" } else { "rejected" } }),
+        )),
+        Err(StatusCode::FORBIDDEN) => Err(api_forbidden()),
+        Err(status) => Err(ApiError(status, "no such group or claim".into())),
     }
 }

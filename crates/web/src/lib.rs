@@ -225,6 +225,9 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/engagement/board", get(engagement::board_page)),
         ("GET", "/engagement/codes", get(engagement::codes_page)),
         ("POST", "/engagement/lottery", post(engagement::draw_form)),
+        ("POST", "/engagement/roles", post(engagement::decide_form)),
+        ("GET", "/api/v1/roles", get(engagement::api_roles)),
+        ("POST", "/api/v1/roles/decide", post(engagement::api_decide)),
         (
             "POST",
             "/members/{id}/points",

@@ -30,7 +30,8 @@ pub use intro::{Parsed as Introduction, parse as parse_introduction};
 pub use rewards::{badge_name, parse_birthday, scheduled_pass};
 pub use settings::{
     Answer, Badges, Birthdays, Checkin, Compiled, Intro, Invites, Level, Levels, Messages,
-    NicknameRule, Questions, Screening, Settings, SettingsError, VARIABLES, Welcome,
+    NicknameRule, Questions, RoleReminder, Roles, Screening, Settings, SettingsError, VARIABLES,
+    Welcome,
 };
 pub use welcome::{Facts, Newcomer, check_template, render as render_welcome};
 
@@ -110,6 +111,8 @@ enum Command {
     },
     /// `我的生日 5月3日`, `/birthday 05-03`.
     Birthday(String),
+    /// `认领 运动委员`, `/role sports captain`.
+    Role(String),
 }
 
 /// A leaderboard's period.
@@ -163,6 +166,9 @@ fn command(text: &str, checkin: &[String]) -> Option<Command> {
             "总排行" | "总排行榜" => return top(Period::All, false),
             _ => {}
         }
+    }
+    if matches!(head, "认领" | "认领角色" | "/role") && !rest.is_empty() {
+        return Some(Command::Role(rest.to_owned()));
     }
     if matches!(head, "我的生日" | "生日" | "/birthday") && !rest.is_empty() {
         return Some(Command::Birthday(rest.to_owned()));
@@ -282,7 +288,9 @@ fn on_message(
     let local = context.event.time.with_timezone(&compiled.time_zone);
     let day = day_number(local.date_naive());
     let time = context.event.time.timestamp_millis();
-    if let Some(command) = command(context.text, &settings.checkin.words) {
+    let command = command(context.text, &settings.checkin.words)
+        .or_else(|| role_in_sentence(context.text, &settings.roles.names).map(Command::Role));
+    if let Some(command) = command {
         let mut streak = None;
         let reply = match command {
             Command::CheckIn if settings.checkin.enabled => {
@@ -296,6 +304,9 @@ fn on_message(
                 reply
             }
             Command::Birthday(date) => birthday(settings, context, &date, time)?,
+            Command::Role(role) if settings.roles.enabled => {
+                claim_role(settings, context, &role, time)?
+            }
             Command::Points => {
                 let balance = context
                     .store
@@ -334,6 +345,61 @@ fn on_message(
         after_earning(compiled, context, &sender.id, &earned)?;
     }
     Ok(())
+}
+
+/// `我是运动委员`, `I'm the treasurer`: a claim in a sentence, of one of the group's roles.
+fn role_in_sentence(text: &str, names: &[String]) -> Option<String> {
+    if names.is_empty() {
+        return None;
+    }
+    let text = text.trim();
+    let lower = text.to_lowercase();
+    let rest = [
+        "我是",
+        "我来当",
+        "我想当",
+        "i'm the ",
+        "i am the ",
+        "i'll be the ",
+    ]
+    .iter()
+    .find_map(|cue| lower.strip_prefix(cue))?;
+    let rest = rest.trim_end_matches(|c: char| c.is_whitespace() || "!！。.~～".contains(c));
+    names
+        .iter()
+        .find(|name| name.trim().to_lowercase() == rest)
+        .map(|name| name.trim().to_owned())
+}
+
+/// A member claims a role; an operator approves it in the console.
+fn claim_role(
+    settings: &Settings,
+    context: &mut Context<'_>,
+    role: &str,
+    time: i64,
+) -> Result<String, StoreError> {
+    let en = settings.en();
+    let role = role.trim();
+    let named = settings.roles.names.is_empty()
+        || settings.roles.names.iter().any(|name| name.trim() == role);
+    if !settings::valid_role(role) || !named {
+        let known = settings.roles.names.join(if en { ", " } else { "、" });
+        return Ok(if en {
+            format!(" the roles here are: {known}.")
+        } else {
+            format!(" 本群的角色有：{known}。")
+        });
+    }
+    let (group, member, event_id) = ids(context);
+    let status = context
+        .store
+        .claim_role(group, member, role, event_id, time)?;
+    Ok(match (status.as_str(), en) {
+        ("approved", false) => format!(" 你已经是「{role}」了。"),
+        ("approved", true) => format!(" you are {role} already."),
+        (_, false) => format!(" 已申请「{role}」，等管理员确认。"),
+        (_, true) => format!(" you asked to be {role}; an operator will confirm."),
+    })
 }
 
 /// `我的生日 5月3日`: stored on the member's profile, for the greeting on the day.

@@ -1,7 +1,7 @@
 //! Levels, titles and badges, worked out when a member earns something (a sign-in, an answer,
 //! a paid message, an introduction), never for every message; invitations remembered for the
 //! week after which they pay; birthdays; and the pass that runs on the clock (invitations due,
-//! birthday greetings).
+//! birthday greetings, roles' daily reminders).
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use steward_domain::{AccountId, Action, ActionRequest, ChatId, OutSegment, Platform, UserId};
@@ -305,6 +305,69 @@ pub fn scheduled_pass(database: &Database, now: DateTime<Utc>) -> Result<usize, 
             };
             let ids: Vec<i64> = members.iter().map(|member| member.member_id).collect();
             if database.greet_birthdays(group_id, &ids, i64::from(date.year()), &request, now)? {
+                done += 1;
+            }
+        }
+    }
+    done += role_reminders(database, now)?;
+    Ok(done)
+}
+
+/// Each role's daily reminder to its holders, once a day, from its time on.
+fn role_reminders(database: &Database, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let mut done = 0;
+    for (group_id, role, holders) in database.role_holders()? {
+        let settings = settings_of(database, group_id)?;
+        if !settings.enabled || !settings.roles.enabled {
+            continue;
+        }
+        let today = settings.today(now);
+        let zone = settings
+            .time_zone
+            .parse::<chrono_tz::Tz>()
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        let local = now.with_timezone(&zone);
+        let minute = local.hour() * 60 + local.minute();
+        for reminder in settings
+            .roles
+            .reminders
+            .iter()
+            .filter(|r| r.role.trim() == role)
+        {
+            let at = crate::moderation::parse_clock(&reminder.time).unwrap_or(u32::MAX);
+            if minute < at {
+                continue;
+            }
+            let Some(group) = database.group_with_account(group_id)? else {
+                continue;
+            };
+            let (Ok(platform), Some(account)) = (group.platform.parse::<Platform>(), group.account)
+            else {
+                continue;
+            };
+            let mut segments = Vec::new();
+            for user in &holders {
+                segments.push(OutSegment::Mention {
+                    user: UserId(user.clone()),
+                });
+                segments.push(OutSegment::Text { text: " ".into() });
+            }
+            segments.push(OutSegment::Text {
+                text: reminder.text.clone(),
+            });
+            let request = ActionRequest {
+                platform,
+                account: AccountId(account),
+                chat: ChatId(group.chat),
+                action: Action::Send {
+                    segments,
+                    reply_to: None,
+                },
+            };
+            // One reminder per role and day: the key holds the reminder's time too, so that
+            // two reminders of one role (morning, evening) both go out.
+            let key = format!("{role}@{}", reminder.time.trim());
+            if database.remind_role(group_id, &key, day_number(today), &request, now)? {
                 done += 1;
             }
         }

@@ -30,6 +30,28 @@ pub struct Settings {
     pub badges: Badges,
     pub invites: Invites,
     pub birthdays: Birthdays,
+    pub roles: Roles,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Roles {
+    /// Members may claim roles (`认领 运动委员`, `/role 运动委员`), which an operator approves.
+    pub enabled: bool,
+    /// The group's roles: these may also be claimed in a sentence (`我是运动委员`). Empty: only
+    /// the explicit command claims, any name.
+    pub names: Vec<String>,
+    /// Daily reminders to a role's holders.
+    pub reminders: Vec<RoleReminder>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoleReminder {
+    pub role: String,
+    /// `HH:MM` in the group's time zone.
+    pub time: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,6 +246,7 @@ impl Default for Settings {
             badges: Badges::default(),
             invites: Invites::default(),
             birthdays: Birthdays::default(),
+            roles: Roles::default(),
         }
     }
 }
@@ -265,6 +288,16 @@ impl Level {
                 answers,
             })
             .collect()
+    }
+}
+
+impl Default for Roles {
+    fn default() -> Roles {
+        Roles {
+            enabled: true,
+            names: Vec::new(),
+            reminders: Vec::new(),
+        }
     }
 }
 
@@ -563,6 +596,25 @@ impl Settings {
         {
             return refuse("levels.ladder: at most 50 levels, titles of 1 to 30 characters");
         }
+        let roles = &self.roles;
+        if roles.names.len() > 100
+            || roles.names.iter().any(|name| !valid_role(name))
+            || roles.reminders.len() > 100
+        {
+            return refuse("roles: at most 100 names of 1 to 20 characters, 100 reminders");
+        }
+        for (n, reminder) in roles.reminders.iter().enumerate() {
+            let n = n + 1;
+            if !valid_role(&reminder.role)
+                || crate::moderation::parse_clock(&reminder.time).is_none()
+                || reminder.text.trim().is_empty()
+                || reminder.text.chars().count() > 500
+            {
+                return refuse(format!(
+                    "roles.reminders[{n}]: a role, a time HH:MM and a text of 1 to 500 characters"
+                ));
+            }
+        }
         if !points(self.invites.points) {
             return refuse("invites.points: 0 to 1,000,000");
         }
@@ -722,6 +774,12 @@ impl Answers {
         }
         best
     }
+}
+
+/// A role's name: 1 to 20 characters, no control characters.
+pub fn valid_role(name: &str) -> bool {
+    let name = name.trim();
+    (1..=20).contains(&name.chars().count()) && !name.chars().any(char::is_control)
 }
 
 /// An answer to the screening question as compared: folded, without spaces or punctuation.

@@ -997,7 +997,66 @@ fn invitations_and_birthdays_on_the_clock(test: &TestDatabase) {
     });
 }
 
+/// A member claims a role, an operator approves it, and the clock reminds the holder daily.
+fn roles_are_claimed_approved_and_reminded(test: &TestDatabase) {
+    let database = Arc::new(blocking(|| test.open()).unwrap());
+    block_on(async {
+        let pipeline = start_with(
+            &database,
+            r#"{"roles": {"names": ["运动委员"], "reminders": [{"role": "运动委员", "time": "07:00", "text": "记得发今天的跑步打卡"}]}}"#,
+        )
+        .await;
+        let claimed = reply(
+            &pipeline,
+            &database,
+            said("o1", "1", at(0, 0), "我是运动委员！"),
+        )
+        .await;
+        assert!(claimed.contains("已申请「运动委员」"), "{claimed}");
+        let unknown = reply(
+            &pipeline,
+            &database,
+            said("o2", "1", at(0, 5), "/role 宣传委员"),
+        )
+        .await;
+        assert!(unknown.contains("本群的角色有：运动委员"), "{unknown}");
+        let chat = reply(&pipeline, &database, said("o3", "2", at(0, 6), "我是小王")).await;
+        assert!(chat.is_empty(), "not a claim: {chat}");
+        let (group, member) = blocking(|| ids(&database, "1"));
+        assert!(
+            blocking(|| database.decide_role(group, member, "运动委员", true, "lin", Utc::now()))
+                .unwrap()
+        );
+        let again = reply(
+            &pipeline,
+            &database,
+            said("o4", "1", at(0, 10), "我是运动委员"),
+        )
+        .await;
+        assert!(again.contains("你已经是「运动委员」"), "{again}");
+        pipeline.shutdown().await;
+        let pass = |when: DateTime<Utc>| {
+            blocking(|| steward_engine::engagement::scheduled_pass(&database, when)).unwrap()
+        };
+        // 2 June 2026 in Shanghai: 06:30, 07:30, 08:00.
+        let june_2 = |hour: i64, minute: i64| {
+            Utc.with_ymd_and_hms(2026, 6, 1, 16, 0, 0).unwrap()
+                + Duration::hours(hour)
+                + Duration::minutes(minute)
+        };
+        assert_eq!(pass(june_2(6, 30)), 0, "not yet seven");
+        assert_eq!(pass(june_2(7, 30)), 1);
+        assert_eq!(pass(june_2(8, 0)), 0, "once a day");
+        let claims = blocking(|| database.role_claims(Some(group), None)).unwrap();
+        assert_eq!(
+            (claims[0].role.as_str(), claims[0].status.as_str()),
+            ("运动委员", "approved")
+        );
+    });
+}
+
 steward_store::on_both_backends!(
+    roles_are_claimed_approved_and_reminded,
     levels_titles_and_badges,
     invitations_and_birthdays_on_the_clock,
     join_requests_are_screened_by_a_question,

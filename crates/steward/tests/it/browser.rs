@@ -285,6 +285,21 @@ fn an_operator_signs_in_writes_in_the_playground_and_nothing_hostile_runs() {
     browser.open(&group_page);
     browser.wait_for("Playground", Duration::from_secs(10));
 
+    // Engagement: a member introduces themselves and signs in; the bot says what it noted and
+    // the streak.
+    browser.type_into("input[name=name]", "小王");
+    browser.type_into(
+        "input[name=text]",
+        "大家好，我是小王，坐标上海，做产品经理，平时喜欢跑步和摄影",
+    );
+    browser.click("#say button[type=submit]");
+    let noted = browser.wait_for("谢谢介绍", Duration::from_secs(10));
+    assert!(noted.contains("爱好 跑步、摄影"), "the profile is noted");
+    browser.type_into("input[name=name]", "小王");
+    browser.type_into("input[name=text]", "签到");
+    browser.click("#say button[type=submit]");
+    browser.wait_for("签到成功！连续 1 天", Duration::from_secs(10));
+
     // Signing out ends the session: the group page sends the browser to sign in.
     browser.click("header button[type=submit]");
     browser.wait_for("name=\"password\"", Duration::from_secs(10));

@@ -175,6 +175,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (10, "points".to_owned()),
             (11, "engagement".to_owned()),
             (12, "rewards".to_owned()),
+            (13, "roles".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

@@ -56,6 +56,7 @@ fn settings_form(csrf: &str, scope: &str, changes: &[(&str, &str)]) -> String {
         ("invite_points", "20"),
         ("birthdays", "on"),
         ("birthday_time", "09:00"),
+        ("roles", "on"),
     ]
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -705,4 +706,104 @@ async fn operators_award_and_deduct_points_and_draw_lotteries() {
             .count()
             >= 31
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn role_claims_are_decided_in_the_console_and_the_api() {
+    let console = Console::new();
+    let stored = console.record(vec![
+        message("g1", "1", "u1", "Ann", "hello", 0),
+        message("g1", "2", "u2", "Bob", "hi", 1),
+    ]);
+    let (group, ann, bob) = (stored[0].group_id, stored[0].member_id, stored[1].member_id);
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    writer
+        .claim_role(group, ann, "运动委员", stored[0].id, 0)
+        .unwrap();
+    writer
+        .claim_role(group, bob, "<b>宣传</b>", stored[1].id, 0)
+        .unwrap();
+    writer.commit().unwrap();
+
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    let board = text(
+        console
+            .get(
+                &format!("/engagement/board?group={group}"),
+                Some(&cookie),
+                "zh-CN",
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        board.contains("运动委员") && board.contains("&#60;b&#62;宣传"),
+        "{board}"
+    );
+    let decided = console
+        .post(
+            "/engagement/roles",
+            Some(&cookie),
+            &format!(
+                "csrf={}&group={group}&member={ann}&role={}&decision=approve",
+                urlencode(&csrf),
+                urlencode("运动委员")
+            ),
+        )
+        .await;
+    assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+    let member = text(
+        console
+            .get(&format!("/members/{ann}"), Some(&cookie), "zh-CN")
+            .await,
+    )
+    .await;
+    assert!(
+        member.contains("<strong>运动委员</strong> (approved)"),
+        "{member}"
+    );
+
+    let viewer = token_for(&console, "vic", Some(OperatorRole::Viewer));
+    let owner = token_for(&console, "lin", None);
+    let body = json!({"group": group, "member": bob, "role": "<b>宣传</b>", "approve": false});
+    let (status, _) = api(
+        &console,
+        "POST",
+        "/api/v1/roles/decide",
+        &viewer,
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, decided) = api(&console, "POST", "/api/v1/roles/decide", &owner, Some(body)).await;
+    assert_eq!(
+        (status, decided["status"].clone()),
+        (StatusCode::OK, json!("rejected"))
+    );
+    let (_, claims) = api(
+        &console,
+        "GET",
+        &format!("/api/v1/roles?group={group}"),
+        &viewer,
+        None,
+    )
+    .await;
+    let statuses: Vec<_> = claims["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert_eq!(statuses.len(), 2);
+    assert!(statuses.contains(&json!("approved")) && statuses.contains(&json!("rejected")));
+    let (status, _) = api(
+        &console,
+        "POST",
+        "/api/v1/roles/decide",
+        &owner,
+        Some(json!({"group": group, "member": bob, "role": "nobody", "approve": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
