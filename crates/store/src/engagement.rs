@@ -494,26 +494,18 @@ impl Database {
     pub fn join_codes(&self, limit: i64) -> Result<Vec<JoinCode>, StoreError> {
         self.with_conn(|conn| {
             let rows = conn.query(
-                "SELECT code, scope, kind, max_uses, uses, expires_at, note, created_by, \
-                 created_at, revoked_at FROM join_codes ORDER BY created_at DESC, code LIMIT $1",
+                &format!("{JOIN_CODE} ORDER BY created_at DESC, code LIMIT $1"),
                 &[limit.into()],
             )?;
-            rows.iter()
-                .map(|row| {
-                    Ok(JoinCode {
-                        code: row.text(0)?,
-                        scope: row.text(1)?,
-                        kind: row.text(2)?,
-                        max_uses: row.int(3)?,
-                        uses: row.int(4)?,
-                        expires_at: row.opt_int(5)?,
-                        note: row.text(6)?,
-                        created_by: row.text(7)?,
-                        created_at: row.int(8)?,
-                        revoked_at: row.opt_int(9)?,
-                    })
-                })
-                .collect()
+            rows.iter().map(join_code).collect()
+        })
+    }
+
+    pub fn join_code(&self, code: &str) -> Result<Option<JoinCode>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(&format!("{JOIN_CODE} WHERE code = $1"), &[code.into()])?
+                .map(|row| join_code(&row))
+                .transpose()
         })
     }
 
@@ -589,18 +581,49 @@ impl Database {
     ) -> Result<Vec<OpenQuestion>, StoreError> {
         self.with_conn(|conn| {
             let rows = conn.query(
-                "SELECT q.event_id, q.group_id, COALESCE(g.title, g.chat), q.member_id, m.name, \
-                 COALESCE(x.text, ''), q.time FROM questions q JOIN groups g ON g.id = q.group_id \
-                 JOIN members m ON m.id = q.member_id LEFT JOIN messages x ON x.event_id = q.event_id \
-                 WHERE q.answered_at IS NULL AND q.time < $1 \
-                 AND (CAST($2 AS BIGINT) IS NULL OR q.group_id = $2) \
-                 ORDER BY q.event_id DESC LIMIT $3",
+                &match group_id {
+                    // One group's: read through the messages' (group, time) index, newest first.
+                    Some(_) => format!(
+                        "{OPEN_QUESTION} FROM messages x JOIN questions q ON q.event_id = x.event_id \
+                         {OPEN_JOINS} WHERE x.group_id = $2 AND x.time < $1 \
+                         AND q.answered_at IS NULL ORDER BY x.time DESC LIMIT $3"
+                    ),
+                    // Every group's: the newest questions first, by their key.
+                    None => format!(
+                        "{OPEN_QUESTION} FROM questions q LEFT JOIN messages x \
+                         ON x.event_id = q.event_id {OPEN_JOINS} WHERE q.time < $1 \
+                         AND q.answered_at IS NULL AND CAST($2 AS BIGINT) IS NULL \
+                         ORDER BY q.event_id DESC LIMIT $3"
+                    ),
+                },
                 &[before.into(), group_id.into(), limit.into()],
             )?;
             rows.iter().map(open_question).collect()
         })
     }
 }
+
+const JOIN_CODE: &str = "SELECT code, scope, kind, max_uses, uses, expires_at, note, created_by, \
+     created_at, revoked_at FROM join_codes";
+
+fn join_code(row: &Row) -> Result<JoinCode, StoreError> {
+    Ok(JoinCode {
+        code: row.text(0)?,
+        scope: row.text(1)?,
+        kind: row.text(2)?,
+        max_uses: row.int(3)?,
+        uses: row.int(4)?,
+        expires_at: row.opt_int(5)?,
+        note: row.text(6)?,
+        created_by: row.text(7)?,
+        created_at: row.int(8)?,
+        revoked_at: row.opt_int(9)?,
+    })
+}
+
+const OPEN_QUESTION: &str = "SELECT q.event_id, q.group_id, COALESCE(g.title, g.chat), \
+     q.member_id, m.name, COALESCE(x.text, ''), q.time";
+const OPEN_JOINS: &str = "JOIN groups g ON g.id = q.group_id JOIN members m ON m.id = q.member_id";
 
 fn open_question(row: &Row) -> Result<OpenQuestion, StoreError> {
     Ok(OpenQuestion {
@@ -791,8 +814,9 @@ impl Database {
         })
     }
 
-    /// Pays an invitation whose member is still in the group (joined then, never left since),
-    /// or drops it; either way it is settled once. Returns whether it paid.
+    /// Pays an invitation whose member is still in the group (joined then, never left since)
+    /// and never paid an inviter in this group before, or drops it; either way it is settled
+    /// once. Returns whether it paid.
     pub fn settle_invite(&self, invite: &Invite, day: i64, now: i64) -> Result<bool, StoreError> {
         self.in_transaction(|conn| {
             if conn.execute(
@@ -814,6 +838,15 @@ impl Database {
                 )?
                 .is_some();
             if !stayed {
+                return Ok(false);
+            }
+            if conn.execute(
+                "INSERT INTO invites_paid (group_id, member_id) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+                &[invite.group_id.into(), invite.member_id.into()],
+            )? == 0
+            {
+                // This member paid an inviter here before.
                 return Ok(false);
             }
             let credit = crate::points::Credit {

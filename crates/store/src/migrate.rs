@@ -91,6 +91,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_roles.sql"),
         postgres: include_str!("../migrations/postgres/0013_roles.sql"),
     },
+    Migration {
+        version: 14,
+        name: "invites_paid",
+        sqlite: include_str!("../migrations/sqlite/0014_invites_paid.sql"),
+        postgres: include_str!("../migrations/postgres/0014_invites_paid.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -15,6 +15,7 @@ use steward_engine::engagement::{
     Answer, Badges, Birthdays, Checkin, Intro, Invites, Level, Levels, Messages, NicknameRule,
     Period, Questions, RoleReminder, Roles, Screening, Settings, VARIABLES, Welcome, period_days,
 };
+use steward_store::engagement::JoinCode;
 use steward_store::moderation::{DEFAULT_SCOPE, Documents};
 use steward_store::points::{Board, Standing};
 use steward_store::{Database, Operator, StoreError};
@@ -1058,7 +1059,8 @@ pub async fn api_questions(
     Query(query): Query<QuestionsQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
-    let before = Utc::now().timestamp_millis() - query.minutes.unwrap_or(30).max(0) * 60_000;
+    let minutes = query.minutes.unwrap_or(30).clamp(0, 7 * 24 * 60);
+    let before = Utc::now().timestamp_millis() - minutes * 60_000;
     let questions = api_blocking(move || database.open_questions(query.group, before, 200)).await?;
     let lines: Vec<Value> = questions
         .into_iter()
@@ -1182,8 +1184,14 @@ fn new_codes(count: usize) -> Result<Vec<String>, getrandom::Error> {
 
 /// `K7QZM2PX` → `K7QZ-M2PX`, as members are given it (the dash is optional when they type it).
 fn shown(code: &str) -> String {
-    if code.len() == 8 {
-        format!("{}-{}", &code[..4], &code[4..])
+    let chars: Vec<char> = code.chars().collect();
+    if chars.len() == 8 {
+        let (head, tail) = chars.split_at(4);
+        format!(
+            "{}-{}",
+            head.iter().collect::<String>(),
+            tail.iter().collect::<String>()
+        )
     } else {
         code.to_owned()
     }
@@ -1282,11 +1290,7 @@ fn revoke(
     code: &str,
 ) -> Result<Option<bool>, StoreError> {
     let code = code.replace('-', "").to_uppercase();
-    let Some(found) = database
-        .join_codes(100_000)?
-        .into_iter()
-        .find(|known| known.code == code)
-    else {
+    let Some(found) = database.join_code(&code)? else {
         return Ok(Some(false));
     };
     let scope = Scope::parse(&found.scope).unwrap_or(Scope::Default);
@@ -1329,21 +1333,29 @@ struct CodesPage<'a> {
     codes: Vec<CodeRow>,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CodesQuery {
-    /// Codes just issued, to show once.
-    issued: Option<String>,
+/// The codes an operator may see: codes are credentials (a paid code lets anyone in), so owners
+/// see every code, operators those of the groups they look after, viewers none.
+fn visible_codes(database: &Database, operator: &Operator) -> Result<Vec<JoinCode>, StoreError> {
+    let mut visible = Vec::new();
+    for code in database.join_codes(1000)? {
+        let scope = Scope::parse(&code.scope).unwrap_or(Scope::Default);
+        if may_edit(database, operator, &scope)? {
+            visible.push(code);
+        }
+    }
+    Ok(visible)
 }
 
-pub async fn codes_page(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-    Query(query): Query<CodesQuery>,
+/// The codes page; `issued`: codes just issued, shown once (never put in a URL).
+async fn codes_view(
+    state: &AppState,
+    signed: &Signed,
+    lang: Lang,
+    issued: &[String],
 ) -> Result<Response, AppError> {
-    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let database = state.database.clone();
-    let codes = blocking(lang, move || database.join_codes(500)).await?;
+    let acting = signed.operator.clone();
+    let codes = blocking(lang, move || visible_codes(&database, &acting)).await?;
     let now = Utc::now().timestamp_millis();
     let page = CodesPage {
         lang: lang.code(),
@@ -1354,13 +1366,7 @@ pub async fn codes_page(
             .operator
             .role
             .at_least(steward_domain::OperatorRole::Operator),
-        issued: query
-            .issued
-            .unwrap_or_default()
-            .split(',')
-            .filter(|code| !code.is_empty())
-            .map(shown)
-            .collect(),
+        issued: issued.iter().map(|code| shown(code)).collect(),
         codes: codes
             .into_iter()
             .map(|code| CodeRow {
@@ -1378,6 +1384,15 @@ pub async fn codes_page(
             .collect(),
     };
     Ok(render(lang, &page)?.into_response())
+}
+
+pub async fn codes_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    codes_view(&state, &signed, lang, &[]).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1422,9 +1437,7 @@ pub async fn issue_form(
     let database = state.database.clone();
     let acting = signed.operator.clone();
     match blocking(lang, move || issue(&database, &acting, &request)).await? {
-        Ok(codes) => Ok(
-            Redirect::to(&format!("/engagement/codes?issued={}", codes.join(","))).into_response(),
-        ),
+        Ok(codes) => codes_view(&state, &signed, lang, &codes).await,
         Err((status, reason)) => Ok((status, reason).into_response()),
     }
 }
@@ -1453,13 +1466,13 @@ pub async fn revoke_form(
     }
 }
 
-/// Join codes, newest first.
+/// Join codes the operator may see, newest first.
 pub async fn api_codes(
     State(state): State<AppState>,
-    _operator: ApiOperator,
+    ApiOperator(operator): ApiOperator,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
-    let codes = api_blocking(move || database.join_codes(1000)).await?;
+    let codes = api_blocking(move || visible_codes(&database, &operator)).await?;
     let codes: Vec<Value> = codes
         .into_iter()
         .map(|code| {
@@ -1523,7 +1536,10 @@ fn adjust(
 ) -> Result<Result<i64, (StatusCode, String)>, StoreError> {
     let en = lang == Lang::En;
     let note = adjustment.note.trim();
-    if adjustment.amount == 0 || adjustment.amount.abs() > 1_000_000 || note.chars().count() > 200 {
+    if adjustment.amount == 0
+        || adjustment.amount.unsigned_abs() > 1_000_000
+        || note.chars().count() > 200
+    {
         return Ok(Err((
             StatusCode::BAD_REQUEST,
             if en {

@@ -84,6 +84,12 @@ impl Scope {
     }
 }
 
+/// A group moved between sets: both features' documents in force may have changed.
+fn sets_changed(state: &AppState) {
+    state.moderation.rules_changed();
+    state.engagement.settings_changed();
+}
+
 fn valid_set_name(name: &str) -> bool {
     let count = name.chars().count();
     (1..=64).contains(&count) && !name.chars().any(|c| c.is_control() || c == ':')
@@ -793,7 +799,7 @@ pub async fn group_set_form(
         return Ok((StatusCode::BAD_REQUEST, "set name: 1–64 characters, no `:`").into_response());
     }
     let database = state.database.clone();
-    let shared = state.moderation.clone();
+    let shared = state.clone();
     let name = signed.operator.name.clone();
     let group = form.group;
     let found = blocking(lang, move || {
@@ -802,7 +808,7 @@ pub async fn group_set_form(
         }
         let set = (!set.is_empty()).then_some(set);
         database.set_group_set(group, set.as_deref())?;
-        shared.rules_changed();
+        sets_changed(&shared);
         database.record_audit(
             &name,
             "rules.group_set",
@@ -1482,14 +1488,14 @@ pub async fn api_group_set(
         ));
     }
     let database = state.database.clone();
-    let shared = state.moderation.clone();
+    let shared = state.clone();
     let stored = set.clone();
     let found = api_blocking(move || {
         if database.group(id)?.is_none() {
             return Ok(false);
         }
         database.set_group_set(id, stored.as_deref())?;
-        shared.rules_changed();
+        sets_changed(&shared);
         database.record_audit(
             &operator.name,
             "rules.group_set",

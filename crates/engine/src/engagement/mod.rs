@@ -14,6 +14,7 @@ mod welcome;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -79,6 +80,37 @@ impl EngagementShared {
 pub struct Engagement {
     shared: Arc<EngagementShared>,
     settings: ScopedCache<Compiled>,
+    boards: Boards,
+}
+
+/// Leaderboards answered in the last minute, by group, period, set-wide or not, and day: a
+/// period's board sums the ledger, and members asking for it again and again must not make the
+/// writer do it each time.
+#[derive(Default)]
+struct Boards(std::sync::Mutex<std::collections::HashMap<BoardKey, (Instant, String)>>);
+
+/// A board's group, period, whether set-wide, and day.
+type BoardKey = (i64, Period, bool, i64);
+
+const BOARD_TTL: Duration = Duration::from_secs(60);
+
+impl Boards {
+    fn get(&self, key: BoardKey) -> Option<String> {
+        let boards = self.0.lock().ok()?;
+        boards
+            .get(&key)
+            .filter(|(made, _)| made.elapsed() < BOARD_TTL)
+            .map(|(_, text)| text.clone())
+    }
+
+    fn put(&self, key: BoardKey, text: &str) {
+        if let Ok(mut boards) = self.0.lock() {
+            if boards.len() > 10_000 {
+                boards.retain(|_, (made, _)| made.elapsed() < BOARD_TTL);
+            }
+            boards.insert(key, (Instant::now(), text.to_owned()));
+        }
+    }
 }
 
 impl Engagement {
@@ -86,6 +118,7 @@ impl Engagement {
         Engagement {
             shared,
             settings: ScopedCache::default(),
+            boards: Boards::default(),
         }
     }
 
@@ -116,7 +149,7 @@ enum Command {
 }
 
 /// A leaderboard's period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Today,
     Week,
@@ -145,6 +178,10 @@ impl Period {
 /// Chinese or English; `/checkin@BotName` as Telegram writes it.
 fn command(text: &str, checkin: &[String]) -> Option<Command> {
     let text = text.trim();
+    // A sign-in word may be several words (`check in`).
+    if checkin.iter().any(|word| word.trim() == text) {
+        return Some(Command::CheckIn);
+    }
     let (head, rest) = match text.split_once(char::is_whitespace) {
         Some((head, rest)) => (head, rest.trim()),
         None => (text, ""),
@@ -245,44 +282,106 @@ impl Feature for Engagement {
         match &context.event.kind {
             EventKind::Message { sender, .. } if !sender.is_bot => {
                 let sender = sender.clone();
-                match screening::on_message(&compiled, context, &sender)? {
-                    screening::Outcome::NotScreened => on_message(&compiled, context, &sender),
-                    screening::Outcome::Passed => welcome(&compiled, context, &sender, None),
-                    screening::Outcome::Handled => Ok(()),
+                let settings = &compiled.settings;
+                let intro = if settings.intro.enabled {
+                    intro::parse(context.text, settings.intro_template())
+                } else {
+                    None
+                };
+                let work = |context: &mut Context<'_>| -> Result<(), FeatureError> {
+                    match screening::on_message(&compiled, context, &sender)? {
+                        screening::Outcome::NotScreened => {
+                            on_message(&compiled, &self.boards, context, &sender, intro.as_ref())
+                        }
+                        screening::Outcome::Passed => welcome(&compiled, context, &sender, None),
+                        screening::Outcome::Handled => Ok(()),
+                    }
+                };
+                if may_write(&compiled, context, intro.is_some()) {
+                    guarded(context, work)
+                } else {
+                    work(context)
                 }
             }
             EventKind::JoinRequest { applicant, answer } if !applicant.is_bot => {
                 let (applicant, answer) = (applicant.clone(), answer.clone());
-                Ok(screening::on_request(
-                    &compiled,
-                    context,
-                    &applicant,
-                    answer.as_deref(),
-                )?)
+                guarded(context, |context| {
+                    Ok(screening::on_request(
+                        &compiled,
+                        context,
+                        &applicant,
+                        answer.as_deref(),
+                    )?)
+                })
             }
             EventKind::MemberJoined {
                 member, inviter, ..
             } if !member.is_bot => {
                 let (member, inviter) =
                     (member.clone(), inviter.as_ref().map(|user| user.0.clone()));
-                if let Some(inviter) = &inviter {
-                    rewards::remember_invite(&compiled, context, inviter)?;
-                }
-                if screening::on_join(&compiled, context, &member)? {
-                    return Ok(());
-                }
-                welcome(&compiled, context, &member, inviter.as_deref())
+                guarded(context, |context| {
+                    if let Some(inviter) = &inviter {
+                        rewards::remember_invite(&compiled, context, inviter)?;
+                    }
+                    if screening::on_join(&compiled, context, &member)? {
+                        return Ok(());
+                    }
+                    welcome(&compiled, context, &member, inviter.as_deref())
+                })
             }
             _ => Ok(()),
         }
     }
 }
 
+/// Runs `work` in a savepoint of its own: when it fails, none of its writes stays (and on
+/// PostgreSQL the event's transaction is not left aborted). Taken only for events that may write:
+/// a savepoint around every message costs throughput.
+fn guarded(
+    context: &mut Context<'_>,
+    work: impl FnOnce(&mut Context<'_>) -> Result<(), FeatureError>,
+) -> Result<(), FeatureError> {
+    context.store.savepoint("steward_engagement_event")?;
+    match work(context) {
+        Ok(()) => {
+            context.store.release("steward_engagement_event")?;
+            Ok(())
+        }
+        Err(err) => {
+            context.store.rollback_to("steward_engagement_event")?;
+            Err(err)
+        }
+    }
+}
+
+/// Whether the feature may write anything for this message (read-only checks only).
+fn may_write(compiled: &Compiled, context: &Context<'_>, introduction: bool) -> bool {
+    let settings = &compiled.settings;
+    let text = context.text;
+    let reply = matches!(
+        &context.event.kind,
+        EventKind::Message {
+            reply_to: Some(_),
+            ..
+        }
+    );
+    settings.screening.mode != "none"
+        || introduction
+        || compiled.nickname.is_some()
+        || command(text, &settings.checkin.words).is_some()
+        || role_in_sentence(text, &settings.roles.names).is_some()
+        || compiled.answers.find(text).is_some()
+        || settings.questions.enabled && (reply || is_question(text))
+        || settings.messages.points > 0
+}
+
 /// Everything the feature does with a member's message.
 fn on_message(
     compiled: &Compiled,
+    boards: &Boards,
     context: &mut Context<'_>,
     sender: &MemberProfile,
+    intro: Option<&Introduction>,
 ) -> Result<(), FeatureError> {
     let settings = &compiled.settings;
     let local = context.event.time.with_timezone(&compiled.time_zone);
@@ -318,7 +417,15 @@ fn on_message(
                 }
             }
             Command::Top { period, set } => {
-                leaderboard(settings, context, local.date_naive(), period, set)?
+                let key = (context.stored.group_id, period, set, day);
+                match boards.get(key) {
+                    Some(text) => text,
+                    None => {
+                        let text = leaderboard(settings, context, local.date_naive(), period, set)?;
+                        boards.put(key, &text);
+                        text
+                    }
+                }
             }
             _ => return Ok(()),
         };
@@ -333,7 +440,10 @@ fn on_message(
         return Ok(());
     }
     nickname_reminder(compiled, context, sender, time)?;
-    let introduced = introduction(settings, context, sender)?;
+    let introduced = match intro {
+        Some(parsed) => introduction(settings, context, sender, parsed)?,
+        None => false,
+    };
     let answered = keyword_answer(compiled, context, time)?;
     let paid = questions(settings, context, answered, day, time)?;
     let paid = message_points(settings, context, day, time)? || paid;
@@ -694,13 +804,8 @@ fn introduction(
     settings: &Settings,
     context: &mut Context<'_>,
     sender: &MemberProfile,
+    parsed: &Introduction,
 ) -> Result<bool, StoreError> {
-    if !settings.intro.enabled {
-        return Ok(false);
-    }
-    let Some(parsed) = intro::parse(context.text, settings.intro_template()) else {
-        return Ok(false);
-    };
     let (_, member, event_id) = ids(context);
     let profile = Profile {
         city: parsed.city.clone(),
@@ -1056,6 +1161,10 @@ mod tests {
             Some(Command::CheckIn)
         );
         assert_eq!(command("签到", &["打卡".to_owned()]), None);
+        assert_eq!(
+            command(" check in ", &["check in".to_owned()]),
+            Some(Command::CheckIn)
+        );
     }
 
     #[test]

@@ -216,13 +216,22 @@ pub(super) fn on_join(
         return Ok(false);
     }
     let (group, member_id) = (context.stored.group_id, context.stored.member_id);
-    if context
-        .store
-        .screening(group, member_id)?
-        .is_some_and(|screening| screening.status == PASSED)
-    {
+    match context.store.screening(group, member_id)? {
         // Approved on request, or passed before.
-        return Ok(false);
+        Some(screening) if screening.status == PASSED => return Ok(false),
+        // Joined again while still asked: the earlier removal gives way to the new one, so
+        // that a right answer withdraws every removal queued for the member.
+        Some(Screening {
+            outbox_id: Some(earlier),
+            ..
+        }) => {
+            context.store.cancel_pending(
+                earlier,
+                "withdrawn: the member joined again and is asked again",
+                context.now,
+            )?;
+        }
+        _ => {}
     }
     let minutes = settings.screening.minutes;
     let time = context.event.time.timestamp_millis();

@@ -451,8 +451,14 @@ impl Settings {
             .unwrap_or(chrono_tz::Asia::Shanghai);
         chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
             .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(day)))
-            .and_then(|date| date.and_hms_opt(0, 0, 0))
-            .and_then(|midnight| midnight.and_local_timezone(zone).earliest())
+            .and_then(|date| {
+                // Where a clock change skips midnight, the day begins at the first hour that
+                // exists.
+                (0..4).find_map(|hour| {
+                    date.and_hms_opt(hour, 0, 0)
+                        .and_then(|time| time.and_local_timezone(zone).earliest())
+                })
+            })
             .map_or(0, |time| time.timestamp_millis())
     }
 
@@ -739,9 +745,12 @@ impl Answers {
         let keywords = if keywords.is_empty() {
             None
         } else {
+            // Standard matching, read overlapping: every keyword found counts, so that the
+            // first entry in the operator's order wins even when a longer keyword of a later
+            // entry covers it.
             Some(
                 AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
+                    .match_kind(MatchKind::Standard)
                     .build(&keywords)
                     .map_err(|err| SettingsError(format!("answers: {err}")))?,
             )
@@ -758,7 +767,7 @@ impl Answers {
         let mut best: Option<usize> = None;
         let folded = fold(text);
         if let Some(keywords) = &self.keywords {
-            for found in keywords.find_iter(&folded) {
+            for found in keywords.find_overlapping_iter(&folded) {
                 let owner = self.owners[found.pattern().as_usize()];
                 best = Some(best.map_or(owner, |best| best.min(owner)));
             }
@@ -880,5 +889,12 @@ mod tests {
         assert_eq!(compiled.answers.find("ＷＨＥＲＥ is it"), Some(1));
         assert_eq!(compiled.answers.find("你们的地址"), Some(1));
         assert_eq!(compiled.answers.find("hello"), None);
+        let overlapping = Settings::from_json(
+            r#"{"answers":[{"keywords":["营业"],"reply":"a"},{"keywords":["营业时间"],"reply":"b"}]}"#,
+        )
+        .unwrap()
+        .compile()
+        .unwrap();
+        assert_eq!(overlapping.answers.find("营业时间？"), Some(0));
     }
 }

@@ -794,6 +794,9 @@ fn join_codes_and_the_time_limit(test: &TestDatabase) {
             member: "4".into(),
             refuse_rejoin: false
         }));
+        // Joined again while asked (a redelivery under another key, a quick leave and rejoin):
+        // one removal stands, and the right answer withdraws it.
+        acted(&pipeline, &database, joined("j4b", "4", "Dee", at(1, 70))).await;
         // The right code in the group: the removal is withdrawn and the member welcomed.
         let passed = reply(&pipeline, &database, said("p4", "4", at(1, 90), "PAIDCODE")).await;
         assert!(passed.contains("欢迎"), "{passed}");
@@ -969,6 +972,25 @@ fn invitations_and_birthdays_on_the_clock(test: &TestDatabase) {
         assert_eq!(pass(at(7, 0)), 0, "not a week yet");
         assert_eq!(pass(at(8, 1)), 1, "member 2 stayed; member 3 left");
         assert_eq!(pass(at(9, 0)), 0, "paid once");
+        assert_eq!(
+            blocking(|| database.points_of(group, inviter)).unwrap(),
+            (20, 20)
+        );
+        // Member 2 leaves and is invited back: no second payment for the same member.
+        let pipeline = start_with(&database, r#"{"invites": {"points": 20}}"#).await;
+        let mut gone = said("i5", "2", at(10, 0), "bye");
+        gone.kind = EventKind::MemberLeft {
+            member: "2".into(),
+            reason: steward_domain::LeaveReason::Left,
+        };
+        pipeline.process(gone).await.unwrap();
+        let mut back = joined("i6", "2", "newcomer", at(11, 0));
+        if let EventKind::MemberJoined { inviter, .. } = &mut back.kind {
+            *inviter = Some("1".into());
+        }
+        pipeline.process(back).await.unwrap();
+        pipeline.shutdown().await;
+        assert_eq!(pass(at(18, 1)), 0, "invited back: not paid again");
         assert_eq!(
             blocking(|| database.points_of(group, inviter)).unwrap(),
             (20, 20)

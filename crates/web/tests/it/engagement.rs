@@ -517,6 +517,11 @@ async fn join_codes_are_issued_listed_and_revoked() {
         "{codes:?}"
     );
     let (_, listed) = api(&console, "GET", "/api/v1/join-codes", &operator, None).await;
+    assert!(
+        listed["codes"].as_array().unwrap().is_empty(),
+        "codes are credentials: the deployment's are the owners'"
+    );
+    let (_, listed) = api(&console, "GET", "/api/v1/join-codes", &owner, None).await;
     assert_eq!(listed["codes"].as_array().unwrap().len(), 2);
     assert_eq!(listed["codes"][0]["max_uses"], 3);
 
