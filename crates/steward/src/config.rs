@@ -10,6 +10,7 @@ use steward_engine::PipelineConfig;
 use steward_engine::features::FeaturesConfig;
 use steward_store::Durability;
 use steward_web::ConsoleConfig;
+use steward_web::onebot::OneBotConfig;
 
 /// The file as written. Unknown keys are errors, so that a typo is not silently ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -23,6 +24,7 @@ pub struct FileConfig {
     pub pipeline: PipelineConfig,
     pub features: FeaturesConfig,
     pub console: ConsoleConfig,
+    pub onebot: OneBotConfig,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -57,6 +59,7 @@ pub struct Settings {
     pub pipeline: PipelineConfig,
     pub features: FeaturesConfig,
     pub console: ConsoleConfig,
+    pub onebot: OneBotConfig,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -114,6 +117,7 @@ impl Settings {
             pipeline: file.pipeline,
             features: file.features,
             console: file.console,
+            onebot: file.onebot,
         })
     }
 }

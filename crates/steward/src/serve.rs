@@ -69,7 +69,8 @@ pub async fn serve(
     let state = AppState::new(database, &settings.console)
         .with_pipeline(pipeline.clone())
         .with_moderation(shared.moderation.clone())
-        .with_engagement(shared.engagement.clone());
+        .with_engagement(shared.engagement.clone())
+        .with_onebot(settings.onebot.clone(), stop.subscribe());
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();
@@ -80,9 +81,10 @@ pub async fn serve(
             shutdown.await;
             ready.store(false, Ordering::Release);
             info!("shutting down: finishing queued events");
+            // Platform connections end now: the server waits for every connection to close.
+            let _ = stop.send(true);
         })
         .await;
-    let _ = stop.send(true);
     let _ = night.await;
     if playground.await.is_err() {
         warn!("the playground adapter panicked");

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod engagement;
 pub mod i18n;
 pub mod moderation;
+pub mod onebot;
 pub mod passwords;
 pub mod session;
 
@@ -64,6 +65,10 @@ pub struct AppState {
     /// Shared with the engagement feature: settings changes.
     pub engagement: Arc<steward_engine::engagement::EngagementShared>,
     pub backtests: Arc<moderation::Backtests>,
+    /// `[onebot]`: the reverse WebSocket's access token.
+    pub onebot: Arc<onebot::OneBotConfig>,
+    /// Turns true when the process stops: open platform connections end.
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {
@@ -78,6 +83,8 @@ impl AppState {
             moderation: Arc::default(),
             engagement: Arc::default(),
             backtests: Arc::default(),
+            onebot: Arc::default(),
+            stop: tokio::sync::watch::channel(false).1,
         }
     }
 
@@ -99,6 +106,17 @@ impl AppState {
         self
     }
 
+    /// OneBot's settings, and the signal that ends its connections at shutdown.
+    pub fn with_onebot(
+        mut self,
+        config: onebot::OneBotConfig,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> AppState {
+        self.onebot = Arc::new(config);
+        self.stop = stop;
+        self
+    }
+
     /// The console's playground writes through this pipeline.
     pub fn with_pipeline(mut self, pipeline: Arc<steward_engine::Pipeline>) -> AppState {
         self.pipeline = Some(pipeline);
@@ -112,6 +130,9 @@ impl AppState {
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     vec![
         ("GET", "/healthz", get(healthz)),
+        ("GET", "/onebot/v11/ws", get(onebot::universal)),
+        ("GET", "/onebot/v11/ws/event", get(onebot::events)),
+        ("GET", "/onebot/v11/ws/api", get(onebot::api)),
         ("GET", "/login", get(console::login_page)),
         ("POST", "/login", post(console::login)),
         ("POST", "/logout", post(console::logout)),
@@ -313,6 +334,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/static/live.js"),
+    // OneBot implementations, authenticated by the access token (or loopback without one).
+    ("GET", "/onebot/v11/ws"),
+    ("GET", "/onebot/v11/ws/event"),
+    ("GET", "/onebot/v11/ws/api"),
 ];
 
 pub fn router(state: AppState) -> Router {

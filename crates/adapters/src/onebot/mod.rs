@@ -1,9 +1,10 @@
 //! OneBot v11 (issue 6, begun): the protocol that QQ implementations (NapCat, Lagrange.OneBot,
-//! LLOneBot) and several WeChat bridges speak. So far the translation both ways, without a
-//! transport: payloads to events (`protocol::parse`), actions to API calls (`protocol::call`),
-//! and the two message forms with their escaping (`cq`). The reverse and forward WebSocket and
-//! HTTP transports come next.
+//! LLOneBot) and several WeChat bridges speak: the translation both ways (payloads to events,
+//! `protocol::parse`; actions to API calls, `protocol::call`; the two message forms with their
+//! escaping, `cq`) and one WebSocket connection's work (`connection`), which the web server's
+//! reverse-WebSocket endpoint runs. Forward WebSocket and HTTP POST come next.
 
+pub mod connection;
 pub mod cq;
 pub mod protocol;
 

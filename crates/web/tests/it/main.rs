@@ -6,3 +6,4 @@
 mod console;
 mod engagement;
 mod moderation;
+mod onebot;

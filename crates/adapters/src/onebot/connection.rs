@@ -1,0 +1,221 @@
+//! One WebSocket connection with a OneBot v11 implementation, whichever side opened it: the
+//! events it pushes go through the pipeline one after the other (the socket is read no faster
+//! than the pipeline takes events: backpressure, not a buffer without bound), and the account's
+//! queued actions go out as `{action, params, echo}` calls, each answer matched by its `echo`
+//! and recorded on the outbox entry.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use serde_json::{Value, json};
+use steward_domain::{AccountId, Platform};
+use steward_engine::Pipeline;
+use steward_store::{ActionOutcome, Database, OutboxEntry};
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{debug, warn};
+
+use super::protocol::{Incoming, call, parse};
+
+/// How long a claimed action is ours before another connection may take it.
+const LEASE: Duration = Duration::from_secs(60);
+/// How long an implementation has to answer a call.
+const ANSWER_WITHIN: Duration = Duration::from_secs(30);
+
+/// An answer to a call: ok, retcode, data, message.
+type Answer = (bool, i64, Value, String);
+type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Answer>>>>;
+
+/// Serves one connection until it closes or `stop` turns true. `account` is the bot's own id
+/// (`X-Self-ID`), whose actions this connection carries out when `calls` is true (a universal
+/// or an API connection; an event-only connection carries none).
+pub async fn serve<S, K, E>(
+    database: Arc<Database>,
+    pipeline: Arc<Pipeline>,
+    account: AccountId,
+    calls: bool,
+    mut incoming: S,
+    mut outgoing: K,
+    mut stop: watch::Receiver<bool>,
+) where
+    S: Stream<Item = Result<String, E>> + Unpin + Send,
+    K: Sink<String> + Unpin + Send + 'static,
+    E: std::fmt::Display,
+{
+    let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
+    let (send, mut to_socket) = mpsc::channel::<String>(64);
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = to_socket.recv().await {
+            if outgoing.send(frame).await.is_err() {
+                return;
+            }
+        }
+    });
+    let (closed, closing) = watch::channel(false);
+    let outbox = calls.then(|| {
+        tokio::spawn(deliver(
+            Arc::clone(&database),
+            Arc::clone(&pipeline),
+            account.clone(),
+            send,
+            Arc::clone(&waiting),
+            closing,
+        ))
+    });
+    loop {
+        let frame = tokio::select! {
+            frame = incoming.next() => frame,
+            () = stopped(&mut stop) => break,
+        };
+        let text = match frame {
+            Some(Ok(text)) => text,
+            Some(Err(err)) => {
+                warn!(account = %account, error = %err, "onebot: connection failed");
+                break;
+            }
+            None => break,
+        };
+        let payload: Value = match serde_json::from_str(&text) {
+            Ok(payload) => payload,
+            Err(err) => {
+                warn!(account = %account, error = %err, "onebot: a frame that is not JSON; skipped");
+                continue;
+            }
+        };
+        match parse(&payload) {
+            Ok(Incoming::Event(event)) => {
+                if event.account != account {
+                    warn!(account = %account, other = %event.account, "onebot: an event of another account on this connection; skipped");
+                    continue;
+                }
+                if let Err(err) = pipeline.process(*event).await {
+                    warn!(account = %account, error = %err, "onebot: event not recorded");
+                }
+            }
+            Ok(Incoming::Response {
+                echo,
+                ok,
+                retcode,
+                data,
+                message,
+            }) => {
+                let waiter = waiting.lock().ok().and_then(|mut map| map.remove(&echo));
+                if let Some(waiter) = waiter {
+                    let _ = waiter.send((ok, retcode, data, message));
+                }
+            }
+            Ok(Incoming::Meta { kind }) => debug!(account = %account, kind, "onebot: meta event"),
+            Ok(Incoming::Ignored(why)) => debug!(account = %account, why, "onebot: ignored"),
+            Err(err) => warn!(account = %account, error = %err, "onebot: payload refused"),
+        }
+    }
+    let _ = closed.send(true);
+    if let Some(outbox) = outbox {
+        let _ = outbox.await;
+    }
+    writer.abort();
+}
+
+/// Resolves when `stop` turns true; never, when nobody can signal it any more.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow_and_update() {
+            return;
+        }
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Carries out the account's queued actions over this connection until it closes.
+async fn deliver(
+    database: Arc<Database>,
+    pipeline: Arc<Pipeline>,
+    account: AccountId,
+    send: mpsc::Sender<String>,
+    waiting: Waiting,
+    mut closing: watch::Receiver<bool>,
+) {
+    let ready = pipeline.outbox_ready();
+    loop {
+        if *closing.borrow() {
+            return;
+        }
+        let claiming = Arc::clone(&database);
+        let who = account.clone();
+        let entries = tokio::task::spawn_blocking(move || {
+            claiming.claim_actions(Platform::OneBot, &who, 50, Utc::now(), LEASE)
+        })
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+        let busy = !entries.is_empty();
+        for entry in entries {
+            let outcome = carry_out(&entry, &send, &waiting).await;
+            let finishing = Arc::clone(&database);
+            let _ = tokio::task::spawn_blocking(move || {
+                finishing.finish_action(&entry, &outcome, Utc::now())
+            })
+            .await;
+            if *closing.borrow() {
+                return;
+            }
+        }
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            () = ready.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = closing.changed() => {}
+        }
+    }
+}
+
+/// One call: sent, then its answer awaited.
+async fn carry_out(
+    entry: &OutboxEntry,
+    send: &mpsc::Sender<String>,
+    waiting: &Waiting,
+) -> ActionOutcome {
+    let request = call(&entry.chat, &entry.action);
+    let echo = format!("steward-{}-{}", entry.id, entry.attempts);
+    let (answer, answered) = oneshot::channel();
+    if let Ok(mut map) = waiting.lock() {
+        map.insert(echo.clone(), answer);
+    }
+    let frame = json!({ "action": request.action, "params": request.params, "echo": echo });
+    if send.send(frame.to_string()).await.is_err() {
+        return ActionOutcome::Failed {
+            error: "the connection closed".to_owned(),
+            retry: true,
+        };
+    }
+    match tokio::time::timeout(ANSWER_WITHIN, answered).await {
+        Ok(Ok((true, _, data, _))) => ActionOutcome::Sent {
+            answer: data
+                .get("message_id")
+                .map(|id| id.to_string())
+                .or_else(|| (!data.is_null()).then(|| data.to_string())),
+        },
+        Ok(Ok((false, retcode, _, message))) => ActionOutcome::Failed {
+            error: format!("retcode {retcode}: {message}"),
+            // 1xx: the request was wrong or not allowed (a final refusal); 2xx and others: the
+            // implementation failed, maybe for now.
+            retry: !(100..200).contains(&retcode),
+        },
+        Ok(Err(_)) | Err(_) => {
+            if let Ok(mut map) = waiting.lock() {
+                map.remove(&echo);
+            }
+            ActionOutcome::Failed {
+                error: format!("no answer within {} s", ANSWER_WITHIN.as_secs()),
+                retry: entry.action.repeat_is_harmless(),
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! OneBot v11's reverse WebSocket, where NoneBot2 puts it (so that configurations written for
+//! other OneBot applications work unchanged): `/onebot/v11/ws` (events and calls on one
+//! connection), `/onebot/v11/ws/event` and `/onebot/v11/ws/api` (split). The implementation
+//! connects with `X-Self-ID` (its QQ number) and, when Steward has an access token, with
+//! `Authorization: Bearer <token>` (or `?access_token=`). Without a configured token only
+//! loopback clients are accepted.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use steward_domain::AccountId;
+
+use crate::AppState;
+use crate::console::ClientAddress;
+
+/// `[onebot]` in `steward.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OneBotConfig {
+    /// Required of every client that connects; without one, only loopback clients may.
+    pub access_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    access_token: Option<String>,
+}
+
+/// Equal in time independent of where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
+}
+
+/// Who may connect: `Err` with the refusal.
+fn admit(
+    state: &AppState,
+    client: ClientAddress,
+    headers: &HeaderMap,
+    query: &TokenQuery,
+) -> Result<AccountId, (StatusCode, &'static str)> {
+    match state
+        .onebot
+        .access_token
+        .as_deref()
+        .filter(|token| !token.is_empty())
+    {
+        Some(expected) => {
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| {
+                    value
+                        .strip_prefix("Bearer ")
+                        .or_else(|| value.strip_prefix("Token "))
+                })
+                .or(query.access_token.as_deref());
+            match given {
+                None => {
+                    return Err((StatusCode::UNAUTHORIZED, "access token required"));
+                }
+                Some(given) if !same(given.trim(), expected) => {
+                    return Err((StatusCode::FORBIDDEN, "wrong access token"));
+                }
+                Some(_) => {}
+            }
+        }
+        None => {
+            if !client.0.is_some_and(|address| address.is_loopback()) {
+                tracing::warn!(client = ?client.0, "onebot: refused a non-loopback client: no access_token is configured");
+                return Err((
+                    StatusCode::FORBIDDEN,
+                    "no access token is configured: only loopback clients may connect",
+                ));
+            }
+        }
+    }
+    let self_id = headers
+        .get("x-self-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|id| {
+            !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+        .ok_or((StatusCode::BAD_REQUEST, "X-Self-ID is missing or not an id"))?;
+    Ok(AccountId(self_id.to_owned()))
+}
+
+async fn upgrade(
+    state: AppState,
+    client: ClientAddress,
+    headers: HeaderMap,
+    query: TokenQuery,
+    upgrade: WebSocketUpgrade,
+    calls: bool,
+) -> Response {
+    let account = match admit(&state, client, &headers, &query) {
+        Ok(account) => account,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let Some(pipeline) = state.pipeline.clone() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "not accepting events yet").into_response();
+    };
+    tracing::info!(account = %account, calls, "onebot: connected");
+    let database = state.database.clone();
+    let stop = state.stop.clone();
+    upgrade.on_upgrade(move |socket: WebSocket| async move {
+        let (sink, stream) = socket.split();
+        let incoming = stream.filter_map(|message| async move {
+            match message {
+                Ok(Message::Text(text)) => Some(Ok(text.to_string())),
+                Ok(Message::Binary(bytes)) => {
+                    Some(Ok(String::from_utf8_lossy(&bytes).into_owned()))
+                }
+                Ok(_) => None,
+                Err(err) => Some(Err(err)),
+            }
+        });
+        let outgoing = sink
+            .with(|text: String| async move { Ok::<_, axum::Error>(Message::Text(text.into())) });
+        steward_adapters::onebot::connection::serve(
+            database,
+            pipeline,
+            account.clone(),
+            calls,
+            Box::pin(incoming),
+            Box::pin(outgoing),
+            stop,
+        )
+        .await;
+        tracing::info!(account = %account, "onebot: disconnected");
+    })
+}
+
+/// Events and calls on one connection.
+pub async fn universal(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    upgrade(state, client, headers, query, ws, true).await
+}
+
+/// Events only.
+pub async fn events(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    upgrade(state, client, headers, query, ws, false).await
+}
+
+/// Calls only.
+pub async fn api(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    upgrade(state, client, headers, query, ws, true).await
+}
