@@ -60,6 +60,20 @@ pub async fn serve(
         pipeline.clone(),
         stopped.clone(),
     ));
+    let forward: Vec<_> = settings
+        .onebot
+        .forward
+        .iter()
+        .map(|target| {
+            tokio::spawn(steward_adapters::onebot::forward::run(
+                database.clone(),
+                pipeline.clone(),
+                target.url.clone(),
+                target.access_token.clone(),
+                stopped.clone(),
+            ))
+        })
+        .collect();
     let night = tokio::spawn(clock(
         database.clone(),
         shared.clone(),
@@ -86,6 +100,9 @@ pub async fn serve(
         })
         .await;
     let _ = night.await;
+    for connection in forward {
+        let _ = connection.await;
+    }
     if playground.await.is_err() {
         warn!("the playground adapter panicked");
     }

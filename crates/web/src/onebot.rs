@@ -22,6 +22,19 @@ use crate::console::ClientAddress;
 pub struct OneBotConfig {
     /// Required of every client that connects; without one, only loopback clients may.
     pub access_token: Option<String>,
+    /// `[[onebot.forward]]`: implementations Steward connects to.
+    pub forward: Vec<Forward>,
+}
+
+/// An implementation's WebSocket server that Steward connects to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forward {
+    /// `ws://127.0.0.1:3001`
+    pub url: String,
+    /// The implementation's own access token, when it has one.
+    #[serde(default)]
+    pub access_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

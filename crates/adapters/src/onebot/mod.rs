@@ -2,10 +2,11 @@
 //! LLOneBot) and several WeChat bridges speak: the translation both ways (payloads to events,
 //! `protocol::parse`; actions to API calls, `protocol::call`; the two message forms with their
 //! escaping, `cq`) and one WebSocket connection's work (`connection`), which the web server's
-//! reverse-WebSocket endpoint runs. Forward WebSocket and HTTP POST come next.
+//! reverse-WebSocket endpoint runs, and `forward` for Steward connecting out. HTTP POST comes next.
 
 pub mod connection;
 pub mod cq;
+pub mod forward;
 pub mod protocol;
 
 pub use protocol::{Call, Incoming, PayloadError, call, parse};

@@ -29,6 +29,7 @@ async fn serve(console: &mut Console, token: Option<&str>) -> u16 {
     );
     let config = steward_web::onebot::OneBotConfig {
         access_token: token.map(str::to_owned),
+        forward: Vec::new(),
     };
     let state = console
         .state
@@ -84,7 +85,7 @@ fn group_message(id: i64, user: i64, text: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_onebot_implementation_connects_signs_in_and_answers_the_calls() {
+async fn a_onebot_implementation_connects_signs_in_and_has_an_ad_kicked_on_the_third_offence() {
     let mut console = Console::new();
     let port = serve(&mut console, Some("s3cret")).await;
 
@@ -162,5 +163,156 @@ async fn a_onebot_implementation_connects_signs_in_and_answers_the_calls() {
     .expect("recorded as sent");
     assert_eq!(recorded.as_deref(), Some("99"));
     assert!(database.group_id("onebot", "123456").unwrap().is_some());
+
+    // An ad three times: deleted and warned, deleted and muted, deleted and kicked with its
+    // author refused from rejoining — each call answered by echo.
+    let mut calls = Vec::new();
+    for (n, id) in [(1, 11), (2, 12), (3, 13)] {
+        socket
+            .send(Message::text(group_message(
+                id,
+                87654321,
+                &format!("加我ｖｘ：ａｂｃ１２３４５６ 优惠多多 {n}"),
+            )))
+            .await
+            .unwrap();
+        // Take the calls this message brings (a delete and a notice, then a mute or a kick).
+        let wanted = 2 + usize::from(n > 1);
+        let mut got = 0;
+        while got < wanted {
+            let call = tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    if let Some(Ok(Message::Text(text))) = socket.next().await {
+                        break serde_json::from_str::<Value>(&text).unwrap();
+                    }
+                }
+            })
+            .await
+            .expect("a call within ten seconds");
+            socket
+                .send(Message::text(
+                    json!({"status": "ok", "retcode": 0, "data": null, "echo": call["echo"]})
+                        .to_string(),
+                ))
+                .await
+                .unwrap();
+            calls.push(call);
+            got += 1;
+        }
+    }
+    let actions: Vec<&str> = calls
+        .iter()
+        .map(|call| call["action"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "delete_msg").count(),
+        3,
+        "{actions:?}"
+    );
+    let mute = calls
+        .iter()
+        .find(|call| call["action"] == "set_group_ban")
+        .unwrap();
+    assert_eq!(mute["params"]["user_id"], 87654321);
+    assert_eq!(mute["params"]["duration"], 600);
+    let kick = calls
+        .iter()
+        .find(|call| call["action"] == "set_group_kick")
+        .unwrap();
+    assert_eq!(
+        kick["params"],
+        json!({"group_id": 123456, "user_id": 87654321, "reject_add_request": true})
+    );
+    let echoes: std::collections::HashSet<String> =
+        calls.iter().map(|call| call["echo"].to_string()).collect();
+    assert_eq!(echoes.len(), calls.len(), "every call has its own echo");
     socket.close(None).await.unwrap();
+}
+
+/// The forward WebSocket: Steward connects to the implementation's server (here a stand-in on
+/// loopback), learns the account from its first event, answers a sign-in, and connects again
+/// after the implementation drops the connection.
+#[allow(clippy::result_large_err)] // the handshake callback's type is tungstenite's
+#[tokio::test(flavor = "multi_thread")]
+async fn steward_connects_forward_and_reconnects() {
+    let mut console = Console::new();
+    serve(&mut console, None).await;
+    let pipeline = console.state.pipeline.clone().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(steward_adapters::onebot::forward::run(
+        console.state.database.clone(),
+        pipeline,
+        url,
+        Some("their-token".to_owned()),
+        stopped,
+    ));
+    for round in 0..2 {
+        let (tcp, _) = tokio::time::timeout(Duration::from_secs(10), listener.accept())
+            .await
+            .expect("Steward connects")
+            .unwrap();
+        let mut authorization = String::new();
+        let mut socket = tokio_tungstenite::accept_hdr_async(
+            tcp,
+            |request: &tokio_tungstenite::tungstenite::handshake::server::Request, response| {
+                authorization = request
+                    .headers()
+                    .get("Authorization")
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                Ok(response)
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(authorization, "Bearer their-token");
+        socket
+            .send(Message::text(
+                json!({"time": 1_780_300_000, "self_id": 10001000, "post_type": "meta_event",
+                       "meta_event_type": "lifecycle", "sub_type": "connect"})
+                .to_string(),
+            ))
+            .await
+            .unwrap();
+        socket
+            .send(Message::text(group_message(100 + round, 12345678, "签到")))
+            .await
+            .unwrap();
+        let call = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Some(Ok(Message::Text(text))) = socket.next().await {
+                    break serde_json::from_str::<Value>(&text).unwrap();
+                }
+            }
+        })
+        .await
+        .expect("a call within ten seconds");
+        assert_eq!(call["action"], "send_group_msg");
+        let expected = if round == 0 {
+            "签到成功"
+        } else {
+            "已经签到"
+        };
+        assert!(
+            call["params"]["message"].to_string().contains(expected),
+            "{call}"
+        );
+        socket
+            .send(Message::text(
+                json!({"status": "ok", "retcode": 0, "data": {"message_id": 5}, "echo": call["echo"]})
+                    .to_string(),
+            ))
+            .await
+            .unwrap();
+        // The implementation goes away; Steward comes back.
+        socket.close(None).await.unwrap();
+    }
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), runner)
+        .await
+        .expect("the runner stops")
+        .unwrap();
 }

@@ -1,0 +1,121 @@
+//! OneBot v11's forward WebSocket: Steward connects to the implementation's WebSocket server
+//! (`ws://127.0.0.1:3001`), and the connection carries events and calls as the reverse one does.
+//! Dropped connections are made again, after a growing delay with jitter (1 s doubling up to a
+//! minute; back to 1 s after a connection that lasted a minute).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt, stream};
+use serde_json::Value;
+use steward_domain::AccountId;
+use steward_engine::Pipeline;
+use steward_store::Database;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tracing::{info, warn};
+
+/// How long the implementation has, once connected, to say who it is (its first event).
+const INTRODUCTION: Duration = Duration::from_secs(30);
+
+/// Connects to `url` and serves the connection, again and again, until `stop` turns true.
+pub async fn run(
+    database: Arc<Database>,
+    pipeline: Arc<Pipeline>,
+    url: String,
+    access_token: Option<String>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut delay = Duration::from_secs(1);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let started = Instant::now();
+        match connect_once(&database, &pipeline, &url, access_token.as_deref(), &stop).await {
+            Ok(()) => info!(url, "onebot: forward connection closed"),
+            Err(err) => warn!(url, error = %err, "onebot: forward connection failed"),
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            delay = Duration::from_secs(1);
+        }
+        let jitter = Duration::from_millis(
+            u64::from(random_byte()) * delay.as_millis().min(1000) as u64 / 255,
+        );
+        tokio::select! {
+            () = tokio::time::sleep(delay + jitter) => {}
+            _ = stop.changed() => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(60));
+    }
+}
+
+fn random_byte() -> u8 {
+    let mut byte = [0u8; 1];
+    let _ = getrandom::fill(&mut byte);
+    byte[0]
+}
+
+async fn connect_once(
+    database: &Arc<Database>,
+    pipeline: &Arc<Pipeline>,
+    url: &str,
+    access_token: Option<&str>,
+    stop: &watch::Receiver<bool>,
+) -> Result<(), String> {
+    let mut request = url.into_client_request().map_err(|err| err.to_string())?;
+    if let Some(token) = access_token.filter(|token| !token.is_empty()) {
+        let value = format!("Bearer {token}")
+            .parse()
+            .map_err(|_| "the access token is not a valid header value".to_owned())?;
+        request.headers_mut().insert("Authorization", value);
+    }
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .map_err(|err| err.to_string())?;
+    let (sink, stream) = socket.split();
+    let mut frames = Box::pin(stream.filter_map(|message| async move {
+        match message {
+            Ok(Message::Text(text)) => Some(Ok(text.to_string())),
+            Ok(Message::Binary(bytes)) => Some(Ok(String::from_utf8_lossy(&bytes).into_owned())),
+            Ok(_) => None,
+            Err(err) => Some(Err(err)),
+        }
+    }));
+    // The first frame with a `self_id` (implementations open with a lifecycle event) says which
+    // account this is.
+    let (account, first) = tokio::time::timeout(INTRODUCTION, async {
+        loop {
+            match frames.next().await {
+                Some(Ok(text)) => {
+                    let payload: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    if let Some(id) = payload.get("self_id").filter(|id| !id.is_null()) {
+                        let id = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
+                        return Ok((AccountId(id), text));
+                    }
+                }
+                Some(Err(err)) => return Err(err.to_string()),
+                None => return Err("closed before saying who it is".to_owned()),
+            }
+        }
+    })
+    .await
+    .map_err(|_| "no event to say who it is within 30 s".to_owned())??;
+    info!(url, account = %account, "onebot: forward connection open");
+    let incoming = stream::once(async move { Ok(first) }).chain(frames);
+    let outgoing = sink.with(|text: String| async move {
+        Ok::<_, tokio_tungstenite::tungstenite::Error>(Message::Text(text.into()))
+    });
+    super::connection::serve(
+        Arc::clone(database),
+        Arc::clone(pipeline),
+        account,
+        true,
+        Box::pin(incoming),
+        Box::pin(outgoing),
+        stop.clone(),
+    )
+    .await;
+    Ok(())
+}
