@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod detector;
 mod ingest;
+mod loadgen;
 mod operator;
 mod serve;
 mod simulate;
@@ -85,6 +86,8 @@ enum Command {
     },
     /// Measure the pipeline: messages per second, latency, memory
     Bench(bench::BenchArgs),
+    /// Play a OneBot v11 implementation against a running Steward and measure the answers
+    Loadgen(loadgen::LoadgenArgs),
     /// Run moderation rules over stored history without acting; report what they would catch
     Backtest {
         #[command(flatten)]
@@ -220,6 +223,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Command::Bench(args) => {
                 init_logging("warn");
                 bench::run(&args).await
+            }
+            Command::Loadgen(args) => {
+                init_logging("warn");
+                loadgen::run(&args).await
             }
             Command::Backtest { common, options } => {
                 let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;

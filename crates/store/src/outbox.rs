@@ -164,44 +164,81 @@ impl Database {
         outcome: &ActionOutcome,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let now = now.timestamp_millis();
-        let (id, attempts) = (entry.id, entry.attempts);
-        const CLAIMED: &str = "WHERE id = $1 AND attempts = $2 AND status = 'claimed'";
-        self.with_conn(|conn| {
-            let changed = match outcome {
-                ActionOutcome::Sent { answer } => conn.execute(
-                    &format!(
-                        "UPDATE outbox SET status = 'sent', answer = $3, claimed_until = NULL, \
-                         updated_at = $4 {CLAIMED}"
-                    ),
-                    &[id.into(), attempts.into(), answer.as_deref().into(), now.into()],
-                )?,
-                ActionOutcome::Failed { error, retry } if *retry && attempts < MAX_ATTEMPTS => conn
-                    .execute(
-                        &format!(
-                            "UPDATE outbox SET status = 'pending', last_error = $3, \
-                             claimed_until = NULL, not_before = $4, updated_at = $5 {CLAIMED}"
-                        ),
-                        &[
-                            id.into(),
-                            attempts.into(),
-                            error.as_str().into(),
-                            (now + backoff_millis(attempts)).into(),
-                            now.into(),
-                        ],
-                    )?,
-                ActionOutcome::Failed { error, .. } => conn.execute(
-                    &format!(
-                        "UPDATE outbox SET status = 'failed', last_error = $3, claimed_until = NULL, \
-                         updated_at = $4 {CLAIMED}"
-                    ),
-                    &[id.into(), attempts.into(), error.as_str().into(), now.into()],
-                )?,
-            };
-            Ok(changed == 1)
-        })
+        self.with_conn(|conn| finish_on(conn, entry, outcome, now.timestamp_millis()))
     }
 
+    /// Records many answers in one transaction (an adapter that had many calls in flight): one
+    /// write instead of one per action. Returns how many were recorded.
+    pub fn finish_actions(
+        &self,
+        finished: &[(OutboxEntry, ActionOutcome)],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let now = now.timestamp_millis();
+        self.in_transaction(|conn| {
+            let mut recorded = 0;
+            for (entry, outcome) in finished {
+                recorded += usize::from(finish_on(conn, entry, outcome, now)?);
+            }
+            Ok(recorded)
+        })
+    }
+}
+
+fn finish_on(
+    conn: &mut dyn crate::sql::Conn,
+    entry: &OutboxEntry,
+    outcome: &ActionOutcome,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let (id, attempts) = (entry.id, entry.attempts);
+    const CLAIMED: &str = "WHERE id = $1 AND attempts = $2 AND status = 'claimed'";
+    {
+        let changed = match outcome {
+            ActionOutcome::Sent { answer } => conn.execute(
+                &format!(
+                    "UPDATE outbox SET status = 'sent', answer = $3, claimed_until = NULL, \
+                         updated_at = $4 {CLAIMED}"
+                ),
+                &[
+                    id.into(),
+                    attempts.into(),
+                    answer.as_deref().into(),
+                    now.into(),
+                ],
+            )?,
+            ActionOutcome::Failed { error, retry } if *retry && attempts < MAX_ATTEMPTS => conn
+                .execute(
+                    &format!(
+                        "UPDATE outbox SET status = 'pending', last_error = $3, \
+                             claimed_until = NULL, not_before = $4, updated_at = $5 {CLAIMED}"
+                    ),
+                    &[
+                        id.into(),
+                        attempts.into(),
+                        error.as_str().into(),
+                        (now + backoff_millis(attempts)).into(),
+                        now.into(),
+                    ],
+                )?,
+            ActionOutcome::Failed { error, .. } => conn.execute(
+                &format!(
+                    "UPDATE outbox SET status = 'failed', last_error = $3, claimed_until = NULL, \
+                         updated_at = $4 {CLAIMED}"
+                ),
+                &[
+                    id.into(),
+                    attempts.into(),
+                    error.as_str().into(),
+                    now.into(),
+                ],
+            )?,
+        };
+        Ok(changed == 1)
+    }
+}
+
+impl Database {
     /// The actions queued because of one event, in the order they were queued.
     pub fn actions_for_event(&self, event_id: i64) -> Result<Vec<OutboxEntry>, StoreError> {
         self.with_conn(|conn| {

@@ -1,6 +1,6 @@
 //! One WebSocket connection with a OneBot v11 implementation, whichever side opened it: the
-//! events it pushes go through the pipeline one after the other (the socket is read no faster
-//! than the pipeline takes events: backpressure, not a buffer without bound), and the account's
+//! events it pushes are queued into the pipeline in order (the socket is read no faster than the
+//! pipeline's bounded queue takes them: backpressure, not a buffer without bound), and the account's
 //! queued actions go out as `{action, params, echo}` calls, each answer matched by its `echo`
 //! and recorded on the outbox entry.
 
@@ -90,8 +90,20 @@ pub async fn serve<S, K, E>(
                     warn!(account = %account, other = %event.account, "onebot: an event of another account on this connection; skipped");
                     continue;
                 }
-                if let Err(err) = pipeline.process(*event).await {
-                    warn!(account = %account, error = %err, "onebot: event not recorded");
+                // Queued, not awaited: the pipeline keeps each group's order, and its bounded
+                // queue makes this wait when it is full (the socket then waits too).
+                match pipeline.submit(*event).await {
+                    Ok(ticket) => {
+                        let account = account.clone();
+                        tokio::spawn(async move {
+                            if let Err(err) = ticket.outcome().await {
+                                warn!(account = %account, error = %err, "onebot: event not recorded");
+                            }
+                        });
+                    }
+                    Err(err) => {
+                        warn!(account = %account, error = %err, "onebot: event refused");
+                    }
                 }
             }
             Ok(Incoming::Response {
@@ -147,23 +159,47 @@ async fn deliver(
         let claiming = Arc::clone(&database);
         let who = account.clone();
         let entries = tokio::task::spawn_blocking(move || {
-            claiming.claim_actions(Platform::OneBot, &who, 50, Utc::now(), LEASE)
+            claiming.claim_actions(Platform::OneBot, &who, 200, Utc::now(), LEASE)
         })
         .await
         .ok()
         .and_then(Result::ok)
         .unwrap_or_default();
         let busy = !entries.is_empty();
+        // Groups in parallel, each group's actions in order: a group's messages must arrive as
+        // they were meant, but one group's round trips need not wait for another's.
+        let mut by_chat: Vec<Vec<OutboxEntry>> = Vec::new();
         for entry in entries {
-            let outcome = carry_out(&entry, &send, &waiting).await;
-            let finishing = Arc::clone(&database);
-            let _ = tokio::task::spawn_blocking(move || {
-                finishing.finish_action(&entry, &outcome, Utc::now())
-            })
-            .await;
-            if *closing.borrow() {
-                return;
+            match by_chat.iter_mut().find(|list| list[0].chat == entry.chat) {
+                Some(list) => list.push(entry),
+                None => by_chat.push(vec![entry]),
             }
+        }
+        let lanes: Vec<_> = by_chat
+            .into_iter()
+            .map(|lane| {
+                let (send, waiting) = (send.clone(), Arc::clone(&waiting));
+                tokio::spawn(async move {
+                    let mut done = Vec::with_capacity(lane.len());
+                    for entry in lane {
+                        let outcome = carry_out(&entry, &send, &waiting).await;
+                        done.push((entry, outcome));
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut finished = Vec::new();
+        for lane in lanes {
+            finished.extend(lane.await.unwrap_or_default());
+        }
+        // The answers recorded in one write (the pipeline's writer shares the database).
+        let finishing = Arc::clone(&database);
+        let _ =
+            tokio::task::spawn_blocking(move || finishing.finish_actions(&finished, Utc::now()))
+                .await;
+        if *closing.borrow() {
+            return;
         }
         if busy {
             continue;
