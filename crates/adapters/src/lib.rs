@@ -4,5 +4,6 @@
 //! So far: the playground, Steward's own built-in groups, for trying every feature without a
 //! platform (and for the console's browser tests).
 
+pub mod health;
 pub mod onebot;
 pub mod playground;

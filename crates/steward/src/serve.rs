@@ -60,6 +60,7 @@ pub async fn serve(
         pipeline.clone(),
         stopped.clone(),
     ));
+    let health = Arc::new(steward_adapters::health::Health::default());
     let forward: Vec<_> = settings
         .onebot
         .forward
@@ -68,6 +69,7 @@ pub async fn serve(
             tokio::spawn(steward_adapters::onebot::forward::run(
                 database.clone(),
                 pipeline.clone(),
+                health.clone(),
                 target.url.clone(),
                 target.access_token.clone(),
                 stopped.clone(),
@@ -84,7 +86,8 @@ pub async fn serve(
         .with_pipeline(pipeline.clone())
         .with_moderation(shared.moderation.clone())
         .with_engagement(shared.engagement.clone())
-        .with_onebot(settings.onebot.clone(), stop.subscribe());
+        .with_onebot(settings.onebot.clone(), stop.subscribe())
+        .with_health(health);
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod moderation;
 pub mod onebot;
 pub mod passwords;
+pub mod platforms;
 pub mod session;
 
 use std::sync::Arc;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub onebot: Arc<onebot::OneBotConfig>,
     /// Turns true when the process stops: open platform connections end.
     pub stop: tokio::sync::watch::Receiver<bool>,
+    /// The platform connections' health, shown in the console.
+    pub health: Arc<steward_adapters::health::Health>,
 }
 
 impl AppState {
@@ -85,6 +88,7 @@ impl AppState {
             backtests: Arc::default(),
             onebot: Arc::default(),
             stop: tokio::sync::watch::channel(false).1,
+            health: Arc::default(),
         }
     }
 
@@ -114,6 +118,12 @@ impl AppState {
     ) -> AppState {
         self.onebot = Arc::new(config);
         self.stop = stop;
+        self
+    }
+
+    /// Where the platform connections report their health.
+    pub fn with_health(mut self, health: Arc<steward_adapters::health::Health>) -> AppState {
+        self.health = health;
         self
     }
 
@@ -150,6 +160,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/groups/{id}/live", get(console::live)),
         ("GET", "/static/live.js", get(console::live_script)),
         ("GET", "/audit", get(console::audit)),
+        ("GET", "/platforms", get(platforms::page)),
+        ("GET", "/api/v1/platforms", get(platforms::api)),
         ("GET", "/moderation", get(moderation::overview)),
         ("GET", "/moderation/rules", get(moderation::rules_editor)),
         (

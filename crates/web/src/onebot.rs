@@ -123,6 +123,7 @@ async fn upgrade(
     tracing::info!(account = %account, calls, "onebot: connected");
     let database = state.database.clone();
     let stop = state.stop.clone();
+    let health = state.health.clone();
     upgrade.on_upgrade(move |socket: WebSocket| async move {
         let (sink, stream) = socket.split();
         let incoming = stream.filter_map(|message| async move {
@@ -140,6 +141,8 @@ async fn upgrade(
         steward_adapters::onebot::connection::serve(
             database,
             pipeline,
+            health,
+            "reverse WebSocket",
             account.clone(),
             calls,
             Box::pin(incoming),

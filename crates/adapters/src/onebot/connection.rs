@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, warn};
 
 use super::protocol::{Incoming, call, parse};
+use crate::health::Health;
 
 /// How long a claimed action is ours before another connection may take it.
 const LEASE: Duration = Duration::from_secs(60);
@@ -31,9 +32,12 @@ type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Answer>>>>;
 /// Serves one connection until it closes or `stop` turns true. `account` is the bot's own id
 /// (`X-Self-ID`), whose actions this connection carries out when `calls` is true (a universal
 /// or an API connection; an event-only connection carries none).
+#[allow(clippy::too_many_arguments)]
 pub async fn serve<S, K, E>(
     database: Arc<Database>,
     pipeline: Arc<Pipeline>,
+    health: Arc<Health>,
+    transport: &str,
     account: AccountId,
     calls: bool,
     mut incoming: S,
@@ -44,6 +48,8 @@ pub async fn serve<S, K, E>(
     K: Sink<String> + Unpin + Send + 'static,
     E: std::fmt::Display,
 {
+    health.connected("onebot", account.as_str(), transport);
+    let mut failure = None;
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
     let (send, mut to_socket) = mpsc::channel::<String>(64);
     let writer = tokio::spawn(async move {
@@ -62,6 +68,7 @@ pub async fn serve<S, K, E>(
             send,
             Arc::clone(&waiting),
             closing,
+            Arc::clone(&health),
         ))
     });
     loop {
@@ -73,6 +80,7 @@ pub async fn serve<S, K, E>(
             Some(Ok(text)) => text,
             Some(Err(err)) => {
                 warn!(account = %account, error = %err, "onebot: connection failed");
+                failure = Some(err.to_string());
                 break;
             }
             None => break,
@@ -90,6 +98,7 @@ pub async fn serve<S, K, E>(
                     warn!(account = %account, other = %event.account, "onebot: an event of another account on this connection; skipped");
                     continue;
                 }
+                health.event("onebot", account.as_str());
                 // Queued, not awaited: the pipeline keeps each group's order, and its bounded
                 // queue makes this wait when it is full (the socket then waits too).
                 match pipeline.submit(*event).await {
@@ -128,6 +137,7 @@ pub async fn serve<S, K, E>(
         let _ = outbox.await;
     }
     writer.abort();
+    health.disconnected("onebot", account.as_str(), failure);
 }
 
 /// Resolves when `stop` turns true; never, when nobody can signal it any more.
@@ -150,6 +160,7 @@ async fn deliver(
     send: mpsc::Sender<String>,
     waiting: Waiting,
     mut closing: watch::Receiver<bool>,
+    health: Arc<Health>,
 ) {
     let ready = pipeline.outbox_ready();
     loop {
@@ -193,6 +204,20 @@ async fn deliver(
         for lane in lanes {
             finished.extend(lane.await.unwrap_or_default());
         }
+        let failed: Vec<&str> = finished
+            .iter()
+            .filter_map(|(_, outcome)| match outcome {
+                ActionOutcome::Failed { error, .. } => Some(error.as_str()),
+                ActionOutcome::Sent { .. } => None,
+            })
+            .collect();
+        health.finished(
+            "onebot",
+            account.as_str(),
+            (finished.len() - failed.len()) as u64,
+            failed.len() as u64,
+            failed.last().map(|error| (*error).to_owned()),
+        );
         // The answers recorded in one write (the pipeline's writer shares the database).
         let finishing = Arc::clone(&database);
         let _ =

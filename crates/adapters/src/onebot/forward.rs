@@ -16,6 +16,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tracing::{info, warn};
 
+use crate::health::Health;
+
 /// How long the implementation has, once connected, to say who it is (its first event).
 const INTRODUCTION: Duration = Duration::from_secs(30);
 
@@ -23,6 +25,7 @@ const INTRODUCTION: Duration = Duration::from_secs(30);
 pub async fn run(
     database: Arc<Database>,
     pipeline: Arc<Pipeline>,
+    health: Arc<Health>,
     url: String,
     access_token: Option<String>,
     mut stop: watch::Receiver<bool>,
@@ -33,7 +36,16 @@ pub async fn run(
             return;
         }
         let started = Instant::now();
-        match connect_once(&database, &pipeline, &url, access_token.as_deref(), &stop).await {
+        match connect_once(
+            &database,
+            &pipeline,
+            &health,
+            &url,
+            access_token.as_deref(),
+            &stop,
+        )
+        .await
+        {
             Ok(()) => info!(url, "onebot: forward connection closed"),
             Err(err) => warn!(url, error = %err, "onebot: forward connection failed"),
         }
@@ -60,6 +72,7 @@ fn random_byte() -> u8 {
 async fn connect_once(
     database: &Arc<Database>,
     pipeline: &Arc<Pipeline>,
+    health: &Arc<Health>,
     url: &str,
     access_token: Option<&str>,
     stop: &watch::Receiver<bool>,
@@ -110,6 +123,8 @@ async fn connect_once(
     super::connection::serve(
         Arc::clone(database),
         Arc::clone(pipeline),
+        Arc::clone(health),
+        "forward WebSocket",
         account,
         true,
         Box::pin(incoming),

@@ -226,7 +226,33 @@ async fn a_onebot_implementation_connects_signs_in_and_has_an_ad_kicked_on_the_t
     let echoes: std::collections::HashSet<String> =
         calls.iter().map(|call| call["echo"].to_string()).collect();
     assert_eq!(echoes.len(), calls.len(), "every call has its own echo");
+
+    // The console's health view: the account is connected, with what it received and did.
+    let token = crate::moderation::token_for(&console, "lin", None);
+    let (_, health) =
+        crate::moderation::api(&console, "GET", "/api/v1/platforms", &token, None).await;
+    let account = &health["accounts"][0];
+    assert_eq!(account["account"], "10001000");
+    assert_eq!(account["connected"], true);
+    assert_eq!(account["transport"], "reverse WebSocket");
+    assert!(account["events"].as_u64().unwrap() >= 4, "{health}");
+    assert!(account["sent"].as_u64().unwrap() >= 9, "{health}");
     socket.close(None).await.unwrap();
+    let disconnected = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let (_, health) =
+                crate::moderation::api(&console, "GET", "/api/v1/platforms", &token, None).await;
+            if health["accounts"][0]["connected"] == false {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(
+        disconnected.is_ok(),
+        "the view shows the account disconnected"
+    );
 }
 
 /// The forward WebSocket: Steward connects to the implementation's server (here a stand-in on
@@ -244,6 +270,7 @@ async fn steward_connects_forward_and_reconnects() {
     let runner = tokio::spawn(steward_adapters::onebot::forward::run(
         console.state.database.clone(),
         pipeline,
+        console.state.health.clone(),
         url,
         Some("their-token".to_owned()),
         stopped,

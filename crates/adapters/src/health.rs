@@ -1,0 +1,91 @@
+//! What the console shows of each platform account: connected or not (since when), the last
+//! event, events received, actions sent and failed, the last error. Kept in memory by the
+//! connections themselves (it is about this process's connections, not history).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountHealth {
+    pub connected: bool,
+    /// When it connected, or when it dropped.
+    pub since: Option<DateTime<Utc>>,
+    /// `reverse WebSocket`, `forward WebSocket`...
+    pub transport: String,
+    pub last_event: Option<DateTime<Utc>>,
+    pub events: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub last_error: Option<String>,
+}
+
+/// Every account's health, by (platform, account).
+#[derive(Debug, Default)]
+pub struct Health(Mutex<BTreeMap<(String, String), AccountHealth>>);
+
+impl Health {
+    fn update(&self, platform: &str, account: &str, change: impl FnOnce(&mut AccountHealth)) {
+        if let Ok(mut all) = self.0.lock() {
+            change(
+                all.entry((platform.to_owned(), account.to_owned()))
+                    .or_default(),
+            );
+        }
+    }
+
+    pub fn connected(&self, platform: &str, account: &str, transport: &str) {
+        self.update(platform, account, |health| {
+            health.connected = true;
+            health.since = Some(Utc::now());
+            transport.clone_into(&mut health.transport);
+        });
+    }
+
+    pub fn disconnected(&self, platform: &str, account: &str, error: Option<String>) {
+        self.update(platform, account, |health| {
+            health.connected = false;
+            health.since = Some(Utc::now());
+            if error.is_some() {
+                health.last_error = error;
+            }
+        });
+    }
+
+    pub fn event(&self, platform: &str, account: &str) {
+        self.update(platform, account, |health| {
+            health.events += 1;
+            health.last_event = Some(Utc::now());
+        });
+    }
+
+    pub fn finished(
+        &self,
+        platform: &str,
+        account: &str,
+        sent: u64,
+        failed: u64,
+        error: Option<String>,
+    ) {
+        self.update(platform, account, |health| {
+            health.sent += sent;
+            health.failed += failed;
+            if error.is_some() {
+                health.last_error = error;
+            }
+        });
+    }
+
+    /// Every account, by platform then account.
+    pub fn snapshot(&self) -> Vec<((String, String), AccountHealth)> {
+        self.0
+            .lock()
+            .map(|all| {
+                all.iter()
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
