@@ -19,6 +19,9 @@ pub struct AccountHealth {
     pub sent: u64,
     pub failed: u64,
     pub last_error: Option<String>,
+    /// Which connection reported last: an older connection's end does not mark a newer one
+    /// disconnected.
+    pub connection: u64,
 }
 
 /// Every account's health, by (platform, account).
@@ -35,16 +38,25 @@ impl Health {
         }
     }
 
-    pub fn connected(&self, platform: &str, account: &str, transport: &str) {
+    /// A connection opened; returns its number, for [`Health::disconnected`].
+    pub fn connected(&self, platform: &str, account: &str, transport: &str) -> u64 {
+        let mut number = 0;
         self.update(platform, account, |health| {
+            health.connection += 1;
+            number = health.connection;
             health.connected = true;
             health.since = Some(Utc::now());
             transport.clone_into(&mut health.transport);
         });
+        number
     }
 
-    pub fn disconnected(&self, platform: &str, account: &str, error: Option<String>) {
+    /// Connection `number` closed (ignored when a newer one has opened since).
+    pub fn disconnected(&self, platform: &str, account: &str, number: u64, error: Option<String>) {
         self.update(platform, account, |health| {
+            if health.connection != number {
+                return;
+            }
             health.connected = false;
             health.since = Some(Utc::now());
             if error.is_some() {

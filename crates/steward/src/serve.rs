@@ -98,7 +98,9 @@ pub async fn serve(
             shutdown.await;
             ready.store(false, Ordering::Release);
             info!("shutting down: finishing queued events");
-            // Platform connections end now: the server waits for every connection to close.
+            // Platform connections end now: their delivery stops claiming and gives back what
+            // it did not send. (The forward ones are awaited below; a reverse WebSocket is no
+            // longer tracked by the server once upgraded, and ends with the process.)
             let _ = stop.send(true);
         })
         .await;

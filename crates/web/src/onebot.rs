@@ -3,7 +3,8 @@
 //! connection), `/onebot/v11/ws/event` and `/onebot/v11/ws/api` (split). The implementation
 //! connects with `X-Self-ID` (its QQ number) and, when Steward has an access token, with
 //! `Authorization: Bearer <token>` (or `?access_token=`). Without a configured token only
-//! loopback clients are accepted.
+//! loopback clients are accepted — behind a reverse proxy on the same machine every client looks
+//! like loopback: set a token there.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -99,7 +100,12 @@ fn admit(
         .and_then(|value| value.to_str().ok())
         .map(str::trim)
         .filter(|id| {
-            !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+            // QQ numbers, and WeChat bridges' ids (`wxid_...`).
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.@".contains(&b))
         })
         .ok_or((StatusCode::BAD_REQUEST, "X-Self-ID is missing or not an id"))?;
     Ok(AccountId(self_id.to_owned()))

@@ -20,6 +20,8 @@ use crate::health::Health;
 
 /// How long the implementation has, once connected, to say who it is (its first event).
 const INTRODUCTION: Duration = Duration::from_secs(30);
+/// How long a connection attempt may take (a black-holed host would hang it otherwise).
+const CONNECT_WITHIN: Duration = Duration::from_secs(15);
 
 /// Connects to `url` and serves the connection, again and again, until `stop` turns true.
 pub async fn run(
@@ -84,9 +86,15 @@ async fn connect_once(
             .map_err(|_| "the access token is not a valid header value".to_owned())?;
         request.headers_mut().insert("Authorization", value);
     }
-    let (socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .map_err(|err| err.to_string())?;
+    let mut stopping = stop.clone();
+    let (socket, _) = tokio::select! {
+        connected = tokio::time::timeout(CONNECT_WITHIN, tokio_tungstenite::connect_async(request)) => {
+            connected
+                .map_err(|_| format!("no connection within {} s", CONNECT_WITHIN.as_secs()))?
+                .map_err(|err| err.to_string())?
+        }
+        _ = stopping.changed() => return Ok(()),
+    };
     let (sink, stream) = socket.split();
     let mut frames = Box::pin(stream.filter_map(|message| async move {
         match message {
@@ -98,7 +106,7 @@ async fn connect_once(
     }));
     // The first frame with a `self_id` (implementations open with a lifecycle event) says which
     // account this is.
-    let (account, first) = tokio::time::timeout(INTRODUCTION, async {
+    let introduced = tokio::time::timeout(INTRODUCTION, async {
         loop {
             match frames.next().await {
                 Some(Ok(text)) => {
@@ -112,9 +120,13 @@ async fn connect_once(
                 None => return Err("closed before saying who it is".to_owned()),
             }
         }
-    })
-    .await
-    .map_err(|_| "no event to say who it is within 30 s".to_owned())??;
+    });
+    let (account, first) = tokio::select! {
+        introduced = introduced => {
+            introduced.map_err(|_| "no event to say who it is within 30 s".to_owned())??
+        }
+        _ = stopping.changed() => return Ok(()),
+    };
     info!(url, account = %account, "onebot: forward connection open");
     let incoming = stream::once(async move { Ok(first) }).chain(frames);
     let outgoing = sink.with(|text: String| async move {

@@ -80,7 +80,11 @@ pub fn parse(payload: &Value) -> Result<Incoming, PayloadError> {
         };
         return Ok(Incoming::Response {
             echo,
-            ok: payload.get("status").and_then(Value::as_str) == Some("ok"),
+            // `async`: accepted, carried out later (the specification's retcode 1).
+            ok: matches!(
+                payload.get("status").and_then(Value::as_str),
+                Some("ok" | "async")
+            ),
             retcode: payload.get("retcode").and_then(Value::as_i64).unwrap_or(-1),
             data: payload.get("data").cloned().unwrap_or(Value::Null),
             message: text_field(payload, "wording")
@@ -130,6 +134,11 @@ fn role(text: Option<&str>) -> MemberRole {
 fn message(payload: &Value) -> Result<Incoming, PayloadError> {
     if payload.get("message_type").and_then(Value::as_str) != Some("group") {
         return Ok(Incoming::Ignored("not a group message".to_owned()));
+    }
+    // Anonymous messages share one user id (80000000): acting on it would hit everyone who
+    // writes anonymously.
+    if payload.get("sub_type").and_then(Value::as_str) == Some("anonymous") {
+        return Ok(Incoming::Ignored("an anonymous message".to_owned()));
     }
     let user = id(payload, "user_id")?;
     let sender = payload.get("sender").cloned().unwrap_or(Value::Null);

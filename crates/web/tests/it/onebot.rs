@@ -327,13 +327,37 @@ async fn steward_connects_forward_and_reconnects() {
             call["params"]["message"].to_string().contains(expected),
             "{call}"
         );
+        // The first round's reply is delivered; the second's fails in the implementation
+        // (retcode 200): a message is never sent again, it is recorded as failed.
+        let answer = if round == 0 {
+            json!({"status": "ok", "retcode": 0, "data": {"message_id": 5}, "echo": call["echo"]})
+        } else {
+            json!({"status": "failed", "retcode": 200, "data": null, "wording": "timeout",
+                   "echo": call["echo"]})
+        };
         socket
-            .send(Message::text(
-                json!({"status": "ok", "retcode": 0, "data": {"message_id": 5}, "echo": call["echo"]})
-                    .to_string(),
-            ))
+            .send(Message::text(answer.to_string()))
             .await
             .unwrap();
+        if round == 1 {
+            let database = console.state.database.clone();
+            let failed = tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    let actions = database.recent_actions(None, 5).unwrap();
+                    if let Some(entry) = actions
+                        .first()
+                        .filter(|entry| entry.status != OutboxStatus::Claimed)
+                    {
+                        break entry.clone();
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+            .await
+            .unwrap();
+            assert_eq!(failed.status, OutboxStatus::Failed, "{failed:?}");
+            assert_eq!(failed.last_error.as_deref(), Some("retcode 200: timeout"));
+        }
         // The implementation goes away; Steward comes back.
         socket.close(None).await.unwrap();
     }
