@@ -143,6 +143,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/onebot/v11/ws", get(onebot::universal)),
         ("GET", "/onebot/v11/ws/event", get(onebot::events)),
         ("GET", "/onebot/v11/ws/api", get(onebot::api)),
+        ("POST", "/onebot/v11/http", post(onebot::http_event)),
         ("GET", "/login", get(console::login_page)),
         ("POST", "/login", post(console::login)),
         ("POST", "/logout", post(console::logout)),
@@ -350,6 +351,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/onebot/v11/ws"),
     ("GET", "/onebot/v11/ws/event"),
     ("GET", "/onebot/v11/ws/api"),
+    ("POST", "/onebot/v11/http"),
 ];
 
 pub fn router(state: AppState) -> Router {

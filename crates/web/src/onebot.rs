@@ -25,6 +25,8 @@ pub struct OneBotConfig {
     pub access_token: Option<String>,
     /// `[[onebot.forward]]`: implementations Steward connects to.
     pub forward: Vec<Forward>,
+    /// The HMAC key of HTTP POST events' `X-Signature`.
+    pub secret: Option<String>,
 }
 
 /// An implementation's WebSocket server that Steward connects to.
@@ -191,4 +193,87 @@ pub async fn api(
     ws: WebSocketUpgrade,
 ) -> Response {
     upgrade(state, client, headers, query, ws, true).await
+}
+
+/// `X-Signature: sha1=<hex>`: HMAC-SHA1 of the body with `[onebot] secret`.
+fn signed_by(secret: &str, body: &[u8], signature: &str) -> bool {
+    use hmac::{KeyInit, Mac};
+    let Some(hex) = signature.trim().strip_prefix("sha1=") else {
+        return false;
+    };
+    let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(body);
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    same(&expected, &hex.to_ascii_lowercase())
+}
+
+/// HTTP POST events (`/onebot/v11/http`): each request one event, signed with `X-Signature` when
+/// Steward has a `secret`; without one, as for the WebSocket (token or loopback). Events only:
+/// the account's actions go out over its WebSocket connection (split mode) — the HTTP action API
+/// is not built yet.
+pub async fn http_event(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    let signature = headers
+        .get("x-signature")
+        .and_then(|value| value.to_str().ok());
+    let account = match state
+        .onebot
+        .secret
+        .as_deref()
+        .filter(|secret| !secret.is_empty())
+    {
+        Some(secret) => match signature {
+            None => return (StatusCode::UNAUTHORIZED, "X-Signature required").into_response(),
+            Some(signature) if !signed_by(secret, &body, signature) => {
+                return (StatusCode::FORBIDDEN, "wrong X-Signature").into_response();
+            }
+            Some(_) => match headers
+                .get("x-self-id")
+                .and_then(|value| value.to_str().ok())
+                .filter(|id| !id.trim().is_empty())
+            {
+                Some(id) => AccountId(id.trim().to_owned()),
+                None => {
+                    return (StatusCode::BAD_REQUEST, "X-Self-ID is missing").into_response();
+                }
+            },
+        },
+        None => match admit(&state, client, &headers, &query) {
+            Ok(account) => account,
+            Err(refusal) => return refusal.into_response(),
+        },
+    };
+    let Some(pipeline) = state.pipeline.clone() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "not accepting events yet").into_response();
+    };
+    let payload: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(payload) => payload,
+        Err(err) => return (StatusCode::BAD_REQUEST, format!("not JSON: {err}")).into_response(),
+    };
+    match steward_adapters::onebot::parse(&payload) {
+        Ok(steward_adapters::onebot::Incoming::Event(event)) => {
+            if event.account != account {
+                return (StatusCode::BAD_REQUEST, "self_id is not X-Self-ID").into_response();
+            }
+            state.health.event("onebot", account.as_str());
+            match pipeline.process(*event).await {
+                Ok(_) => StatusCode::NO_CONTENT.into_response(),
+                Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
+            }
+        }
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(err) => (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+    }
 }

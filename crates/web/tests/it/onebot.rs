@@ -30,6 +30,7 @@ async fn serve(console: &mut Console, token: Option<&str>) -> u16 {
     let config = steward_web::onebot::OneBotConfig {
         access_token: token.map(str::to_owned),
         forward: Vec::new(),
+        secret: Some("hmac-secret".to_owned()),
     };
     let state = console
         .state
@@ -366,4 +367,55 @@ async fn steward_connects_forward_and_reconnects() {
         .await
         .expect("the runner stops")
         .unwrap();
+}
+
+/// HTTP POST events: signed with `X-Signature: sha1=<hmac>`; unsigned and wrongly signed ones
+/// are refused and change nothing; a signed sign-in is recorded and its reply queued.
+#[tokio::test(flavor = "multi_thread")]
+async fn http_post_events_are_checked_by_their_signature() {
+    use hmac::{KeyInit, Mac};
+    let mut console = Console::new();
+    serve(&mut console, Some("s3cret")).await;
+    let body = group_message(7, 12345678, "签到");
+    let sign = |key: &str| {
+        let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(key.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        format!("sha1={hex}")
+    };
+    let post = |signature: Option<String>| {
+        let mut request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/onebot/v11/http")
+            .header("Content-Type", "application/json")
+            .header("X-Self-ID", "10001000");
+        if let Some(signature) = signature {
+            request = request.header("X-Signature", signature);
+        }
+        request.body(axum::body::Body::from(body.clone())).unwrap()
+    };
+    assert_eq!(console.send(post(None)).await.status(), 401);
+    assert_eq!(console.send(post(Some(sign("wrong")))).await.status(), 403);
+    assert_eq!(
+        console.state.database.counts().unwrap().events,
+        0,
+        "nothing recorded"
+    );
+    assert_eq!(
+        console.send(post(Some(sign("hmac-secret")))).await.status(),
+        204
+    );
+    let queued = console.state.database.recent_actions(None, 5).unwrap();
+    assert!(
+        queued.iter().any(|entry| matches!(&entry.action,
+            steward_domain::Action::Send { segments, .. }
+                if segments.iter().any(|segment| matches!(segment,
+                    steward_domain::OutSegment::Text { text } if text.contains("签到成功"))))),
+        "{queued:?}"
+    );
 }
