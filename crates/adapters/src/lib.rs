@@ -5,5 +5,6 @@
 //! platform (and for the console's browser tests).
 
 pub mod health;
+pub mod limits;
 pub mod onebot;
 pub mod playground;

@@ -70,6 +70,9 @@ pub async fn serve(
                 database.clone(),
                 pipeline.clone(),
                 health.clone(),
+                Arc::new(steward_adapters::limits::Limits::new(
+                    settings.onebot.rates(),
+                )),
                 target.url.clone(),
                 target.access_token.clone(),
                 stopped.clone(),

@@ -27,6 +27,20 @@ pub struct OneBotConfig {
     pub forward: Vec<Forward>,
     /// The HMAC key of HTTP POST events' `X-Signature`.
     pub secret: Option<String>,
+    /// Calls a minute into one group at most (0: no limit), so that the platform does not take
+    /// the bot for a spammer; a burst of three seconds' worth may go at once.
+    pub group_calls_per_minute: u32,
+    /// Calls a minute over one connection at most (0: no limit).
+    pub account_calls_per_minute: u32,
+}
+
+impl OneBotConfig {
+    pub fn rates(&self) -> steward_adapters::limits::Rates {
+        steward_adapters::limits::Rates {
+            per_group: f64::from(self.group_calls_per_minute) / 60.0,
+            per_account: f64::from(self.account_calls_per_minute) / 60.0,
+        }
+    }
 }
 
 /// An implementation's WebSocket server that Steward connects to.
@@ -132,6 +146,7 @@ async fn upgrade(
     let database = state.database.clone();
     let stop = state.stop.clone();
     let health = state.health.clone();
+    let limits = std::sync::Arc::new(steward_adapters::limits::Limits::new(state.onebot.rates()));
     upgrade.on_upgrade(move |socket: WebSocket| async move {
         let (sink, stream) = socket.split();
         let incoming = stream.filter_map(|message| async move {
@@ -150,6 +165,7 @@ async fn upgrade(
             database,
             pipeline,
             health,
+            limits,
             "reverse WebSocket",
             account.clone(),
             calls,

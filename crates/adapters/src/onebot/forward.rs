@@ -17,6 +17,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tracing::{info, warn};
 
 use crate::health::Health;
+use crate::limits::Limits;
 
 /// How long the implementation has, once connected, to say who it is (its first event).
 const INTRODUCTION: Duration = Duration::from_secs(30);
@@ -24,10 +25,12 @@ const INTRODUCTION: Duration = Duration::from_secs(30);
 const CONNECT_WITHIN: Duration = Duration::from_secs(15);
 
 /// Connects to `url` and serves the connection, again and again, until `stop` turns true.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     database: Arc<Database>,
     pipeline: Arc<Pipeline>,
     health: Arc<Health>,
+    limits: Arc<Limits>,
     url: String,
     access_token: Option<String>,
     mut stop: watch::Receiver<bool>,
@@ -42,6 +45,7 @@ pub async fn run(
             &database,
             &pipeline,
             &health,
+            &limits,
             &url,
             access_token.as_deref(),
             &stop,
@@ -75,6 +79,7 @@ async fn connect_once(
     database: &Arc<Database>,
     pipeline: &Arc<Pipeline>,
     health: &Arc<Health>,
+    limits: &Arc<Limits>,
     url: &str,
     access_token: Option<&str>,
     stop: &watch::Receiver<bool>,
@@ -136,6 +141,7 @@ async fn connect_once(
         Arc::clone(database),
         Arc::clone(pipeline),
         Arc::clone(health),
+        Arc::clone(limits),
         "forward WebSocket",
         account,
         true,

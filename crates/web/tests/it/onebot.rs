@@ -15,6 +15,11 @@ use crate::console::Console;
 
 /// Serves the console's router on a loopback port with a running pipeline; returns the port.
 async fn serve(console: &mut Console, token: Option<&str>) -> u16 {
+    serve_limited(console, token, 0).await
+}
+
+/// The same, with at most `group_per_minute` calls a minute into one group.
+async fn serve_limited(console: &mut Console, token: Option<&str>, group_per_minute: u32) -> u16 {
     let pipeline = Arc::new(
         steward_engine::Pipeline::start(
             console.state.database.clone(),
@@ -31,6 +36,8 @@ async fn serve(console: &mut Console, token: Option<&str>) -> u16 {
         access_token: token.map(str::to_owned),
         forward: Vec::new(),
         secret: Some("hmac-secret".to_owned()),
+        group_calls_per_minute: group_per_minute,
+        account_calls_per_minute: 0,
     };
     let state = console
         .state
@@ -272,6 +279,7 @@ async fn steward_connects_forward_and_reconnects() {
         console.state.database.clone(),
         pipeline,
         console.state.health.clone(),
+        Arc::new(steward_adapters::limits::Limits::new(Default::default())),
         url,
         Some("their-token".to_owned()),
         stopped,
@@ -418,4 +426,50 @@ async fn http_post_events_are_checked_by_their_signature() {
                     steward_domain::OutSegment::Text { text } if text.contains("签到成功"))))),
         "{queued:?}"
     );
+}
+
+/// The per-group rate limit: a burst of three seconds' worth, then one call a second.
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_into_a_group_keep_to_its_rate_limit() {
+    let mut console = Console::new();
+    let port = serve_limited(&mut console, Some("s3cret"), 60).await;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
+            .await
+            .unwrap();
+    // Five members sign in at once in one group.
+    for member in 0..5 {
+        socket
+            .send(Message::text(group_message(
+                200 + member,
+                70_000_000 + member,
+                "签到",
+            )))
+            .await
+            .unwrap();
+    }
+    let started = std::time::Instant::now();
+    let mut arrived = Vec::new();
+    while arrived.len() < 5 {
+        let call = tokio::time::timeout(Duration::from_secs(15), async {
+            loop {
+                if let Some(Ok(Message::Text(text))) = socket.next().await {
+                    break serde_json::from_str::<Value>(&text).unwrap();
+                }
+            }
+        })
+        .await
+        .expect("a call");
+        arrived.push(started.elapsed());
+        socket
+            .send(Message::text(
+                json!({"status": "ok", "retcode": 0, "data": {"message_id": 1}, "echo": call["echo"]})
+                    .to_string(),
+            ))
+            .await
+            .unwrap();
+    }
+    // Three at once, then about one a second.
+    assert!(arrived[2] < Duration::from_millis(900), "{arrived:?}");
+    assert!(arrived[4] >= Duration::from_millis(1500), "{arrived:?}");
 }
