@@ -268,8 +268,9 @@ impl Feature for Engagement {
         "engagement"
     }
 
-    /// It writes only on a sign-in, a paid message, a join or an introduction: it takes its own
-    /// savepoint then, rather than the pipeline's around every event (a third of the throughput).
+    /// Most messages it only reads for: it takes its own savepoint around the events that may
+    /// write (`guarded`, decided by read-only checks), rather than the pipeline's around every
+    /// event (a third of the throughput).
     fn writes_state(&self) -> bool {
         false
     }
