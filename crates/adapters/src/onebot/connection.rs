@@ -52,6 +52,7 @@ pub async fn serve<S, K, E>(
 {
     let connection = health.connected("onebot", account.as_str(), transport);
     let mut failure = None;
+    let mut heartbeat: Option<Duration> = None;
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
     let (send, mut to_socket) = mpsc::channel::<String>(64);
     let writer = tokio::spawn(async move {
@@ -75,9 +76,17 @@ pub async fn serve<S, K, E>(
         ))
     });
     loop {
+        // After a heartbeat, silence for three intervals means the connection is gone even when
+        // TCP has not noticed (a half-open connection): it ends, and a forward one is made again.
+        let silence = heartbeat.map_or(Duration::from_secs(24 * 3600), |interval| interval * 3);
         let frame = tokio::select! {
             frame = incoming.next() => frame,
             () = stopped(&mut stop) => break,
+            () = tokio::time::sleep(silence) => {
+                warn!(account = %account, "onebot: no heartbeat for three intervals; closing");
+                failure = Some("no heartbeat for three intervals".to_owned());
+                break;
+            }
         };
         let text = match frame {
             Some(Ok(text)) => text,
@@ -130,7 +139,12 @@ pub async fn serve<S, K, E>(
                     let _ = waiter.send((ok, retcode, data, message));
                 }
             }
-            Ok(Incoming::Meta { kind }) => debug!(account = %account, kind, "onebot: meta event"),
+            Ok(Incoming::Meta { kind, interval }) => {
+                if let Some(interval) = interval.filter(|ms| *ms > 0) {
+                    heartbeat = Some(Duration::from_millis(interval.min(3_600_000)));
+                }
+                debug!(account = %account, kind, "onebot: meta event");
+            }
             Ok(Incoming::Ignored(why)) => debug!(account = %account, why, "onebot: ignored"),
             Err(err) => warn!(account = %account, error = %err, "onebot: payload refused"),
         }

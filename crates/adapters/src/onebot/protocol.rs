@@ -27,6 +27,8 @@ pub enum Incoming {
     /// `meta_event`: lifecycle and heartbeats.
     Meta {
         kind: String,
+        /// A heartbeat's `interval` (ms): when the next one is due.
+        interval: Option<u64>,
     },
     Ignored(String),
 }
@@ -100,6 +102,8 @@ pub fn parse(payload: &Value) -> Result<Incoming, PayloadError> {
     match post_type {
         "meta_event" => Ok(Incoming::Meta {
             kind: text_field(payload, "meta_event_type").unwrap_or_default(),
+            // A heartbeat says how often the next ones come, in milliseconds.
+            interval: payload.get("interval").and_then(Value::as_u64),
         }),
         "message" | "message_sent" => message(payload),
         "notice" => notice(payload),

@@ -473,3 +473,40 @@ async fn calls_into_a_group_keep_to_its_rate_limit() {
     assert!(arrived[2] < Duration::from_millis(900), "{arrived:?}");
     assert!(arrived[4] >= Duration::from_millis(1500), "{arrived:?}");
 }
+
+/// A connection whose heartbeats stop (a half-open connection that TCP has not noticed) is
+/// closed after three intervals of silence.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_whose_heartbeats_stop_is_closed() {
+    let mut console = Console::new();
+    let port = serve(&mut console, Some("s3cret")).await;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
+            .await
+            .unwrap();
+    socket
+        .send(Message::text(
+            json!({"time": 1_780_300_000, "self_id": 10001000, "post_type": "meta_event",
+                   "meta_event_type": "heartbeat", "status": {"online": true, "good": true},
+                   "interval": 100})
+            .to_string(),
+        ))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "closed within five seconds");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+}
