@@ -73,6 +73,11 @@ pub enum EventKind {
         /// Who recalled it: the author, or an admin.
         by: UserId,
     },
+    /// The platform lists the member in the group (its member list, read when the bot connects):
+    /// known from now on, with their nickname and role, without a join to welcome.
+    MemberSeen {
+        member: MemberProfile,
+    },
 }
 
 /// A member as an event shows them.
@@ -208,6 +213,7 @@ impl Event {
             EventKind::JoinRequest { applicant, .. } => &applicant.id,
             EventKind::NicknameChanged { member, .. } => member,
             EventKind::MessageRecalled { author, .. } => author,
+            EventKind::MemberSeen { member } => &member.id,
         }
     }
 
@@ -326,6 +332,7 @@ impl Event {
                     check_id("reply_to", reply_to.as_str())?;
                 }
             }
+            EventKind::MemberSeen { member } => check_profile("member", member)?,
             EventKind::MemberJoined {
                 member,
                 inviter,
@@ -415,6 +422,7 @@ impl EventKind {
             EventKind::JoinRequest { .. } => "join_request",
             EventKind::NicknameChanged { .. } => "nickname_changed",
             EventKind::MessageRecalled { .. } => "message_recalled",
+            EventKind::MemberSeen { .. } => "member_seen",
         }
     }
 }

@@ -207,7 +207,10 @@ impl Writer {
             }
             | EventKind::JoinRequest {
                 applicant: profile, ..
-            } => self.member_id(event.platform, profile, time)?,
+            }
+            | EventKind::MemberSeen { member: profile } => {
+                self.member_id(event.platform, profile, time)?
+            }
             _ => self.member_id_by_user(event.platform, event.subject(), time)?,
         };
         let inserted = self.conn.query_opt(
@@ -266,7 +269,8 @@ impl Writer {
         }
         | EventKind::JoinRequest {
             applicant: profile, ..
-        } = &event.kind
+        }
+        | EventKind::MemberSeen { member: profile } = &event.kind
         {
             self.keep_name_current(event.platform, profile, member_id, time)?;
         }
@@ -370,6 +374,37 @@ impl Writer {
                             member.role.as_str().into(),
                             inviter_id.into(),
                             invite_link.as_deref().into(),
+                        ],
+                    )?;
+                }
+                if status.as_deref() != Some("active") {
+                    self.change_member_count(group_id, 1)?;
+                }
+            }
+            EventKind::MemberSeen { member } => {
+                // Listed by the platform: a member (again), without a join time of our own.
+                let status = self.membership_status(group_id, member_id)?;
+                if status.is_none() {
+                    self.conn.execute(
+                        "INSERT INTO memberships (group_id, member_id, status, nickname, role) \
+                         VALUES ($1, $2, 'active', $3, $4)",
+                        &[
+                            group_id.into(),
+                            member_id.into(),
+                            member.nickname.as_deref().into(),
+                            member.role.as_str().into(),
+                        ],
+                    )?;
+                } else {
+                    self.conn.execute(
+                        "UPDATE memberships SET status = 'active', left_at = NULL, \
+                         nickname = COALESCE($3, nickname), role = $4 \
+                         WHERE group_id = $1 AND member_id = $2",
+                        &[
+                            group_id.into(),
+                            member_id.into(),
+                            member.nickname.as_deref().into(),
+                            member.role.as_str().into(),
                         ],
                     )?;
                 }

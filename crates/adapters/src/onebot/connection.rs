@@ -63,6 +63,14 @@ pub async fn serve<S, K, E>(
         }
     });
     let (closed, closing) = watch::channel(false);
+    let rosters = calls.then(|| {
+        tokio::spawn(learn_rosters(
+            Arc::clone(&pipeline),
+            account.clone(),
+            send.clone(),
+            Arc::clone(&waiting),
+        ))
+    });
     let outbox = calls.then(|| {
         tokio::spawn(deliver(
             Arc::clone(&database),
@@ -150,11 +158,95 @@ pub async fn serve<S, K, E>(
         }
     }
     let _ = closed.send(true);
+    if let Some(rosters) = rosters {
+        rosters.abort();
+    }
     if let Some(outbox) = outbox {
         let _ = outbox.await;
     }
     writer.abort();
     health.disconnected("onebot", account.as_str(), connection, failure);
+}
+
+/// One call outside the outbox (reading the member lists): its answer's `data`, or `None`.
+async fn request(
+    send: &mpsc::Sender<String>,
+    waiting: &Waiting,
+    action: &str,
+    params: Value,
+    echo: String,
+) -> Option<Value> {
+    let (answer, answered) = oneshot::channel();
+    if let Ok(mut map) = waiting.lock() {
+        map.insert(echo.clone(), answer);
+    }
+    let frame = json!({ "action": action, "params": params, "echo": echo });
+    let sent = send.send(frame.to_string()).await.is_ok();
+    let answer = if sent {
+        tokio::time::timeout(ANSWER_WITHIN, answered)
+            .await
+            .ok()
+            .and_then(Result::ok)
+    } else {
+        None
+    };
+    if let Ok(mut map) = waiting.lock() {
+        map.remove(&echo);
+    }
+    answer.filter(|(ok, ..)| *ok).map(|(_, _, data, _)| data)
+}
+
+/// Reads the account's groups and their members once the connection is open, so that Steward
+/// knows the members who have not spoken yet (nicknames, admins): each becomes a `MemberSeen`
+/// event, at most once a day per member and group (its id holds the day).
+async fn learn_rosters(
+    pipeline: Arc<Pipeline>,
+    account: AccountId,
+    send: mpsc::Sender<String>,
+    waiting: Waiting,
+) {
+    let Some(Value::Array(groups)) = request(
+        &send,
+        &waiting,
+        "get_group_list",
+        json!({}),
+        "steward-groups".into(),
+    )
+    .await
+    else {
+        return;
+    };
+    let today = Utc::now().format("%Y%m%d").to_string();
+    for group in groups {
+        let Some(group_id) = group.get("group_id").cloned().filter(|id| !id.is_null()) else {
+            continue;
+        };
+        let chat = group_id
+            .as_str()
+            .map_or_else(|| group_id.to_string(), str::to_owned);
+        let echo = format!("steward-members-{chat}");
+        let Some(Value::Array(members)) = request(
+            &send,
+            &waiting,
+            "get_group_member_list",
+            json!({ "group_id": group_id }),
+            echo,
+        )
+        .await
+        else {
+            continue;
+        };
+        for member in members {
+            let Some(event) = super::protocol::member_seen(&account, &chat, &member, &today) else {
+                continue;
+            };
+            if let Ok(ticket) = pipeline.submit(event).await {
+                tokio::spawn(async move {
+                    let _ = ticket.outcome().await;
+                });
+            }
+        }
+    }
 }
 
 /// Resolves when `stop` turns true; never, when nobody can signal it any more.

@@ -323,6 +323,31 @@ fn request(payload: &Value) -> Result<Incoming, PayloadError> {
     )
 }
 
+/// One entry of `get_group_member_list` as a `MemberSeen` event (`None` when it is not one).
+pub fn member_seen(account: &AccountId, chat: &str, member: &Value, day: &str) -> Option<Event> {
+    let user = id(member, "user_id").ok()?;
+    let name = text_field(member, "nickname")
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| user.clone());
+    let event = Event {
+        platform: Platform::OneBot,
+        account: account.clone(),
+        chat: ChatId(chat.to_owned()),
+        id: Some(format!("seen-{user}-{day}")),
+        time: Utc::now(),
+        kind: EventKind::MemberSeen {
+            member: MemberProfile {
+                is_bot: user == account.0,
+                nickname: text_field(member, "card").filter(|card| !card.is_empty()),
+                role: role(member.get("role").and_then(Value::as_str)),
+                id: UserId(user),
+                name,
+            },
+        },
+    };
+    event.validate().ok().map(|()| event)
+}
+
 /// An API call: `{action, params}`; the transport adds `echo`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {

@@ -79,6 +79,29 @@ fn request(
     request
 }
 
+/// The next call Steward makes, after answering its member-list reads (an empty list: these
+/// tests are about other calls). `None` for a frame that is not a call.
+async fn next_call<S>(socket: &mut S) -> Option<Value>
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+        + futures_util::Sink<Message>
+        + Unpin,
+{
+    let Some(Ok(Message::Text(text))) = socket.next().await else {
+        return None;
+    };
+    let call: Value = serde_json::from_str(&text).ok()?;
+    if matches!(
+        call["action"].as_str(),
+        Some("get_group_list" | "get_group_member_list")
+    ) {
+        let answer = json!({"status": "ok", "retcode": 0, "data": [], "echo": call["echo"]});
+        let _ = socket.send(Message::text(answer.to_string())).await;
+        return None;
+    }
+    Some(call)
+}
+
 /// event/message.md's group message.
 fn group_message(id: i64, user: i64, text: &str) -> String {
     json!({
@@ -131,8 +154,8 @@ async fn a_onebot_implementation_connects_signs_in_and_has_an_ad_kicked_on_the_t
         .unwrap();
     let call = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let Some(Ok(Message::Text(text))) = socket.next().await {
-                break serde_json::from_str::<Value>(&text).unwrap();
+            if let Some(call) = next_call(&mut socket).await {
+                break call;
             }
         }
     })
@@ -190,8 +213,8 @@ async fn a_onebot_implementation_connects_signs_in_and_has_an_ad_kicked_on_the_t
         while got < wanted {
             let call = tokio::time::timeout(Duration::from_secs(10), async {
                 loop {
-                    if let Some(Ok(Message::Text(text))) = socket.next().await {
-                        break serde_json::from_str::<Value>(&text).unwrap();
+                    if let Some(call) = next_call(&mut socket).await {
+                        break call;
                     }
                 }
             })
@@ -319,8 +342,8 @@ async fn steward_connects_forward_and_reconnects() {
             .unwrap();
         let call = tokio::time::timeout(Duration::from_secs(10), async {
             loop {
-                if let Some(Ok(Message::Text(text))) = socket.next().await {
-                    break serde_json::from_str::<Value>(&text).unwrap();
+                if let Some(call) = next_call(&mut socket).await {
+                    break call;
                 }
             }
         })
@@ -453,8 +476,8 @@ async fn calls_into_a_group_keep_to_its_rate_limit() {
     while arrived.len() < 5 {
         let call = tokio::time::timeout(Duration::from_secs(15), async {
             loop {
-                if let Some(Ok(Message::Text(text))) = socket.next().await {
-                    break serde_json::from_str::<Value>(&text).unwrap();
+                if let Some(call) = next_call(&mut socket).await {
+                    break call;
                 }
             }
         })
@@ -509,4 +532,71 @@ async fn a_connection_whose_heartbeats_stop_is_closed() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// On connecting, Steward reads the account's groups and their members: members who never spoke
+/// are known, with their group nicknames and roles, and nobody is welcomed for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_member_lists_are_read_on_connecting() {
+    let mut console = Console::new();
+    let port = serve(&mut console, Some("s3cret")).await;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
+            .await
+            .unwrap();
+    let mut answered = 0;
+    while answered < 2 {
+        let Some(Ok(Message::Text(text))) = socket.next().await else {
+            continue;
+        };
+        let call: Value = serde_json::from_str(&text).unwrap();
+        let data = match call["action"].as_str() {
+            Some("get_group_list") => {
+                json!([{"group_id": 555, "group_name": "跑团", "member_count": 3}])
+            }
+            Some("get_group_member_list") => {
+                assert_eq!(call["params"]["group_id"], 555);
+                json!([
+                    {"group_id": 555, "user_id": 1001, "nickname": "阿杰", "card": "上海-设计-阿杰", "role": "admin"},
+                    {"group_id": 555, "user_id": 1002, "nickname": "小美", "card": "", "role": "member"},
+                    {"group_id": 555, "user_id": 10001000, "nickname": "bot", "card": "", "role": "owner"}
+                ])
+            }
+            other => panic!("{other:?}"),
+        };
+        socket
+            .send(Message::text(
+                json!({"status": "ok", "retcode": 0, "data": data, "echo": call["echo"]})
+                    .to_string(),
+            ))
+            .await
+            .unwrap();
+        answered += 1;
+    }
+    let database = console.state.database.clone();
+    let group = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(group) = database.group_id("onebot", "555").unwrap()
+                && database
+                    .group(group)
+                    .unwrap()
+                    .is_some_and(|g| g.member_count == 3)
+            {
+                break group;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the members are known");
+    let nicknames = database.nicknames(group).unwrap();
+    assert!(
+        nicknames
+            .iter()
+            .any(|m| m.nickname.as_deref() == Some("上海-设计-阿杰")),
+        "{nicknames:?}"
+    );
+    // Known, not joined: nothing was said to anyone.
+    assert!(database.recent_actions(None, 10).unwrap().is_empty());
+    socket.close(None).await.unwrap();
 }
