@@ -159,6 +159,7 @@ pub fn judge<H: History>(
     let time = event.time.timestamp_millis();
     match &event.kind {
         EventKind::MemberJoined { member, .. }
+        | EventKind::MemberSeen { member }
         | EventKind::JoinRequest {
             applicant: member, ..
         } => {

@@ -273,6 +273,7 @@ impl Feature for Moderation {
             context.event.kind,
             EventKind::Message { .. }
                 | EventKind::MemberJoined { .. }
+                | EventKind::MemberSeen { .. }
                 | EventKind::JoinRequest { .. }
         ) {
             return Ok(());
@@ -398,7 +399,9 @@ fn carry_out(
     let time = event.time.timestamp_millis();
     let (member, name) = match &event.kind {
         EventKind::Message { sender, .. } => (sender.id.clone(), sender.name.clone()),
-        EventKind::MemberJoined { member, .. } => (member.id.clone(), member.name.clone()),
+        EventKind::MemberJoined { member, .. } | EventKind::MemberSeen { member } => {
+            (member.id.clone(), member.name.clone())
+        }
         EventKind::JoinRequest { applicant, .. } => (applicant.id.clone(), applicant.name.clone()),
         _ => return Ok(()),
     };

@@ -284,6 +284,22 @@ fn the_ladder_warns_mutes_then_kicks_and_the_fleet_refuses_the_member(test: &Tes
             !rejoin.iter().any(|a| matches!(a, Action::Send { .. })),
             "a refused member is not welcomed: {rejoin:?}"
         );
+        // Found in another group's member list (read when the bot connects): kicked too.
+        let mut seen = joined("g6", "666", at(5));
+        if let EventKind::MemberJoined { member, .. } = seen.kind.clone() {
+            seen.kind = EventKind::MemberSeen { member };
+        }
+        let listed = bot.process(seen).await;
+        assert!(
+            listed.iter().any(|a| matches!(
+                a,
+                Action::Kick {
+                    refuse_rejoin: true,
+                    ..
+                }
+            )),
+            "{listed:?}"
+        );
         let request = bot.process(asks_to_join("g4", "req-1", "666", at(6))).await;
         assert!(
             matches!(request.as_slice(), [Action::RejectJoin { request, .. }] if request == "req-1"),
