@@ -61,24 +61,42 @@ pub async fn serve(
         stopped.clone(),
     ));
     let health = Arc::new(steward_adapters::health::Health::default());
-    let forward: Vec<_> = settings
-        .onebot
-        .forward
-        .iter()
-        .map(|target| {
-            tokio::spawn(steward_adapters::onebot::forward::run(
+    let mut forward = Vec::new();
+    for target in &settings.onebot.forward {
+        let limits = Arc::new(steward_adapters::limits::Limits::new(
+            settings.onebot.rates(),
+        ));
+        if !target.url.trim().is_empty() {
+            forward.push(tokio::spawn(steward_adapters::onebot::forward::run(
                 database.clone(),
                 pipeline.clone(),
                 health.clone(),
-                Arc::new(steward_adapters::limits::Limits::new(
-                    settings.onebot.rates(),
-                )),
+                Arc::clone(&limits),
                 target.url.clone(),
                 target.access_token.clone(),
                 stopped.clone(),
-            ))
-        })
-        .collect();
+            )));
+        }
+        if let Some(api) = target
+            .http_api
+            .as_deref()
+            .filter(|api| !api.trim().is_empty())
+        {
+            forward.push(tokio::spawn(steward_adapters::onebot::http::run(
+                database.clone(),
+                pipeline.clone(),
+                health.clone(),
+                limits,
+                Arc::new(steward_adapters::onebot::http::HttpApi::new(
+                    api,
+                    target.access_token.clone(),
+                )),
+                stopped.clone(),
+            )));
+        } else if target.url.trim().is_empty() {
+            warn!("an [[onebot.forward]] entry has neither url nor http_api; skipped");
+        }
+    }
     let night = tokio::spawn(clock(
         database.clone(),
         shared.clone(),

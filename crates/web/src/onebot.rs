@@ -47,8 +47,13 @@ impl OneBotConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forward {
-    /// `ws://127.0.0.1:3001`
+    /// `ws://127.0.0.1:3001`: its WebSocket server (events and calls).
+    #[serde(default)]
     pub url: String,
+    /// `http://127.0.0.1:3000`: its HTTP API, for an implementation in HTTP POST mode (events
+    /// come to `/onebot/v11/http`, calls go here).
+    #[serde(default)]
+    pub http_api: Option<String>,
     /// The implementation's own access token, when it has one.
     #[serde(default)]
     pub access_token: Option<String>,

@@ -76,8 +76,10 @@ pub async fn serve<S, K, E>(
             Arc::clone(&database),
             Arc::clone(&pipeline),
             account.clone(),
-            send,
-            Arc::clone(&waiting),
+            Transport::Socket {
+                send,
+                waiting: Arc::clone(&waiting),
+            },
             closing,
             Arc::clone(&health),
             Arc::clone(&limits),
@@ -261,14 +263,24 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     }
 }
 
-/// Carries out the account's queued actions over this connection until it closes.
+/// How calls reach the implementation: over the WebSocket (answers matched by echo), or through
+/// its HTTP API.
+#[derive(Clone)]
+pub(crate) enum Transport {
+    Socket {
+        send: mpsc::Sender<String>,
+        waiting: Waiting,
+    },
+    Http(Arc<super::http::HttpApi>),
+}
+
+/// Carries out the account's queued actions until `closing` turns true.
 #[allow(clippy::too_many_arguments)]
-async fn deliver(
+pub(crate) async fn deliver(
     database: Arc<Database>,
     pipeline: Arc<Pipeline>,
     account: AccountId,
-    send: mpsc::Sender<String>,
-    waiting: Waiting,
+    transport: Transport,
     mut closing: watch::Receiver<bool>,
     health: Arc<Health>,
     limits: Arc<Limits>,
@@ -302,12 +314,8 @@ async fn deliver(
         let lanes: Vec<_> = by_chat
             .into_iter()
             .map(|lane| {
-                let (send, waiting, closing, limits) = (
-                    send.clone(),
-                    Arc::clone(&waiting),
-                    closing.clone(),
-                    Arc::clone(&limits),
-                );
+                let (transport, closing, limits) =
+                    (transport.clone(), closing.clone(), Arc::clone(&limits));
                 tokio::spawn(async move {
                     let mut done = Vec::with_capacity(lane.len());
                     let mut give_back = false;
@@ -328,7 +336,7 @@ async fn deliver(
                             done.push((entry, not_sent()));
                             continue;
                         }
-                        let outcome = carry_out(&entry, &send, &waiting, closing.clone()).await;
+                        let outcome = carry_out(&entry, &transport, closing.clone()).await;
                         give_back = matches!(&outcome, ActionOutcome::Failed { error, .. } if error.starts_with(UNANSWERED));
                         done.push((entry, outcome));
                     }
@@ -395,30 +403,41 @@ fn not_sent() -> ActionOutcome {
 /// One call: sent, then its answer awaited.
 async fn carry_out(
     entry: &OutboxEntry,
-    send: &mpsc::Sender<String>,
-    waiting: &Waiting,
+    transport: &Transport,
     mut closing: watch::Receiver<bool>,
 ) -> ActionOutcome {
     let request = call(&entry.chat, &entry.action);
-    let echo = format!("steward-{}-{}", entry.id, entry.attempts);
-    let (answer, answered) = oneshot::channel();
-    if let Ok(mut map) = waiting.lock() {
-        map.insert(echo.clone(), answer);
-    }
-    let forget = || {
-        if let Ok(mut map) = waiting.lock() {
-            map.remove(&echo);
-        }
-    };
-    let frame = json!({ "action": request.action, "params": request.params, "echo": echo });
-    if send.send(frame.to_string()).await.is_err() {
-        forget();
-        return not_sent();
-    }
     let harmless = entry.action.repeat_is_harmless();
-    let answer = tokio::select! {
-        answer = tokio::time::timeout(ANSWER_WITHIN, answered) => answer.ok().and_then(Result::ok),
-        _ = closing.changed() => None,
+    let answer = match transport {
+        Transport::Socket { send, waiting } => {
+            let echo = format!("steward-{}-{}", entry.id, entry.attempts);
+            let (answer, answered) = oneshot::channel();
+            if let Ok(mut map) = waiting.lock() {
+                map.insert(echo.clone(), answer);
+            }
+            let forget = || {
+                if let Ok(mut map) = waiting.lock() {
+                    map.remove(&echo);
+                }
+            };
+            let frame = json!({ "action": request.action, "params": request.params, "echo": echo });
+            if send.send(frame.to_string()).await.is_err() {
+                forget();
+                return not_sent();
+            }
+            let answer = tokio::select! {
+                answer = tokio::time::timeout(ANSWER_WITHIN, answered) => answer.ok().and_then(Result::ok),
+                _ = closing.changed() => None,
+            };
+            if answer.is_none() {
+                forget();
+            }
+            answer
+        }
+        Transport::Http(api) => tokio::select! {
+            answer = tokio::time::timeout(ANSWER_WITHIN, api.call(request.action, &request.params)) => answer.ok().flatten(),
+            _ = closing.changed() => None,
+        },
     };
     match answer {
         Some((true, _, data, _)) => ActionOutcome::Sent {
@@ -433,15 +452,12 @@ async fn carry_out(
             // 1xx and 14xx are refusals (bad request, no permission, unknown call): final.
             retry: harmless && !(100..200).contains(&retcode) && !(1400..1500).contains(&retcode),
         },
-        None => {
-            forget();
-            ActionOutcome::Failed {
-                error: format!(
-                    "{UNANSWERED} within {} s or before the connection closed",
-                    ANSWER_WITHIN.as_secs()
-                ),
-                retry: harmless,
-            }
-        }
+        None => ActionOutcome::Failed {
+            error: format!(
+                "{UNANSWERED} within {} s or before the connection closed",
+                ANSWER_WITHIN.as_secs()
+            ),
+            retry: harmless,
+        },
     }
 }

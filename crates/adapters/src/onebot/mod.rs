@@ -7,6 +7,7 @@
 pub mod connection;
 pub mod cq;
 pub mod forward;
+pub mod http;
 pub mod protocol;
 
 pub use protocol::{Call, Incoming, PayloadError, call, parse};

@@ -600,3 +600,117 @@ async fn the_member_lists_are_read_on_connecting() {
     assert!(database.recent_actions(None, 10).unwrap().is_empty());
     socket.close(None).await.unwrap();
 }
+
+/// HTTP POST mode end to end: the implementation posts a signed sign-in to Steward, and Steward
+/// calls its HTTP API (a stand-in on loopback) — first `get_login_info` to learn the account,
+/// then `send_group_msg` with the reply, its answer recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn http_mode_events_in_and_calls_out() {
+    use hmac::{KeyInit, Mac};
+    let mut console = Console::new();
+    serve(&mut console, None).await;
+    let calls: Arc<std::sync::Mutex<Vec<(String, Value)>>> = Arc::default();
+    let recorded = Arc::clone(&calls);
+    let api = axum::Router::new().route(
+        "/{action}",
+        axum::routing::post(
+            move |axum::extract::Path(action): axum::extract::Path<String>,
+                  headers: axum::http::HeaderMap,
+                  body: String| {
+                let recorded = Arc::clone(&recorded);
+                async move {
+                    assert_eq!(
+                        headers.get("Authorization").and_then(|v| v.to_str().ok()),
+                        Some("Bearer api-token")
+                    );
+                    let params: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                    recorded.lock().unwrap().push((action.clone(), params));
+                    let data = match action.as_str() {
+                        "get_login_info" => json!({"user_id": 10001000, "nickname": "bot"}),
+                        _ => json!({"message_id": 42}),
+                    };
+                    axum::Json(json!({"status": "ok", "retcode": 0, "data": data}))
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, api).await;
+    });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(steward_adapters::onebot::http::run(
+        console.state.database.clone(),
+        console.state.pipeline.clone().unwrap(),
+        console.state.health.clone(),
+        Arc::new(steward_adapters::limits::Limits::new(Default::default())),
+        Arc::new(steward_adapters::onebot::http::HttpApi::new(
+            &base,
+            Some("api-token".to_owned()),
+        )),
+        stopped,
+    ));
+    let body = group_message(300, 12345678, "签到");
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(b"hmac-secret").unwrap();
+    mac.update(body.as_bytes());
+    let signature: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/onebot/v11/http")
+        .header("X-Self-ID", "10001000")
+        .header("X-Signature", format!("sha1={signature}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    assert_eq!(console.send(request).await.status(), 204);
+    let sent = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let found = calls
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(action, _)| action == "send_group_msg")
+                .cloned();
+            if let Some(found) = found {
+                break found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the reply goes out through the HTTP API");
+    assert_eq!(sent.1["group_id"], 123456);
+    assert!(
+        sent.1["message"].to_string().contains("签到成功"),
+        "{}",
+        sent.1
+    );
+    assert_eq!(calls.lock().unwrap()[0].0, "get_login_info");
+    let database = console.state.database.clone();
+    let answer = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(entry) = database
+                .recent_actions(None, 5)
+                .unwrap()
+                .into_iter()
+                .find(|entry| entry.status == OutboxStatus::Sent)
+            {
+                break entry.answer;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(answer.as_deref(), Some("42"));
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), runner)
+        .await
+        .expect("the runner stops")
+        .unwrap();
+}
