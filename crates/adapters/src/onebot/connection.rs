@@ -434,10 +434,18 @@ async fn carry_out(
             }
             answer
         }
-        Transport::Http(api) => tokio::select! {
-            answer = tokio::time::timeout(ANSWER_WITHIN, api.call(request.action, &request.params)) => answer.ok().flatten(),
-            _ = closing.changed() => None,
-        },
+        Transport::Http(api) => {
+            let answer = tokio::select! {
+                answer = tokio::time::timeout(ANSWER_WITHIN, api.call(request.action, &request.params)) => answer.ok(),
+                _ = closing.changed() => None,
+            };
+            match answer {
+                Some(Ok(answer)) => Some(answer),
+                // No connection: the implementation never saw the call.
+                Some(Err(true)) => return not_sent(),
+                Some(Err(false)) | None => None,
+            }
+        }
     };
     match answer {
         Some((true, _, data, _)) => ActionOutcome::Sent {

@@ -36,8 +36,14 @@ impl HttpApi {
         }
     }
 
-    /// One call: `(ok, retcode, data, message)`, or `None` when nothing usable came back.
-    pub async fn call(&self, action: &str, params: &Value) -> Option<(bool, i64, Value, String)> {
+    /// One call: `Ok((ok, retcode, data, message))`; `Err(true)` when the request never reached
+    /// the implementation (no connection: nothing was done), `Err(false)` when no usable answer
+    /// came back (it may have been done).
+    pub async fn call(
+        &self,
+        action: &str,
+        params: &Value,
+    ) -> Result<(bool, i64, Value, String), bool> {
         let mut request = hyper::Request::post(format!("{}/{action}", self.base))
             .header("Content-Type", "application/json");
         if let Some(token) = &self.token {
@@ -45,11 +51,20 @@ impl HttpApi {
         }
         let request = request
             .body(Full::new(Bytes::from(params.to_string())))
-            .ok()?;
-        let response = self.client.request(request).await.ok()?;
-        let body = response.into_body().collect().await.ok()?.to_bytes();
-        let answer: Value = serde_json::from_slice(&body).ok()?;
-        Some((
+            .map_err(|_| true)?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|err| err.is_connect())?;
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|_| false)?
+            .to_bytes();
+        let answer: Value = serde_json::from_slice(&body).map_err(|_| false)?;
+        Ok((
             matches!(
                 answer.get("status").and_then(Value::as_str),
                 Some("ok" | "async")
@@ -85,7 +100,7 @@ pub async fn run(
             .call("get_login_info", &Value::Object(Default::default()))
             .await
         {
-            Some((true, _, data, _)) if !data["user_id"].is_null() => {
+            Ok((true, _, data, _)) if !data["user_id"].is_null() => {
                 let id = &data["user_id"];
                 break AccountId(id.as_str().map_or_else(|| id.to_string(), str::to_owned));
             }
