@@ -67,7 +67,13 @@ pub enum ActionOutcome {
     /// The platform refused or could not be reached. `retry` says whether trying again may help
     /// (a rate limit, a timeout) as opposed to a final refusal (no permission).
     Failed { error: String, retry: bool },
+    /// Never sent (no connection, the group's turn was over): back in the queue, without
+    /// counting as an attempt, to be tried again after a short pause.
+    Returned { reason: String },
 }
+
+/// How long an action given back unsent waits before it is claimed again.
+const RETURNED_PAUSE_MILLIS: i64 = 5_000;
 
 /// After this many attempts an action fails for good.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -221,6 +227,20 @@ fn finish_on(
                         now.into(),
                     ],
                 )?,
+            ActionOutcome::Returned { reason } => conn.execute(
+                &format!(
+                    "UPDATE outbox SET status = 'pending', attempts = attempts - 1, \
+                     last_error = $3, claimed_until = NULL, not_before = $4, updated_at = $5 \
+                     {CLAIMED}"
+                ),
+                &[
+                    id.into(),
+                    attempts.into(),
+                    reason.as_str().into(),
+                    (now + RETURNED_PAUSE_MILLIS).into(),
+                    now.into(),
+                ],
+            )?,
             ActionOutcome::Failed { error, .. } => conn.execute(
                 &format!(
                     "UPDATE outbox SET status = 'failed', last_error = $3, claimed_until = NULL, \

@@ -200,7 +200,7 @@ async fn request(
 
 /// Reads the account's groups and their members once the connection is open, so that Steward
 /// knows the members who have not spoken yet (nicknames, admins): each becomes a `MemberSeen`
-/// event, at most once a day per member and group (its id holds the day).
+/// event, at most once a day per member and group (its time is the day's first instant).
 async fn learn_rosters(
     pipeline: Arc<Pipeline>,
     account: AccountId,
@@ -218,7 +218,11 @@ async fn learn_rosters(
     else {
         return;
     };
-    let today = Utc::now().format("%Y%m%d").to_string();
+    let now = Utc::now();
+    let today = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |midnight| midnight.and_utc());
     for group in groups {
         let Some(group_id) = group.get("group_id").cloned().filter(|id| !id.is_null()) else {
             continue;
@@ -239,7 +243,7 @@ async fn learn_rosters(
             continue;
         };
         for member in members {
-            let Some(event) = super::protocol::member_seen(&account, &chat, &member, &today) else {
+            let Some(event) = super::protocol::member_seen(&account, &chat, &member, today) else {
                 continue;
             };
             if let Ok(ticket) = pipeline.submit(event).await {
@@ -352,13 +356,17 @@ pub(crate) async fn deliver(
             .iter()
             .filter_map(|(_, outcome)| match outcome {
                 ActionOutcome::Failed { error, .. } => Some(error.as_str()),
-                ActionOutcome::Sent { .. } => None,
+                ActionOutcome::Sent { .. } | ActionOutcome::Returned { .. } => None,
             })
             .collect();
+        let sent = finished
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, ActionOutcome::Sent { .. }))
+            .count();
         health.finished(
             "onebot",
             account.as_str(),
-            (finished.len() - failed.len()) as u64,
+            sent as u64,
             failed.len() as u64,
             failed.last().map(|error| (*error).to_owned()),
         );
@@ -393,10 +401,8 @@ const UNANSWERED: &str = "no answer";
 const LANE_TURN: Duration = Duration::from_secs(20);
 
 fn not_sent() -> ActionOutcome {
-    ActionOutcome::Failed {
-        error: "not sent: the connection closed or an earlier call of the group went unanswered"
-            .to_owned(),
-        retry: true,
+    ActionOutcome::Returned {
+        reason: "not sent: no connection, or the group's turn in the round was over".to_owned(),
     }
 }
 

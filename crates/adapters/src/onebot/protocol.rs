@@ -242,10 +242,11 @@ fn notice(payload: &Value) -> Result<Incoming, PayloadError> {
                 .flatten()
                 .filter(|operator| operator != "0" && *operator != user)
                 .map(UserId);
-            let key = format!("increase-{user}-{}", time_of(payload)?.timestamp());
+            // No id: the key is then the group, the member and the time, whichever of the
+            // group's bot accounts reports it (two bots in one group must not welcome twice).
             base(
                 payload,
-                Some(key),
+                None,
                 EventKind::MemberJoined {
                     member: member_only(payload, &user),
                     inviter,
@@ -261,10 +262,11 @@ fn notice(payload: &Value) -> Result<Incoming, PayloadError> {
                 },
                 _ => LeaveReason::Left,
             };
-            let key = format!("decrease-{user}-{}", time_of(payload)?.timestamp());
+            // No id: the key is then the group, the member and the time, whichever of the
+            // group's bot accounts reports it (two bots in one group must not welcome twice).
             base(
                 payload,
-                Some(key),
+                None,
                 EventKind::MemberLeft {
                     member: UserId(user),
                     reason,
@@ -289,7 +291,7 @@ fn notice(payload: &Value) -> Result<Incoming, PayloadError> {
             let new = text_field(payload, "card_new").unwrap_or_default();
             base(
                 payload,
-                Some(format!("card-{user}-{}", time_of(payload)?.timestamp())),
+                None,
                 EventKind::NicknameChanged {
                     member: UserId(user),
                     old: text_field(payload, "card_old"),
@@ -324,7 +326,12 @@ fn request(payload: &Value) -> Result<Incoming, PayloadError> {
 }
 
 /// One entry of `get_group_member_list` as a `MemberSeen` event (`None` when it is not one).
-pub fn member_seen(account: &AccountId, chat: &str, member: &Value, day: &str) -> Option<Event> {
+pub fn member_seen(
+    account: &AccountId,
+    chat: &str,
+    member: &Value,
+    day: DateTime<Utc>,
+) -> Option<Event> {
     let user = id(member, "user_id").ok()?;
     let name = text_field(member, "nickname")
         .filter(|name| !name.is_empty())
@@ -333,8 +340,10 @@ pub fn member_seen(account: &AccountId, chat: &str, member: &Value, day: &str) -
         platform: Platform::OneBot,
         account: account.clone(),
         chat: ChatId(chat.to_owned()),
-        id: Some(format!("seen-{user}-{day}")),
-        time: Utc::now(),
+        // No id and the day's first instant: the key is the group, the member and the day,
+        // whichever bot account lists them (listed once a day, judged once).
+        id: None,
+        time: day,
         kind: EventKind::MemberSeen {
             member: MemberProfile {
                 is_bot: user == account.0,

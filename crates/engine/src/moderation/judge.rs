@@ -163,7 +163,12 @@ pub fn judge<H: History>(
         | EventKind::JoinRequest {
             applicant: member, ..
         } => {
-            if member.is_bot {
+            // The group's admins and owner (a member list shows them) and its whitelist are
+            // left alone, as when they write.
+            if member.is_bot
+                || (compiled.rules.exempt_admins && member.role != MemberRole::Member)
+                || compiled.whitelist.contains(member.id.as_str())
+            {
                 return Ok(None);
             }
             let standing = history.standing(subject.group_id, subject.member_id)?;

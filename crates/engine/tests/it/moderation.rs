@@ -289,7 +289,7 @@ fn the_ladder_warns_mutes_then_kicks_and_the_fleet_refuses_the_member(test: &Tes
         if let EventKind::MemberJoined { member, .. } = seen.kind.clone() {
             seen.kind = EventKind::MemberSeen { member };
         }
-        let listed = bot.process(seen).await;
+        let listed = bot.process(seen.clone()).await;
         assert!(
             listed.iter().any(|a| matches!(
                 a,
@@ -300,6 +300,14 @@ fn the_ladder_warns_mutes_then_kicks_and_the_fleet_refuses_the_member(test: &Tes
             )),
             "{listed:?}"
         );
+        // Listed as another group's admin: the group's admins are left alone.
+        let mut admin = seen;
+        admin.chat = "g7".into();
+        if let EventKind::MemberSeen { member } = &mut admin.kind {
+            member.role = MemberRole::Admin;
+        }
+        let left_alone = bot.process(admin).await;
+        assert!(left_alone.is_empty(), "{left_alone:?}");
         let request = bot.process(asks_to_join("g4", "req-1", "666", at(6))).await;
         assert!(
             matches!(request.as_slice(), [Action::RejectJoin { request, .. }] if request == "req-1"),

@@ -218,7 +218,32 @@ fn concurrent_claimers_never_get_the_same_action(test: &TestDatabase) {
     assert_eq!(all, queued, "an action was claimed twice or not at all");
 }
 
+/// An action given back unsent (no connection) waits a little and is claimed again, however
+/// often: it never runs out of attempts for having found nobody to send to.
+fn an_action_given_back_unsent_keeps_its_attempts(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    queue(&database, &[Action::say("hello")]);
+    for round in 0..20 {
+        let claimed = claim(&database, round);
+        assert_eq!(claimed.len(), 1, "round {round}");
+        assert_eq!(claimed[0].attempts, 1, "round {round}");
+        let returned = ActionOutcome::Returned {
+            reason: "no connection".into(),
+        };
+        assert!(
+            database
+                .finish_action(&claimed[0], &returned, at(round))
+                .unwrap()
+        );
+        assert!(
+            claim(&database, round).is_empty(),
+            "it waits a little first"
+        );
+    }
+}
+
 steward_store::on_both_backends!(
+    an_action_given_back_unsent_keeps_its_attempts,
     concurrent_claimers_never_get_the_same_action,
     a_late_report_from_an_expired_claim_changes_nothing,
     an_action_whose_claims_keep_running_out_fails_for_good,
