@@ -142,7 +142,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/healthz", get(healthz)),
         ("GET", "/onebot/v11/ws", get(onebot::universal)),
         ("GET", "/onebot/v11/ws/event", get(onebot::events)),
-        ("GET", "/onebot/v11/ws/api", get(onebot::api)),
+        ("GET", "/onebot/v11/ws/api", get(onebot::universal)),
         ("POST", "/onebot/v11/http", post(onebot::http_event)),
         ("GET", "/login", get(console::login_page)),
         ("POST", "/login", post(console::login)),

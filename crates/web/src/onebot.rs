@@ -183,7 +183,8 @@ async fn upgrade(
     })
 }
 
-/// Events and calls on one connection.
+/// Events and calls on one connection (`/onebot/v11/ws`), or calls only (`/onebot/v11/ws/api`:
+/// the same work, the implementation simply sends no events there).
 pub async fn universal(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -194,7 +195,7 @@ pub async fn universal(
     upgrade(state, client, headers, query, ws, true).await
 }
 
-/// Events only.
+/// Events only (`/onebot/v11/ws/event`): no calls go out on it.
 pub async fn events(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -203,17 +204,6 @@ pub async fn events(
     ws: WebSocketUpgrade,
 ) -> Response {
     upgrade(state, client, headers, query, ws, false).await
-}
-
-/// Calls only.
-pub async fn api(
-    State(state): State<AppState>,
-    client: ClientAddress,
-    headers: HeaderMap,
-    Query(query): Query<TokenQuery>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    upgrade(state, client, headers, query, ws, true).await
 }
 
 /// `X-Signature: sha1=<hex>`: HMAC-SHA1 of the body with `[onebot] secret`.
