@@ -65,6 +65,11 @@ impl Health {
         });
     }
 
+    /// A failure outside a connection (a call that could not start one).
+    pub fn failed(&self, platform: &str, account: &str, error: String) {
+        self.update(platform, account, |health| health.last_error = Some(error));
+    }
+
     pub fn event(&self, platform: &str, account: &str) {
         self.update(platform, account, |health| {
             health.events += 1;

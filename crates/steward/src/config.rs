@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
+use steward_adapters::telegram::TelegramConfig;
 use steward_engine::PipelineConfig;
 use steward_engine::features::FeaturesConfig;
 use steward_store::Durability;
@@ -25,6 +26,7 @@ pub struct FileConfig {
     pub features: FeaturesConfig,
     pub console: ConsoleConfig,
     pub onebot: OneBotConfig,
+    pub telegram: Vec<TelegramConfig>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -60,6 +62,7 @@ pub struct Settings {
     pub features: FeaturesConfig,
     pub console: ConsoleConfig,
     pub onebot: OneBotConfig,
+    pub telegram: Vec<TelegramConfig>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -105,6 +108,18 @@ impl Settings {
         if file.pipeline.batch_max == 0 || file.pipeline.queue == 0 || file.pipeline.writers == 0 {
             bail!("[pipeline] queue, batch_max and writers must be at least 1");
         }
+        for (index, account) in file.telegram.iter().enumerate() {
+            account.check().map_err(anyhow::Error::msg)?;
+            if file.telegram[..index]
+                .iter()
+                .any(|other| other.name == account.name)
+            {
+                bail!(
+                    "two [[telegram]] accounts are named `{}`: give each its own `name`",
+                    account.name
+                );
+            }
+        }
         Ok(Settings {
             listen,
             data,
@@ -118,6 +133,7 @@ impl Settings {
             features: file.features,
             console: file.console,
             onebot: file.onebot,
+            telegram: file.telegram,
         })
     }
 }
@@ -183,5 +199,54 @@ mod tests {
         check("[pipeline]\nbatch_max = \"big\"", "invalid type");
         check("durability = \"sometimes\"", "unknown variant `sometimes`");
         check("listen = ", "line 1, column 10");
+    }
+
+    #[test]
+    fn telegram_accounts_are_checked_when_read() {
+        let dir = std::env::temp_dir().join(format!("steward-telegram-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("steward.toml");
+        let resolve = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            Settings::resolve(
+                &CommonArgs {
+                    config: Some(path.clone()),
+                    ..CommonArgs::default()
+                },
+                None,
+            )
+            .map_err(|err| format!("{err:#}"))
+        };
+        let two = resolve(
+            "[[telegram]]\ntoken = \"1:a\"\n[[telegram]]\nname = \"b\"\ntoken = \"2:b\"\nmode = \"webhook\"\nwebhook_url = \"https://x/telegram/b/webhook\"\nwebhook_secret = \"s_1\"\n",
+        )
+        .unwrap();
+        assert_eq!(two.telegram.len(), 2);
+        assert_eq!(two.telegram[0].name, "telegram");
+        assert_eq!(two.telegram[0].api_url, "https://api.telegram.org");
+        assert_eq!(two.telegram[0].group_calls_per_minute, 20);
+        for (text, expected) in [
+            (
+                "[[telegram]]\ntoken = \"1:a\"\n[[telegram]]\ntoken = \"2:b\"\n",
+                "two [[telegram]] accounts are named `telegram`",
+            ),
+            ("[[telegram]]\ntoken = \"abc\"\n", "not a bot token"),
+            (
+                "[[telegram]]\ntoken = \"1:a\"\nmode = \"webhook\"\n",
+                "needs webhook_secret",
+            ),
+            (
+                "[[telegram]]\ntoken = \"1:a\"\nname = \"a/b\"\n",
+                "name `a/b`",
+            ),
+            (
+                "[[telegram]]\ntoken = \"1:a\"\npoll_timeot = 5\n",
+                "unknown field `poll_timeot`",
+            ),
+        ] {
+            let error = resolve(text).unwrap_err();
+            assert!(error.contains(expected), "{text:?} gave {error:?}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -28,8 +28,10 @@ pub async fn run(settings: Settings) -> Result<(), Failure> {
             return Err(failure);
         }
     };
-    warn!(
-        "no platform is connected yet: events come from `steward simulate` and `steward ingest` for now"
+    info!(
+        onebot_forward = settings.onebot.forward.len(),
+        telegram = settings.telegram.len(),
+        "platforms: OneBot implementations may connect to /onebot/v11/ws; accounts configured in steward.toml start now"
     );
     serve(shutdown, listener, database, pipeline, shared, &settings).await
 }
@@ -97,6 +99,24 @@ pub async fn serve(
             warn!("an [[onebot.forward]] entry has neither url nor http_api; skipped");
         }
     }
+    let mut bots = Vec::new();
+    for account in &settings.telegram {
+        match steward_adapters::telegram::Bot::new(
+            account.clone(),
+            pipeline.clone(),
+            health.clone(),
+        ) {
+            Ok(bot) => {
+                forward.push(tokio::spawn(steward_adapters::telegram::run(
+                    Arc::clone(&bot),
+                    database.clone(),
+                    stopped.clone(),
+                )));
+                bots.push(bot);
+            }
+            Err(err) => warn!(error = %err, "a [[telegram]] account cannot start; skipped"),
+        }
+    }
     let night = tokio::spawn(clock(
         database.clone(),
         shared.clone(),
@@ -108,7 +128,8 @@ pub async fn serve(
         .with_moderation(shared.moderation.clone())
         .with_engagement(shared.engagement.clone())
         .with_onebot(settings.onebot.clone(), stop.subscribe())
-        .with_health(health);
+        .with_health(health)
+        .with_telegram(bots);
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();

@@ -16,6 +16,7 @@ pub mod onebot;
 pub mod passwords;
 pub mod platforms;
 pub mod session;
+pub mod telegram;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,6 +73,8 @@ pub struct AppState {
     pub stop: tokio::sync::watch::Receiver<bool>,
     /// The platform connections' health, shown in the console.
     pub health: Arc<steward_adapters::health::Health>,
+    /// `[[telegram]]` accounts: those in webhook mode take deliveries here.
+    pub telegram: Arc<Vec<Arc<steward_adapters::telegram::Bot>>>,
 }
 
 impl AppState {
@@ -89,6 +92,7 @@ impl AppState {
             onebot: Arc::default(),
             stop: tokio::sync::watch::channel(false).1,
             health: Arc::default(),
+            telegram: Arc::default(),
         }
     }
 
@@ -127,6 +131,12 @@ impl AppState {
         self
     }
 
+    /// The Telegram accounts, for their webhooks.
+    pub fn with_telegram(mut self, bots: Vec<Arc<steward_adapters::telegram::Bot>>) -> AppState {
+        self.telegram = Arc::new(bots);
+        self
+    }
+
     /// The console's playground writes through this pipeline.
     pub fn with_pipeline(mut self, pipeline: Arc<steward_engine::Pipeline>) -> AppState {
         self.pipeline = Some(pipeline);
@@ -144,6 +154,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/onebot/v11/ws/event", get(onebot::events)),
         ("GET", "/onebot/v11/ws/api", get(onebot::universal)),
         ("POST", "/onebot/v11/http", post(onebot::http_event)),
+        ("POST", "/telegram/{name}/webhook", post(telegram::webhook)),
         ("GET", "/login", get(console::login_page)),
         ("POST", "/login", post(console::login)),
         ("POST", "/logout", post(console::logout)),
@@ -352,6 +363,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/onebot/v11/ws/event"),
     ("GET", "/onebot/v11/ws/api"),
     ("POST", "/onebot/v11/http"),
+    // Telegram, authenticated by the account's webhook secret.
+    ("POST", "/telegram/{name}/webhook"),
 ];
 
 pub fn router(state: AppState) -> Router {

@@ -114,9 +114,10 @@ pub async fn run(
     };
     info!(url = %api.base, account = %account, "onebot: HTTP API ready");
     let connection = health.connected("onebot", account.as_str(), "HTTP API");
-    super::connection::deliver(
+    crate::delivery::deliver(
         database,
         pipeline,
+        steward_domain::Platform::OneBot,
         account.clone(),
         super::connection::Transport::Http(api),
         stop,

@@ -457,6 +457,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn mangled_payloads_are_errors_never_panics() {
+        for sample in [
+            r#"{"time": 1515204254, "self_id": 10001000, "post_type": "message", "message_type": "group", "message_id": 42, "group_id": 123456, "user_id": 12345678, "message": "[CQ:at,qq=all]签到&#91;[CQ:image,file=a.jpg,url=http://x/a.jpg]", "sender": {"user_id": 12345678, "nickname": "小王", "card": "王", "role": "admin"}}"#,
+            r#"{"time": 1515204254, "self_id": 10001000, "post_type": "request", "request_type": "group", "sub_type": "add", "group_id": 123456, "user_id": 5, "comment": "问题：x\n答案：y", "flag": "f1"}"#,
+            r#"{"time": 1515204254, "self_id": 10001000, "post_type": "notice", "notice_type": "group_decrease", "sub_type": "kick", "group_id": 123456, "operator_id": 1, "user_id": 5}"#,
+        ] {
+            crate::mangled(sample, |text| {
+                if let Ok(payload) = serde_json::from_str::<Value>(text)
+                    && let Ok(Incoming::Event(event)) = parse(&payload)
+                {
+                    let _ = event.validate();
+                }
+            });
+        }
+    }
+
     /// event/message.md: a group message, here in the array form, with a reply and an @.
     #[test]
     fn a_group_message() {

@@ -7,3 +7,4 @@ mod console;
 mod engagement;
 mod moderation;
 mod onebot;
+mod telegram;

@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use crate::console::Console;
 
 /// Serves the console's router on a loopback port with a running pipeline; returns the port.
-async fn serve(console: &mut Console, token: Option<&str>) -> u16 {
+pub(crate) async fn serve(console: &mut Console, token: Option<&str>) -> u16 {
     serve_limited(console, token, 0).await
 }
 

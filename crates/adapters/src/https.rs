@@ -1,0 +1,106 @@
+//! The HTTP client of the adapters that call a platform's web API (Telegram's Bot API, a Matrix
+//! homeserver): JSON in, JSON out, over HTTPS (rustls with ring and the Mozilla roots, no system
+//! TLS library) or plain HTTP (a self-hosted server on loopback, the tests' stand-ins).
+
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper::{Method, Request};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+/// Largest answer read (a Matrix `/sync` after a long absence can be large).
+const MAX_ANSWER: usize = 32 * 1024 * 1024;
+
+/// Why a request has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    /// The request never reached the server (no connection): nothing was done there.
+    #[error("cannot connect: {0}")]
+    NotSent(String),
+    /// The request went out but no usable answer came back: it may have been done.
+    #[error("no usable answer: {0}")]
+    Lost(String),
+}
+
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("HttpClient")
+    }
+}
+
+impl HttpClient {
+    pub fn new() -> Result<HttpClient, HttpError> {
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(|err| HttpError::NotSent(format!("TLS: {err}")))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(HttpClient {
+            client: Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build(connector),
+        })
+    }
+
+    /// One request with a JSON body (or none): the status and the JSON answer (`Null` when the
+    /// answer is empty). `headers` are added as given; `within` bounds the whole exchange.
+    pub async fn json(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+        within: Duration,
+    ) -> Result<(u16, Value), HttpError> {
+        let mut request = Request::builder().method(method).uri(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = match body {
+            Some(body) => {
+                request = request.header("Content-Type", "application/json");
+                Full::new(Bytes::from(body.to_string()))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let request = request
+            .body(body)
+            .map_err(|err| HttpError::NotSent(format!("bad request: {err}")))?;
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(|err| {
+                if err.is_connect() {
+                    HttpError::NotSent(err.to_string())
+                } else {
+                    HttpError::Lost(err.to_string())
+                }
+            })?;
+            let status = response.status().as_u16();
+            let bytes = Limited::new(response.into_body(), MAX_ANSWER)
+                .collect()
+                .await
+                .map_err(|err| HttpError::Lost(format!("reading the answer: {err}")))?
+                .to_bytes();
+            if bytes.is_empty() {
+                return Ok((status, Value::Null));
+            }
+            let answer = serde_json::from_slice(&bytes).map_err(|err| {
+                HttpError::Lost(format!("the answer (HTTP {status}) is not JSON: {err}"))
+            })?;
+            Ok((status, answer))
+        };
+        tokio::time::timeout(within, exchange)
+            .await
+            .map_err(|_| HttpError::Lost(format!("no answer within {} s", within.as_secs())))?
+    }
+}

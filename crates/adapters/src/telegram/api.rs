@@ -1,0 +1,89 @@
+//! The Bot API over HTTPS: `POST {api_url}/bot{token}/{method}` with JSON parameters, answered
+//! by `{ok, result}` or `{ok: false, error_code, description, parameters: {retry_after}}`.
+
+use std::time::Duration;
+
+use hyper::Method;
+use serde_json::Value;
+
+use crate::https::{HttpClient, HttpError};
+
+/// Why a call has no result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// Telegram refused the call; nothing was done.
+    #[error("Telegram error {code}: {description}")]
+    Refused {
+        code: i64,
+        description: String,
+        /// A 429's `retry_after`: seconds to wait before calling again.
+        retry_after: Option<u64>,
+    },
+}
+
+pub struct BotApi {
+    http: HttpClient,
+    /// `{api_url}/bot{token}`: holds the token, never logged.
+    base: String,
+    /// `api_url` alone, for logs.
+    pub api_url: String,
+}
+
+impl std::fmt::Debug for BotApi {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "BotApi({})", self.api_url)
+    }
+}
+
+impl BotApi {
+    pub fn new(api_url: &str, token: &str) -> Result<BotApi, HttpError> {
+        let api_url = api_url.trim_end_matches('/').to_owned();
+        Ok(BotApi {
+            http: HttpClient::new()?,
+            base: format!("{api_url}/bot{token}"),
+            api_url,
+        })
+    }
+
+    /// One call; `within` bounds it (a long poll's timeout plus a margin).
+    pub async fn call(
+        &self,
+        method: &str,
+        params: &Value,
+        within: Duration,
+    ) -> Result<Value, CallError> {
+        let (status, answer) = self
+            .http
+            .json(
+                Method::POST,
+                &format!("{}/{method}", self.base),
+                &[],
+                Some(params),
+                within,
+            )
+            .await?;
+        if answer.get("ok").and_then(Value::as_bool) == Some(true) {
+            return Ok(answer.get("result").cloned().unwrap_or(Value::Null));
+        }
+        if !answer.is_object() {
+            return Err(HttpError::Lost(format!("HTTP {status} without a Bot API answer")).into());
+        }
+        Err(CallError::Refused {
+            code: answer
+                .get("error_code")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::from(status)),
+            description: answer
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            retry_after: answer
+                .get("parameters")
+                .and_then(|parameters| parameters.get("retry_after"))
+                .and_then(Value::as_u64),
+        })
+    }
+}

@@ -1,0 +1,501 @@
+//! Telegram through a local stand-in for the Bot API (Telegram's servers cannot be reached from
+//! here: the stand-in is the mock at the network's edge). It answers like the Bot API's
+//! documentation shows — `{ok, result}`, `{ok: false, error_code, description, parameters}` —
+//! and its updates are written as the documentation's objects are.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use steward_adapters::telegram::{Bot, Mode, TelegramConfig};
+
+use crate::console::Console;
+
+const CHAT: i64 = -1_001_234_567_890;
+const TOKEN: &str = "777000:AAE-test-token";
+
+#[derive(Default)]
+struct StandIn {
+    /// Updates not yet handed out.
+    updates: VecDeque<Value>,
+    /// Every call: method, parameters, when.
+    calls: Vec<(String, Value, Instant)>,
+    /// `sendMessage` calls still to refuse with a 429.
+    too_many: u32,
+    /// Whether the database held the first update's message when the offset first moved.
+    committed_before_offset: Option<bool>,
+}
+
+type Shared = Arc<Mutex<StandIn>>;
+
+/// Starts the stand-in on a loopback port; returns its base URL.
+async fn stand_in(state: Shared, database: Arc<steward_store::Database>) -> String {
+    let api = axum::Router::new().route(
+        "/{bot}/{method}",
+        axum::routing::post(
+            move |axum::extract::Path((bot, method)): axum::extract::Path<(String, String)>,
+                  body: String| {
+                let state = Arc::clone(&state);
+                let database = Arc::clone(&database);
+                async move {
+                    if bot != format!("bot{TOKEN}") {
+                        return axum::Json(
+                            json!({"ok": false, "error_code": 401, "description": "Unauthorized"}),
+                        );
+                    }
+                    let params: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                    let answer = answer(&state, &database, &method, &params).await;
+                    axum::Json(answer)
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, api).await;
+    });
+    base
+}
+
+async fn answer(
+    state: &Shared,
+    database: &steward_store::Database,
+    method: &str,
+    params: &Value,
+) -> Value {
+    state
+        .lock()
+        .unwrap()
+        .calls
+        .push((method.to_owned(), params.clone(), Instant::now()));
+    let ok = |result: Value| json!({"ok": true, "result": result});
+    match method {
+        "getMe" => ok(
+            json!({"id": 777000, "is_bot": true, "first_name": "Steward",
+                             "username": "StewardBot"}),
+        ),
+        "deleteWebhook" | "setWebhook" => ok(json!(true)),
+        "getUpdates" => {
+            if params["offset"].as_i64().is_some_and(|offset| offset > 1) {
+                let mut state = state.lock().unwrap();
+                if state.committed_before_offset.is_none() {
+                    state.committed_before_offset = Some(
+                        database
+                            .group_id("telegram", &CHAT.to_string())
+                            .unwrap()
+                            .is_some(),
+                    );
+                }
+            }
+            // A long poll: waits a little for updates.
+            for _ in 0..20 {
+                let batch: Vec<Value> = {
+                    let mut state = state.lock().unwrap();
+                    let offset = params["offset"].as_i64().unwrap_or(0);
+                    // Acknowledged updates are forgotten, as Telegram does.
+                    state
+                        .updates
+                        .retain(|update| update["update_id"].as_i64().unwrap_or(0) >= offset);
+                    state.updates.iter().take(100).cloned().collect()
+                };
+                if !batch.is_empty() {
+                    return ok(Value::Array(batch));
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            ok(json!([]))
+        }
+        "getChatAdministrators" => ok(json!([
+            {"status": "creator", "user": {"id": 900, "is_bot": false, "first_name": "Owner"},
+             "is_anonymous": false},
+            {"status": "administrator", "user": {"id": 333, "is_bot": false, "first_name": "Mod"},
+             "can_be_edited": false, "is_anonymous": false, "can_manage_chat": true,
+             "can_delete_messages": true, "can_manage_video_chats": false,
+             "can_restrict_members": true, "can_promote_members": false, "can_change_info": false,
+             "can_invite_users": true, "can_post_stories": false, "can_edit_stories": false,
+             "can_delete_stories": false}
+        ])),
+        "sendMessage" => {
+            let mut state = state.lock().unwrap();
+            if state.too_many > 0 {
+                state.too_many -= 1;
+                return json!({"ok": false, "error_code": 429,
+                              "description": "Too Many Requests: retry after 1",
+                              "parameters": {"retry_after": 1}});
+            }
+            let id = 5000 + state.calls.len();
+            ok(json!({"message_id": id, "date": 1_780_300_000,
+                      "chat": {"id": CHAT, "type": "supergroup"}, "text": params["text"]}))
+        }
+        "deleteMessage"
+        | "restrictChatMember"
+        | "banChatMember"
+        | "approveChatJoinRequest"
+        | "declineChatJoinRequest"
+        | "setChatPermissions" => ok(json!(true)),
+        _ => json!({"ok": false, "error_code": 404, "description": "Not Found"}),
+    }
+}
+
+fn user(id: i64, first: &str) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": first, "language_code": "zh-hans"})
+}
+
+/// The Bot API's `Message` in a supergroup.
+fn message(update_id: i64, message_id: i64, from: Value, text: &str) -> Value {
+    json!({"update_id": update_id, "message": {
+        "message_id": message_id, "from": from, "date": 1_780_300_000 + message_id,
+        "chat": {"id": CHAT, "title": "Steward 测试群", "type": "supergroup"}, "text": text}})
+}
+
+fn config(base: &str, mode: Mode) -> TelegramConfig {
+    TelegramConfig {
+        name: "main".into(),
+        token: TOKEN.into(),
+        api_url: base.into(),
+        mode,
+        webhook_url: Some("https://bot.example.com/telegram/main/webhook".into()),
+        webhook_secret: Some("hook-secret_1".into()),
+        poll_timeout: 1,
+        group_calls_per_minute: 0,
+        account_calls_per_minute: 0,
+    }
+}
+
+fn calls_of(state: &Shared, method: &str) -> Vec<Value> {
+    state
+        .lock()
+        .unwrap()
+        .calls
+        .iter()
+        .filter(|(name, ..)| name == method)
+        .map(|(_, params, _)| params.clone())
+        .collect()
+}
+
+async fn until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            if let Some(found) = check() {
+                break found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what} within 15 s"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn long_polling_signs_in_through_a_429_and_kicks_an_ad_on_the_third_offence() {
+    let mut console = Console::new();
+    crate::onebot::serve(&mut console, None).await;
+    let database = console.state.database.clone();
+    let state: Shared = Arc::default();
+    state.lock().unwrap().too_many = 1;
+    state.lock().unwrap().updates.extend([
+        message(1, 10, user(111, "Alice"), "/checkin@StewardBot"),
+        // Malformed (a chat that is not an object) and of an unknown kind: skipped, acknowledged.
+        json!({"update_id": 2, "message": {"message_id": 11, "date": 1, "chat": "nope"}}),
+        json!({"update_id": 3, "business_message": {"message_id": 1}}),
+    ]);
+    let base = stand_in(Arc::clone(&state), database.clone()).await;
+    let bot = Bot::new(
+        config(&base, Mode::Polling),
+        console.state.pipeline.clone().unwrap(),
+        console.state.health.clone(),
+    )
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(steward_adapters::telegram::run(
+        Arc::clone(&bot),
+        database.clone(),
+        stopped,
+    ));
+
+    // The sign-in is answered; the first sendMessage is refused with 429 retry_after 1, and the
+    // same message goes again no sooner than a second later: sent once.
+    let sends = until("the sign-in reply", || {
+        let sends = calls_of(&state, "sendMessage");
+        (sends.len() == 2).then_some(sends)
+    })
+    .await;
+    assert_eq!(
+        sends[0], sends[1],
+        "the refused call is made again unchanged"
+    );
+    let text = sends[1]["text"].as_str().unwrap();
+    assert!(text.contains("签到成功"), "{text}");
+    assert!(
+        text.contains("<a href=\"tg://user?id=111\">Alice</a>"),
+        "{text}"
+    );
+    assert_eq!(sends[1]["parse_mode"], "HTML");
+    assert_eq!(sends[1]["chat_id"], CHAT);
+    let times: Vec<Instant> = state
+        .lock()
+        .unwrap()
+        .calls
+        .iter()
+        .filter(|(name, ..)| name == "sendMessage")
+        .map(|(_, _, when)| *when)
+        .collect();
+    assert!(
+        times[1] - times[0] >= Duration::from_millis(950),
+        "retry_after respected"
+    );
+    let answer = until("the reply recorded as sent", || {
+        database
+            .recent_actions(None, 10)
+            .unwrap()
+            .into_iter()
+            .find(|entry| entry.status == steward_store::OutboxStatus::Sent)
+            .map(|entry| (entry.answer, entry.attempts))
+    })
+    .await;
+    assert!(answer.0.is_some());
+    assert_eq!(answer.1, 1, "a 429 does not use up an attempt");
+
+    // getUpdates asked for chat_member by name, and the offset moved past the first batch only
+    // once its events were committed (the malformed update included: it cannot be mended).
+    let polls = calls_of(&state, "getUpdates");
+    let allowed = polls[0]["allowed_updates"].to_string();
+    assert!(
+        allowed.contains("chat_member") && allowed.contains("chat_join_request"),
+        "{allowed}"
+    );
+    until("the offset acknowledged", || {
+        calls_of(&state, "getUpdates")
+            .iter()
+            .any(|poll| poll["offset"] == 4)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(state.lock().unwrap().committed_before_offset, Some(true));
+    assert!(calls_of(&state, "deleteWebhook").len() == 1);
+
+    // An ad three times: deleted each time, the author warned, muted, then banned for good.
+    for n in 0..3 {
+        state.lock().unwrap().updates.push_back(message(
+            10 + n,
+            20 + n,
+            user(222, "Spam"),
+            &format!("加我ｖｘ：ａｂｃ１２３４５６ 优惠多多 {n}"),
+        ));
+    }
+    // An administrator's link (the list comes from getChatAdministrators) is left alone, and a
+    // member with a hostile name signs in: the name cannot open a tag.
+    state.lock().unwrap().updates.extend([
+        message(
+            13,
+            30,
+            user(333, "Mod"),
+            "官网 https://example.com 欢迎加我vx abc123456",
+        ),
+        message(14, 31, user(444, "<b>Eve</b> & <a href=\"x\">"), "签到"),
+    ]);
+    let bans = until("the ban", || {
+        let bans = calls_of(&state, "banChatMember");
+        (!bans.is_empty()).then_some(bans)
+    })
+    .await;
+    assert_eq!(bans[0]["user_id"], 222);
+    assert!(
+        bans[0].get("until_date").is_none(),
+        "refused for good: {}",
+        bans[0]
+    );
+    let mutes = calls_of(&state, "restrictChatMember");
+    assert_eq!(mutes.len(), 1);
+    assert_eq!(mutes[0]["permissions"]["can_send_messages"], false);
+    let until_date = mutes[0]["until_date"].as_i64().unwrap();
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        (now + 590..=now + 610).contains(&until_date),
+        "a ten-minute mute: {until_date}"
+    );
+    let eve = until("Eve's sign-in reply", || {
+        calls_of(&state, "sendMessage")
+            .into_iter()
+            .find(|send| send["text"].as_str().unwrap_or_default().contains("id=444"))
+    })
+    .await;
+    let text = eve["text"].as_str().unwrap();
+    assert!(
+        text.contains("&lt;b&gt;Eve&lt;/b&gt; &amp; &lt;a href=&quot;x&quot;&gt;"),
+        "{text}"
+    );
+    assert!(!text.contains("<b>"), "{text}");
+    let deletes: Vec<i64> = calls_of(&state, "deleteMessage")
+        .iter()
+        .map(|call| call["message_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        deletes,
+        vec![20, 21, 22],
+        "the administrator's message stays"
+    );
+
+    // A join reported twice — the service message and the chat_member update, a second
+    // apart — is one join: one welcome, naming the newcomer once.
+    let group = json!({"id": CHAT, "title": "Steward 测试群", "type": "supergroup"});
+    until("the earlier updates acknowledged", || {
+        calls_of(&state, "getUpdates")
+            .iter()
+            .any(|poll| poll["offset"] == 15)
+            .then_some(())
+    })
+    .await;
+    let events_before = database.counts().unwrap().events;
+    state.lock().unwrap().updates.extend([
+        json!({"update_id": 15, "message": {"message_id": 40, "from": user(555, "Newbie"),
+               "date": 1_780_300_100, "chat": group, "new_chat_members": [user(555, "Newbie")]}}),
+        json!({"update_id": 16, "chat_member": {"chat": group, "from": user(555, "Newbie"),
+               "date": 1_780_300_101,
+               "old_chat_member": {"status": "left", "user": user(555, "Newbie")},
+               "new_chat_member": {"status": "member", "user": user(555, "Newbie")}}}),
+    ]);
+    until("both reports read", || {
+        calls_of(&state, "getUpdates")
+            .iter()
+            .any(|poll| poll["offset"] == 17)
+            .then_some(())
+    })
+    .await;
+    until("the welcome", || {
+        calls_of(&state, "sendMessage")
+            .iter()
+            .any(|send| send["text"].as_str().unwrap_or_default().contains("id=555"))
+            .then_some(())
+    })
+    .await;
+    assert_eq!(database.counts().unwrap().events, events_before + 1);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let welcomed: usize = calls_of(&state, "sendMessage")
+        .iter()
+        .map(|send| {
+            send["text"]
+                .as_str()
+                .unwrap_or_default()
+                .matches("id=555")
+                .count()
+        })
+        .sum();
+    assert_eq!(welcomed, 1, "{:?}", calls_of(&state, "sendMessage"));
+
+    // The health view shows the account polling.
+    let token = crate::moderation::token_for(&console, "lin", None);
+    let (_, health) =
+        crate::moderation::api(&console, "GET", "/api/v1/platforms", &token, None).await;
+    let account = health["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|account| account["platform"] == "telegram")
+        .unwrap_or_else(|| panic!("{health}"))
+        .clone();
+    assert_eq!(account["account"], "777000");
+    assert_eq!(account["connected"], true);
+    assert_eq!(account["transport"], "long polling");
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), runner)
+        .await
+        .expect("the adapter stops")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_deliveries_are_checked_by_their_secret() {
+    let mut console = Console::new();
+    crate::onebot::serve(&mut console, None).await;
+    let database = console.state.database.clone();
+    let state: Shared = Arc::default();
+    let base = stand_in(Arc::clone(&state), database.clone()).await;
+    let bot = Bot::new(
+        config(&base, Mode::Webhook),
+        console.state.pipeline.clone().unwrap(),
+        console.state.health.clone(),
+    )
+    .unwrap();
+    console.state = console.state.clone().with_telegram(vec![Arc::clone(&bot)]);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(steward_adapters::telegram::run(
+        Arc::clone(&bot),
+        database.clone(),
+        stopped,
+    ));
+    let hook = until("setWebhook", || calls_of(&state, "setWebhook").pop()).await;
+    assert_eq!(hook["secret_token"], "hook-secret_1");
+    assert_eq!(hook["url"], "https://bot.example.com/telegram/main/webhook");
+    assert!(hook["allowed_updates"].to_string().contains("chat_member"));
+
+    let post = |secret: Option<&str>, body: String| {
+        let mut request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/telegram/main/webhook")
+            .header("Content-Type", "application/json");
+        if let Some(secret) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        request.body(axum::body::Body::from(body)).unwrap()
+    };
+    let sign_in = message(1, 10, user(111, "Alice"), "签到").to_string();
+    // A wrong secret, or none: refused, nothing recorded.
+    for secret in [Some("wrong"), None] {
+        let response = console.send(post(secret, sign_in.clone())).await;
+        assert_eq!(response.status(), 401);
+    }
+    assert!(
+        database
+            .group_id("telegram", &CHAT.to_string())
+            .unwrap()
+            .is_none()
+    );
+    // Truncated JSON: a clear refusal.
+    let response = console
+        .send(post(Some("hook-secret_1"), sign_in[..40].to_owned()))
+        .await;
+    assert_eq!(response.status(), 400);
+    // The right secret: answered once committed, and the reply goes out.
+    let response = console
+        .send(post(Some("hook-secret_1"), sign_in.clone()))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        database
+            .group_id("telegram", &CHAT.to_string())
+            .unwrap()
+            .is_some()
+    );
+    // Delivered again (Telegram retries when it saw no answer): still one reply.
+    let response = console.send(post(Some("hook-secret_1"), sign_in)).await;
+    assert_eq!(response.status(), 200);
+    until("the sign-in reply", || {
+        (!calls_of(&state, "sendMessage").is_empty()).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(calls_of(&state, "sendMessage").len(), 1);
+    assert!(
+        calls_of(&state, "getUpdates").is_empty(),
+        "no polling in webhook mode"
+    );
+    // An unknown account's webhook does not exist.
+    let response = console
+        .send(
+            axum::http::Request::builder()
+                .method("POST")
+                .uri("/telegram/other/webhook")
+                .body(axum::body::Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), runner)
+        .await
+        .expect("the adapter stops")
+        .unwrap();
+}
