@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod health;
 pub mod https;
 pub mod limits;
+pub mod matrix;
 pub mod onebot;
 pub mod playground;
 pub mod telegram;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
+use steward_adapters::matrix::MatrixConfig;
 use steward_adapters::telegram::TelegramConfig;
 use steward_engine::PipelineConfig;
 use steward_engine::features::FeaturesConfig;
@@ -27,6 +28,7 @@ pub struct FileConfig {
     pub console: ConsoleConfig,
     pub onebot: OneBotConfig,
     pub telegram: Vec<TelegramConfig>,
+    pub matrix: Vec<MatrixConfig>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -63,6 +65,7 @@ pub struct Settings {
     pub console: ConsoleConfig,
     pub onebot: OneBotConfig,
     pub telegram: Vec<TelegramConfig>,
+    pub matrix: Vec<MatrixConfig>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -120,6 +123,15 @@ impl Settings {
                 );
             }
         }
+        for (index, account) in file.matrix.iter().enumerate() {
+            account.check().map_err(anyhow::Error::msg)?;
+            if file.matrix[..index]
+                .iter()
+                .any(|other| other.user == account.user)
+            {
+                bail!("[[matrix]] account `{}` is given twice", account.user);
+            }
+        }
         Ok(Settings {
             listen,
             data,
@@ -134,6 +146,7 @@ impl Settings {
             console: file.console,
             onebot: file.onebot,
             telegram: file.telegram,
+            matrix: file.matrix,
         })
     }
 }

@@ -31,6 +31,7 @@ pub async fn run(settings: Settings) -> Result<(), Failure> {
     info!(
         onebot_forward = settings.onebot.forward.len(),
         telegram = settings.telegram.len(),
+        matrix = settings.matrix.len(),
         "platforms: OneBot implementations may connect to /onebot/v11/ws; accounts configured in steward.toml start now"
     );
     serve(shutdown, listener, database, pipeline, shared, &settings).await
@@ -116,6 +117,15 @@ pub async fn serve(
             }
             Err(err) => warn!(error = %err, "a [[telegram]] account cannot start; skipped"),
         }
+    }
+    for account in &settings.matrix {
+        forward.push(tokio::spawn(steward_adapters::matrix::run(
+            account.clone(),
+            database.clone(),
+            pipeline.clone(),
+            health.clone(),
+            stopped.clone(),
+        )));
     }
     let night = tokio::spawn(clock(
         database.clone(),

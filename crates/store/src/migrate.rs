@@ -97,6 +97,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_invites_paid.sql"),
         postgres: include_str!("../migrations/postgres/0014_invites_paid.sql"),
     },
+    Migration {
+        version: 15,
+        name: "adapter_cursors",
+        sqlite: include_str!("../migrations/sqlite/0015_adapter_cursors.sql"),
+        postgres: include_str!("../migrations/postgres/0015_adapter_cursors.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

@@ -6,7 +6,7 @@
 //! is harmless; a `send` is marked failed instead, because the member may already have seen it.
 
 use chrono::{DateTime, Utc};
-use steward_domain::{AccountId, Action, ChatId, Platform};
+use steward_domain::{AccountId, Action, ActionRequest, ChatId, Platform};
 
 use crate::sql::{Row, Value};
 use crate::{Database, StoreError};
@@ -171,6 +171,48 @@ impl Database {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         self.with_conn(|conn| finish_on(conn, entry, outcome, now.timestamp_millis()))
+    }
+
+    /// Queues an action from an adapter, to go at `not_before` (a Matrix mute's end: Matrix
+    /// has no timed mute, so lifting it is an action of its own, kept across restarts).
+    pub fn schedule_action(
+        &self,
+        request: &ActionRequest,
+        now: DateTime<Utc>,
+        not_before: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.in_transaction(|conn| {
+            crate::writer::enqueue_after(conn, None, request, now, not_before)
+        })
+    }
+
+    /// Where an adapter's stream stands (see `set_cursor`).
+    pub fn cursor(&self, platform: Platform, account: &str) -> Result<Option<String>, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_opt(
+                "SELECT cursor FROM adapter_cursors WHERE platform = $1 AND account = $2",
+                &[platform.as_str().into(), account.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+        })
+    }
+
+    /// Saves where an adapter's stream stands, once the events before it are committed.
+    pub fn set_cursor(
+        &self,
+        platform: Platform,
+        account: &str,
+        cursor: &str,
+    ) -> Result<(), StoreError> {
+        self.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO adapter_cursors (platform, account, cursor) VALUES ($1, $2, $3) \
+                 ON CONFLICT (platform, account) DO UPDATE SET cursor = excluded.cursor",
+                &[platform.as_str().into(), account.into(), cursor.into()],
+            )?;
+            Ok(())
+        })
     }
 
     /// Records many answers in one transaction (an adapter that had many calls in flight): one

@@ -5,6 +5,7 @@
 
 mod console;
 mod engagement;
+mod matrix;
 mod moderation;
 mod onebot;
 mod telegram;

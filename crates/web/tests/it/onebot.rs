@@ -714,3 +714,85 @@ async fn http_mode_events_in_and_calls_out() {
         .expect("the runner stops")
         .unwrap();
 }
+
+/// The connection dropped fifty times while sign-ins come in and replies go out, some of their
+/// answers lost with it: every event sent is recorded once, and no member's reply is sent twice
+/// (a send whose answer was lost is never made again).
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_dropped_connections_lose_no_event_and_send_no_reply_twice() {
+    let mut console = Console::new();
+    let port = serve(&mut console, Some("s3cret")).await;
+    let mut replies: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let mut take = |call: &Value| -> Option<i64> {
+        let user = call["params"]["message"]
+            .as_array()?
+            .iter()
+            .find(|segment| segment["type"] == "at")?["data"]["qq"]
+            .as_str()?
+            .parse::<i64>()
+            .ok()?;
+        *replies.entry(user).or_default() += 1;
+        Some(user)
+    };
+    const CYCLES: i64 = 50;
+    const PER_CYCLE: i64 = 4;
+    for cycle in 0..=CYCLES {
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
+                .await
+                .unwrap();
+        if cycle < CYCLES {
+            for k in 0..PER_CYCLE {
+                let n = cycle * PER_CYCLE + k;
+                socket
+                    .send(Message::text(group_message(1000 + n, 50_000 + n, "签到")))
+                    .await
+                    .unwrap();
+            }
+        }
+        // Calls for a moment (the last connection: until all is quiet), every other one
+        // answered; then the connection drops with the rest unanswered.
+        let window = if cycle < CYCLES { 150 } else { 3_000 };
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(window);
+        let mut answered = 0;
+        while let Ok(call) = tokio::time::timeout_at(deadline, next_call(&mut socket)).await {
+            let Some(call) = call else { continue };
+            if call["action"] == "send_group_msg" {
+                take(&call);
+            }
+            answered += 1;
+            if cycle == CYCLES || answered % 2 == 0 {
+                let answer = json!({"status": "ok", "retcode": 0,
+                                    "data": {"message_id": answered}, "echo": call["echo"]});
+                let _ = socket.send(Message::text(answer.to_string())).await;
+            }
+        }
+        let _ = socket.close(None).await;
+    }
+    let database = console.state.database.clone();
+    let recorded = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let events = database.counts().unwrap().events;
+            if events >= CYCLES * PER_CYCLE {
+                break events;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("every event recorded");
+    assert_eq!(recorded, CYCLES * PER_CYCLE, "each event once");
+    assert!(
+        replies.values().all(|count| *count == 1),
+        "a reply sent twice: {:?}",
+        replies
+            .iter()
+            .filter(|(_, count)| **count > 1)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        replies.len() as i64 > CYCLES,
+        "most sign-ins were answered: {}",
+        replies.len()
+    );
+}
