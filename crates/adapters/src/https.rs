@@ -40,12 +40,17 @@ impl std::fmt::Debug for HttpClient {
 
 impl HttpClient {
     pub fn new() -> Result<HttpClient, HttpError> {
+        // A connection that cannot be made within 10 s is "not sent" (nothing reached the
+        // server), not a lost answer: a message then goes back to the queue instead of failing.
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(Duration::from_secs(10)));
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
             .map_err(|err| HttpError::NotSent(format!("TLS: {err}")))?
             .https_or_http()
             .enable_http1()
-            .build();
+            .wrap_connector(http);
         Ok(HttpClient {
             client: Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(30))

@@ -378,7 +378,15 @@ async fn sync(
                 errcode,
                 error,
                 ..
-            }) => format!("401 {errcode}: {error} (a wrong or expired access token)"),
+            }) => {
+                // A token that expired: with a password, log in again.
+                if config.password.as_deref().is_some_and(|p| !p.is_empty())
+                    && let Err(err) = sign_in(config, client).await
+                {
+                    warn!(user = %me, error = %err, "matrix: cannot log in again");
+                }
+                format!("401 {errcode}: {error} (a wrong or expired access token)")
+            }
             Err(CallError::Refused {
                 retry_after_ms: Some(ms),
                 ..
@@ -460,13 +468,40 @@ async fn read_rooms(
             .lock()
             .map(|rooms| rooms.contains_key(room_id))
             .unwrap_or(false);
+        let timeline: Vec<&Value> = room
+            .get("timeline")
+            .and_then(|timeline| timeline.get("events"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        // A room joined in this batch: what was said before the bot came is history, not read.
+        let from = timeline
+            .iter()
+            .rposition(|event| {
+                event.get("type").and_then(Value::as_str) == Some("m.room.member")
+                    && event.get("state_key").and_then(Value::as_str) == Some(account.as_str())
+                    && event
+                        .get("content")
+                        .and_then(|content| content.get("membership"))
+                        .and_then(Value::as_str)
+                        == Some("join")
+                    // A join, not a change of the bot's own display name.
+                    && event
+                        .pointer("/unsigned/prev_content/membership")
+                        .and_then(Value::as_str)
+                        != Some("join")
+            })
+            .map_or(0, |join| join + 1);
         if !known {
-            let state = learn_room(client, account, &chat).await;
+            let (state, seen, complete) = learn_room(client, account, &chat).await;
             if !skip {
-                events.extend(state.1);
+                events.extend(seen);
             }
-            if let Ok(mut rooms) = rooms.lock() {
-                rooms.insert(room_id.clone(), state.0);
+            // Read again at the next batch when the power levels could not be read: until then
+            // nobody is taken for an admin, and nothing is cached that would keep it so.
+            if complete && let Ok(mut rooms) = rooms.lock() {
+                rooms.insert(room_id.clone(), state);
             }
         }
         let mut state = rooms
@@ -483,15 +518,9 @@ async fn read_rooms(
         {
             state.learn(event);
         }
-        for event in room
-            .get("timeline")
-            .and_then(|timeline| timeline.get("events"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for (index, event) in timeline.into_iter().enumerate() {
             // Each event is read with the state before it; then it is state itself.
-            if !skip {
+            if !skip && index >= from {
                 match protocol::timeline_event(account, &chat, &state, event) {
                     Ok(Some(read)) => events.push(read),
                     Ok(None) => {}
@@ -500,7 +529,9 @@ async fn read_rooms(
             }
             state.learn(event);
         }
-        if let Ok(mut rooms) = rooms.lock() {
+        if let Ok(mut rooms) = rooms.lock()
+            && (known || rooms.contains_key(room_id))
+        {
             rooms.insert(room_id.clone(), state);
         }
     }
@@ -509,10 +540,15 @@ async fn read_rooms(
 
 /// A room's power levels and members, read once: the room's state, and its members as
 /// `MemberSeen` events (once a day each).
-async fn learn_room(client: &Client, account: &AccountId, chat: &ChatId) -> (Room, Vec<Event>) {
+async fn learn_room(
+    client: &Client,
+    account: &AccountId,
+    chat: &ChatId,
+) -> (Room, Vec<Event>, bool) {
     let room_path = encode(chat.as_str());
     let within = Duration::from_secs(30);
     let mut room = Room::default();
+    let mut complete = false;
     if let Ok(content) = client
         .call(
             "GET",
@@ -523,6 +559,7 @@ async fn learn_room(client: &Client, account: &AccountId, chat: &ChatId) -> (Roo
         .await
     {
         room.power = PowerLevels { content };
+        complete = true;
     }
     // The creation event: its sender (and additional creators) own the room.
     if let Ok(create) = client
@@ -613,7 +650,7 @@ async fn learn_room(client: &Client, account: &AccountId, chat: &ChatId) -> (Roo
             });
         }
     }
-    (room, seen)
+    (room, seen, complete)
 }
 
 /// Carries out actions through the client-server API.

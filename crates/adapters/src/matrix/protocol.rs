@@ -421,7 +421,8 @@ pub fn change_power(content: &Value, change: PowerChange, member: Option<&str>) 
     };
     match (change, member) {
         (PowerChange::Mute, Some(member)) => {
-            let muted = levels.events_default() - 1;
+            // Below sending both by day and in night mode (events_default 0 or 50).
+            let muted = levels.events_default().min(0) - 1;
             if !content.get("users").is_some_and(Value::is_object) {
                 content["users"] = json!({});
             }

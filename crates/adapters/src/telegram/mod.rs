@@ -367,7 +367,12 @@ impl Bot {
             }
             Err(err) => {
                 warn!(bot = %self.config.name, chat = %chat, error = %err, "telegram: cannot read the chat's administrators");
-                HashMap::new()
+                // The last list known stands until a read succeeds.
+                self.admins
+                    .lock()
+                    .ok()
+                    .and_then(|admins| admins.get(chat).map(|list| list.roles.clone()))
+                    .unwrap_or_default()
             }
         };
         let role = roles.get(member).copied();
@@ -596,6 +601,9 @@ async fn webhook(bot: &Bot, stop: &mut watch::Receiver<bool>) {
             "url": bot.config.webhook_url,
             "secret_token": bot.config.webhook_secret,
             "allowed_updates": ALLOWED_UPDATES,
+            // One delivery at a time: a chat's updates in order, and the two reports of one
+            // join never handled side by side.
+            "max_connections": 1,
         });
         match bot
             .api
@@ -688,20 +696,6 @@ async fn carry(
         .await
         .unwrap_or_default()
     };
-    let call = match protocol::call(
-        &entry.chat,
-        &entry.action,
-        &|user| names.get(user).cloned(),
-        Utc::now(),
-    ) {
-        Ok(call) => call,
-        Err(reason) => {
-            return ActionOutcome::Failed {
-                error: reason,
-                retry: false,
-            };
-        }
-    };
     let harmless = entry.action.repeat_is_harmless();
     for _ in 0..3 {
         let paused = carrier
@@ -721,6 +715,21 @@ async fn carry(
                 _ = closing.changed() => return not_sent(),
             }
         }
+        // Made at each attempt: a mute's end is counted from the moment it is sent.
+        let call = match protocol::call(
+            &entry.chat,
+            &entry.action,
+            &|user| names.get(user).cloned(),
+            Utc::now(),
+        ) {
+            Ok(call) => call,
+            Err(reason) => {
+                return ActionOutcome::Failed {
+                    error: reason,
+                    retry: false,
+                };
+            }
+        };
         match carrier
             .api
             .call(call.method, &call.params, ANSWER_WITHIN)

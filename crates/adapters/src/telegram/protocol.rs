@@ -563,7 +563,27 @@ fn id_value(id: &str) -> Value {
 }
 
 fn permissions(allowed: bool) -> Value {
+    send_permissions(allowed, &[])
+}
+
+/// Every permission a restriction can take away, for lifting one (Telegram's way: all given).
+fn all_permissions() -> Value {
+    send_permissions(
+        true,
+        &[
+            "can_change_info",
+            "can_invite_users",
+            "can_pin_messages",
+            "can_manage_topics",
+        ],
+    )
+}
+
+fn send_permissions(allowed: bool, more: &[&str]) -> Value {
     let mut permissions = Map::new();
+    for permission in more {
+        permissions.insert((*permission).to_owned(), Value::Bool(true));
+    }
     for permission in [
         "can_send_messages",
         "can_send_audios",
@@ -581,9 +601,9 @@ fn permissions(allowed: bool) -> Value {
     Value::Object(permissions)
 }
 
-/// Shortest restriction or ban Telegram keeps: anything shorter (or longer than 366 days)
-/// would be forever.
-const SHORTEST: i64 = 31;
+/// Shortest restriction Steward asks for: Telegram takes anything under 30 s from its own clock
+/// (or over 366 days) as forever, so a margin for clock skew and the call's way there.
+const SHORTEST: i64 = 60;
 
 /// Steward's action in `chat` as a Bot API call, or why Telegram has no such thing. `name_of`
 /// gives a mentioned member's display name; `now` dates restrictions.
@@ -644,7 +664,7 @@ pub fn call(
             params: json!({
                 "chat_id": chat_id,
                 "user_id": user(member),
-                "permissions": permissions(true),
+                "permissions": all_permissions(),
                 "use_independent_chat_permissions": true,
             }),
         },
@@ -655,7 +675,7 @@ pub fn call(
             let mut params = json!({ "chat_id": chat_id, "user_id": user(member) });
             // A ban that ends after a minute is a kick: the member may come back.
             if !refuse_rejoin {
-                params["until_date"] = json!(now.timestamp() + 60);
+                params["until_date"] = json!(now.timestamp() + 2 * SHORTEST);
             }
             Call {
                 method: "banChatMember",
