@@ -6,6 +6,7 @@
 //! share, `https` the client of the web APIs, `limits` the outbound rate limits, `health` what the
 //! console's Platforms page shows.
 
+pub mod backoff;
 pub mod delivery;
 pub mod health;
 pub mod https;
@@ -43,27 +44,19 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// A cheap, deterministic cousin of `fuzz/` for the payload parsers: every truncation of
-/// `sample` and thousands of byte mutations of it are handed to `check`, which must not panic.
-#[cfg(test)]
-pub(crate) fn mangled(sample: &str, check: impl Fn(&str)) {
-    for (cut, _) in sample.char_indices() {
-        check(&sample[..cut]);
-    }
-    let interesting = b"\"{}[]:,0-9e\\ \x00\xff\xe5-";
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    for _ in 0..5_000 {
-        let mut bytes = sample.as_bytes().to_vec();
-        for _ in 0..1 + next() % 4 {
-            let at = (next() % bytes.len() as u64) as usize;
-            bytes[at] = interesting[(next() % interesting.len() as u64) as usize];
+/// Text for an HTML message (Telegram's HTML parse mode, Matrix's `formatted_body`): `&`, `<`,
+/// `>` and `"` escaped, so that member-written text is shown as written and can never open a tag
+/// or a link.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(ch),
         }
-        check(&String::from_utf8_lossy(&bytes));
     }
+    out
 }

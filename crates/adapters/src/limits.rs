@@ -6,11 +6,21 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// `[onebot]`'s `group_calls_per_second` and `account_calls_per_second`.
+/// Calls a second allowed into one group and over one account (0: no limit).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Rates {
     pub per_group: f64,
     pub per_account: f64,
+}
+
+impl Rates {
+    /// From the configuration's calls a minute (0: no limit).
+    pub fn per_minute(group: u32, account: u32) -> Rates {
+        Rates {
+            per_group: f64::from(group) / 60.0,
+            per_account: f64::from(account) / 60.0,
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -595,25 +595,7 @@ mod tests {
         let check = |text: &str| {
             let _ = Event::from_json(text);
         };
-        for (cut, _) in json.char_indices() {
-            check(&json[..cut]);
-        }
-        let interesting = b"\"{}[]:,0-9e\\ \x00\xff\xe5";
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..5_000 {
-            let mut bytes = json.clone().into_bytes();
-            for _ in 0..1 + next() % 4 {
-                let at = (next() % bytes.len() as u64) as usize;
-                bytes[at] = interesting[(next() % interesting.len() as u64) as usize];
-            }
-            check(&String::from_utf8_lossy(&bytes));
-        }
+        crate::testing::mangled(&json, check);
     }
 
     #[test]

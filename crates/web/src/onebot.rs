@@ -36,10 +36,10 @@ pub struct OneBotConfig {
 
 impl OneBotConfig {
     pub fn rates(&self) -> steward_adapters::limits::Rates {
-        steward_adapters::limits::Rates {
-            per_group: f64::from(self.group_calls_per_minute) / 60.0,
-            per_account: f64::from(self.account_calls_per_minute) / 60.0,
-        }
+        steward_adapters::limits::Rates::per_minute(
+            self.group_calls_per_minute,
+            self.account_calls_per_minute,
+        )
     }
 }
 
@@ -62,15 +62,6 @@ pub struct Forward {
 #[derive(Debug, Deserialize)]
 pub struct TokenQuery {
     access_token: Option<String>,
-}
-
-/// Equal in time independent of where they differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
-            == 0
 }
 
 /// Who may connect: `Err` with the refusal.
@@ -100,7 +91,7 @@ fn admit(
                 None => {
                     return Err((StatusCode::UNAUTHORIZED, "access token required"));
                 }
-                Some(given) if !same(given.trim(), expected) => {
+                Some(given) if !steward_domain::same_secret(given.trim(), expected) => {
                     return Err((StatusCode::FORBIDDEN, "wrong access token"));
                 }
                 Some(_) => {}
@@ -222,7 +213,7 @@ fn signed_by(secret: &str, body: &[u8], signature: &str) -> bool {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect();
-    same(&expected, &hex.to_ascii_lowercase())
+    steward_domain::same_secret(&expected, &hex.to_ascii_lowercase())
 }
 
 /// HTTP POST events (`/onebot/v11/http`): each request one event, signed with `X-Signature` when

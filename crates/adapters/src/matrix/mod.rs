@@ -22,6 +22,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use self::protocol::{Plan, PowerChange, PowerLevels, Room, encode};
+use crate::backoff::Backoff;
 use crate::delivery::{self, ANSWER_WITHIN, UNANSWERED, not_sent};
 use crate::health::Health;
 use crate::https::{HttpClient, HttpError};
@@ -81,10 +82,7 @@ impl MatrixConfig {
     }
 
     pub fn rates(&self) -> Rates {
-        Rates {
-            per_group: f64::from(self.group_calls_per_minute) / 60.0,
-            per_account: f64::from(self.account_calls_per_minute) / 60.0,
-        }
+        Rates::per_minute(self.group_calls_per_minute, self.account_calls_per_minute)
     }
 }
 
@@ -191,7 +189,7 @@ pub async fn run(
             return;
         }
     };
-    let mut delay = Duration::from_secs(1);
+    let mut backoff = Backoff::default();
     // Who the token belongs to (or a login with the password).
     loop {
         match sign_in(&config, &client).await {
@@ -201,7 +199,7 @@ pub async fn run(
                 health.failed("matrix", account.as_str(), err);
             }
         }
-        if pause(&mut stop, &mut delay, None).await {
+        if backoff.wait(&mut stop, None).await {
             return;
         }
     }
@@ -274,26 +272,6 @@ async fn sign_in(config: &MatrixConfig, client: &Client) -> Result<(), String> {
     Ok(())
 }
 
-async fn pause(
-    stop: &mut watch::Receiver<bool>,
-    delay: &mut Duration,
-    retry_after: Option<Duration>,
-) -> bool {
-    let wait = retry_after.unwrap_or_else(|| {
-        let mut byte = [0u8; 1];
-        let _ = getrandom::fill(&mut byte);
-        *delay + delay.mul_f64(f64::from(byte[0]) / 1024.0)
-    });
-    *delay = (*delay * 2).min(Duration::from_secs(60));
-    if *stop.borrow() {
-        return true;
-    }
-    tokio::select! {
-        () = tokio::time::sleep(wait) => *stop.borrow(),
-        _ = stop.changed() => true,
-    }
-}
-
 /// The filter of every `/sync`: room timelines and the state they need, nothing else.
 const FILTER: &str = r#"{"presence":{"types":[]},"account_data":{"types":[]},"room":{"timeline":{"limit":100},"state":{"lazy_load_members":true},"ephemeral":{"types":[]},"account_data":{"types":[]}}}"#;
 
@@ -320,7 +298,7 @@ async fn sync(
     // The first start reads no history: what was said before Steward came is not answered.
     let mut since = saved;
     let skip_history = since.is_none();
-    let mut delay = Duration::from_secs(1);
+    let mut backoff = Backoff::default();
     let mut connection: Option<u64> = None;
     loop {
         let timeout = if since.is_none() { 0 } else { 30_000 };
@@ -339,7 +317,7 @@ async fn sync(
             Ok(batch) => {
                 let Some(next) = batch.get("next_batch").and_then(Value::as_str) else {
                     warn!(user = %me, "matrix: a /sync answer without next_batch");
-                    if pause(stop, &mut delay, None).await {
+                    if backoff.wait(stop, None).await {
                         break;
                     }
                     continue;
@@ -347,7 +325,7 @@ async fn sync(
                 if connection.is_none() {
                     connection = Some(health.connected("matrix", me, "/sync"));
                 }
-                delay = Duration::from_secs(1);
+                backoff.reset();
                 if config.auto_join {
                     accept_invites(client, &batch).await;
                 }
@@ -391,12 +369,9 @@ async fn sync(
                 retry_after_ms: Some(ms),
                 ..
             }) => {
-                if pause(
-                    stop,
-                    &mut delay,
-                    Some(Duration::from_millis(ms.min(3_600_000))),
-                )
-                .await
+                if backoff
+                    .wait(stop, Some(Duration::from_millis(ms.min(3_600_000))))
+                    .await
                 {
                     break;
                 }
@@ -409,7 +384,7 @@ async fn sync(
             Some(number) => health.disconnected("matrix", me, number, Some(failure)),
             None => health.failed("matrix", me, failure),
         }
-        if pause(stop, &mut delay, None).await {
+        if backoff.wait(stop, None).await {
             break;
         }
     }
@@ -561,48 +536,29 @@ async fn learn_room(
         room.power = PowerLevels { content };
         complete = true;
     }
-    // The creation event: its sender (and additional creators) own the room.
+    // The creation event: its sender (and additional creators) own the room. Asked for as a
+    // whole event (`format=event`): from room version 11 on only its sender names the creator;
+    // a server that gives the content alone still names it there in older versions.
     if let Ok(create) = client
         .call(
             "GET",
-            &format!("/rooms/{room_path}/state/m.room.create/"),
+            &format!("/rooms/{room_path}/state/m.room.create/?format=event"),
             None,
             within,
         )
         .await
     {
-        let creator = create
-            .get("creator")
+        let content = create
+            .get("content")
+            .cloned()
+            .unwrap_or_else(|| create.clone());
+        let sender = create
+            .get("sender")
+            .or_else(|| content.get("creator"))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        // The state endpoint gives the content only; before version 11 it names the creator,
-        // from 11 on the sender is the creator: read the full event to be sure.
-        let sender = match creator {
-            Some(creator) => Some(creator),
-            None => client
-                .call(
-                    "GET",
-                    &format!("/rooms/{room_path}/state?format=event"),
-                    None,
-                    within,
-                )
-                .await
-                .ok()
-                .and_then(|state| {
-                    state.as_array()?.iter().find_map(|event| {
-                        (event.get("type").and_then(Value::as_str) == Some("m.room.create"))
-                            .then(|| {
-                                event
-                                    .get("sender")
-                                    .and_then(Value::as_str)
-                                    .map(str::to_owned)
-                            })
-                            .flatten()
-                    })
-                }),
-        };
         if let Some(sender) = sender {
-            room.learn_creation(&sender, &create);
+            room.learn_creation(&sender, &content);
         }
     }
     let mut seen = Vec::new();

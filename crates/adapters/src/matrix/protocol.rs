@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::escape_html;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use steward_domain::{
@@ -364,11 +365,6 @@ pub fn timeline_event(
     }
 }
 
-/// Text for Matrix's HTML (`org.matrix.custom.html`): member-written text shown as written.
-pub fn escape_html(text: &str) -> String {
-    crate::telegram::protocol::escape_html(text)
-}
-
 /// One client-server API request: method, path (under `/_matrix/client/v3`), body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -698,7 +694,7 @@ mod tests {
                 "msgtype": "m.text", "formatted_body": "<a href=\"x"},
             "unsigned": {"prev_content": {"membership": "join", "displayname": "E"}}})
         .to_string();
-        crate::mangled(&sample, |text| {
+        steward_domain::testing::mangled(&sample, |text| {
             if let Ok(value) = serde_json::from_str::<Value>(text) {
                 let mut room = room();
                 room.learn(&value);
@@ -713,7 +709,7 @@ mod tests {
             }
         });
         let message = sample.replace("m.room.member", "m.room.message");
-        crate::mangled(&message, |text| {
+        steward_domain::testing::mangled(&message, |text| {
             if let Ok(value) = serde_json::from_str::<Value>(text) {
                 let _ = timeline_event(
                     &AccountId("@bot:hs".into()),

@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tracing::{info, warn};
 
+use crate::backoff::Backoff;
 use crate::health::Health;
 use crate::limits::Limits;
 
@@ -35,7 +36,7 @@ pub async fn run(
     access_token: Option<String>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut delay = Duration::from_secs(1);
+    let mut backoff = Backoff::default();
     loop {
         if *stop.borrow() {
             return;
@@ -56,23 +57,12 @@ pub async fn run(
             Err(err) => warn!(url, error = %err, "onebot: forward connection failed"),
         }
         if started.elapsed() > Duration::from_secs(60) {
-            delay = Duration::from_secs(1);
+            backoff.reset();
         }
-        let jitter = Duration::from_millis(
-            u64::from(random_byte()) * delay.as_millis().min(1000) as u64 / 255,
-        );
-        tokio::select! {
-            () = tokio::time::sleep(delay + jitter) => {}
-            _ = stop.changed() => return,
+        if backoff.wait(&mut stop, None).await {
+            return;
         }
-        delay = (delay * 2).min(Duration::from_secs(60));
     }
-}
-
-fn random_byte() -> u8 {
-    let mut byte = [0u8; 1];
-    let _ = getrandom::fill(&mut byte);
-    byte[0]
 }
 
 async fn connect_once(

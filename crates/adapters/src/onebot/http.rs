@@ -3,7 +3,6 @@
 //! params as JSON). The account's outbox is carried out as over a WebSocket, call by call.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -91,11 +90,8 @@ pub async fn run(
     api: Arc<HttpApi>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut delay = Duration::from_secs(1);
+    let mut backoff = crate::backoff::Backoff::default();
     let account = loop {
-        if *stop.borrow() {
-            return;
-        }
         match api
             .call("get_login_info", &Value::Object(Default::default()))
             .await
@@ -106,11 +102,9 @@ pub async fn run(
             }
             _ => warn!(url = %api.base, "onebot: the HTTP API does not answer get_login_info"),
         }
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            _ = stop.changed() => return,
+        if backoff.wait(&mut stop, None).await {
+            return;
         }
-        delay = (delay * 2).min(Duration::from_secs(60));
     };
     info!(url = %api.base, account = %account, "onebot: HTTP API ready");
     let connection = health.connected("onebot", account.as_str(), "HTTP API");

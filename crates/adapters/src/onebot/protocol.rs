@@ -464,7 +464,7 @@ mod tests {
             r#"{"time": 1515204254, "self_id": 10001000, "post_type": "request", "request_type": "group", "sub_type": "add", "group_id": 123456, "user_id": 5, "comment": "问题：x\n答案：y", "flag": "f1"}"#,
             r#"{"time": 1515204254, "self_id": 10001000, "post_type": "notice", "notice_type": "group_decrease", "sub_type": "kick", "group_id": 123456, "operator_id": 1, "user_id": 5}"#,
         ] {
-            crate::mangled(sample, |text| {
+            steward_domain::testing::mangled(sample, |text| {
                 if let Ok(payload) = serde_json::from_str::<Value>(text)
                     && let Ok(Incoming::Event(event)) = parse(&payload)
                 {

@@ -24,6 +24,7 @@ use tracing::{info, warn};
 
 use self::api::{BotApi, CallError};
 use self::protocol::{ALLOWED_UPDATES, Identity};
+use crate::backoff::Backoff;
 use crate::delivery::{self, ANSWER_WITHIN, UNANSWERED, not_sent};
 use crate::health::Health;
 use crate::https::HttpError;
@@ -146,10 +147,7 @@ impl TelegramConfig {
     }
 
     pub fn rates(&self) -> Rates {
-        Rates {
-            per_group: f64::from(self.group_calls_per_minute) / 60.0,
-            per_account: f64::from(self.account_calls_per_minute) / 60.0,
-        }
+        Rates::per_minute(self.group_calls_per_minute, self.account_calls_per_minute)
     }
 }
 
@@ -232,7 +230,9 @@ impl Bot {
     /// Answers once the update's events are committed.
     pub async fn receive(&self, secret: Option<&str>, body: &[u8]) -> Result<(), Refusal> {
         let expected = self.config.webhook_secret.as_deref().unwrap_or_default();
-        if expected.is_empty() || !secret.is_some_and(|secret| same(secret, expected)) {
+        if expected.is_empty()
+            || !secret.is_some_and(|secret| steward_domain::same_secret(secret, expected))
+        {
             return Err(Refusal::Secret);
         }
         let update: Value =
@@ -411,21 +411,12 @@ impl Bot {
     }
 }
 
-/// Equal in time independent of where they differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
-            == 0
-}
-
 /// Runs one account until `stop` turns true: learns the bot's username, carries out its outbox,
 /// and takes updates by long polling (or sets the webhook, whose deliveries come through the
 /// web server).
 pub async fn run(bot: Arc<Bot>, database: Arc<Database>, mut stop: watch::Receiver<bool>) {
     let name = bot.config.name.clone();
-    let mut delay = Duration::from_secs(1);
+    let mut backoff = Backoff::default();
     // Who the bot is; the account id is in the token, the username is not.
     loop {
         match bot
@@ -454,7 +445,7 @@ pub async fn run(bot: Arc<Bot>, database: Arc<Database>, mut stop: watch::Receiv
                     .failed("telegram", bot.account.as_str(), err.to_string());
             }
         }
-        if pause(&mut stop, &mut delay, None).await {
+        if backoff.wait(&mut stop, None).await {
             return;
         }
     }
@@ -480,31 +471,6 @@ pub async fn run(bot: Arc<Bot>, database: Arc<Database>, mut stop: watch::Receiv
     let _ = outbox.await;
 }
 
-/// Waits `delay` (with up to a quarter more, so that many accounts do not retry in step) or
-/// Telegram's `retry_after`, then doubles `delay` up to a minute. True when stopped meanwhile.
-async fn pause(
-    stop: &mut watch::Receiver<bool>,
-    delay: &mut Duration,
-    retry_after: Option<u64>,
-) -> bool {
-    let wait = match retry_after {
-        Some(seconds) => Duration::from_secs(seconds.min(3600)),
-        None => {
-            let mut byte = [0u8; 1];
-            let _ = getrandom::fill(&mut byte);
-            *delay + delay.mul_f64(f64::from(byte[0]) / 1024.0)
-        }
-    };
-    *delay = (*delay * 2).min(Duration::from_secs(60));
-    if *stop.borrow() {
-        return true;
-    }
-    tokio::select! {
-        () = tokio::time::sleep(wait) => *stop.borrow(),
-        _ = stop.changed() => true,
-    }
-}
-
 async fn poll(bot: &Bot, stop: &mut watch::Receiver<bool>) {
     let name = &bot.config.name;
     let account = bot.account.as_str();
@@ -521,7 +487,7 @@ async fn poll(bot: &Bot, stop: &mut watch::Receiver<bool>) {
         warn!(bot = %name, error = %err, "telegram: deleteWebhook failed");
     }
     let mut offset: Option<i64> = None;
-    let mut delay = Duration::from_secs(1);
+    let mut backoff = Backoff::default();
     let mut connection: Option<u64> = None;
     let within = Duration::from_secs(u64::from(bot.config.poll_timeout) + 15);
     loop {
@@ -541,7 +507,7 @@ async fn poll(bot: &Bot, stop: &mut watch::Receiver<bool>) {
         }
         let failure = match answer {
             Ok(Value::Array(updates)) => {
-                delay = Duration::from_secs(1);
+                backoff.reset();
                 if connection.is_none() {
                     connection = Some(bot.health.connected("telegram", account, "long polling"));
                 }
@@ -584,7 +550,10 @@ async fn poll(bot: &Bot, stop: &mut watch::Receiver<bool>) {
         } else {
             bot.health.failed("telegram", account, error);
         }
-        if pause(stop, &mut delay, retry_after).await {
+        if backoff
+            .wait(stop, retry_after.map(Duration::from_secs))
+            .await
+        {
             break;
         }
     }
@@ -595,7 +564,7 @@ async fn poll(bot: &Bot, stop: &mut watch::Receiver<bool>) {
 
 async fn webhook(bot: &Bot, stop: &mut watch::Receiver<bool>) {
     let name = &bot.config.name;
-    let mut delay = Duration::from_secs(1);
+    let mut backoff = Backoff::default();
     loop {
         let params = json!({
             "url": bot.config.webhook_url,
@@ -619,7 +588,10 @@ async fn webhook(bot: &Bot, stop: &mut watch::Receiver<bool>) {
                     CallError::Refused { retry_after, .. } => *retry_after,
                     CallError::Http(_) => None,
                 };
-                if pause(stop, &mut delay, retry_after).await {
+                if backoff
+                    .wait(stop, retry_after.map(Duration::from_secs))
+                    .await
+                {
                     return;
                 }
             }

@@ -3,6 +3,7 @@
 //! channels, edits, polls) is ignored with a reason; an update that breaks the specification is
 //! an error that names what is wrong.
 
+use crate::escape_html;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use steward_domain::{
@@ -540,22 +541,6 @@ pub struct Call {
     pub params: Value,
 }
 
-/// Text for Telegram's HTML parse mode: `&`, `<`, `>` and `"` escaped, so that member-written
-/// text is shown as written and can never open a tag or a link.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
 /// A chat's or a user's id as Telegram wants it: a number (or `@channelname`, as written).
 fn id_value(id: &str) -> Value {
     id.parse::<i64>()
@@ -916,7 +901,7 @@ mod tests {
             "photo": [{"file_id": "f", "width": 1, "height": 1}],
             "new_chat_members": [user(8)]}})
         .to_string();
-        crate::mangled(&sample, |text| {
+        steward_domain::testing::mangled(&sample, |text| {
             if let Ok(value) = serde_json::from_str::<Value>(text)
                 && let Ok(read) = parse(&value, &me())
             {
