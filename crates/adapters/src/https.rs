@@ -68,19 +68,51 @@ impl HttpClient {
         body: Option<&Value>,
         within: Duration,
     ) -> Result<(u16, Value), HttpError> {
+        let body = body.map(|body| Bytes::from(body.to_string()));
+        let (status, bytes) = self
+            .exchange(method, url, headers, body, MAX_ANSWER, within)
+            .await?;
+        if bytes.is_empty() {
+            return Ok((status, Value::Null));
+        }
+        let answer = serde_json::from_slice(&bytes).map_err(|err| {
+            HttpError::Lost(format!("the answer (HTTP {status}) is not JSON: {err}"))
+        })?;
+        Ok((status, answer))
+    }
+
+    /// A GET of a file (an image): the status and at most `limit` bytes of it.
+    pub async fn bytes(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        limit: usize,
+        within: Duration,
+    ) -> Result<(u16, Bytes), HttpError> {
+        self.exchange(Method::GET, url, headers, None, limit, within)
+            .await
+    }
+
+    /// One request (a JSON body, or none) and at most `limit` bytes of its answer; a longer
+    /// answer is an error, found before it is read when the server says its length.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        json: Option<Bytes>,
+        limit: usize,
+        within: Duration,
+    ) -> Result<(u16, Bytes), HttpError> {
         let mut request = Request::builder().method(method).uri(url);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let body = match body {
-            Some(body) => {
-                request = request.header("Content-Type", "application/json");
-                Full::new(Bytes::from(body.to_string()))
-            }
-            None => Full::new(Bytes::new()),
-        };
+        if json.is_some() {
+            request = request.header("Content-Type", "application/json");
+        }
         let request = request
-            .body(body)
+            .body(Full::new(json.unwrap_or_default()))
             .map_err(|err| HttpError::NotSent(format!("bad request: {err}")))?;
         let exchange = async {
             let response = self.client.request(request).await.map_err(|err| {
@@ -91,18 +123,22 @@ impl HttpClient {
                 }
             })?;
             let status = response.status().as_u16();
-            let bytes = Limited::new(response.into_body(), MAX_ANSWER)
+            let length = response
+                .headers()
+                .get(hyper::header::CONTENT_LENGTH)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.parse::<u64>().ok());
+            if length.is_some_and(|length| length > limit as u64) {
+                return Err(HttpError::Lost(format!(
+                    "the answer is larger than {limit} bytes"
+                )));
+            }
+            let bytes = Limited::new(response.into_body(), limit)
                 .collect()
                 .await
                 .map_err(|err| HttpError::Lost(format!("reading the answer: {err}")))?
                 .to_bytes();
-            if bytes.is_empty() {
-                return Ok((status, Value::Null));
-            }
-            let answer = serde_json::from_slice(&bytes).map_err(|err| {
-                HttpError::Lost(format!("the answer (HTTP {status}) is not JSON: {err}"))
-            })?;
-            Ok((status, answer))
+            Ok((status, bytes))
         };
         tokio::time::timeout(within, exchange)
             .await

@@ -10,6 +10,7 @@ pub mod backoff;
 pub mod delivery;
 pub mod health;
 pub mod https;
+pub mod images;
 pub mod limits;
 pub mod matrix;
 pub mod onebot;

@@ -172,44 +172,7 @@ fn luma_of(r: u8, g: u8, b: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A QR code for `content` as a PNG: black modules on white, `scale` pixels each.
-    fn qr_png(content: &str, scale: usize, color: png::ColorType) -> Vec<u8> {
-        let code = qrcode::QrCode::new(content.as_bytes()).unwrap();
-        let width = code.width();
-        let colors = code.to_colors();
-        let quiet = 4;
-        let side = (width + 2 * quiet) * scale;
-        let mut luma = vec![255u8; side * side];
-        for y in 0..width {
-            for x in 0..width {
-                if colors[y * width + x] == qrcode::Color::Dark {
-                    for dy in 0..scale {
-                        for dx in 0..scale {
-                            luma[((y + quiet) * scale + dy) * side + (x + quiet) * scale + dx] = 0;
-                        }
-                    }
-                }
-            }
-        }
-        let pixels: Vec<u8> = match color {
-            png::ColorType::Rgba => luma.iter().flat_map(|v| [*v, *v, *v, 255]).collect(),
-            // Dark modules on a transparent background, stored as (0, 0, 0, 0).
-            png::ColorType::GrayscaleAlpha => luma
-                .iter()
-                .flat_map(|v| if *v == 0 { [0, 255] } else { [0, 0] })
-                .collect(),
-            _ => luma,
-        };
-        let mut bytes = Vec::new();
-        let mut encoder = png::Encoder::new(&mut bytes, side as u32, side as u32);
-        encoder.set_color(color);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().unwrap();
-        writer.write_image_data(&pixels).unwrap();
-        writer.finish().unwrap();
-        bytes
-    }
+    use crate::testing::qr_png;
 
     #[test]
     fn reads_the_code_in_grey_and_colour_images() {

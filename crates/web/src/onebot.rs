@@ -270,7 +270,16 @@ pub async fn http_event(
                 return (StatusCode::BAD_REQUEST, "self_id is not X-Self-ID").into_response();
             }
             state.health.event("onebot", account.as_str());
-            match pipeline.process(*event).await {
+            let mut event = *event;
+            if let Some(http) = steward_adapters::images::shared_client() {
+                steward_adapters::images::read_codes(
+                    http,
+                    &steward_adapters::images::WebAddress,
+                    &mut event,
+                )
+                .await;
+            }
+            match pipeline.process(event).await {
                 Ok(_) => StatusCode::NO_CONTENT.into_response(),
                 Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
             }

@@ -105,6 +105,8 @@ pub enum CallError {
 pub struct Client {
     http: HttpClient,
     base: String,
+    /// The homeserver's address alone (media is under `/_matrix/client/v1/media`).
+    homeserver: String,
     token: Mutex<String>,
 }
 
@@ -119,6 +121,7 @@ impl Client {
         Ok(Client {
             http: HttpClient::new()?,
             base: format!("{}/_matrix/client/v3", homeserver.trim_end_matches('/')),
+            homeserver: homeserver.trim_end_matches('/').to_owned(),
             token: Mutex::new(token.to_owned()),
         })
     }
@@ -165,6 +168,40 @@ impl Client {
                 .unwrap_or_default()
                 .to_owned(),
             retry_after_ms: answer.get("retry_after_ms").and_then(Value::as_u64),
+        })
+    }
+}
+
+/// An image's `mxc://<server>/<media id>`, fetched from the authenticated media API (Matrix 1.11;
+/// Synapse no longer serves new media without a token).
+impl crate::images::Locate for Client {
+    async fn locate(
+        &self,
+        url: Option<&str>,
+        _file: Option<&str>,
+    ) -> Result<crate::images::Download, String> {
+        let (server, media) = url
+            .and_then(|url| url.strip_prefix("mxc://"))
+            .and_then(|rest| rest.split_once('/'))
+            .ok_or("the image has no mxc:// address")?;
+        let server_ok = !server.is_empty()
+            && server
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b));
+        let media_ok = !media.is_empty()
+            && media
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b));
+        if !(server_ok && media_ok) {
+            return Err("the image's mxc:// address is malformed".to_owned());
+        }
+        let token = self.token.lock().map(|t| t.clone()).unwrap_or_default();
+        Ok(crate::images::Download {
+            url: format!(
+                "{}/_matrix/client/v1/media/download/{server}/{media}",
+                self.homeserver
+            ),
+            bearer: Some(token).filter(|token| !token.is_empty()),
         })
     }
 }
@@ -330,8 +367,9 @@ async fn sync(
                     accept_invites(client, &batch).await;
                 }
                 let first = since.is_none() && skip_history;
-                let events = read_rooms(client, &account, rooms, &batch, first).await;
-                for _ in &events {
+                let mut events = read_rooms(client, &account, rooms, &batch, first).await;
+                for event in &mut events {
+                    crate::images::read_codes(&client.http, client, event).await;
                     health.event("matrix", me);
                 }
                 match crate::record(pipeline, events).await {

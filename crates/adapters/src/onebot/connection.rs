@@ -26,6 +26,27 @@ use crate::limits::Limits;
 type Answer = (bool, i64, Value, String);
 type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Answer>>>>;
 
+/// Members' pictures read for QR codes at the same time, per connection.
+const IMAGES_AT_ONCE: usize = 8;
+
+/// Queues an event, not waiting for its commit: the pipeline keeps each group's order, and its
+/// bounded queue makes this wait when it is full (the socket then waits too).
+async fn queue(pipeline: &Pipeline, account: &AccountId, event: steward_domain::Event) {
+    match pipeline.submit(event).await {
+        Ok(ticket) => {
+            let account = account.clone();
+            tokio::spawn(async move {
+                if let Err(err) = ticket.outcome().await {
+                    warn!(account = %account, error = %err, "onebot: event not recorded");
+                }
+            });
+        }
+        Err(err) => {
+            warn!(account = %account, error = %err, "onebot: event refused");
+        }
+    }
+}
+
 /// Serves one connection until it closes or `stop` turns true. `account` is the bot's own id
 /// (`X-Self-ID`), whose actions this connection carries out when `calls` is true (a universal
 /// or an API connection; an event-only connection carries none).
@@ -47,6 +68,7 @@ pub async fn serve<S, K, E>(
     E: std::fmt::Display,
 {
     let connection = health.connected("onebot", account.as_str(), transport);
+    let reading = Arc::new(tokio::sync::Semaphore::new(IMAGES_AT_ONCE));
     let mut failure = None;
     let mut heartbeat: Option<Duration> = None;
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
@@ -118,21 +140,27 @@ pub async fn serve<S, K, E>(
                     continue;
                 }
                 health.event("onebot", account.as_str());
-                // Queued, not awaited: the pipeline keeps each group's order, and its bounded
-                // queue makes this wait when it is full (the socket then waits too).
-                match pipeline.submit(*event).await {
-                    Ok(ticket) => {
-                        let account = account.clone();
-                        tokio::spawn(async move {
-                            if let Err(err) = ticket.outcome().await {
-                                warn!(account = %account, error = %err, "onebot: event not recorded");
-                            }
-                        });
-                    }
-                    Err(err) => {
-                        warn!(account = %account, error = %err, "onebot: event refused");
-                    }
+                // A member's picture is fetched for its QR codes off this loop (a slow picture
+                // server must not hold up the calls' answers), a few at a time: beyond that the
+                // message goes in unread rather than wait. It may then be recorded after
+                // messages that came later.
+                if crate::images::wanted(&event)
+                    && let (Some(http), Ok(permit)) = (
+                        crate::images::shared_client(),
+                        Arc::clone(&reading).try_acquire_owned(),
+                    )
+                {
+                    let (pipeline, account) = (Arc::clone(&pipeline), account.clone());
+                    tokio::spawn(async move {
+                        let mut event = event;
+                        crate::images::read_codes(http, &crate::images::WebAddress, &mut event)
+                            .await;
+                        drop(permit);
+                        queue(&pipeline, &account, *event).await;
+                    });
+                    continue;
                 }
+                queue(&pipeline, &account, *event).await;
             }
             Ok(Incoming::Response {
                 echo,

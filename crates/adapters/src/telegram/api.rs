@@ -24,9 +24,11 @@ pub enum CallError {
 }
 
 pub struct BotApi {
-    http: HttpClient,
+    pub(crate) http: HttpClient,
     /// `{api_url}/bot{token}`: holds the token, never logged.
     base: String,
+    /// `{api_url}/file/bot{token}`: where `getFile`'s paths are fetched from.
+    files: String,
     /// `api_url` alone, for logs.
     pub api_url: String,
 }
@@ -43,6 +45,7 @@ impl BotApi {
         Ok(BotApi {
             http: HttpClient::new()?,
             base: format!("{api_url}/bot{token}"),
+            files: format!("{api_url}/file/bot{token}"),
             api_url,
         })
     }
@@ -84,6 +87,41 @@ impl BotApi {
                 .get("parameters")
                 .and_then(|parameters| parameters.get("retry_after"))
                 .and_then(Value::as_u64),
+        })
+    }
+}
+
+/// A photo's file: `getFile` names its path, fetched from `{api_url}/file/bot{token}/{path}`.
+impl crate::images::Locate for BotApi {
+    async fn locate(
+        &self,
+        _url: Option<&str>,
+        file: Option<&str>,
+    ) -> Result<crate::images::Download, String> {
+        let file_id = file.ok_or("the photo has no file_id")?;
+        let answer = self
+            .call(
+                "getFile",
+                &serde_json::json!({ "file_id": file_id }),
+                crate::images::FETCH_WITHIN,
+            )
+            .await
+            .map_err(|err| err.to_string())?;
+        if answer
+            .get("file_size")
+            .and_then(Value::as_u64)
+            .is_some_and(|size| size > crate::images::MAX_IMAGE_BYTES as u64)
+        {
+            return Err("the photo is too large to read".to_owned());
+        }
+        let path = answer
+            .get("file_path")
+            .and_then(Value::as_str)
+            .filter(|path| !path.is_empty() && !path.starts_with('/') && !path.contains(".."))
+            .ok_or("getFile named no file path")?;
+        Ok(crate::images::Download {
+            url: format!("{}/{path}", self.files),
+            bearer: None,
         })
     }
 }

@@ -301,6 +301,7 @@ impl Bot {
                     }
                     _ => {}
                 }
+                crate::images::read_codes(&self.api.http, self.api.as_ref(), &mut event).await;
                 self.health.event("telegram", self.account.as_str());
                 events.push(event);
             }

@@ -105,6 +105,30 @@ impl User {
     }
 }
 
+/// Uploads a PNG (`POST /_matrix/media/v3/upload`, a raw body: the test's JSON client cannot
+/// send one) and returns its `mxc://` address.
+async fn upload(url: &str, token: &str, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST /_matrix/media/v3/upload?filename=qr.png HTTP/1.1\r\nHost: {host}\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: image/png\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        bytes.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let body = &answer[answer.find('{').unwrap_or(0)..=answer.rfind('}').unwrap_or(0)];
+    let json: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("{answer}"));
+    json["content_uri"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .to_owned()
+}
+
 fn rand_suffix() -> String {
     let mut bytes = [0u8; 6];
     getrandom::fill(&mut bytes).unwrap();
@@ -157,6 +181,7 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     let alice = register(&url, &format!("alice{suffix}")).await;
     let spammer = register(&url, &format!("spam{suffix}")).await;
     let moderator = register(&url, &format!("mod{suffix}")).await;
+    let member = register(&url, &format!("member{suffix}")).await;
     // Alice's room: the bot may moderate (100), the moderator is one (50), Alice created it.
     let room = alice
         .call(
@@ -164,7 +189,7 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
             "/createRoom",
             Some(json!({
                 "name": "Steward 测试", "preset": "private_chat",
-                "invite": [bot.id, spammer.id, moderator.id],
+                "invite": [bot.id, spammer.id, moderator.id, member.id],
                 // Room version 12: the creator's power is above every level, never listed.
                 "power_level_content_override": {"users": {
                     bot.id.clone(): 100, moderator.id.clone(): 50}},
@@ -175,8 +200,8 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         .as_str()
         .unwrap()
         .to_owned();
-    for member in [&spammer, &moderator] {
-        member
+    for joining in [&spammer, &moderator, &member] {
+        joining
             .call("POST", &format!("/join/{}", encode(&room)), Some(json!({})))
             .await
             .unwrap();
@@ -331,6 +356,32 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         !redacted(&alice.event(&room, &own).await),
         "the creator's ad stays"
     );
+
+    // A member's picture of a WeChat QR code: fetched through the authenticated media API,
+    // read, and the message redacted.
+    let picture = steward_text::testing::qr_png(
+        "https://u.wechat.com/EFx-ad-2026",
+        6,
+        steward_text::testing::ColorType::Grayscale,
+    );
+    let mxc = upload(&url, &member.token, &picture).await;
+    let txn = format!("t{}", rand_suffix());
+    let image = member
+        .call(
+            "PUT",
+            &format!("/rooms/{}/send/m.room.message/{txn}", encode(&room)),
+            Some(json!({"msgtype": "m.image", "body": "qr.png", "url": mxc,
+                        "info": {"mimetype": "image/png", "size": picture.len()}})),
+        )
+        .await
+        .unwrap()["event_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    until("the QR-code picture redacted", || async {
+        redacted(&alice.event(&room, &image).await).then_some(())
+    })
+    .await;
 
     // Stopped, a message arrives; started again, Steward carries on from the saved position
     // and answers it: nothing said while it was away is lost.

@@ -51,6 +51,18 @@ async fn stand_in(state: Shared, database: Arc<steward_store::Database>) -> Stri
             },
         ),
     );
+    // Files are fetched as the documentation says: `/file/bot<token>/<file_path>`.
+    let api = api.route(
+        "/file/{bot}/{*path}",
+        axum::routing::get(
+            |axum::extract::Path((bot, path)): axum::extract::Path<(String, String)>| async move {
+                match (bot == format!("bot{TOKEN}"), picture(&path)) {
+                    (true, Some(bytes)) => (axum::http::StatusCode::OK, bytes),
+                    _ => (axum::http::StatusCode::NOT_FOUND, Vec::new()),
+                }
+            },
+        ),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -77,6 +89,13 @@ async fn answer(
                              "username": "StewardBot"}),
         ),
         "deleteWebhook" | "setWebhook" => ok(json!(true)),
+        "getFile" => {
+            let id = params["file_id"].as_str().unwrap_or_default();
+            ok(
+                json!({"file_id": id, "file_unique_id": format!("u-{id}"), "file_size": 900,
+                      "file_path": format!("photos/{id}.png")}),
+            )
+        }
         "getUpdates" => {
             if params["offset"].as_i64().is_some_and(|offset| offset > 1) {
                 let mut state = state.lock().unwrap();
@@ -139,6 +158,22 @@ async fn answer(
     }
 }
 
+/// The stand-in's pictures by file path: a WeChat QR code, and a broken file.
+fn picture(path: &str) -> Option<Vec<u8>> {
+    match path {
+        "photos/qr-big.png" => Some(steward_text::testing::qr_png(
+            QR_AD,
+            6,
+            steward_text::testing::ColorType::Grayscale,
+        )),
+        // Not an image at all: the message is still recorded, judged by its text.
+        "photos/broken-big.png" => Some(b"\x89PNG\r\n\x1a\n not really".to_vec()),
+        _ => None,
+    }
+}
+
+const QR_AD: &str = "https://u.wechat.com/EFx-ad-2026";
+
 fn user(id: i64, first: &str) -> Value {
     json!({"id": id, "is_bot": false, "first_name": first, "language_code": "zh-hans"})
 }
@@ -188,20 +223,19 @@ async fn until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
     .unwrap_or_else(|_| panic!("{what} within 15 s"))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn long_polling_signs_in_through_a_429_and_kicks_an_ad_on_the_third_offence() {
+/// A console with a pipeline, the stand-in holding `state`, and the bot polling it.
+async fn polling(
+    state: &Shared,
+) -> (
+    Console,
+    Arc<steward_store::Database>,
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
     let mut console = Console::new();
     crate::onebot::serve(&mut console, None).await;
     let database = console.state.database.clone();
-    let state: Shared = Arc::default();
-    state.lock().unwrap().too_many = 1;
-    state.lock().unwrap().updates.extend([
-        message(1, 10, user(111, "Alice"), "/checkin@StewardBot"),
-        // Malformed (a chat that is not an object) and of an unknown kind: skipped, acknowledged.
-        json!({"update_id": 2, "message": {"message_id": 11, "date": 1, "chat": "nope"}}),
-        json!({"update_id": 3, "business_message": {"message_id": 1}}),
-    ]);
-    let base = stand_in(Arc::clone(&state), database.clone()).await;
+    let base = stand_in(Arc::clone(state), database.clone()).await;
     let bot = Bot::new(
         config(&base, Mode::Polling),
         console.state.pipeline.clone().unwrap(),
@@ -210,10 +244,24 @@ async fn long_polling_signs_in_through_a_429_and_kicks_an_ad_on_the_third_offenc
     .unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let runner = tokio::spawn(steward_adapters::telegram::run(
-        Arc::clone(&bot),
+        bot,
         database.clone(),
         stopped,
     ));
+    (console, database, stop, runner)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn long_polling_signs_in_through_a_429_and_kicks_an_ad_on_the_third_offence() {
+    let state: Shared = Arc::default();
+    state.lock().unwrap().too_many = 1;
+    state.lock().unwrap().updates.extend([
+        message(1, 10, user(111, "Alice"), "/checkin@StewardBot"),
+        // Malformed (a chat that is not an object) and of an unknown kind: skipped, acknowledged.
+        json!({"update_id": 2, "message": {"message_id": 11, "date": 1, "chat": "nope"}}),
+        json!({"update_id": 3, "business_message": {"message_id": 1}}),
+    ]);
+    let (console, database, stop, runner) = polling(&state).await;
 
     // The sign-in is answered; the first sendMessage is refused with 429 retry_after 1, and the
     // same message goes again no sooner than a second later: sent once.
@@ -493,6 +541,66 @@ async fn webhook_deliveries_are_checked_by_their_secret() {
         )
         .await;
     assert_eq!(response.status(), 404);
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), runner)
+        .await
+        .expect("the adapter stops")
+        .unwrap();
+}
+
+/// The Bot API's photo message: sizes smallest first, each with its own file_id.
+fn photo(update_id: i64, message_id: i64, from: Value, name: &str) -> Value {
+    json!({"update_id": update_id, "message": {
+    "message_id": message_id, "from": from, "date": 1_780_300_000 + message_id,
+    "chat": {"id": CHAT, "title": "Steward 测试群", "type": "supergroup"},
+    "photo": [
+        {"file_id": format!("{name}-small"), "file_unique_id": "s", "width": 90,
+         "height": 90, "file_size": 300},
+        {"file_id": format!("{name}-big"), "file_unique_id": "b", "width": 320,
+         "height": 320, "file_size": 900}
+    ]}})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_members_qr_code_picture_is_read_and_deleted_an_admins_is_not_fetched() {
+    let state: Shared = Arc::default();
+    state.lock().unwrap().updates.extend([
+        photo(1, 60, user(333, "Mod"), "qr"),
+        photo(2, 61, user(666, "Spammer"), "broken"),
+        photo(3, 62, user(666, "Spammer"), "qr"),
+    ]);
+    let (_console, database, stop, runner) = polling(&state).await;
+    let deletes = until("the QR-code ad deleted", || {
+        let deletes = calls_of(&state, "deleteMessage");
+        (!deletes.is_empty()).then_some(deletes)
+    })
+    .await;
+    assert_eq!(deletes[0]["message_id"], 62);
+    // The largest size was asked for, and only the member's pictures.
+    let asked: Vec<Value> = calls_of(&state, "getFile")
+        .iter()
+        .map(|call| call["file_id"].clone())
+        .collect();
+    assert_eq!(asked, vec![json!("broken-big"), json!("qr-big")]);
+    // What the code says is in the stored message, so a backtest reads it as the live run did.
+    let stored = database.counts().unwrap().events;
+    assert_eq!(
+        stored, 5,
+        "the three picture messages recorded, and the two administrators learnt"
+    );
+    let audit = database.audit_page(None, 20).unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|entry| format!("{entry:?}").contains("u.wechat.com")),
+        "{audit:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        calls_of(&state, "deleteMessage").len(),
+        1,
+        "the broken picture's message stays"
+    );
     let _ = stop.send(true);
     tokio::time::timeout(Duration::from_secs(10), runner)
         .await

@@ -1,0 +1,196 @@
+//! Images in members' messages, fetched to read the QR codes in them: the ad that is only a
+//! picture of a WeChat or group code. Each platform says where an image's file is ([`Locate`]);
+//! this module downloads it (bounded in size and time), decodes it off the async threads
+//! (`steward_text::decode_qr`) and fills the image segment's `qr`, which the detectors read like
+//! text and a backtest reads as the live run did.
+//!
+//! An image that cannot be fetched or read leaves its message as it was: the message is still
+//! recorded, and judged by its text.
+
+use std::future::Future;
+use std::time::Duration;
+
+use steward_domain::{Event, EventKind, MemberRole, Segment};
+use tracing::debug;
+
+use crate::https::HttpClient;
+
+/// The largest image fetched: a photo straight from a phone is 2–5 MB.
+pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
+/// How long fetching one image may take.
+pub const FETCH_WITHIN: Duration = Duration::from_secs(10);
+/// Images read per message at most (an album is read by its first four pictures).
+pub const MAX_IMAGES: usize = 4;
+
+/// Where one image's file is: its address and, for a server that asks for one, a bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    pub url: String,
+    pub bearer: Option<String>,
+}
+
+/// How a platform finds the file of an image segment, from the `url` and `file` its adapter
+/// put there (`Err` says why it cannot).
+pub trait Locate {
+    fn locate(
+        &self,
+        url: Option<&str>,
+        file: Option<&str>,
+    ) -> impl Future<Output = Result<Download, String>> + Send;
+}
+
+/// Whether a message has images to read: a member's message (admins and owners are exempt from
+/// moderation, so their pictures are not fetched) with an image whose codes are not known yet.
+pub fn wanted(event: &Event) -> bool {
+    match &event.kind {
+        EventKind::Message {
+            sender, segments, ..
+        } => {
+            sender.role == MemberRole::Member
+                && !sender.is_bot
+                && segments
+                    .iter()
+                    .any(|segment| matches!(segment, Segment::Image { qr, .. } if qr.is_empty()))
+        }
+        _ => false,
+    }
+}
+
+/// Reads the QR codes of the message's images (the first [`MAX_IMAGES`]) into their segments.
+/// An image that cannot be fetched or decoded is logged and left without codes.
+pub async fn read_codes(http: &HttpClient, locate: &impl Locate, event: &mut Event) {
+    if !wanted(event) {
+        return;
+    }
+    let EventKind::Message { segments, .. } = &mut event.kind else {
+        return;
+    };
+    let images = segments
+        .iter_mut()
+        .filter_map(|segment| match segment {
+            Segment::Image { url, file, qr } if qr.is_empty() => Some((url, file, qr)),
+            _ => None,
+        })
+        .take(MAX_IMAGES);
+    for (url, file, qr) in images {
+        match codes(http, locate, url.as_deref(), file.as_deref()).await {
+            Ok(found) => *qr = found,
+            Err(why) => debug!(chat = %event.chat, error = %why, "an image not read for QR codes"),
+        }
+    }
+}
+
+async fn codes(
+    http: &HttpClient,
+    locate: &impl Locate,
+    url: Option<&str>,
+    file: Option<&str>,
+) -> Result<Vec<String>, String> {
+    let download = locate.locate(url, file).await?;
+    let bearer = download.bearer.map(|token| format!("Bearer {token}"));
+    let headers: Vec<(&str, &str)> = bearer
+        .as_deref()
+        .map(|value| ("Authorization", value))
+        .into_iter()
+        .collect();
+    let (status, bytes) = http
+        .bytes(&download.url, &headers, MAX_IMAGE_BYTES, FETCH_WITHIN)
+        .await
+        .map_err(|err| err.to_string())?;
+    if !(200..300).contains(&status) {
+        return Err(format!("HTTP {status}"));
+    }
+    tokio::task::spawn_blocking(move || steward_text::decode_qr(&bytes))
+        .await
+        .map_err(|err| err.to_string())?
+        .map_err(|err| err.to_string())
+}
+
+/// One client for the images of platforms without a client of their own (OneBot's image
+/// addresses point at the platform's picture servers).
+pub fn shared_client() -> Option<&'static HttpClient> {
+    static CLIENT: std::sync::OnceLock<Option<HttpClient>> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| HttpClient::new().ok()).as_ref()
+}
+
+/// Images whose event says where they are (OneBot's `url`).
+pub struct WebAddress;
+
+impl Locate for WebAddress {
+    async fn locate(&self, url: Option<&str>, _file: Option<&str>) -> Result<Download, String> {
+        web_address(url)
+    }
+}
+
+/// The address of an image that comes with one (OneBot's `url`): `http(s)://` only, so that a
+/// payload cannot point Steward at a file on its own machine.
+pub fn web_address(url: Option<&str>) -> Result<Download, String> {
+    match url {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(Download {
+            url: url.to_owned(),
+            bearer: None,
+        }),
+        Some(_) => Err("the image's address is not http(s)".to_owned()),
+        None => Err("the image has no address".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use steward_domain::{AccountId, ChatId, MemberProfile, Platform, UserId};
+
+    fn message(role: MemberRole, segments: Vec<Segment>) -> Event {
+        Event {
+            platform: Platform::OneBot,
+            account: AccountId("1".into()),
+            chat: ChatId("2".into()),
+            id: Some("3".into()),
+            time: Utc::now(),
+            kind: EventKind::Message {
+                sender: MemberProfile {
+                    id: UserId("4".into()),
+                    name: "m".into(),
+                    nickname: None,
+                    role,
+                    is_bot: false,
+                },
+                segments,
+                reply_to: None,
+            },
+        }
+    }
+
+    fn image(qr: Vec<String>) -> Segment {
+        Segment::Image {
+            url: Some("https://example.com/a.png".into()),
+            file: None,
+            qr,
+        }
+    }
+
+    #[test]
+    fn only_members_images_not_yet_read_are_wanted() {
+        assert!(wanted(&message(MemberRole::Member, vec![image(vec![])])));
+        assert!(!wanted(&message(MemberRole::Admin, vec![image(vec![])])));
+        assert!(!wanted(&message(MemberRole::Owner, vec![image(vec![])])));
+        assert!(!wanted(&message(
+            MemberRole::Member,
+            vec![image(vec!["https://u.wechat.com/x".into()])]
+        )));
+        assert!(!wanted(&message(
+            MemberRole::Member,
+            vec![Segment::text("no picture")]
+        )));
+    }
+
+    #[test]
+    fn only_web_addresses_are_fetched() {
+        assert!(web_address(Some("https://gchat.qpic.cn/x")).is_ok());
+        assert!(web_address(Some("http://127.0.0.1:5700/img")).is_ok());
+        assert!(web_address(Some("file:///etc/passwd")).is_err());
+        assert!(web_address(Some("/tmp/a.png")).is_err());
+        assert!(web_address(None).is_err());
+    }
+}
