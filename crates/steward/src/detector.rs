@@ -49,9 +49,17 @@ pub struct EvalArgs {
     #[arg(long, value_enum, default_value = "chain")]
     detector: Which,
     /// Cross-validate the trainable part instead: train on K-1 folds, score the held-out fold
-    /// (exact duplicates removed before the split)
+    /// (exact duplicates removed before the split) with the chain or the classifier alone
     #[arg(long, value_name = "K")]
     folds: Option<usize>,
+    /// With --folds: each fold's model also learns from this many messages of Steward's own
+    /// simulated community, never scored (scripts/train-model gives the shipped model 20000)
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "folds")]
+    train_simulated: usize,
+    /// With --folds: repeat the cross-validation over this many shuffles of the folds and pool
+    /// the counts (a steadier figure on a small set)
+    #[arg(long, value_name = "R", default_value_t = 1, requires = "folds")]
+    shuffles: u64,
     /// Print one JSON object instead of lines
     #[arg(long)]
     json: bool,
@@ -147,6 +155,13 @@ pub struct Counts {
 }
 
 impl Counts {
+    fn pool(&mut self, other: Counts) {
+        self.true_positives += other.true_positives;
+        self.false_positives += other.false_positives;
+        self.false_negatives += other.false_negatives;
+        self.true_negatives += other.true_negatives;
+    }
+
     fn add(&mut self, predicted: bool, actual: bool) {
         match (predicted, actual) {
             (true, true) => self.true_positives += 1,
@@ -221,11 +236,37 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                     error: anyhow::anyhow!("--folds must be at least 2"),
                 });
             }
+            let chain = match args.detector {
+                Which::Chain => true,
+                Which::Classifier => false,
+                Which::Keywords => {
+                    return Err(Failure {
+                        exit: Exit::Config,
+                        error: anyhow::anyhow!(
+                            "--folds trains a model: use it with --detector chain or classifier"
+                        ),
+                    });
+                }
+            };
             let (unique, removed) = deduplicated(&rows);
-            let counts = cross_validate(&unique, folds, Training::default());
+            let (also, _) = deduplicated(&simulated_samples(args.train_simulated, TRAINING_SEED));
+            let mut counts = Counts::default();
+            for shuffle in 0..args.shuffles.max(1) {
+                let run = CrossValidation {
+                    folds,
+                    shuffle,
+                    chain,
+                    also: &also,
+                };
+                counts.pool(run.counts(&unique, Training::default()));
+            }
             (
                 (unique, removed, Some(folds), counts),
-                "classifier (retrained per fold)",
+                if chain {
+                    "chain (classifier retrained per fold)"
+                } else {
+                    "classifier (retrained per fold)"
+                },
             )
         }
         None => {
@@ -285,7 +326,13 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
             report.messages,
             report.spam,
             match folds {
-                Some(k) => format!("; {k}-fold, {removed} duplicates removed"),
+                Some(k) => format!(
+                    "; {k}-fold{}, {removed} duplicates removed",
+                    match args.shuffles {
+                        0 | 1 => String::new(),
+                        n => format!(" over {n} shuffles (counts pooled)"),
+                    }
+                ),
                 None => String::new(),
             }
         );
@@ -297,32 +344,52 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Stratified K-fold: each fold's model is trained (threshold included) on the other folds only.
-pub fn cross_validate(rows: &[(String, bool)], folds: usize, settings: Training) -> Counts {
-    let mut spam: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].1).collect();
-    let mut ham: Vec<usize> = (0..rows.len()).filter(|i| !rows[*i].1).collect();
-    shuffle(&mut spam, 1);
-    shuffle(&mut ham, 2);
-    let mut fold_of = vec![0; rows.len()];
-    for (position, index) in spam.iter().chain(ham.iter()).enumerate() {
-        fold_of[*index] = position % folds;
-    }
-    let mut counts = Counts::default();
-    for fold in 0..folds {
-        let train: Vec<(String, bool)> = rows
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| fold_of[*index] != fold)
-            .map(|(_, row)| row.clone())
-            .collect();
-        let model = steward_text::train(&train, settings);
-        for (index, (text, label)) in rows.iter().enumerate() {
-            if fold_of[index] == fold {
-                counts.add(model.is_ad(text, 0.0), *label);
+/// One stratified K-fold cross-validation: each fold's model is trained (threshold included)
+/// on the other folds, plus `also`, only.
+pub struct CrossValidation<'a> {
+    pub folds: usize,
+    /// Which fixed shuffle assigns the folds.
+    pub shuffle: u64,
+    /// Score with the out-of-the-box chain around the fold's model, or the model alone.
+    pub chain: bool,
+    /// More training material for every fold, never scored.
+    pub also: &'a [(String, bool)],
+}
+
+impl CrossValidation<'_> {
+    pub fn counts(&self, rows: &[(String, bool)], settings: Training) -> Counts {
+        let mut spam: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].1).collect();
+        let mut ham: Vec<usize> = (0..rows.len()).filter(|i| !rows[*i].1).collect();
+        shuffle(&mut spam, 1 + 2 * self.shuffle);
+        shuffle(&mut ham, 2 + 2 * self.shuffle);
+        let mut fold_of = vec![0; rows.len()];
+        for (position, index) in spam.iter().chain(ham.iter()).enumerate() {
+            fold_of[*index] = position % self.folds;
+        }
+        let mut counts = Counts::default();
+        for fold in 0..self.folds {
+            let train: Vec<(String, bool)> = rows
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| fold_of[*index] != fold)
+                .map(|(_, row)| row.clone())
+                .chain(self.also.iter().cloned())
+                .collect();
+            let model = Arc::new(steward_text::train(&train, settings));
+            let chain = TextChain::out_of_the_box(Arc::clone(&model));
+            for (index, (text, label)) in rows.iter().enumerate() {
+                if fold_of[index] == fold {
+                    let flagged = if self.chain {
+                        chain.check(text, false).is_some()
+                    } else {
+                        model.is_ad(text, 0.0)
+                    };
+                    counts.add(flagged, *label);
+                }
             }
         }
+        counts
     }
-    counts
 }
 
 /// A fixed shuffle (so that a run can be repeated): Fisher-Yates over a SplitMix64 sequence.
@@ -351,11 +418,12 @@ pub fn train(args: &TrainArgs) -> Result<(), Failure> {
         .with_context(|| format!("cannot write {}", args.out.display()))
         .exit_on(Exit::Failure)?;
     println!(
-        "trained on {} messages ({} spam, {removed} duplicates removed): {} bytes, threshold {:.3} → {}",
+        "trained on {} messages ({} spam, {removed} duplicates removed): {} bytes, thresholds {:.3} (Chinese) and {:.3} (others) → {}",
         unique.len(),
         unique.iter().filter(|(_, label)| *label).count(),
         bytes.len(),
-        model.threshold(),
+        model.thresholds().0,
+        model.thresholds().1,
         args.out.display()
     );
     Ok(())

@@ -236,7 +236,7 @@ impl TextChain {
                     Some(score) => score?,
                     None => model.verdict(normalized)?,
                 };
-                Some((score, model.threshold() + shift))
+                Some((score, *shift))
             })
         };
         if self.contacts || self.links != LinkPolicy::Off || strict {

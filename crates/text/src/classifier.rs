@@ -12,13 +12,19 @@ use std::collections::HashMap;
 /// Hashed feature space: 2^18 buckets.
 const BITS: u32 = 18;
 const BUCKETS: usize = 1 << BITS;
-const MAGIC: &[u8; 8] = b"STWDADS1";
+const MAGIC: &[u8; 8] = b"STWDADS2";
 /// The share of a message's features the model must know before it judges the message.
 const MIN_KNOWN: f32 = 0.35;
+/// The same for spaced scripts, whose n-grams around spaces and short words are known in any
+/// language written in Latin letters: a model that never saw Russian knew 35% of a Russian
+/// post's features and flagged 14% of them; at 60% it flags 2.5%, and held-out messages of the
+/// languages it knows are judged as before (README, "Ad detection quality").
+const MIN_KNOWN_SPACED: f32 = 0.6;
 
 /// The features of one normalised message: hashed bucket ids, sorted, each once.
 pub fn features(normalized: &str) -> Vec<u32> {
-    let shape = shape(normalized);
+    let script = Script::of(normalized);
+    let shape = shape(normalized, script);
     let mut out = Vec::with_capacity(shape.len() * 3 + 12);
     // 1-, 2- and 3-grams from each position, each hash extending the shorter one's.
     for start in 0..shape.len() {
@@ -32,6 +38,12 @@ pub fn features(normalized: &str) -> Vec<u32> {
     if !shape.is_empty() {
         out.push(hash(b'^', &shape[..shape.len().min(2)]));
         out.push(hash(b'$', &shape[shape.len().saturating_sub(2)..]));
+    }
+    // Words, where spaces mark them: a spam word reads the same wherever it stands.
+    if script == Script::Other {
+        for word in shape.split(|c| *c == ' ').filter(|word| word.len() > 1) {
+            out.push(hash(b'W', &word[..word.len().min(24)]));
+        }
     }
     let length = shape.len().min(90) / 10;
     out.push(hash(b'L', &[char::from(b'0' + length as u8)]));
@@ -47,8 +59,16 @@ pub fn features(normalized: &str) -> Vec<u32> {
 
 /// The message as the model reads it: a long number becomes one symbol for its length (a QQ
 /// number is a QQ number whatever its digits), short numbers become `0`, long Latin words `w`.
-fn shape(normalized: &str) -> Vec<char> {
-    let chars: Vec<char> = normalized.chars().filter(|c| !c.is_whitespace()).collect();
+fn shape(normalized: &str, script: Script) -> Vec<char> {
+    // Chinese has no spaces, and spaces inside a Chinese ad only split its words; elsewhere a
+    // space ends a word, and a word is kept whole.
+    let chars: Vec<char> = match script {
+        Script::Han => normalized.chars().filter(|c| !c.is_whitespace()).collect(),
+        Script::Other => normalized
+            .split_whitespace()
+            .flat_map(|word| word.chars().chain([' ']))
+            .collect(),
+    };
     let mut out = Vec::with_capacity(chars.len());
     let mut index = 0;
     while index < chars.len() {
@@ -64,7 +84,7 @@ fn shape(normalized: &str) -> Vec<char> {
             index += len;
         } else if c.is_ascii_lowercase() {
             let len = run(char::is_ascii_lowercase);
-            if len > 6 {
+            if len > 6 && script == Script::Han {
                 out.push('w');
             } else {
                 out.extend(&chars[index..index + len]);
@@ -144,9 +164,47 @@ fn fold(h: u32) -> u32 {
     (h ^ (h >> 15) ^ (h >> BITS)) & (BUCKETS as u32 - 1)
 }
 
-/// A trained model.
+/// Which of a classifier's two models reads a message: messages with Chinese characters, and
+/// the others (English, Russian, ...). One model for both let the larger English SMS set set the
+/// threshold for Chinese chat too: trained beside it, the Chinese model missed a fifth more of the
+/// QQ-group set's ads at the same precision (README, "Ad detection quality").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Han,
+    Other,
+}
+
+impl Script {
+    pub fn of(normalized: &str) -> Script {
+        if normalized.chars().any(|c| {
+            matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+        }) {
+            Script::Han
+        } else {
+            Script::Other
+        }
+    }
+}
+
+/// A trained classifier: one linear model for messages in Chinese characters, one for the rest.
 #[derive(Clone)]
 pub struct Classifier {
+    han: Linear,
+    other: Linear,
+}
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("han", &self.han)
+            .field("other", &self.other)
+            .finish()
+    }
+}
+
+/// One linear model over the hashed features.
+#[derive(Clone)]
+struct Linear {
     /// The trained weights (training and fine-tuning start from them).
     weights: Vec<f32>,
     /// The same weights in 16 bits, times `scale`: what scoring reads. Half a megabyte instead
@@ -158,9 +216,9 @@ pub struct Classifier {
     threshold: f32,
 }
 
-impl std::fmt::Debug for Classifier {
+impl std::fmt::Debug for Linear {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Classifier")
+        f.debug_struct("Linear")
             .field(
                 "features",
                 &self.weights.iter().filter(|w| **w != 0.0).count(),
@@ -189,20 +247,73 @@ impl Classifier {
         }
     }
 
-    /// The score of a normalised message: above [`Classifier::threshold`] reads as an ad.
+    fn model(&self, script: Script) -> &Linear {
+        match script {
+            Script::Han => &self.han,
+            Script::Other => &self.other,
+        }
+    }
+
+    /// How far a normalised message's score is above its model's decision threshold: 0 or more
+    /// reads as an ad.
     pub fn score(&self, normalized: &str) -> f32 {
-        self.score_features(&features(normalized))
+        let model = self.model(Script::of(normalized));
+        model.score_features(&features(normalized)) - model.threshold
     }
 
-    pub fn score_features(&self, features: &[u32]) -> f32 {
-        let sum: i32 = features
+    /// Whether a message reads as an ad, with a sensitivity shift: a positive `shift` flags less.
+    pub fn is_ad(&self, normalized: &str, shift: f32) -> bool {
+        self.verdict(normalized).is_some_and(|score| score >= shift)
+    }
+
+    /// The message's [`Classifier::score`], or `None` when the model knows too few of its
+    /// features to judge (a language or a community it was not trained on): it abstains rather
+    /// than guess.
+    pub fn verdict(&self, normalized: &str) -> Option<f32> {
+        let model = self.model(Script::of(normalized));
+        let features = features(normalized);
+        let known = features
             .iter()
-            .map(|f| i32::from(self.quantized[*f as usize]))
-            .sum();
-        self.bias + sum as f32 * self.scale * length_factor(features.len())
+            .filter(|f| model.quantized[**f as usize] != 0)
+            .count();
+        let min_known = match Script::of(normalized) {
+            Script::Han => MIN_KNOWN,
+            Script::Other => MIN_KNOWN_SPACED,
+        };
+        if (known as f32) < min_known * features.len() as f32 {
+            return None;
+        }
+        Some(model.score_features(&features) - model.threshold)
     }
 
-    fn new(weights: Vec<f32>, bias: f32, threshold: f32) -> Classifier {
+    /// Each model's decision threshold, Chinese first (for what `train-detector` prints).
+    pub fn thresholds(&self) -> (f32, f32) {
+        (self.han.threshold, self.other.threshold)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        self.han.write(&mut out);
+        self.other.write(&mut out);
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
+        let rest = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or(ModelError("wrong magic"))?;
+        let (han, rest) = Linear::read(rest)?;
+        let (other, rest) = Linear::read(rest)?;
+        if !rest.is_empty() {
+            return Err(ModelError("wrong length"));
+        }
+        Ok(Classifier { han, other })
+    }
+}
+
+impl Linear {
+    fn new(weights: Vec<f32>, bias: f32, threshold: f32) -> Linear {
         let largest = weights.iter().fold(0.0f32, |m, w| m.max(w.abs()));
         let scale = if largest > 0.0 {
             largest / f32::from(i16::MAX)
@@ -213,7 +324,7 @@ impl Classifier {
             .iter()
             .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
             .collect();
-        Classifier {
+        Linear {
             weights,
             quantized,
             scale,
@@ -222,33 +333,22 @@ impl Classifier {
         }
     }
 
-    pub fn threshold(&self) -> f32 {
-        self.threshold
+    /// A model that knows nothing, so abstains on everything (a script without training
+    /// material).
+    fn empty() -> Linear {
+        Linear::new(vec![0.0; BUCKETS], 0.0, 0.0)
     }
 
-    /// Whether a message reads as an ad, with a sensitivity shift: a positive `shift` flags less.
-    pub fn is_ad(&self, normalized: &str, shift: f32) -> bool {
-        self.verdict(normalized)
-            .is_some_and(|score| score >= self.threshold + shift)
-    }
-
-    /// The message's score, or `None` when the model knows too few of its features to judge (a
-    /// language or a community it was not trained on): it abstains rather than guess.
-    pub fn verdict(&self, normalized: &str) -> Option<f32> {
-        let features = features(normalized);
-        let known = features
+    fn score_features(&self, features: &[u32]) -> f32 {
+        let sum: i32 = features
             .iter()
-            .filter(|f| self.quantized[**f as usize] != 0)
-            .count();
-        if (known as f32) < MIN_KNOWN * features.len() as f32 {
-            return None;
-        }
-        Some(self.score_features(&features))
+            .map(|f| i32::from(self.quantized[*f as usize]))
+            .sum();
+        self.bias + sum as f32 * self.scale * length_factor(features.len())
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
+    /// Bias, threshold, the number of weights, then (bucket, weight) for each weight not zero.
+    fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.bias.to_le_bytes());
         out.extend_from_slice(&self.threshold.to_le_bytes());
         let nonzero: Vec<(usize, f32)> = self
@@ -263,34 +363,37 @@ impl Classifier {
             out.extend_from_slice(&(index as u32).to_le_bytes());
             out.extend_from_slice(&weight.to_le_bytes());
         }
-        out
     }
 
-    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
-        let rest = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or(ModelError("wrong magic"))?;
-        let mut words = rest.chunks_exact(4).map(|w| [w[0], w[1], w[2], w[3]]);
-        let mut next = || words.next().ok_or(ModelError("truncated"));
-        let bias = f32::from_le_bytes(next()?);
-        let threshold = f32::from_le_bytes(next()?);
-        let count = u32::from_le_bytes(next()?) as usize;
-        if rest.len() != 12 + count * 8 || rest.len() % 4 != 0 {
-            return Err(ModelError("wrong length"));
+    /// One model from the front of `bytes`, and what follows it.
+    fn read(bytes: &[u8]) -> Result<(Linear, &[u8]), ModelError> {
+        let word = |at: usize| -> Result<[u8; 4], ModelError> {
+            bytes
+                .get(at..at + 4)
+                .and_then(|w| w.try_into().ok())
+                .ok_or(ModelError("truncated"))
+        };
+        let bias = f32::from_le_bytes(word(0)?);
+        let threshold = f32::from_le_bytes(word(4)?);
+        let count = u32::from_le_bytes(word(8)?) as usize;
+        if !bias.is_finite() || !threshold.is_finite() {
+            return Err(ModelError("bias or threshold not a number"));
         }
+        let end = count
+            .checked_mul(8)
+            .and_then(|len| len.checked_add(12))
+            .filter(|end| *end <= bytes.len())
+            .ok_or(ModelError("truncated"))?;
         let mut weights = vec![0.0; BUCKETS];
-        for _ in 0..count {
-            let index = u32::from_le_bytes(next()?) as usize;
-            let weight = f32::from_le_bytes(next()?);
+        for at in (12..end).step_by(8) {
+            let index = u32::from_le_bytes(word(at)?) as usize;
+            let weight = f32::from_le_bytes(word(at + 4)?);
             if index >= BUCKETS || !weight.is_finite() {
                 return Err(ModelError("weight out of range"));
             }
             weights[index] = weight;
         }
-        if !bias.is_finite() || !threshold.is_finite() {
-            return Err(ModelError("bias or threshold not a number"));
-        }
-        Ok(Classifier::new(weights, bias, threshold))
+        Ok((Linear::new(weights, bias, threshold), &bytes[end..]))
     }
 }
 
@@ -309,44 +412,65 @@ pub struct Training {
 
 impl Default for Training {
     fn default() -> Training {
-        // Chosen by 5-fold cross-validation on the QQ-group set (README, "Ad detection").
+        // Chosen by 5-fold cross-validation on the QQ-group set, with the simulated community
+        // talk the shipped model learns from (README, "Ad detection quality"): aiming at 0.96
+        // inside the training set lands near 0.94 on held-out messages.
         Training {
             c: 20.0,
             alpha: 0.5,
-            target_precision: 0.95,
+            target_precision: 0.96,
             iterations: 300,
         }
     }
 }
 
-/// Trains a model on normalised texts labelled ad (`true`) or not.
-pub fn train(samples: &[(String, bool)], settings: Training) -> Classifier {
-    let docs: Vec<(Vec<u32>, bool)> = samples
+/// The samples of one script, as features.
+fn docs_of(samples: &[(String, bool)], script: Script) -> Vec<(Vec<u32>, bool)> {
+    samples
         .iter()
+        .filter(|(text, _)| Script::of(text) == script)
         .map(|(text, label)| (features(text), *label))
-        .collect();
-    let (weights, bias) = fit(&docs, settings, None);
-    let threshold = choose_threshold(&docs, settings);
-    Classifier::new(weights, bias, threshold)
+        .collect()
 }
 
-/// Adjusts a model to samples operators confirmed or corrected, staying close to the model it
-/// starts from (a Gaussian prior centred on the old weights): a handful of corrections moves the
-/// phrases they contain, not the whole model.
-pub fn fine_tune(base: &Classifier, samples: &[(String, bool)], settings: Training) -> Classifier {
-    if samples.is_empty() {
-        return base.clone();
-    }
-    let docs: Vec<(Vec<u32>, bool)> = samples
-        .iter()
-        .map(|(text, label)| (features(text), *label))
-        .collect();
-    let prior = Prior {
-        weights: &base.weights,
-        bias: base.bias,
+/// Trains a classifier on normalised texts labelled ad (`true`) or not: a model per script.
+pub fn train(samples: &[(String, bool)], settings: Training) -> Classifier {
+    let train_one = |script| {
+        let docs = docs_of(samples, script);
+        if !(docs.iter().any(|(_, ad)| *ad) && docs.iter().any(|(_, ad)| !*ad)) {
+            return Linear::empty();
+        }
+        let (weights, bias) = fit(&docs, settings, None);
+        let threshold = choose_threshold(&docs, settings);
+        Linear::new(weights, bias, threshold)
     };
-    let (weights, bias) = fit(&docs, settings, Some(prior));
-    Classifier::new(weights, bias, base.threshold)
+    Classifier {
+        han: train_one(Script::Han),
+        other: train_one(Script::Other),
+    }
+}
+
+/// Adjusts a classifier to samples operators confirmed or corrected, staying close to the model
+/// it starts from (a Gaussian prior centred on the old weights): a handful of corrections moves
+/// the phrases they contain, not the whole model.
+pub fn fine_tune(base: &Classifier, samples: &[(String, bool)], settings: Training) -> Classifier {
+    let tune_one = |script| {
+        let base = base.model(script);
+        let docs = docs_of(samples, script);
+        if docs.is_empty() {
+            return base.clone();
+        }
+        let prior = Prior {
+            weights: &base.weights,
+            bias: base.bias,
+        };
+        let (weights, bias) = fit(&docs, settings, Some(prior));
+        Linear::new(weights, bias, base.threshold)
+    };
+    Classifier {
+        han: tune_one(Script::Han),
+        other: tune_one(Script::Other),
+    }
 }
 
 struct Prior<'a> {
@@ -590,7 +714,8 @@ mod tests {
         let back = Classifier::from_bytes(&bytes).unwrap();
         let text = "出售工具箱30r加群99887766";
         assert!((model.score(text) - back.score(text)).abs() < 1e-3);
-        assert!(Classifier::from_bytes(b"STWDADS1\0\0").is_err());
+        assert!(Classifier::from_bytes(b"STWDADS2\0\0").is_err());
+        assert!(Classifier::from_bytes(&[bytes.as_slice(), b"x"].concat()).is_err());
         assert!(Classifier::from_bytes(&bytes[..bytes.len() - 3]).is_err());
         assert!(Classifier::from_bytes(b"not a model at all").is_err());
     }
@@ -627,6 +752,30 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
         assert!(flags("出号30r")[1].1, "a price");
         assert!(!flags("30个人")[1].1);
+    }
+
+    #[test]
+    fn each_script_has_a_model_of_its_own() {
+        let chinese = corpus();
+        let model = train(&chinese, Training::default());
+        // Nothing learnt for other scripts: the model abstains there.
+        assert_eq!(model.verdict("cheap followers, message me now"), None);
+        // English material beside it leaves the Chinese model exactly as it was.
+        let mut both = chinese.clone();
+        for round in 0..4 {
+            both.push((format!("cheap followers message me now {round}"), true));
+            both.push((format!("see you at the match tonight {round}"), false));
+        }
+        let mixed = train(&both, Training::default());
+        for text in ["出售工具箱30r加群99887766", "大家晚上好今天玩什么"] {
+            assert_eq!(model.verdict(text), mixed.verdict(text), "{text}");
+        }
+        let english = |text| mixed.verdict(text).unwrap_or(f32::NAN);
+        assert!(
+            english("cheap followers message me now 9") > english("see you at the match tonight 9")
+        );
+        assert_eq!(Script::of("vape v4 100r"), Script::Other);
+        assert_eq!(Script::of("出vape"), Script::Han);
     }
 
     #[test]

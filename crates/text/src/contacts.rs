@@ -43,6 +43,9 @@ struct Patterns {
     phone: Regex,
     wechat: Regex,
     qq: Regex,
+    /// A number after a word that makes it a QQ or group number in ads: `群`/`裙` (a group),
+    /// `联系...`, `找`, `dd`/`滴滴` (message me); not a count (`群 20000人`).
+    numbered: Regex,
 }
 
 const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk";
@@ -64,6 +67,10 @@ fn patterns() -> Option<&'static Patterns> {
                 )
                 .ok()?,
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
+                numbered: Regex::new(
+                    r"(?:[群裙羣](?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,11})(?:[^0-9人个名位元块万w]|$)",
+                )
+                .ok()?,
             })
         })
         .as_ref()
@@ -82,10 +89,12 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     let mut found: Vec<Contact> = Vec::new();
     let mut push = |kind: ContactKind, text: &str| {
         let text = text.trim_end_matches(['.', ',', ')', '!', '?']).to_owned();
-        if !found
-            .iter()
-            .any(|contact| contact.kind == kind && contact.found == text)
-        {
+        // A number found twice (a mobile number after `联系`) is reported once.
+        if !found.iter().any(|contact| {
+            contact.found == text
+                && (contact.kind == kind
+                    || (contact.kind, kind) == (ContactKind::Phone, ContactKind::Qq))
+        }) {
             found.push(Contact { kind, found: text });
         }
     };
@@ -124,7 +133,11 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             push(ContactKind::WeChat, id.as_str());
         }
     }
-    for qq in patterns.qq.captures_iter(normalized) {
+    for qq in patterns
+        .qq
+        .captures_iter(normalized)
+        .chain(patterns.numbered.captures_iter(normalized))
+    {
         if let Some(number) = qq.get(1) {
             push(ContactKind::Qq, number.as_str());
         }
@@ -173,6 +186,13 @@ mod tests {
         check("加q 123456789 拿货", &[(Qq, "123456789")]);
         check("QQ：2233445566", &[(Qq, "2233445566")]);
         check("群号 98765432 进群领福利", &[(Qq, "98765432")]);
+        check("外部群1157665339 免费配置", &[(Qq, "1157665339")]);
+        check("可商裙596370929", &[(Qq, "596370929")]);
+        check("需要联系夏栖2260771613", &[(Qq, "2260771613")]);
+        check("购买联系：2858819642", &[(Qq, "2858819642")]);
+        check("另出账号 找994741010", &[(Qq, "994741010")]);
+        check("要的dd 123456789", &[(Qq, "123456789")]);
+        check("联系13912345678", &[(Phone, "13912345678")]);
         check("电话 １３８-００１３-８０００", &[(Phone, "13800138000")]);
         check("联系13912345678立减", &[(Phone, "13912345678")]);
         check("看这里 www点haohuo点com", &[(Link, "www.haohuo.com")]);
@@ -197,6 +217,11 @@ mod tests {
         check("我有一点想你", &[]);
         check("good morning everyone", &[]);
         check("房间号 8848", &[]);
+        check("我们群 200000人了", &[]);
+        check("群里有123456个人", &[]);
+        check("联系一下，订单 20260501123", &[]);
+        check("找到了 123456789 这个号", &[]);
+        check("add 123456789", &[]);
         check("微博：今天的热搜", &[]);
         check(
             "https://mp.example.com/s/vqJwxS7xj8NA",

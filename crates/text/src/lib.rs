@@ -13,7 +13,7 @@ mod qr;
 mod traditional;
 
 pub use chain::{Analysis, Detector, LinkPolicy, TextChain, Verdict, host_of};
-pub use classifier::{Classifier, ModelError, Training, features, fine_tune, train};
+pub use classifier::{Classifier, ModelError, Script, Training, features, fine_tune, train};
 pub use labelled::{LabelError, parse_labelled, plain_lines};
 pub use qr::{MAX_CODES as MAX_QR_CODES, QrError, decode_qr};
 

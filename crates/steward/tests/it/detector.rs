@@ -148,6 +148,50 @@ fn a_model_trained_on_the_command_line_is_cross_validated_and_used() {
     assert!(figure(&stdout, "f1") > 0.9, "{stdout}");
     let (ok, _, stderr) = output(&scratch, &["eval-detector", "set.txt", "--folds", "1"]);
     assert!(!ok && stderr.contains("--folds"), "{stderr}");
+    // Repeated over shuffles, with simulated talk added to every fold's training (never scored:
+    // the message count stays the set's own).
+    let (ok, stdout, stderr) = output(
+        &scratch,
+        &[
+            "eval-detector",
+            "set.txt",
+            "--folds",
+            "4",
+            "--shuffles",
+            "2",
+            "--train-simulated",
+            "300",
+            "--json",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["messages"], 80);
+    let scored = [
+        "true_positives",
+        "false_positives",
+        "false_negatives",
+        "true_negatives",
+    ]
+    .iter()
+    .map(|key| report[key].as_u64().unwrap())
+    .sum::<u64>();
+    assert_eq!(
+        scored, 160,
+        "each message scored once per shuffle: {stdout}"
+    );
+    let (ok, _, stderr) = output(
+        &scratch,
+        &[
+            "eval-detector",
+            "set.txt",
+            "--folds",
+            "4",
+            "--detector",
+            "keywords",
+        ],
+    );
+    assert!(!ok && stderr.contains("--folds trains a model"), "{stderr}");
 }
 
 #[test]
