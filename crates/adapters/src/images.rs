@@ -21,6 +21,13 @@ pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 pub const FETCH_WITHIN: Duration = Duration::from_secs(10);
 /// Images read per message at most (an album is read by its first four pictures).
 pub const MAX_IMAGES: usize = 4;
+/// How long the pictures of one message, or of one batch of updates, may take in all: after
+/// that the rest go in unread, so that a picture server that is down holds nothing up for long.
+pub const READING_BUDGET: Duration = Duration::from_secs(15);
+/// QR searches running at once in the whole process (a crafted picture keeps its search busy
+/// for its whole deadline, and maybe after): a picture that finds none free within a few
+/// seconds is not read.
+const SEARCHES: usize = 2;
 
 /// Where one image's file is: its address and, for a server that asks for one, a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +63,15 @@ pub fn wanted(event: &Event) -> bool {
     }
 }
 
-/// Reads the QR codes of the message's images (the first [`MAX_IMAGES`]) into their segments.
-/// An image that cannot be fetched or decoded is logged and left without codes.
-pub async fn read_codes(http: &HttpClient, locate: &impl Locate, event: &mut Event) {
+/// Reads the QR codes of the message's images (the first [`MAX_IMAGES`]) into their segments,
+/// giving up at `until`. An image that cannot be fetched or decoded in time is logged and left
+/// without codes.
+pub async fn read_codes(
+    http: &HttpClient,
+    locate: &impl Locate,
+    event: &mut Event,
+    until: tokio::time::Instant,
+) {
     if !wanted(event) {
         return;
     }
@@ -73,9 +86,17 @@ pub async fn read_codes(http: &HttpClient, locate: &impl Locate, event: &mut Eve
         })
         .take(MAX_IMAGES);
     for (url, file, qr) in images {
-        match codes(http, locate, url.as_deref(), file.as_deref()).await {
-            Ok(found) => *qr = found,
-            Err(why) => debug!(chat = %event.chat, error = %why, "an image not read for QR codes"),
+        let read =
+            tokio::time::timeout_at(until, codes(http, locate, url.as_deref(), file.as_deref()));
+        match read.await {
+            Ok(Ok(found)) => *qr = found,
+            Ok(Err(why)) => {
+                debug!(chat = %event.chat, error = %why, "an image not read for QR codes")
+            }
+            Err(_) => {
+                debug!(chat = %event.chat, "images not read for QR codes: out of time");
+                return;
+            }
         }
     }
 }
@@ -100,7 +121,21 @@ async fn codes(
     if !(200..300).contains(&status) {
         return Err(format!("HTTP {status}"));
     }
-    tokio::task::spawn_blocking(move || steward_text::decode_qr(&bytes))
+    static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SEARCHES);
+    let permit = tokio::time::timeout(Duration::from_secs(3), RUNNING.acquire())
+        .await
+        .map_err(|_| "too many pictures being read".to_owned())?
+        .map_err(|err| err.to_string())?;
+    // The permit goes with the search, and is given back when the search ends.
+    permit.forget();
+    struct Release;
+    impl Drop for Release {
+        fn drop(&mut self) {
+            RUNNING.add_permits(1);
+        }
+    }
+    let release = Release;
+    tokio::task::spawn_blocking(move || steward_text::decode_qr_holding(&bytes, release))
         .await
         .map_err(|err| err.to_string())?
         .map_err(|err| err.to_string())
@@ -183,6 +218,40 @@ mod tests {
             MemberRole::Member,
             vec![Segment::text("no picture")]
         )));
+    }
+
+    /// A picture server that takes the connection and never answers holds the message no
+    /// longer than its deadline.
+    #[tokio::test]
+    async fn a_silent_picture_server_is_given_up_on_at_the_deadline() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/a.png", listener.local_addr().unwrap());
+        let held = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                open.push(socket);
+            }
+        });
+        let mut event = message(
+            MemberRole::Member,
+            vec![Segment::Image {
+                url: Some(url),
+                file: None,
+                qr: Vec::new(),
+            }],
+        );
+        let http = HttpClient::new().unwrap();
+        let started = tokio::time::Instant::now();
+        let until = started + Duration::from_millis(300);
+        read_codes(&http, &WebAddress, &mut event, until).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert!(wanted(&event), "no codes were read");
+        held.abort();
     }
 
     #[test]

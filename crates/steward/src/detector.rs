@@ -249,7 +249,13 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                 }
             };
             let (unique, removed) = deduplicated(&rows);
+            // Training material that is also a scored message would be learnt and then tested on.
+            let scored: HashSet<&str> = unique.iter().map(|(text, _)| text.as_str()).collect();
             let (also, _) = deduplicated(&simulated_samples(args.train_simulated, TRAINING_SEED));
+            let also: Vec<(String, bool)> = also
+                .into_iter()
+                .filter(|(text, _)| !scored.contains(text.as_str()))
+                .collect();
             let mut counts = Counts::default();
             for shuffle in 0..args.shuffles.max(1) {
                 let run = CrossValidation {

@@ -318,8 +318,8 @@ impl TextChain {
                 return Some(
                     Verdict::new(
                         Detector::Classifier,
-                        format!("疑似广告（得分 {score:.1}）"),
-                        format!("reads as an ad (score {score:.1})"),
+                        format!("疑似广告（超出阈值 {score:.1}）"),
+                        format!("reads as an ad ({score:.1} over the threshold)"),
                     )
                     .told("疑似广告", "it reads as an ad"),
                 );

@@ -17,7 +17,7 @@ const MAGIC: &[u8; 8] = b"STWDADS2";
 const MIN_KNOWN: f32 = 0.35;
 /// The same for spaced scripts, whose n-grams around spaces and short words are known in any
 /// language written in Latin letters: a model that never saw Russian knew 35% of a Russian
-/// post's features and flagged 14% of them; at 60% it flags 2.5%, and held-out messages of the
+/// post's features and flagged 14% of them; at 60% it flags about 2%, and held-out messages of the
 /// languages it knows are judged as before (README, "Ad detection quality").
 const MIN_KNOWN_SPACED: f32 = 0.6;
 
@@ -64,10 +64,14 @@ fn shape(normalized: &str, script: Script) -> Vec<char> {
     // space ends a word, and a word is kept whole.
     let chars: Vec<char> = match script {
         Script::Han => normalized.chars().filter(|c| !c.is_whitespace()).collect(),
-        Script::Other => normalized
-            .split_whitespace()
-            .flat_map(|word| word.chars().chain([' ']))
-            .collect(),
+        Script::Other => {
+            let mut spaced: Vec<char> = normalized
+                .split_whitespace()
+                .flat_map(|word| word.chars().chain([' ']))
+                .collect();
+            spaced.pop();
+            spaced
+        }
     };
     let mut out = Vec::with_capacity(chars.len());
     let mut index = 0;
@@ -340,9 +344,9 @@ impl Linear {
     }
 
     fn score_features(&self, features: &[u32]) -> f32 {
-        let sum: i32 = features
+        let sum: i64 = features
             .iter()
-            .map(|f| i32::from(self.quantized[*f as usize]))
+            .map(|f| i64::from(self.quantized[*f as usize]))
             .sum();
         self.bias + sum as f32 * self.scale * length_factor(features.len())
     }

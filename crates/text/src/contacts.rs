@@ -68,7 +68,7 @@ fn patterns() -> Option<&'static Patterns> {
                 .ok()?,
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
                 numbered: Regex::new(
-                    r"(?:[群裙羣](?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,11})(?:[^0-9人个名位元块万w]|$)",
+                    r"(?:[群裙羣](?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
                 )
                 .ok()?,
             })
@@ -133,16 +133,35 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             push(ContactKind::WeChat, id.as_str());
         }
     }
-    for qq in patterns
-        .qq
-        .captures_iter(normalized)
-        .chain(patterns.numbered.captures_iter(normalized))
-    {
+    for qq in patterns.qq.captures_iter(normalized) {
         if let Some(number) = qq.get(1) {
             push(ContactKind::Qq, number.as_str());
         }
     }
+    for found in patterns.numbered.captures_iter(normalized) {
+        if let (Some(whole), Some(number)) = (found.get(0), found.get(1))
+            && is_contact_number(whole.as_str(), number.as_str(), &normalized[number.end()..])
+        {
+            push(ContactKind::Qq, number.as_str());
+        }
+    }
     found
+}
+
+/// Whether a number after `群`, `联系`, `找`... is one to reach somebody by: a QQ or group number
+/// is 6 to 11 digits, not a count or an amount (`群 200000 人`, `找 1000000金`), not a date
+/// (`群20240601公告`), and not an order or serial number (`联系订单号123456789`).
+fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
+    let unit = after.trim_start().chars().next();
+    let counted = unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天".contains(c));
+    let date = number.len() == 8
+        && number.starts_with("20")
+        && matches!(number[4..6].parse::<u8>(), Ok(1..=12))
+        && matches!(number[6..8].parse::<u8>(), Ok(1..=31));
+    let serial = ["单号", "订单", "编号", "单"]
+        .iter()
+        .any(|word| whole.contains(word));
+    number.len() <= 11 && !counted && !date && !serial
 }
 
 #[cfg(test)]
@@ -222,6 +241,14 @@ mod tests {
         check("联系一下，订单 20260501123", &[]);
         check("找到了 123456789 这个号", &[]);
         check("add 123456789", &[]);
+        check("我们群 200000 人", &[]);
+        check("群 100000+", &[]);
+        check("找 1000000金", &[]);
+        check("找20240501的记录", &[]);
+        check("群20240601公告", &[]);
+        check("联系订单号123456789", &[]);
+        check("联系一下单号 123456789", &[]);
+        check("群号码是 1234567890123 吗", &[]);
         check("微博：今天的热搜", &[]);
         check(
             "https://mp.example.com/s/vqJwxS7xj8NA",

@@ -32,6 +32,12 @@ pub enum QrError {
 
 /// What every QR code in the image says (empty when there is none).
 pub fn decode_qr(bytes: &[u8]) -> Result<Vec<String>, QrError> {
+    decode_qr_holding(bytes, ())
+}
+
+/// [`decode_qr`], with `held` kept until the search itself ends, which may be after the answer
+/// gave up on it: a permit held this way bounds the searches running, not only those awaited.
+pub fn decode_qr_holding<T: Send + 'static>(bytes: &[u8], held: T) -> Result<Vec<String>, QrError> {
     let (width, height, luma) = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         png_luma(bytes)?
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -48,6 +54,7 @@ pub fn decode_qr(bytes: &[u8]) -> Result<Vec<String>, QrError> {
         .spawn(move || {
             let found = std::panic::catch_unwind(move || search(width, height, &luma));
             let _ = sender.send(found);
+            drop(held);
         })
         .map_err(|err| QrError::Broken(err.to_string()))?;
     match receiver.recv_timeout(DEADLINE) {

@@ -276,6 +276,7 @@ pub async fn http_event(
                     http,
                     &steward_adapters::images::WebAddress,
                     &mut event,
+                    tokio::time::Instant::now() + steward_adapters::images::READING_BUDGET,
                 )
                 .await;
             }

@@ -368,8 +368,9 @@ async fn sync(
                 }
                 let first = since.is_none() && skip_history;
                 let mut events = read_rooms(client, &account, rooms, &batch, first).await;
+                let reading_until = tokio::time::Instant::now() + crate::images::READING_BUDGET;
                 for event in &mut events {
-                    crate::images::read_codes(&client.http, client, event).await;
+                    crate::images::read_codes(&client.http, client, event, reading_until).await;
                     health.event("matrix", me);
                 }
                 match crate::record(pipeline, events).await {

@@ -69,6 +69,7 @@ pub async fn serve<S, K, E>(
 {
     let connection = health.connected("onebot", account.as_str(), transport);
     let reading = Arc::new(tokio::sync::Semaphore::new(IMAGES_AT_ONCE));
+    let mut reading_tasks = tokio::task::JoinSet::new();
     let mut failure = None;
     let mut heartbeat: Option<Duration> = None;
     let waiting: Waiting = Arc::new(Mutex::new(HashMap::new()));
@@ -151,13 +152,20 @@ pub async fn serve<S, K, E>(
                     )
                 {
                     let (pipeline, account) = (Arc::clone(&pipeline), account.clone());
-                    tokio::spawn(async move {
+                    let until = tokio::time::Instant::now() + crate::images::READING_BUDGET;
+                    reading_tasks.spawn(async move {
                         let mut event = event;
-                        crate::images::read_codes(http, &crate::images::WebAddress, &mut event)
-                            .await;
+                        crate::images::read_codes(
+                            http,
+                            &crate::images::WebAddress,
+                            &mut event,
+                            until,
+                        )
+                        .await;
                         drop(permit);
                         queue(&pipeline, &account, *event).await;
                     });
+                    while reading_tasks.try_join_next().is_some() {}
                     continue;
                 }
                 queue(&pipeline, &account, *event).await;
@@ -184,6 +192,9 @@ pub async fn serve<S, K, E>(
             Err(err) => warn!(account = %account, error = %err, "onebot: payload refused"),
         }
     }
+    // Messages whose pictures are being read are queued before the connection is done (their
+    // reading has its own deadline).
+    while reading_tasks.join_next().await.is_some() {}
     let _ = closed.send(true);
     if let Some(rosters) = rosters {
         rosters.abort();

@@ -249,6 +249,7 @@ impl Bot {
         let me = self.identity();
         let mut events = Vec::new();
         let mut recorded_changes = Vec::new();
+        let reading_until = tokio::time::Instant::now() + crate::images::READING_BUDGET;
         for update in updates {
             let read = match protocol::parse(update, &me) {
                 Ok(read) => read,
@@ -301,7 +302,13 @@ impl Bot {
                     }
                     _ => {}
                 }
-                crate::images::read_codes(&self.api.http, self.api.as_ref(), &mut event).await;
+                crate::images::read_codes(
+                    &self.api.http,
+                    self.api.as_ref(),
+                    &mut event,
+                    reading_until,
+                )
+                .await;
                 self.health.event("telegram", self.account.as_str());
                 events.push(event);
             }
