@@ -723,8 +723,10 @@ fn a_backtest_reports_what_the_live_run_did(test: &TestDatabase) {
         bot.pipeline.shutdown().await;
 
         let live = blocking(|| bot.database.offences(None, None, 100_000)).unwrap();
+        // The simulated spammers' ads (the shipped model flags next to none of the ordinary
+        // talk): enough for the comparison to mean something.
         assert!(
-            live.len() >= 10,
+            live.len() >= 5,
             "a month should hold some offences: {}",
             live.len()
         );
