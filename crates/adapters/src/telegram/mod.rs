@@ -364,7 +364,7 @@ impl Bot {
             .api
             .call(
                 "getChatAdministrators",
-                &json!({ "chat_id": chat.as_str().parse::<i64>().map_or_else(|_| json!(chat.as_str()), |id| json!(id)) }),
+                &json!({ "chat_id": protocol::id_value(chat.as_str()) }),
                 Duration::from_secs(10),
             )
             .await;
@@ -696,7 +696,7 @@ async fn carry(
             }
         }
         // Made at each attempt: a mute's end is counted from the moment it is sent.
-        let call = match protocol::call(
+        let mut call = match protocol::call(
             &entry.chat,
             &entry.action,
             &|user| names.get(user).cloned(),
@@ -710,6 +710,17 @@ async fn carry(
                 };
             }
         };
+        if matches!(entry.action, steward_domain::Action::MuteAll { .. }) {
+            let chat = json!({ "chat_id": protocol::id_value(entry.chat.as_str()) });
+            match carrier.api.call("getChat", &chat, ANSWER_WITHIN).await {
+                Ok(info) => protocol::keep_other_permissions(&mut call, &info["permissions"]),
+                // Not known now: better a night that turns the other permissions off than no
+                // night at all.
+                Err(err) => {
+                    warn!(chat = %entry.chat, error = %err, "telegram: the group's permissions could not be read before night mode")
+                }
+            }
+        }
         match carrier
             .api
             .call(call.method, &call.params, ANSWER_WITHIN)

@@ -542,7 +542,7 @@ pub struct Call {
 }
 
 /// A chat's or a user's id as Telegram wants it: a number (or `@channelname`, as written).
-fn id_value(id: &str) -> Value {
+pub(crate) fn id_value(id: &str) -> Value {
     id.parse::<i64>()
         .map_or_else(|_| json!(id), |number| json!(number))
 }
@@ -584,6 +584,24 @@ fn send_permissions(allowed: bool, more: &[&str]) -> Value {
         permissions.insert(permission.to_owned(), Value::Bool(allowed));
     }
     Value::Object(permissions)
+}
+
+/// Night mode's `setChatPermissions` on top of the group's own defaults (`getChat`'s
+/// `permissions`): Telegram takes every permission not given as refused, so without them a
+/// night would take away pinning, inviting and changing the info for good. Only the sending
+/// permissions change; at dawn they all come back.
+pub fn keep_other_permissions(call: &mut Call, current: &Value) {
+    let (Some(current), Some(Value::Object(sending))) =
+        (current.as_object(), call.params.get("permissions"))
+    else {
+        return;
+    };
+    let mut merged = current.clone();
+    merged.retain(|_, value| value.is_boolean());
+    for (permission, allowed) in sending {
+        merged.insert(permission.clone(), allowed.clone());
+    }
+    call.params["permissions"] = Value::Object(merged);
 }
 
 /// Shortest restriction Steward asks for: Telegram takes anything under 30 s from its own clock
@@ -704,6 +722,32 @@ mod tests {
             account: AccountId("777".into()),
             username: Some("StewardBot".into()),
         }
+    }
+
+    #[test]
+    fn night_mode_keeps_the_groups_other_permissions() {
+        let chat = ChatId("-100".into());
+        let mut call = call(&chat, &Action::MuteAll { on: true }, &|_| None, Utc::now()).unwrap();
+        let current = json!({"can_send_messages": true, "can_send_polls": false,
+                             "can_invite_users": false, "can_pin_messages": true,
+                             "can_change_info": false, "can_manage_topics": true});
+        keep_other_permissions(&mut call, &current);
+        let permissions = &call.params["permissions"];
+        assert_eq!(permissions["can_send_messages"], false);
+        assert_eq!(permissions["can_send_polls"], false);
+        assert_eq!(permissions["can_pin_messages"], true, "{permissions}");
+        assert_eq!(permissions["can_manage_topics"], true);
+        assert_eq!(permissions["can_invite_users"], false);
+        let mut dawn =
+            super::call(&chat, &Action::MuteAll { on: false }, &|_| None, Utc::now()).unwrap();
+        keep_other_permissions(&mut dawn, permissions);
+        assert_eq!(dawn.params["permissions"]["can_send_messages"], true);
+        assert_eq!(dawn.params["permissions"]["can_pin_messages"], true);
+        assert_eq!(dawn.params["permissions"]["can_invite_users"], false);
+        // Nothing readable: the call stays as it was.
+        let before = call.params.clone();
+        keep_other_permissions(&mut call, &Value::Null);
+        assert_eq!(call.params, before);
     }
 
     #[test]

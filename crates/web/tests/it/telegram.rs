@@ -89,6 +89,15 @@ async fn answer(
                              "username": "StewardBot"}),
         ),
         "deleteWebhook" | "setWebhook" => ok(json!(true)),
+        // The group's own defaults: pinning allowed, inviting not.
+        "getChat" => ok(
+            json!({"id": CHAT, "type": "supergroup", "title": "Steward 测试群",
+                               "accent_color_id": 0, "max_reaction_count": 11,
+                               "permissions": {"can_send_messages": true, "can_send_polls": true,
+                                               "can_invite_users": false, "can_pin_messages": true,
+                                               "can_change_info": false,
+                                               "can_manage_topics": false}}),
+        ),
         "getFile" => {
             let id = params["file_id"].as_str().unwrap_or_default();
             ok(
@@ -601,6 +610,36 @@ async fn a_members_qr_code_picture_is_read_and_deleted_an_admins_is_not_fetched(
         1,
         "the broken picture's message stays"
     );
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), runner)
+        .await
+        .expect("the adapter stops")
+        .unwrap();
+}
+
+/// Night mode keeps what else the group allows: Telegram refuses every permission a
+/// `setChatPermissions` leaves out.
+#[tokio::test(flavor = "multi_thread")]
+async fn night_mode_turns_sending_off_and_keeps_the_groups_other_permissions() {
+    let state: Shared = Arc::default();
+    let (_console, database, stop, runner) = polling(&state).await;
+    let request = steward_domain::ActionRequest {
+        platform: steward_domain::Platform::Telegram,
+        account: steward_domain::AccountId("777000".into()),
+        chat: steward_domain::ChatId(CHAT.to_string()),
+        action: steward_domain::Action::MuteAll { on: true },
+    };
+    let now = chrono::Utc::now();
+    database.schedule_action(&request, now, now).unwrap();
+    let set = until("night mode set", || {
+        calls_of(&state, "setChatPermissions").pop()
+    })
+    .await;
+    let permissions = &set["permissions"];
+    assert_eq!(permissions["can_send_messages"], false, "{set}");
+    assert_eq!(permissions["can_send_polls"], false);
+    assert_eq!(permissions["can_pin_messages"], true, "kept: {set}");
+    assert_eq!(permissions["can_invite_users"], false);
     let _ = stop.send(true);
     tokio::time::timeout(Duration::from_secs(10), runner)
         .await
