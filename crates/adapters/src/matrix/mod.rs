@@ -206,6 +206,41 @@ impl crate::images::Locate for Client {
     }
 }
 
+/// Night mode keeps the room's own sending level for the morning: at nightfall it is saved (in
+/// the database, so that a restart in the night forgets nothing), at dawn it is what comes back
+/// (`Some`). A nightfall carried out twice (an answer lost) finds the room already as the first
+/// left it, and keeps what that one saved.
+async fn night_keeps_the_day(
+    carrier: &MatrixCarrier,
+    room: &ChatId,
+    on: bool,
+    current: &Value,
+) -> Result<Option<i64>, String> {
+    let key = format!("{} night {}", carrier.account.as_str(), room.as_str());
+    let database = Arc::clone(&carrier.database);
+    let now = protocol::PowerLevels {
+        content: current.clone(),
+    }
+    .events_default();
+    tokio::task::spawn_blocking(move || {
+        let saved: Option<i64> = database
+            .cursor(Platform::Matrix, &key)?
+            .and_then(|day| day.parse().ok());
+        if on {
+            let already_night = saved.is_some_and(|day| now == day.max(protocol::NIGHT_LEVEL));
+            if !already_night {
+                database.set_cursor(Platform::Matrix, &key, &now.to_string())?;
+            }
+            Ok(None)
+        } else {
+            Ok(Some(saved.unwrap_or(0)))
+        }
+    })
+    .await
+    .map_err(|err| err.to_string())?
+    .map_err(|err: steward_store::StoreError| err.to_string())
+}
+
 /// Runs one account until `stop` turns true: logs in when needed, carries out its outbox and
 /// reads `/sync`, reconnecting with backoff.
 pub async fn run(
@@ -750,7 +785,16 @@ async fn carry(
                 Ok(current) => current,
                 Err(err) => return outcome(Err(err), true),
             };
-            let changed = protocol::change_power(&current, change, member.as_deref());
+            let mut changed = protocol::change_power(&current, change, member.as_deref());
+            if let PowerChange::MuteAll(on) = change {
+                match night_keeps_the_day(&carrier, &entry.chat, on, &current).await {
+                    Ok(Some(day)) => changed["events_default"] = json!(day),
+                    Ok(None) => {}
+                    Err(err) => {
+                        return outcome(Err(CallError::Http(HttpError::NotSent(err))), true);
+                    }
+                }
+            }
             let result = if changed == current {
                 Ok(Value::Null)
             } else {

@@ -432,12 +432,18 @@ pub fn change_power(content: &Value, change: PowerChange, member: Option<&str>) 
             }
         }
         (PowerChange::MuteAll(on), _) => {
-            content["events_default"] = json!(if on { 50 } else { 0 });
+            // At night at least 50 (a room already stricter stays so); the day's own level is
+            // put back by the caller, which kept it.
+            let night = levels.events_default().max(NIGHT_LEVEL);
+            content["events_default"] = json!(if on { night } else { 0 });
         }
         _ => {}
     }
     content
 }
+
+/// The level needed to send at night (moderators).
+pub const NIGHT_LEVEL: i64 = 50;
 
 /// Steward's action in room `chat` as API requests; `txn` makes a send or a redaction
 /// idempotent on the homeserver; `name_of` gives a mentioned member's display name.

@@ -383,6 +383,37 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     })
     .await;
 
+    // Night mode on a room whose own sending level is 10: 50 at night, 10 again at dawn.
+    let mut power = alice.power(&room).await;
+    power["events_default"] = json!(10);
+    alice
+        .call(
+            "PUT",
+            &format!("/rooms/{}/state/m.room.power_levels/", encode(&room)),
+            Some(power),
+        )
+        .await
+        .unwrap();
+    for (on, expected) in [(true, 50), (false, 10)] {
+        let now = chrono::Utc::now();
+        database
+            .schedule_action(
+                &steward_domain::ActionRequest {
+                    platform: steward_domain::Platform::Matrix,
+                    account: steward_domain::AccountId(bot.id.clone()),
+                    chat: steward_domain::ChatId(room.clone()),
+                    action: steward_domain::Action::MuteAll { on },
+                },
+                now,
+                now,
+            )
+            .unwrap();
+        until("night mode switched", || async {
+            (alice.power(&room).await["events_default"] == expected).then_some(())
+        })
+        .await;
+    }
+
     // Stopped, a message arrives; started again, Steward carries on from the saved position
     // and answers it: nothing said while it was away is lost.
     let _ = stop.send(true);
