@@ -94,6 +94,16 @@ impl User {
         .unwrap_or(Value::Null)
     }
 
+    async fn set_power(&self, room: &str, power: Value) {
+        self.call(
+            "PUT",
+            &format!("/rooms/{}/state/m.room.power_levels/", encode(room)),
+            Some(power),
+        )
+        .await
+        .unwrap();
+    }
+
     async fn power(&self, room: &str) -> Value {
         self.call(
             "GET",
@@ -297,14 +307,7 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     // An admin lifts the mute early; the third ad bans the author for good.
     let mut power = alice.power(&room).await;
     power["users"].as_object_mut().unwrap().remove(&spammer.id);
-    alice
-        .call(
-            "PUT",
-            &format!("/rooms/{}/state/m.room.power_levels/", encode(&room)),
-            Some(power),
-        )
-        .await
-        .unwrap();
+    alice.set_power(&room, power).await;
     let third = spammer.say(&room, &ad(3)).await.unwrap();
     until("the author banned", || async {
         let member = alice
@@ -386,14 +389,7 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     // Night mode on a room whose own sending level is 10: 50 at night, 10 again at dawn.
     let mut power = alice.power(&room).await;
     power["events_default"] = json!(10);
-    alice
-        .call(
-            "PUT",
-            &format!("/rooms/{}/state/m.room.power_levels/", encode(&room)),
-            Some(power),
-        )
-        .await
-        .unwrap();
+    alice.set_power(&room, power).await;
     for (on, expected) in [(true, 50), (false, 10)] {
         let now = chrono::Utc::now();
         database
