@@ -23,7 +23,10 @@ const MIN_KNOWN_SPACED: f32 = 0.6;
 
 /// The features of one normalised message: hashed bucket ids, sorted, each once.
 pub fn features(normalized: &str) -> Vec<u32> {
-    let script = Script::of(normalized);
+    features_in(normalized, Script::of(normalized))
+}
+
+fn features_in(normalized: &str, script: Script) -> Vec<u32> {
     let shape = shape(normalized, script);
     let mut out = Vec::with_capacity(shape.len() * 3 + 12);
     // 1-, 2- and 3-grams from each position, each hash extending the shorter one's.
@@ -261,8 +264,9 @@ impl Classifier {
     /// How far a normalised message's score is above its model's decision threshold: 0 or more
     /// reads as an ad.
     pub fn score(&self, normalized: &str) -> f32 {
-        let model = self.model(Script::of(normalized));
-        model.score_features(&features(normalized)) - model.threshold
+        let script = Script::of(normalized);
+        let model = self.model(script);
+        model.score_features(&features_in(normalized, script)) - model.threshold
     }
 
     /// Whether a message reads as an ad, with a sensitivity shift: a positive `shift` flags less.
@@ -274,13 +278,14 @@ impl Classifier {
     /// features to judge (a language or a community it was not trained on): it abstains rather
     /// than guess.
     pub fn verdict(&self, normalized: &str) -> Option<f32> {
-        let model = self.model(Script::of(normalized));
-        let features = features(normalized);
+        let script = Script::of(normalized);
+        let model = self.model(script);
+        let features = features_in(normalized, script);
         let known = features
             .iter()
             .filter(|f| model.quantized[**f as usize] != 0)
             .count();
-        let min_known = match Script::of(normalized) {
+        let min_known = match script {
             Script::Han => MIN_KNOWN,
             Script::Other => MIN_KNOWN_SPACED,
         };
@@ -433,7 +438,7 @@ fn docs_of(samples: &[(String, bool)], script: Script) -> Vec<(Vec<u32>, bool)> 
     samples
         .iter()
         .filter(|(text, _)| Script::of(text) == script)
-        .map(|(text, label)| (features(text), *label))
+        .map(|(text, label)| (features_in(text, script), *label))
         .collect()
 }
 

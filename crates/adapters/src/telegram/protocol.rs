@@ -141,15 +141,18 @@ pub fn parse(update: &Value, me: &Identity) -> Result<Update, UpdateError> {
     Ok(read)
 }
 
-/// The group a payload is about, or why it is not one.
-fn group(payload: &Value) -> Result<Result<ChatId, String>, UpdateError> {
+/// The group a payload is about; `None` (and why, in `read.ignored`) when it is another chat.
+fn group(payload: &Value, read: &mut Update) -> Result<Option<ChatId>, UpdateError> {
     let chat = object(payload, "chat")?;
     let id = integer(chat, "id")?;
-    Ok(match chat.get("type").and_then(Value::as_str) {
-        Some("group" | "supergroup") => Ok(ChatId(id.to_string())),
-        Some(other) => Err(format!("a {other} chat")),
-        None => return refuse("a chat's `type` is missing"),
-    })
+    match chat.get("type").and_then(Value::as_str) {
+        Some("group" | "supergroup") => Ok(Some(ChatId(id.to_string()))),
+        Some(other) => {
+            read.ignored = Some(format!("a {other} chat"));
+            Ok(None)
+        }
+        None => refuse("a chat's `type` is missing"),
+    }
 }
 
 fn event(
@@ -170,12 +173,8 @@ fn event(
 }
 
 fn message(message: &Value, me: &Identity, read: &mut Update) -> Result<(), UpdateError> {
-    let chat = match group(message)? {
-        Ok(chat) => chat,
-        Err(why) => {
-            read.ignored = Some(why);
-            return Ok(());
-        }
+    let Some(chat) = group(message, read)? else {
+        return Ok(());
     };
     let time = time_of(message)?;
     let message_id = integer(message, "message_id")?;
@@ -380,12 +379,8 @@ fn strip_own_command(text: &str, username: Option<&str>) -> String {
 }
 
 fn chat_member(change: &Value, me: &Identity, read: &mut Update) -> Result<(), UpdateError> {
-    let chat = match group(change)? {
-        Ok(chat) => chat,
-        Err(why) => {
-            read.ignored = Some(why);
-            return Ok(());
-        }
+    let Some(chat) = group(change, read)? else {
+        return Ok(());
     };
     let time = time_of(change)?;
     let old = object(change, "old_chat_member")?;
@@ -465,12 +460,8 @@ fn chat_member(change: &Value, me: &Identity, read: &mut Update) -> Result<(), U
 }
 
 fn join_request(request: &Value, me: &Identity, read: &mut Update) -> Result<(), UpdateError> {
-    let chat = match group(request)? {
-        Ok(chat) => chat,
-        Err(why) => {
-            read.ignored = Some(why);
-            return Ok(());
-        }
+    let Some(chat) = group(request, read)? else {
+        return Ok(());
     };
     let time = time_of(request)?;
     let applicant = profile(object(request, "from")?)?;

@@ -412,11 +412,7 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
 
     // Stopped, a message arrives; started again, Steward carries on from the saved position
     // and answers it: nothing said while it was away is lost.
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(60), runner)
-        .await
-        .expect("the adapter stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 60).await;
     let replies_before = bot_says(&alice, &room, &bot.id, "").await.len();
     moderator.say(&room, "/top").await.unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -425,9 +421,5 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         (bot_says(&alice, &room, &bot.id, "").await.len() > replies_before).then_some(())
     })
     .await;
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(60), runner)
-        .await
-        .expect("the adapter stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 60).await;
 }

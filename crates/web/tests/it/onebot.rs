@@ -402,11 +402,7 @@ async fn steward_connects_forward_and_reconnects() {
         // The implementation goes away; Steward comes back.
         socket.close(None).await.unwrap();
     }
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), runner)
-        .await
-        .expect("the runner stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 10).await;
 }
 
 /// HTTP POST events: signed with `X-Signature: sha1=<hmac>`; unsigned and wrongly signed ones
@@ -717,11 +713,7 @@ async fn http_mode_events_in_and_calls_out() {
     .await
     .unwrap();
     assert_eq!(answer.as_deref(), Some("42"));
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), runner)
-        .await
-        .expect("the runner stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 10).await;
 }
 
 /// The connection dropped fifty times while sign-ins come in and replies go out, some of their

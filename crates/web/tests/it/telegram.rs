@@ -456,11 +456,7 @@ async fn long_polling_signs_in_through_a_429_and_kicks_an_ad_on_the_third_offenc
     assert_eq!(account["account"], "777000");
     assert_eq!(account["connected"], true);
     assert_eq!(account["transport"], "long polling");
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), runner)
-        .await
-        .expect("the adapter stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 10).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -550,11 +546,7 @@ async fn webhook_deliveries_are_checked_by_their_secret() {
         )
         .await;
     assert_eq!(response.status(), 404);
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), runner)
-        .await
-        .expect("the adapter stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 10).await;
 }
 
 /// The Bot API's photo message: sizes smallest first, each with its own file_id.
@@ -610,11 +602,7 @@ async fn a_members_qr_code_picture_is_read_and_deleted_an_admins_is_not_fetched(
         1,
         "the broken picture's message stays"
     );
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), runner)
-        .await
-        .expect("the adapter stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 10).await;
 }
 
 /// Night mode keeps what else the group allows: Telegram refuses every permission a
@@ -640,9 +628,5 @@ async fn night_mode_turns_sending_off_and_keeps_the_groups_other_permissions() {
     assert_eq!(permissions["can_send_polls"], false);
     assert_eq!(permissions["can_pin_messages"], true, "kept: {set}");
     assert_eq!(permissions["can_invite_users"], false);
-    let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(10), runner)
-        .await
-        .expect("the adapter stops")
-        .unwrap();
+    crate::stop_runner(stop, runner, 10).await;
 }
