@@ -10,7 +10,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use steward_domain::{Event, EventKind, MemberRole, Segment};
+use steward_domain::{Event, MemberRole, Segment};
 use tracing::debug;
 
 use crate::https::HttpClient;
@@ -49,18 +49,13 @@ pub trait Locate {
 /// Whether a message has images to read: a member's message (admins and owners are exempt from
 /// moderation, so their pictures are not fetched) with an image whose codes are not known yet.
 pub fn wanted(event: &Event) -> bool {
-    match &event.kind {
-        EventKind::Message {
-            sender, segments, ..
-        } => {
-            sender.role == MemberRole::Member
-                && !sender.is_bot
-                && segments
-                    .iter()
-                    .any(|segment| matches!(segment, Segment::Image { qr, .. } if qr.is_empty()))
-        }
-        _ => false,
-    }
+    event.kind.written().is_some_and(|(sender, segments)| {
+        sender.role == MemberRole::Member
+            && !sender.is_bot
+            && segments
+                .iter()
+                .any(|segment| matches!(segment, Segment::Image { qr, .. } if qr.is_empty()))
+    })
 }
 
 /// Reads the QR codes of the message's images (the first [`MAX_IMAGES`]) into their segments,
@@ -75,7 +70,7 @@ pub async fn read_codes(
     if !wanted(event) {
         return;
     }
-    let EventKind::Message { segments, .. } = &mut event.kind else {
+    let Some((_, segments)) = event.kind.written_mut() else {
         return;
     };
     let images = segments
@@ -174,7 +169,7 @@ pub fn web_address(url: Option<&str>) -> Result<Download, String> {
 mod tests {
     use super::*;
     use chrono::Utc;
-    use steward_domain::{AccountId, ChatId, MemberProfile, Platform, UserId};
+    use steward_domain::{AccountId, ChatId, EventKind, MemberProfile, Platform, UserId};
 
     fn message(role: MemberRole, segments: Vec<Segment>) -> Event {
         Event {

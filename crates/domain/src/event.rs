@@ -67,6 +67,16 @@ pub enum EventKind {
         old: Option<String>,
         new: String,
     },
+    /// A member changed an earlier message (Telegram, Matrix): `segments` are its new content.
+    /// The event's `id` is the edit's own (Telegram: `<message>@<edit time>`, Matrix: the edit
+    /// event), so that each edit is recorded once. Moderation judges the new content (an ad
+    /// edited into an old message is an ad); nothing counts an edit as a message.
+    MessageEdited {
+        sender: MemberProfile,
+        /// The message that was changed.
+        message: MessageId,
+        segments: Vec<Segment>,
+    },
     MessageRecalled {
         message: MessageId,
         author: UserId,
@@ -207,7 +217,9 @@ impl Event {
     /// The member the event is about: the sender, the joiner, the leaver, the applicant.
     pub fn subject(&self) -> &UserId {
         match &self.kind {
-            EventKind::Message { sender, .. } => &sender.id,
+            EventKind::Message { sender, .. } | EventKind::MessageEdited { sender, .. } => {
+                &sender.id
+            }
             EventKind::MemberJoined { member, .. } => &member.id,
             EventKind::MemberLeft { member, .. } => member,
             EventKind::JoinRequest { applicant, .. } => &applicant.id,
@@ -280,57 +292,24 @@ impl Event {
                     return Err(InvalidEvent::MissingId { kind: "message" });
                 }
                 check_profile("sender", sender)?;
-                if segments.is_empty() {
-                    return Err(InvalidEvent::NoSegments);
-                }
-                if segments.len() > MAX_SEGMENTS {
-                    return Err(InvalidEvent::TooLong {
-                        field: "segments",
-                        len: segments.len(),
-                        max: MAX_SEGMENTS,
-                    });
-                }
-                let text_len: usize = segments.iter().map(Segment::text_len).sum();
-                if text_len > MAX_TEXT_LEN {
-                    return Err(InvalidEvent::TooLong {
-                        field: "segments",
-                        len: text_len,
-                        max: MAX_TEXT_LEN,
-                    });
-                }
-                for segment in segments {
-                    match segment {
-                        Segment::Mention { user } => check_id("segments.user", user.as_str())?,
-                        Segment::Text { text } => check_len("segments.text", text, MAX_TEXT_LEN)?,
-                        Segment::Link { url } => check_len("segments.url", url, MAX_TEXT_LEN)?,
-                        Segment::Image { url, file, qr } => {
-                            for part in [url, file].into_iter().flatten() {
-                                check_len("segments.image", part, MAX_TEXT_LEN)?;
-                            }
-                            if qr.len() > MAX_QR_CODES {
-                                return Err(InvalidEvent::TooLong {
-                                    field: "segments.qr",
-                                    len: qr.len(),
-                                    max: MAX_QR_CODES,
-                                });
-                            }
-                            for code in qr {
-                                check_len("segments.qr", code, MAX_TEXT_LEN)?;
-                            }
-                        }
-                        Segment::File { name, url, .. } => {
-                            check_len("segments.name", name, MAX_TEXT_LEN)?;
-                            if let Some(url) = url {
-                                check_len("segments.url", url, MAX_TEXT_LEN)?;
-                            }
-                        }
-                        Segment::Other { kind } => check_len("segments.kind", kind, MAX_NAME_LEN)?,
-                        Segment::MentionAll => {}
-                    }
-                }
+                check_segments(segments)?;
                 if let Some(reply_to) = reply_to {
                     check_id("reply_to", reply_to.as_str())?;
                 }
+            }
+            EventKind::MessageEdited {
+                sender,
+                message,
+                segments,
+            } => {
+                if self.id.is_none() {
+                    return Err(InvalidEvent::MissingId {
+                        kind: "message_edited",
+                    });
+                }
+                check_profile("sender", sender)?;
+                check_id("message", message.as_str())?;
+                check_segments(segments)?;
             }
             EventKind::MemberSeen { member } => check_profile("member", member)?,
             EventKind::MemberJoined {
@@ -383,11 +362,11 @@ impl Event {
         Ok(())
     }
 
-    /// The text a person reads in a message: text segments and links, in order. Empty for other
-    /// kinds.
+    /// The text a person reads in a message or in an edit's new version: text segments and
+    /// links, in order. Empty for other kinds.
     pub fn plain_text(&self) -> String {
-        match &self.kind {
-            EventKind::Message { segments, .. } => {
+        match self.kind.written() {
+            Some((_, segments)) => {
                 let mut text = String::new();
                 for segment in segments {
                     match segment {
@@ -408,12 +387,38 @@ impl Event {
                 }
                 text
             }
-            _ => String::new(),
+            None => String::new(),
         }
     }
 }
 
 impl EventKind {
+    /// The author and the content of a message, or of the new version of an edited one.
+    pub fn written(&self) -> Option<(&MemberProfile, &[Segment])> {
+        match self {
+            EventKind::Message {
+                sender, segments, ..
+            }
+            | EventKind::MessageEdited {
+                sender, segments, ..
+            } => Some((sender, segments)),
+            _ => None,
+        }
+    }
+
+    /// [`EventKind::written`], to change (an adapter completes roles and QR codes).
+    pub fn written_mut(&mut self) -> Option<(&mut MemberProfile, &mut Vec<Segment>)> {
+        match self {
+            EventKind::Message {
+                sender, segments, ..
+            }
+            | EventKind::MessageEdited {
+                sender, segments, ..
+            } => Some((sender, segments)),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Message { .. } => "message",
@@ -421,6 +426,7 @@ impl EventKind {
             EventKind::MemberLeft { .. } => "member_left",
             EventKind::JoinRequest { .. } => "join_request",
             EventKind::NicknameChanged { .. } => "nickname_changed",
+            EventKind::MessageEdited { .. } => "message_edited",
             EventKind::MessageRecalled { .. } => "message_recalled",
             EventKind::MemberSeen { .. } => "member_seen",
         }
@@ -485,6 +491,59 @@ fn check_name(field: &'static str, name: &str) -> Result<(), InvalidEvent> {
     }
     if name.contains('\0') {
         return Err(InvalidEvent::ControlCharacter { field });
+    }
+    Ok(())
+}
+
+/// A message's content: at least one segment, not too many, none too long.
+fn check_segments(segments: &[Segment]) -> Result<(), InvalidEvent> {
+    if segments.is_empty() {
+        return Err(InvalidEvent::NoSegments);
+    }
+    if segments.len() > MAX_SEGMENTS {
+        return Err(InvalidEvent::TooLong {
+            field: "segments",
+            len: segments.len(),
+            max: MAX_SEGMENTS,
+        });
+    }
+    let text_len: usize = segments.iter().map(Segment::text_len).sum();
+    if text_len > MAX_TEXT_LEN {
+        return Err(InvalidEvent::TooLong {
+            field: "segments",
+            len: text_len,
+            max: MAX_TEXT_LEN,
+        });
+    }
+    for segment in segments {
+        match segment {
+            Segment::Mention { user } => check_id("segments.user", user.as_str())?,
+            Segment::Text { text } => check_len("segments.text", text, MAX_TEXT_LEN)?,
+            Segment::Link { url } => check_len("segments.url", url, MAX_TEXT_LEN)?,
+            Segment::Image { url, file, qr } => {
+                for part in [url, file].into_iter().flatten() {
+                    check_len("segments.image", part, MAX_TEXT_LEN)?;
+                }
+                if qr.len() > MAX_QR_CODES {
+                    return Err(InvalidEvent::TooLong {
+                        field: "segments.qr",
+                        len: qr.len(),
+                        max: MAX_QR_CODES,
+                    });
+                }
+                for code in qr {
+                    check_len("segments.qr", code, MAX_TEXT_LEN)?;
+                }
+            }
+            Segment::File { name, url, .. } => {
+                check_len("segments.name", name, MAX_TEXT_LEN)?;
+                if let Some(url) = url {
+                    check_len("segments.url", url, MAX_TEXT_LEN)?;
+                }
+            }
+            Segment::Other { kind } => check_len("segments.kind", kind, MAX_NAME_LEN)?,
+            Segment::MentionAll => {}
+        }
     }
     Ok(())
 }
@@ -563,6 +622,47 @@ mod tests {
                 "`segments` is too long ({} > {MAX_TEXT_LEN})",
                 MAX_TEXT_LEN * 3
             ),
+        );
+    }
+
+    /// `message` edited: the same sender, the new segments.
+    fn edit(id: Option<&str>, segments: Vec<Segment>) -> Event {
+        let mut event = message(id, segments);
+        if let EventKind::Message {
+            sender, segments, ..
+        } = event.kind
+        {
+            event.kind = EventKind::MessageEdited {
+                sender,
+                message: MessageId("1".into()),
+                segments,
+            };
+        }
+        event
+    }
+
+    #[test]
+    fn an_edit_is_checked_like_a_message_and_reads_as_its_new_text() {
+        let event = edit(Some("1@9"), vec![Segment::text("加我 vx abc12345")]);
+        let json = serde_json::to_string(&event).unwrap_or_default();
+        assert!(json.contains(r#""type":"message_edited""#), "{json}");
+        assert_eq!(Event::from_json(&json), Ok(event.clone()));
+        assert_eq!(event.plain_text(), "加我 vx abc12345");
+        assert_eq!(event.subject().as_str(), "30003");
+        // Not the key of the message it changes: both are recorded.
+        assert_ne!(event.dedup_key(), message(Some("1@9"), vec![]).dedup_key());
+        let refused = |event: Event| event.validate().err().map(|err| err.to_string());
+        assert_eq!(
+            refused(edit(None, vec![Segment::text("x")])).as_deref(),
+            Some("a message_edited event needs the platform's `id`")
+        );
+        assert_eq!(
+            refused(edit(Some("1@9"), vec![])).as_deref(),
+            Some("a message needs at least one segment")
+        );
+        assert_eq!(
+            refused(edit(Some("1@9"), vec![Segment::text("a\0b")])).as_deref(),
+            Some("`segments.text` contains a control character")
         );
     }
 

@@ -325,7 +325,16 @@ fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
         member_name: row.text(8)?,
         user_id: row.text(9)?,
         group_title: row.text(10)?,
-        text: row.opt_text(11)?,
+        text: written_text(row.opt_text(11)?, row.opt_text(12)?),
+    })
+}
+
+/// What a member wrote in an event: a message's stored text, or an edit's new text (an edit is
+/// kept only as its event).
+fn written_text(message: Option<String>, edit_payload: Option<String>) -> Option<String> {
+    message.or_else(|| {
+        let event = serde_json::from_str::<steward_domain::Event>(&edit_payload?).ok()?;
+        Some(event.plain_text())
     })
 }
 
@@ -498,10 +507,11 @@ impl Database {
         self.with_conn(|conn| {
             let rows = conn.query(
                 "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
-                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), msg.text \
+                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), msg.text, e.payload \
                  FROM offences o JOIN members m ON m.id = o.member_id \
                  JOIN groups g ON g.id = o.group_id \
                  LEFT JOIN messages msg ON msg.event_id = o.event_id \
+                 LEFT JOIN events e ON e.id = o.event_id AND e.kind = 'message_edited' \
                  WHERE (CAST($1 AS BIGINT) < 0 OR o.group_id = $1) \
                  AND (CAST($2 AS BIGINT) < 0 OR o.member_id = $2) \
                  ORDER BY o.time DESC, o.id DESC LIMIT $3",
@@ -591,15 +601,20 @@ impl Database {
         })
     }
 
-    /// A message's text and group, by its event id.
+    /// A message's text (or an edit's new text) and group, by its event id.
     pub fn message_text(&self, event_id: i64) -> Result<Option<(String, i64)>, StoreError> {
         self.with_conn(|conn| {
-            conn.query_opt(
-                "SELECT text, group_id FROM messages WHERE event_id = $1",
+            let Some(row) = conn.query_opt(
+                "SELECT msg.text, e.payload, e.group_id FROM events e \
+                 LEFT JOIN messages msg ON msg.event_id = e.id \
+                 WHERE e.id = $1 AND e.kind IN ('message', 'message_edited')",
                 &[event_id.into()],
             )?
-            .map(|row| Ok((row.text(0)?, row.int(1)?)))
-            .transpose()
+            else {
+                return Ok(None);
+            };
+            let group = row.int(2)?;
+            Ok(written_text(row.opt_text(0)?, Some(row.text(1)?)).map(|text| (text, group)))
         })
     }
 

@@ -202,6 +202,9 @@ impl Writer {
             EventKind::Message {
                 sender: profile, ..
             }
+            | EventKind::MessageEdited {
+                sender: profile, ..
+            }
             | EventKind::MemberJoined {
                 member: profile, ..
             }
@@ -262,6 +265,9 @@ impl Writer {
         let mut joined_at = None;
         let new_messages: i64 = i64::from(matches!(event.kind, EventKind::Message { .. }));
         if let EventKind::Message {
+            sender: profile, ..
+        }
+        | EventKind::MessageEdited {
             sender: profile, ..
         }
         | EventKind::MemberJoined {
@@ -385,16 +391,7 @@ impl Writer {
                 // Listed by the platform: a member (again), without a join time of our own.
                 let status = self.membership_status(group_id, member_id)?;
                 if status.is_none() {
-                    self.conn.execute(
-                        "INSERT INTO memberships (group_id, member_id, status, nickname, role) \
-                         VALUES ($1, $2, 'active', $3, $4)",
-                        &[
-                            group_id.into(),
-                            member_id.into(),
-                            member.nickname.as_deref().into(),
-                            member.role.as_str().into(),
-                        ],
-                    )?;
+                    self.add_membership(group_id, member_id, member)?;
                 } else {
                     self.conn.execute(
                         "UPDATE memberships SET status = 'active', left_at = NULL, \
@@ -473,6 +470,37 @@ impl Writer {
                     self.change_member_count(group_id, 1)?;
                 }
             }
+            EventKind::MessageEdited {
+                sender, message, ..
+            } => {
+                // The message reads as edited from now on (if Steward saw it); the edit is not a
+                // message of its own. Moderation needs when the author joined, as for a message.
+                self.conn.execute(
+                    "UPDATE messages SET text = $2 WHERE event_id = \
+                     (SELECT id FROM events WHERE dedup_key = $1)",
+                    &[
+                        event.key_of_message(message).as_str().into(),
+                        prepared.text.as_str().into(),
+                    ],
+                )?;
+                let updated = self.conn.query_opt(
+                    "UPDATE memberships SET nickname = COALESCE($3, nickname), role = $4 \
+                     WHERE group_id = $1 AND member_id = $2 RETURNING joined_at",
+                    &[
+                        group_id.into(),
+                        member_id.into(),
+                        sender.nickname.as_deref().into(),
+                        sender.role.as_str().into(),
+                    ],
+                )?;
+                match updated {
+                    Some(row) => joined_at = row.opt_int(0)?,
+                    None => {
+                        self.add_membership(group_id, member_id, sender)?;
+                        self.change_member_count(group_id, 1)?;
+                    }
+                }
+            }
             EventKind::MessageRecalled { message, .. } => {
                 // The recalled message is found by its own dedup key, whose index every event
                 // needs anyway: one index fewer to write for every message.
@@ -494,6 +522,26 @@ impl Writer {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         enqueue_on(self.conn.as_mut(), event_id, request, now)
+    }
+
+    /// A membership Steward learns of without a join: active, with the member's nickname and role.
+    fn add_membership(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        profile: &MemberProfile,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO memberships (group_id, member_id, status, nickname, role) \
+             VALUES ($1, $2, 'active', $3, $4)",
+            &[
+                group_id.into(),
+                member_id.into(),
+                profile.nickname.as_deref().into(),
+                profile.role.as_str().into(),
+            ],
+        )?;
+        Ok(())
     }
 
     fn change_member_count(&mut self, group_id: i64, delta: i64) -> Result<(), StoreError> {

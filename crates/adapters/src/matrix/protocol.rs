@@ -218,14 +218,34 @@ pub fn timeline_event(
                 return Ok(None);
             }
             let relation = content.get("m.relates_to");
-            // An edit replaces an earlier message's text; Steward reads messages once.
-            if relation
+            // An edit carries the message's new content in `m.new_content` (the rest is a
+            // fallback for clients that do not know edits).
+            let edited = match relation
                 .and_then(|relation| relation.get("rel_type"))
                 .and_then(Value::as_str)
-                == Some("m.replace")
             {
-                return Ok(None);
-            }
+                Some("m.replace") => Some(MessageId(
+                    relation
+                        .and_then(|relation| relation.get("event_id"))
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| {
+                            EventError("an edit without the `event_id` it replaces".to_owned())
+                        })?
+                        .to_owned(),
+                )),
+                _ => None,
+            };
+            let content = match edited {
+                Some(_) => content
+                    .get("m.new_content")
+                    .filter(|content| content.is_object())
+                    .ok_or_else(|| {
+                        EventError(
+                            "an edit's `m.new_content` is missing or not an object".to_owned(),
+                        )
+                    })?,
+                None => content,
+            };
             let event_id = text(event, "event_id")?;
             let time = time_of(event)?;
             let body = content.get("body").and_then(Value::as_str).unwrap_or("");
@@ -268,6 +288,17 @@ pub fn timeline_event(
             }
             if segments.is_empty() {
                 return Ok(None);
+            }
+            if let Some(message) = edited {
+                return Ok(Some(make(
+                    Some(event_id.to_owned()),
+                    time,
+                    EventKind::MessageEdited {
+                        sender: room.profile(sender),
+                        message,
+                        segments,
+                    },
+                )));
             }
             let reply_to = relation
                 .and_then(|relation| relation.get("m.in_reply_to"))
@@ -591,7 +622,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // The bot's own messages and edits are not read.
+        // The bot's own messages are not read.
         assert!(
             read(
                 json!({"type": "m.room.message", "sender": "@bot:hs", "event_id": "$e2",
@@ -599,6 +630,46 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn an_edit_is_the_new_content_of_the_message_it_replaces() {
+        // The client-server API's example of an event replacement, with the fields every event has.
+        let edit = json!({"type": "m.room.message", "sender": "@eve:hs", "event_id": "$e3",
+            "origin_server_ts": 1_780_000_060_000_i64,
+            "content": {"body": "* 加我 vx abc12345", "msgtype": "m.text",
+                "m.new_content": {"body": "加我 vx abc12345", "msgtype": "m.text"},
+                "m.relates_to": {"rel_type": "m.replace", "event_id": "$e1"}}});
+        let event = read(edit.clone()).unwrap_or_else(|| panic!("an edit"));
+        assert_eq!(event.id.as_deref(), Some("$e3"));
+        assert_eq!(event.time.timestamp(), 1_780_000_060);
+        match event.kind {
+            EventKind::MessageEdited {
+                sender,
+                message,
+                segments,
+            } => {
+                assert_eq!(sender.id.as_str(), "@eve:hs");
+                assert_eq!(message.as_str(), "$e1");
+                assert_eq!(segments, vec![Segment::text("加我 vx abc12345")]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut broken = edit.clone();
+        broken["content"]["m.relates_to"] = json!({"rel_type": "m.replace"});
+        let mut unreadable = edit;
+        unreadable["content"]["m.new_content"] = json!("text");
+        for event in [broken, unreadable] {
+            assert!(
+                timeline_event(
+                    &AccountId("@bot:hs".into()),
+                    &ChatId("!r:hs".into()),
+                    &room(),
+                    &event,
+                )
+                .is_err()
+            );
+        }
     }
 
     #[test]

@@ -265,7 +265,9 @@ impl Bot {
             }
             for mut event in read.events {
                 match &mut event.kind {
-                    EventKind::Message { sender, .. } if sender.role == MemberRole::Member => {
+                    EventKind::Message { sender, .. } | EventKind::MessageEdited { sender, .. }
+                        if sender.role == MemberRole::Member =>
+                    {
                         if let Some(role) = self.role_of(&event.chat, &sender.id).await {
                             sender.role = role;
                         }

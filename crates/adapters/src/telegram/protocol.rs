@@ -1,6 +1,6 @@
 //! Telegram Bot API payloads to Steward's events, and Steward's actions to Bot API calls: the
 //! pure translation, without any connection. What Steward does not model (private chats,
-//! channels, edits, polls) is ignored with a reason; an update that breaks the specification is
+//! channels, polls) is ignored with a reason; an update that breaks the specification is
 //! an error that names what is wrong.
 
 use crate::escape_html;
@@ -12,8 +12,9 @@ use steward_domain::{
 };
 
 /// The updates Steward asks for. `chat_member` is never sent unless asked for by name.
-pub const ALLOWED_UPDATES: [&str; 4] = [
+pub const ALLOWED_UPDATES: [&str; 5] = [
     "message",
+    "edited_message",
     "chat_member",
     "my_chat_member",
     "chat_join_request",
@@ -121,7 +122,9 @@ pub fn parse(update: &Value, me: &Identity) -> Result<Update, UpdateError> {
         admins_changed: None,
     };
     if let Some(message) = update.get("message") {
-        self::message(message, me, &mut read)?;
+        self::message(message, me, false, &mut read)?;
+    } else if let Some(message) = update.get("edited_message") {
+        self::message(message, me, true, &mut read)?;
     } else if let Some(change) = update.get("chat_member") {
         chat_member(change, me, &mut read)?;
     } else if let Some(request) = update.get("chat_join_request") {
@@ -172,7 +175,14 @@ fn event(
     }
 }
 
-fn message(message: &Value, me: &Identity, read: &mut Update) -> Result<(), UpdateError> {
+/// A message, or (`edited`) the new version of one: an edit is dated by its `edit_date` and
+/// keyed by message and edit date, so that each edit is recorded once.
+fn message(
+    message: &Value,
+    me: &Identity,
+    edited: bool,
+    read: &mut Update,
+) -> Result<(), UpdateError> {
     let Some(chat) = group(message, read)? else {
         return Ok(());
     };
@@ -340,6 +350,23 @@ fn message(message: &Value, me: &Identity, read: &mut Update) -> Result<(), Upda
     }
     if segments.is_empty() {
         read.ignored = Some("a service message".to_owned());
+        return Ok(());
+    }
+    if edited {
+        let edited_at = integer(message, "edit_date")?;
+        let edited_time = DateTime::from_timestamp(edited_at, 0)
+            .ok_or_else(|| UpdateError(format!("`edit_date` {edited_at} is out of range")))?;
+        read.events.push(event(
+            me,
+            &chat,
+            Some(format!("{message_id}@{edited_at}")),
+            edited_time,
+            EventKind::MessageEdited {
+                sender,
+                message: MessageId(message_id.to_string()),
+                segments,
+            },
+        ));
         return Ok(());
     }
     let reply_to = message
@@ -907,6 +934,41 @@ mod tests {
         )
         .unwrap_or_else(|err| panic!("{err}"));
         assert!(private.events.is_empty());
+    }
+
+    #[test]
+    fn an_edit_is_the_new_text_of_its_message_keyed_by_its_edit_date() {
+        // As the Bot API sends it: the whole message, with `edit_date`, as `edited_message`.
+        let edit = |edit_date: i64| {
+            one(json!({"update_id": 6, "edited_message": {
+                "message_id": 7, "from": user(5), "date": 1_780_000_000, "chat": chat(),
+                "edit_date": edit_date, "text": "加我 vx abc12345"}}))
+        };
+        let event = edit(1_780_000_060);
+        assert_eq!(event.id.as_deref(), Some("7@1780000060"));
+        assert_eq!(event.time.timestamp(), 1_780_000_060);
+        match &event.kind {
+            EventKind::MessageEdited {
+                sender,
+                message,
+                segments,
+            } => {
+                assert_eq!(sender.id.as_str(), "5");
+                assert_eq!(message.as_str(), "7");
+                assert_eq!(segments, &vec![Segment::text("加我 vx abc12345")]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A second edit of the same message is another event; the same edit again is not.
+        assert_ne!(event.dedup_key(), edit(1_780_000_090).dedup_key());
+        assert_eq!(event.dedup_key(), edit(1_780_000_060).dedup_key());
+        let undated = parse(
+            &json!({"update_id": 7, "edited_message": {
+                "message_id": 7, "from": user(5), "date": 1_780_000_000, "chat": chat(),
+                "text": "x"}}),
+            &me(),
+        );
+        assert!(undated.is_err_and(|err| err.0.contains("edit_date")));
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub struct Subject {
 
 /// Puts a message into the flood and repeat windows: every message judged, flagged or not, so
 /// that live and backtest agree. The windows are shared by the pipeline's writers: the lock is
-/// held for these two updates only.
+/// held for these two updates only. An edit is not a new message: it counts in neither window
+/// (its new content still meets every other detector).
 fn observe(
     compiled: &Compiled,
     windows: &Mutex<Windows>,
@@ -64,6 +65,9 @@ fn observe(
     normalized: &str,
     subject: Subject,
 ) -> (bool, bool) {
+    if !matches!(event.kind, EventKind::Message { .. }) {
+        return (false, false);
+    }
     let rules = &compiled.rules;
     let time = event.time.timestamp_millis();
     let mut windows = match windows.lock() {
@@ -99,7 +103,7 @@ fn judged_sender<'e, H: History>(
     event: &'e Event,
     subject: Subject,
 ) -> Result<Option<(&'e steward_domain::MemberProfile, Standing)>, H::Error> {
-    let EventKind::Message { sender, .. } = &event.kind else {
+    let Some((sender, _)) = event.kind.written() else {
         return Ok(None);
     };
     let rules = &compiled.rules;

@@ -262,7 +262,7 @@ impl Feature for Moderation {
     /// Normalisation, contact details and the classifier's score need no rules: they are worked
     /// out on the submitter's thread, and the writer thread only applies the group's rules.
     fn prepare(&self, event: &steward_domain::Event, text: &str) -> Option<Prepared> {
-        if !matches!(event.kind, EventKind::Message { .. }) || text.is_empty() {
+        if event.kind.written().is_none() || text.is_empty() {
             return None;
         }
         Some(Box::new(Analysis::new(text, Some(self.shared.model()))))
@@ -272,6 +272,7 @@ impl Feature for Moderation {
         if !matches!(
             context.event.kind,
             EventKind::Message { .. }
+                | EventKind::MessageEdited { .. }
                 | EventKind::MemberJoined { .. }
                 | EventKind::MemberSeen { .. }
                 | EventKind::JoinRequest { .. }
@@ -288,7 +289,10 @@ impl Feature for Moderation {
             context.event.time.timestamp_millis(),
         )?;
         let compiled = self.rules_for(context.store, subject.group_id)?;
-        if let Some(reply) = rules_command(&compiled.rules, context.text) {
+        if let (EventKind::Message { .. }, Some(reply)) = (
+            &context.event.kind,
+            rules_command(&compiled.rules, context.text),
+        ) {
             let reply_to = context.event.id.clone().map(MessageId);
             context.act(Action::Send {
                 segments: vec![OutSegment::Text { text: reply }],
@@ -398,7 +402,9 @@ fn carry_out(
     let rules = &compiled.rules;
     let time = event.time.timestamp_millis();
     let (member, name) = match &event.kind {
-        EventKind::Message { sender, .. } => (sender.id.clone(), sender.name.clone()),
+        EventKind::Message { sender, .. } | EventKind::MessageEdited { sender, .. } => {
+            (sender.id.clone(), sender.name.clone())
+        }
         EventKind::MemberJoined { member, .. } | EventKind::MemberSeen { member } => {
             (member.id.clone(), member.name.clone())
         }
@@ -420,10 +426,8 @@ fn carry_out(
                     }
                 }
                 _ => {
-                    if let (EventKind::Message { .. }, Some(id)) = (&event.kind, &event.id) {
-                        context.act(Action::DeleteMessage {
-                            message: MessageId(id.clone()),
-                        });
+                    if let Some(message) = written_message(event) {
+                        context.act(Action::DeleteMessage { message });
                     }
                     context.act(Action::Kick {
                         member: member.clone(),
@@ -467,11 +471,9 @@ fn carry_out(
                 ),
             )?;
             if rules.delete
-                && let Some(id) = &event.id
+                && let Some(message) = written_message(event)
             {
-                context.act(Action::DeleteMessage {
-                    message: MessageId(id.clone()),
-                });
+                context.act(Action::DeleteMessage { message });
             }
             if rules.tell_member {
                 context.act(Action::Send {
@@ -511,6 +513,16 @@ fn carry_out(
         }
     }
     Ok(())
+}
+
+/// The message to delete for what a member wrote: the message itself, or the message an edit
+/// changed (an ad edited into an old message takes the message with it).
+fn written_message(event: &steward_domain::Event) -> Option<MessageId> {
+    match &event.kind {
+        EventKind::Message { .. } => event.id.clone().map(MessageId),
+        EventKind::MessageEdited { message, .. } => Some(message.clone()),
+        _ => None,
+    }
 }
 
 /// A blacklisted member leaves every other group of the fleet they are in — each group that

@@ -600,6 +600,115 @@ fn floods_repeats_and_new_members(test: &TestDatabase) {
     });
 }
 
+/// A Telegram message (`edit` of none) or an edit of message `message`.
+fn telegram(id: &str, user: &str, time: DateTime<Utc>, text: &str, edit: Option<&str>) -> Event {
+    let sender = profile(user, MemberRole::Member);
+    let segments = vec![Segment::text(text)];
+    Event {
+        platform: Platform::Telegram,
+        account: "bot".into(),
+        chat: "-100".into(),
+        id: Some(id.to_owned()),
+        time,
+        kind: match edit {
+            Some(message) => EventKind::MessageEdited {
+                sender,
+                message: steward_domain::MessageId(message.to_owned()),
+                segments,
+            },
+            None => EventKind::Message {
+                sender,
+                segments,
+                reply_to: None,
+            },
+        },
+    }
+}
+
+fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        let first = bot
+            .process(telegram("70", "9", at(0), "大家好，新人报到", None))
+            .await;
+        assert!(first.is_empty(), "{first:?}");
+        // Edited often, quickly, harmlessly: edits are not messages, so no flood.
+        for n in 0..14 {
+            let edit = telegram(
+                &format!("70@{n}"),
+                "9",
+                at(1) + Duration::milliseconds(500 * n),
+                &format!("大家好，新人报到{n}"),
+                Some("70"),
+            );
+            let actions = bot.process(edit).await;
+            assert!(actions.is_empty(), "edit {n}: {actions:?}");
+        }
+        // Then edited into an ad, the WeChat id in full-width letters and digits.
+        let ad = telegram(
+            "70@ad",
+            "9",
+            at(5),
+            "出号便宜，加我ｖｘ：ａｂｃ１２３４５",
+            Some("70"),
+        );
+        let actions = bot.process(ad.clone()).await;
+        // The message it changed is deleted, and its author warned.
+        assert!(
+            actions.contains(&Action::DeleteMessage {
+                message: steward_domain::MessageId("70".into())
+            }),
+            "{actions:?}"
+        );
+        assert!(notice(&actions).contains("@9"), "{}", notice(&actions));
+        // The same edit delivered again changes nothing.
+        assert!(matches!(
+            bot.pipeline.process(ad).await.unwrap(),
+            Outcome::Duplicate
+        ));
+        let group = blocking(|| bot.database.group_id("telegram", "-100"))
+            .unwrap()
+            .unwrap();
+        let summary = blocking(|| bot.database.group(group)).unwrap().unwrap();
+        assert_eq!(summary.message_count, 1, "edits are not messages");
+        // The console shows the message as it reads now, and the offence with the edited text.
+        let messages = blocking(|| bot.database.recent_messages(group, None, 10)).unwrap();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].text, "出号便宜，加我ｖｘ：ａｂｃ１２３４５");
+        let offences = blocking(|| bot.database.offences(None, None, 10)).unwrap();
+        assert_eq!(offences.len(), 1);
+        assert_eq!(offences[0].offence.detector, "contact");
+        assert_eq!(
+            offences[0].text.as_deref(),
+            Some("出号便宜，加我ｖｘ：ａｂｃ１２３４５")
+        );
+        let marked = offences[0].offence.event_id;
+        assert_eq!(
+            blocking(|| bot.database.message_text(marked)).unwrap(),
+            Some(("出号便宜，加我ｖｘ：ａｂｃ１２３４５".to_owned(), group))
+        );
+        bot.pipeline.shutdown().await;
+        // A backtest over the same hour finds the same offence.
+        let report = blocking(|| {
+            steward_engine::moderation::backtest::run(
+                &bot.database,
+                &bot.shared.moderation,
+                &BacktestSpec {
+                    from: at(-1),
+                    to: at(60),
+                    groups: None,
+                    candidate: None,
+                },
+                |_| {},
+                || false,
+            )
+        })
+        .unwrap();
+        assert_eq!(report.in_force.offences, 1);
+        assert_eq!(report.in_force.messages, 1);
+    });
+}
+
 fn a_picture_of_a_group_qr_code_is_an_ad_like_its_link(test: &TestDatabase) {
     block_on(async {
         let bot = Harness::start(test).await;
@@ -787,6 +896,7 @@ steward_store::on_both_backends!(
     the_group_rules_are_posted_on_request,
     a_restart_does_not_forget_a_flood_in_progress,
     a_picture_of_a_group_qr_code_is_an_ad_like_its_link,
+    an_ad_edited_into_an_old_message_is_caught_and_counts_once,
     night_mode_mutes_and_unmutes_each_group_once,
     a_backtest_reports_what_the_live_run_did,
 );

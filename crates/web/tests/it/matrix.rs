@@ -360,6 +360,27 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         "the creator's ad stays"
     );
 
+    // An ad edited into a message already read (an `m.replace` event, its new content in
+    // `m.new_content`): the message it changed is redacted.
+    let greeting = member.say(&room, "大家好").await.unwrap();
+    let txn = format!("t{}", rand_suffix());
+    member
+        .call(
+            "PUT",
+            &format!("/rooms/{}/send/m.room.message/{txn}", encode(&room)),
+            Some(
+                json!({"msgtype": "m.text", "body": "* 加我 vx abc12345 出号",
+                "m.new_content": {"msgtype": "m.text", "body": "加我 vx abc12345 出号"},
+                "m.relates_to": {"rel_type": "m.replace", "event_id": greeting}}),
+            ),
+        )
+        .await
+        .unwrap();
+    until("the edited message redacted", || async {
+        redacted(&alice.event(&room, &greeting).await).then_some(())
+    })
+    .await;
+
     // A member's picture of a WeChat QR code: fetched through the authenticated media API,
     // read, and the message redacted.
     let picture = steward_text::testing::qr_png(

@@ -630,3 +630,34 @@ async fn night_mode_turns_sending_off_and_keeps_the_groups_other_permissions() {
     assert_eq!(permissions["can_invite_users"], false);
     crate::stop_runner(stop, runner, 10).await;
 }
+
+/// An ad edited into a message already read: the Bot API's `edited_message` (asked for in
+/// `allowed_updates`) is judged, and the message it changed is deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ad_edited_into_an_old_message_is_deleted() {
+    let state: Shared = Arc::default();
+    let mut edited = message(2, 70, user(666, "Spammer"), "加我 vx abc12345 出号");
+    edited["edited_message"] = edited["message"].take();
+    edited.as_object_mut().unwrap().remove("message");
+    edited["edited_message"]["edit_date"] = json!(1_780_300_100);
+    state
+        .lock()
+        .unwrap()
+        .updates
+        .extend([message(1, 70, user(666, "Spammer"), "大家好"), edited]);
+    let (_console, _database, stop, runner) = polling(&state).await;
+    let deletes = until("the edited message deleted", || {
+        let deletes = calls_of(&state, "deleteMessage");
+        (!deletes.is_empty()).then_some(deletes)
+    })
+    .await;
+    assert_eq!(deletes[0]["message_id"], 70);
+    let polls = calls_of(&state, "getUpdates");
+    assert!(
+        polls[0]["allowed_updates"]
+            .to_string()
+            .contains("edited_message"),
+        "{polls:?}"
+    );
+    crate::stop_runner(stop, runner, 10).await;
+}
