@@ -402,7 +402,26 @@ async fn sync(
                     accept_invites(client, &batch).await;
                 }
                 let first = since.is_none() && skip_history;
-                let mut events = read_rooms(client, &account, rooms, &batch, first).await;
+                let mut events = match read_rooms(
+                    client,
+                    &account,
+                    rooms,
+                    &batch,
+                    since.as_deref(),
+                    first,
+                )
+                .await
+                {
+                    Ok(events) => events,
+                    Err(err) => {
+                        let failure = format!("a gap in a room's timeline not read: {err}");
+                        warn!(user = %me, error = %failure, "matrix: reading the batch again");
+                        if backoff.wait(stop, None).await {
+                            break;
+                        }
+                        continue;
+                    }
+                };
                 let reading_until = tokio::time::Instant::now() + crate::images::READING_BUDGET;
                 for event in &mut events {
                     crate::images::read_codes(&client.http, client, event, reading_until).await;
@@ -493,23 +512,86 @@ async fn accept_invites(client: &Client, batch: &Value) {
     }
 }
 
+/// Most events read back into one room's gap in one batch.
+const GAP_MAX: usize = 2_000;
+
+/// The events a `limited` timeline left out (more were sent since the last batch than the
+/// filter's 100, as while Steward was stopped): read back from the timeline's `prev_batch` to
+/// `since`, where the last batch ended, and returned oldest first. Beyond [`GAP_MAX`] the oldest
+/// are left out, with a warning. A room that refuses (the bot may not read its history) gives
+/// none; a failed connection is an error, so that the batch is read again.
+async fn read_gap(
+    client: &Client,
+    room_id: &str,
+    prev_batch: &str,
+    since: &str,
+) -> Result<Vec<Value>, CallError> {
+    let mut gap = Vec::new();
+    let mut from = prev_batch.to_owned();
+    while gap.len() < GAP_MAX {
+        let path = format!(
+            "/rooms/{}/messages?dir=b&limit=100&from={}&to={}",
+            encode(room_id),
+            encode(&from),
+            encode(since)
+        );
+        let page = match client
+            .call("GET", &path, None, Duration::from_secs(30))
+            .await
+        {
+            Ok(page) => page,
+            Err(CallError::Refused {
+                status,
+                errcode,
+                error,
+                ..
+            }) if status != 429 && status < 500 => {
+                warn!(room = %room_id, %errcode, %error, "matrix: a gap in the timeline cannot be read");
+                break;
+            }
+            Err(err) => return Err(err),
+        };
+        let chunk = page
+            .get("chunk")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if chunk.is_empty() {
+            break;
+        }
+        gap.extend(chunk);
+        match page.get("end").and_then(Value::as_str) {
+            Some(end) if end != from => end.clone_into(&mut from),
+            _ => break,
+        }
+    }
+    if gap.len() >= GAP_MAX {
+        warn!(room = %room_id, read = GAP_MAX, "matrix: a gap in the timeline is longer than Steward reads back; older events left out");
+        gap.truncate(GAP_MAX);
+    }
+    gap.reverse();
+    Ok(gap)
+}
+
 /// The joined rooms' timelines as events. A room seen for the first time has its power levels
 /// read (who is exempt) and its members listed. `skip` reads state but makes no events (the
-/// first sync: history).
+/// first sync: history). A timeline the server cut short (`limited`) is completed back to
+/// `since` (see [`read_gap`]).
 async fn read_rooms(
     client: &Client,
     account: &AccountId,
     rooms: &Rooms,
     batch: &Value,
+    since: Option<&str>,
     skip: bool,
-) -> Vec<Event> {
+) -> Result<Vec<Event>, CallError> {
     let mut events = Vec::new();
     let Some(joined) = batch
         .get("rooms")
         .and_then(|rooms| rooms.get("join"))
         .and_then(Value::as_object)
     else {
-        return events;
+        return Ok(events);
     };
     for (room_id, room) in joined {
         let chat = ChatId(room_id.clone());
@@ -517,12 +599,30 @@ async fn read_rooms(
             .lock()
             .map(|rooms| rooms.contains_key(room_id))
             .unwrap_or(false);
-        let timeline: Vec<&Value> = room
-            .get("timeline")
-            .and_then(|timeline| timeline.get("events"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        let timeline = room.get("timeline");
+        let gap = match (
+            since,
+            timeline
+                .and_then(|timeline| timeline.get("limited"))
+                .and_then(Value::as_bool),
+            timeline
+                .and_then(|timeline| timeline.get("prev_batch"))
+                .and_then(Value::as_str),
+        ) {
+            (Some(since), Some(true), Some(prev_batch)) if !skip => {
+                read_gap(client, room_id, prev_batch, since).await?
+            }
+            _ => Vec::new(),
+        };
+        let timeline: Vec<&Value> = gap
+            .iter()
+            .chain(
+                timeline
+                    .and_then(|timeline| timeline.get("events"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
             .collect();
         // A room joined in this batch: what was said before the bot came is history, not read.
         let from = timeline
@@ -584,7 +684,7 @@ async fn read_rooms(
             rooms.insert(room_id.clone(), state);
         }
     }
-    events
+    Ok(events)
 }
 
 /// A room's power levels and members, read once: the room's state, and its members as

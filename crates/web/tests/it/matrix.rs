@@ -192,6 +192,7 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     let spammer = register(&url, &format!("spam{suffix}")).await;
     let moderator = register(&url, &format!("mod{suffix}")).await;
     let member = register(&url, &format!("member{suffix}")).await;
+    let latecomer = register(&url, &format!("late{suffix}")).await;
     // Alice's room: the bot may moderate (100), the moderator is one (50), Alice created it.
     let room = alice
         .call(
@@ -199,10 +200,11 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
             "/createRoom",
             Some(json!({
                 "name": "Steward 测试", "preset": "private_chat",
-                "invite": [bot.id, spammer.id, moderator.id, member.id],
+                "invite": [bot.id, spammer.id, moderator.id, member.id, latecomer.id],
                 // Room version 12: the creator's power is above every level, never listed.
+                // The latecomer may still send once the room's sending level is 10 (below).
                 "power_level_content_override": {"users": {
-                    bot.id.clone(): 100, moderator.id.clone(): 50}},
+                    bot.id.clone(): 100, moderator.id.clone(): 50, latecomer.id.clone(): 10}},
             })),
         )
         .await
@@ -210,7 +212,7 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         .as_str()
         .unwrap()
         .to_owned();
-    for joining in [&spammer, &moderator, &member] {
+    for joining in [&spammer, &moderator, &member, &latecomer] {
         joining
             .call("POST", &format!("/join/{}", encode(&room)), Some(json!({})))
             .await
@@ -431,9 +433,18 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         .await;
     }
 
-    // Stopped, a message arrives; started again, Steward carries on from the saved position
-    // and answers it: nothing said while it was away is lost.
+    // Stopped, messages arrive: an ad, then more chat than one batch's timeline holds (100),
+    // then a question. Started again, Steward carries on from the saved position, reads back
+    // the part the server left out, and answers: nothing said while it was away is lost.
     crate::stop_runner(stop, runner, 60).await;
+    // Synapse answers the stopped bot's long poll with the next event all the same, and keeps
+    // that answer for the same request from the restarted bot: a first message for it.
+    alice.say(&room, "大家早").await.unwrap();
+    let missed_ad = latecomer.say(&room, &ad(5)).await.unwrap();
+    for n in 0..120 {
+        alice.say(&room, &format!("聊天 {n}")).await.unwrap();
+    }
+    // Counted in the room's latest 100 events, as `bot_says` reads them.
     let replies_before = bot_says(&alice, &room, &bot.id, "").await.len();
     moderator.say(&room, "/top").await.unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -441,6 +452,11 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     until("the leaderboard asked while away is answered", || async {
         (bot_says(&alice, &room, &bot.id, "").await.len() > replies_before).then_some(())
     })
+    .await;
+    until(
+        "the ad said while away, before the last 100 events, redacted",
+        || async { redacted(&alice.event(&room, &missed_ad).await).then_some(()) },
+    )
     .await;
     crate::stop_runner(stop, runner, 60).await;
 }
