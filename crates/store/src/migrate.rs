@@ -103,6 +103,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_adapter_cursors.sql"),
         postgres: include_str!("../migrations/postgres/0015_adapter_cursors.sql"),
     },
+    Migration {
+        version: 16,
+        name: "offence_message",
+        sqlite: include_str!("../migrations/sqlite/0016_offence_message.sql"),
+        postgres: include_str!("../migrations/postgres/0016_offence_message.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

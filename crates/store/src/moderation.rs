@@ -56,6 +56,8 @@ pub struct Offence {
     pub detector: String,
     pub reason: String,
     pub step: String,
+    /// The platform message the offence is about (for an edit, the message it changed).
+    pub message: Option<String>,
 }
 
 /// An offence with the names an operator reads.
@@ -190,8 +192,8 @@ impl Writer {
 
     pub fn record_offence(&mut self, offence: &Offence) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO offences (member_id, group_id, event_id, time, detector, reason, step) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO offences (member_id, group_id, event_id, time, detector, reason, step, \
+             message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[
                 offence.member_id.into(),
                 offence.group_id.into(),
@@ -200,9 +202,21 @@ impl Writer {
                 offence.detector.as_str().into(),
                 offence.reason.as_str().into(),
                 offence.step.as_str().into(),
+                offence.message.as_deref().into(),
             ],
         )?;
         Ok(())
+    }
+
+    /// Whether the platform message `message` of the group already brought an offence.
+    pub fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                "SELECT 1 FROM offences WHERE group_id = $1 AND message = $2",
+                &[group_id.into(), message.into()],
+            )?
+            .is_some())
     }
 
     /// Puts a member on the fleet blacklist (again, if an operator had lifted it).
@@ -265,6 +279,18 @@ impl Writer {
         Ok(())
     }
 
+    /// Who wrote the message whose dedup key is `key` (Steward's member id), if Steward saw it.
+    pub fn message_author(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT member_id FROM messages WHERE event_id = \
+                 (SELECT id FROM events WHERE dedup_key = $1)",
+                &[key.into()],
+            )?
+            .map(|row| row.int(0))
+            .transpose()
+    }
+
     /// A group's title (or its chat id) for messages and the audit log.
     pub fn group_label(&mut self, group_id: i64) -> Result<String, StoreError> {
         let row = self.conn.query_opt(
@@ -321,21 +347,20 @@ fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
             detector: row.text(5)?,
             reason: row.text(6)?,
             step: row.text(7)?,
+            message: row.opt_text(12)?,
         },
         member_name: row.text(8)?,
         user_id: row.text(9)?,
         group_title: row.text(10)?,
-        text: written_text(row.opt_text(11)?, row.opt_text(12)?),
+        text: row.opt_text(11)?.and_then(|payload| written_text(&payload)),
     })
 }
 
-/// What a member wrote in an event: a message's stored text, or an edit's new text (an edit is
-/// kept only as its event).
-fn written_text(message: Option<String>, edit_payload: Option<String>) -> Option<String> {
-    message.or_else(|| {
-        let event = serde_json::from_str::<steward_domain::Event>(&edit_payload?).ok()?;
-        Some(event.plain_text())
-    })
+/// What a member wrote in a message or an edit, read from the event itself: the text that was
+/// judged (a message's stored text changes when it is edited).
+fn written_text(payload: &str) -> Option<String> {
+    let event = serde_json::from_str::<steward_domain::Event>(payload).ok()?;
+    event.kind.written().map(|_| event.plain_text())
 }
 
 impl Database {
@@ -507,11 +532,10 @@ impl Database {
         self.with_conn(|conn| {
             let rows = conn.query(
                 "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
-                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), msg.text, e.payload \
+                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), e.payload, o.message \
                  FROM offences o JOIN members m ON m.id = o.member_id \
                  JOIN groups g ON g.id = o.group_id \
-                 LEFT JOIN messages msg ON msg.event_id = o.event_id \
-                 LEFT JOIN events e ON e.id = o.event_id AND e.kind = 'message_edited' \
+                 LEFT JOIN events e ON e.id = o.event_id \
                  WHERE (CAST($1 AS BIGINT) < 0 OR o.group_id = $1) \
                  AND (CAST($2 AS BIGINT) < 0 OR o.member_id = $2) \
                  ORDER BY o.time DESC, o.id DESC LIMIT $3",
@@ -601,20 +625,19 @@ impl Database {
         })
     }
 
-    /// A message's text (or an edit's new text) and group, by its event id.
+    /// A message's text as it was judged (or an edit's new text) and group, by its event id.
     pub fn message_text(&self, event_id: i64) -> Result<Option<(String, i64)>, StoreError> {
         self.with_conn(|conn| {
             let Some(row) = conn.query_opt(
-                "SELECT msg.text, e.payload, e.group_id FROM events e \
-                 LEFT JOIN messages msg ON msg.event_id = e.id \
-                 WHERE e.id = $1 AND e.kind IN ('message', 'message_edited')",
+                "SELECT payload, group_id FROM events WHERE id = $1 \
+                 AND kind IN ('message', 'message_edited')",
                 &[event_id.into()],
             )?
             else {
                 return Ok(None);
             };
-            let group = row.int(2)?;
-            Ok(written_text(row.opt_text(0)?, Some(row.text(1)?)).map(|text| (text, group)))
+            let group = row.int(1)?;
+            Ok(written_text(&row.text(0)?).map(|text| (text, group)))
         })
     }
 

@@ -473,14 +473,16 @@ impl Writer {
             EventKind::MessageEdited {
                 sender, message, ..
             } => {
-                // The message reads as edited from now on (if Steward saw it); the edit is not a
-                // message of its own. Moderation needs when the author joined, as for a message.
+                // The message reads as edited from now on (if Steward saw it, and the edit is its
+                // author's: clients ignore anyone else's); the edit is not a message of its own.
+                // Moderation needs when the author joined, as for a message.
                 self.conn.execute(
                     "UPDATE messages SET text = $2 WHERE event_id = \
-                     (SELECT id FROM events WHERE dedup_key = $1)",
+                     (SELECT id FROM events WHERE dedup_key = $1) AND member_id = $3",
                     &[
                         event.key_of_message(message).as_str().into(),
                         prepared.text.as_str().into(),
+                        member_id.into(),
                     ],
                 )?;
                 let updated = self.conn.query_opt(

@@ -372,8 +372,12 @@ async fn sync(
     let skip_history = since.is_none();
     let mut backoff = Backoff::default();
     let mut connection: Option<u64> = None;
+    // Batches in a row whose gaps could not be read: after a few, a batch is read without them
+    // rather than hold every room up.
+    let mut gap_failures = 0;
     loop {
         let timeout = if since.is_none() { 0 } else { 30_000 };
+        let mut retry_after = None;
         let mut path = format!("/sync?timeout={timeout}&filter={}", encode(FILTER));
         if let Some(since) = &since {
             path.push_str(&format!("&since={}", encode(since)));
@@ -397,51 +401,57 @@ async fn sync(
                 if connection.is_none() {
                     connection = Some(health.connected("matrix", me, "/sync"));
                 }
-                backoff.reset();
                 if config.auto_join {
                     accept_invites(client, &batch).await;
                 }
                 let first = since.is_none() && skip_history;
-                let mut events = match read_rooms(
-                    client,
-                    &account,
-                    rooms,
-                    &batch,
-                    since.as_deref(),
-                    first,
-                )
-                .await
-                {
-                    Ok(events) => events,
-                    Err(err) => {
-                        let failure = format!("a gap in a room's timeline not read: {err}");
-                        warn!(user = %me, error = %failure, "matrix: reading the batch again");
-                        if backoff.wait(stop, None).await {
-                            break;
-                        }
-                        continue;
-                    }
+                let gaps = if gap_failures < GAP_ATTEMPTS {
+                    since.as_deref()
+                } else {
+                    warn!(user = %me, "matrix: reading a batch without the gaps in its timelines");
+                    None
                 };
-                let reading_until = tokio::time::Instant::now() + crate::images::READING_BUDGET;
-                for event in &mut events {
-                    crate::images::read_codes(&client.http, client, event, reading_until).await;
-                    health.event("matrix", me);
-                }
-                match crate::record(pipeline, events).await {
-                    Ok(()) => {
-                        let (database, user, next_owned) =
-                            (Arc::clone(database), config.user.clone(), next.to_owned());
-                        let saved = tokio::task::spawn_blocking(move || {
-                            database.set_cursor(Platform::Matrix, &user, &next_owned)
-                        })
-                        .await;
-                        if !matches!(saved, Ok(Ok(()))) {
-                            warn!(user = %me, "matrix: where the sync stands could not be saved");
+                match read_rooms(client, &account, rooms, &batch, gaps, first).await {
+                    Err(err) => {
+                        gap_failures += 1;
+                        if let CallError::Refused {
+                            retry_after_ms: Some(ms),
+                            ..
+                        } = &err
+                        {
+                            retry_after = Some(Duration::from_millis((*ms).min(3_600_000)));
                         }
-                        since = Some(next.to_owned());
-                        continue;
+                        format!(
+                            "a gap in a room's timeline not read, reading the batch again: {err}"
+                        )
                     }
-                    Err(err) => format!("events not recorded, reading them again: {err}"),
+                    Ok(mut events) => {
+                        let reading_until =
+                            tokio::time::Instant::now() + crate::images::READING_BUDGET;
+                        for event in &mut events {
+                            crate::images::read_codes(&client.http, client, event, reading_until)
+                                .await;
+                            health.event("matrix", me);
+                        }
+                        match crate::record(pipeline, events).await {
+                            Ok(()) => {
+                                let (database, user, next_owned) =
+                                    (Arc::clone(database), config.user.clone(), next.to_owned());
+                                let saved = tokio::task::spawn_blocking(move || {
+                                    database.set_cursor(Platform::Matrix, &user, &next_owned)
+                                })
+                                .await;
+                                if !matches!(saved, Ok(Ok(()))) {
+                                    warn!(user = %me, "matrix: where the sync stands could not be saved");
+                                }
+                                since = Some(next.to_owned());
+                                backoff.reset();
+                                gap_failures = 0;
+                                continue;
+                            }
+                            Err(err) => format!("events not recorded, reading them again: {err}"),
+                        }
+                    }
                 }
             }
             Err(CallError::Refused {
@@ -477,7 +487,7 @@ async fn sync(
             Some(number) => health.disconnected("matrix", me, number, Some(failure)),
             None => health.failed("matrix", me, failure),
         }
-        if backoff.wait(stop, None).await {
+        if backoff.wait(stop, retry_after).await {
             break;
         }
     }
@@ -514,63 +524,73 @@ async fn accept_invites(client: &Client, batch: &Value) {
 
 /// Most events read back into one room's gap in one batch.
 const GAP_MAX: usize = 2_000;
+/// Batches in a row read again because a gap could not be read, before one is read without.
+const GAP_ATTEMPTS: u32 = 5;
 
 /// The events a `limited` timeline left out (more were sent since the last batch than the
 /// filter's 100, as while Steward was stopped): read back from the timeline's `prev_batch` to
-/// `since`, where the last batch ended, and returned oldest first. Beyond [`GAP_MAX`] the oldest
-/// are left out, with a warning. A room that refuses (the bot may not read its history) gives
-/// none; a failed connection is an error, so that the batch is read again.
+/// `since`, where the last batch ended. Returns the members' state the pages bring (display
+/// names, lazily loaded) and the events, oldest first. Beyond [`GAP_MAX`] the oldest are left
+/// out, with a warning. A room that refuses (403, 404: the bot may not read its history) gives
+/// none; any other failure is an error, so that the batch is read again.
 async fn read_gap(
     client: &Client,
     room_id: &str,
     prev_batch: &str,
     since: &str,
-) -> Result<Vec<Value>, CallError> {
-    let mut gap = Vec::new();
+) -> Result<(Vec<Value>, Vec<Value>), CallError> {
+    let (mut state, mut gap) = (Vec::new(), Vec::new());
     let mut from = prev_batch.to_owned();
+    let mut complete = false;
     while gap.len() < GAP_MAX {
         let path = format!(
-            "/rooms/{}/messages?dir=b&limit=100&from={}&to={}",
+            "/rooms/{}/messages?dir=b&limit=100&from={}&to={}&filter={}",
             encode(room_id),
             encode(&from),
-            encode(since)
+            encode(since),
+            encode(r#"{"lazy_load_members":true}"#)
         );
-        let page = match client
+        let mut page = match client
             .call("GET", &path, None, Duration::from_secs(30))
             .await
         {
             Ok(page) => page,
             Err(CallError::Refused {
-                status,
+                status: 403 | 404,
                 errcode,
                 error,
                 ..
-            }) if status != 429 && status < 500 => {
+            }) => {
                 warn!(room = %room_id, %errcode, %error, "matrix: a gap in the timeline cannot be read");
-                break;
+                return Ok((state, gap));
             }
             Err(err) => return Err(err),
         };
-        let chunk = page
-            .get("chunk")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if chunk.is_empty() {
-            break;
+        if let Some(Value::Array(members)) = page.get_mut("state").map(Value::take) {
+            state.extend(members);
         }
+        let chunk = match page.get_mut("chunk").map(Value::take) {
+            Some(Value::Array(chunk)) if !chunk.is_empty() => chunk,
+            _ => {
+                complete = true;
+                break;
+            }
+        };
         gap.extend(chunk);
         match page.get("end").and_then(Value::as_str) {
             Some(end) if end != from => end.clone_into(&mut from),
-            _ => break,
+            _ => {
+                complete = true;
+                break;
+            }
         }
     }
-    if gap.len() >= GAP_MAX {
-        warn!(room = %room_id, read = GAP_MAX, "matrix: a gap in the timeline is longer than Steward reads back; older events left out");
-        gap.truncate(GAP_MAX);
+    if !complete {
+        warn!(room = %room_id, read = gap.len(), "matrix: a gap in the timeline is longer than Steward reads back; older events left out");
     }
+    gap.truncate(GAP_MAX);
     gap.reverse();
-    Ok(gap)
+    Ok((state, gap))
 }
 
 /// The joined rooms' timelines as events. A room seen for the first time has its power levels
@@ -612,8 +632,9 @@ async fn read_rooms(
             (Some(since), Some(true), Some(prev_batch)) if !skip => {
                 read_gap(client, room_id, prev_batch, since).await?
             }
-            _ => Vec::new(),
+            _ => (Vec::new(), Vec::new()),
         };
+        let (gap_members, gap) = gap;
         let timeline: Vec<&Value> = gap
             .iter()
             .chain(
@@ -658,13 +679,14 @@ async fn read_rooms(
             .ok()
             .and_then(|rooms| rooms.get(room_id).cloned())
             .unwrap_or_default();
-        for event in room
-            .get("state")
-            .and_then(|state| state.get("events"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        // The members a gap's pages name (older), then the state the batch brings.
+        for event in gap_members.iter().chain(
+            room.get("state")
+                .and_then(|state| state.get("events"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        ) {
             state.learn(event);
         }
         for (index, event) in timeline.into_iter().enumerate() {

@@ -235,6 +235,20 @@ pub fn timeline_event(
                 )),
                 _ => None,
             };
+            // What clients without edits show of an edit: judged too, when it says more.
+            let shown = match edited {
+                Some(_) => content
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .map(|body| body.strip_prefix("* ").unwrap_or(body)),
+                None => None,
+            };
+            // Only a reply starts with a quote of the message it answers; anything else that
+            // starts with `> ` is the member's own text.
+            let reply = edited.is_none()
+                && relation
+                    .and_then(|relation| relation.get("m.in_reply_to"))
+                    .is_some();
             let content = match edited {
                 Some(_) => content
                     .get("m.new_content")
@@ -252,7 +266,11 @@ pub fn timeline_event(
             let mut segments = Vec::new();
             match content.get("msgtype").and_then(Value::as_str) {
                 Some("m.text" | "m.notice" | "m.emote") => {
-                    let body = without_reply_fallback(body);
+                    let body = if reply {
+                        without_reply_fallback(body)
+                    } else {
+                        body
+                    };
                     if !body.is_empty() {
                         segments.push(Segment::Text {
                             text: body.to_owned(),
@@ -290,6 +308,11 @@ pub fn timeline_event(
                 return Ok(None);
             }
             if let Some(message) = edited {
+                if let Some(shown) = shown.filter(|shown| !shown.is_empty() && *shown != body) {
+                    segments.push(Segment::Text {
+                        text: shown.to_owned(),
+                    });
+                }
                 return Ok(Some(make(
                     Some(event_id.to_owned()),
                     time,
@@ -655,6 +678,24 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // Clients without edits show the fallback: when it says something else, it is read too.
+        let mut two_faced = edit.clone();
+        two_faced["content"]["m.new_content"]["body"] = json!("大家好");
+        match read(two_faced).map(|event| event.kind) {
+            Some(EventKind::MessageEdited { segments, .. }) => assert_eq!(
+                segments,
+                vec![Segment::text("大家好"), Segment::text("加我 vx abc12345")]
+            ),
+            other => panic!("{other:?}"),
+        }
+        // A message that is not a reply keeps a first line starting with `> `.
+        let quoted = read(json!({"type": "m.room.message", "sender": "@eve:hs",
+            "event_id": "$e4", "origin_server_ts": 1_780_000_000_000_i64,
+            "content": {"msgtype": "m.text", "body": "> 加我 vx abc12345\n\nhi"}}));
+        assert_eq!(
+            quoted.map(|event| event.plain_text()).as_deref(),
+            Some("> 加我 vx abc12345\n\nhi")
+        );
         let mut broken = edit.clone();
         broken["content"]["m.relates_to"] = json!({"rel_type": "m.replace"});
         let mut unreadable = edit;

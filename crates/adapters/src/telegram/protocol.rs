@@ -176,7 +176,8 @@ fn event(
 }
 
 /// A message, or (`edited`) the new version of one: an edit is dated by its `edit_date` and
-/// keyed by message and edit date, so that each edit is recorded once.
+/// keyed by message and update (two edits within a second share their `edit_date`; a
+/// redelivered update keeps its id), so that each edit is recorded once.
 fn message(
     message: &Value,
     me: &Identity,
@@ -353,13 +354,21 @@ fn message(
         return Ok(());
     }
     if edited {
+        // A live location moving, a poll: nothing a member wrote changed.
+        if segments
+            .iter()
+            .all(|segment| matches!(segment, Segment::Other { .. }))
+        {
+            read.ignored = Some("an edit of something other than text or a picture".to_owned());
+            return Ok(());
+        }
         let edited_at = integer(message, "edit_date")?;
         let edited_time = DateTime::from_timestamp(edited_at, 0)
             .ok_or_else(|| UpdateError(format!("`edit_date` {edited_at} is out of range")))?;
         read.events.push(event(
             me,
             &chat,
-            Some(format!("{message_id}@{edited_at}")),
+            Some(format!("{message_id}@{}", read.update_id)),
             edited_time,
             EventKind::MessageEdited {
                 sender,
@@ -937,15 +946,15 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_is_the_new_text_of_its_message_keyed_by_its_edit_date() {
+    fn an_edit_is_the_new_text_of_its_message_keyed_by_its_update() {
         // As the Bot API sends it: the whole message, with `edit_date`, as `edited_message`.
-        let edit = |edit_date: i64| {
-            one(json!({"update_id": 6, "edited_message": {
+        let edit = |update_id: i64| {
+            one(json!({"update_id": update_id, "edited_message": {
                 "message_id": 7, "from": user(5), "date": 1_780_000_000, "chat": chat(),
-                "edit_date": edit_date, "text": "加我 vx abc12345"}}))
+                "edit_date": 1_780_000_060, "text": "加我 vx abc12345"}}))
         };
-        let event = edit(1_780_000_060);
-        assert_eq!(event.id.as_deref(), Some("7@1780000060"));
+        let event = edit(6);
+        assert_eq!(event.id.as_deref(), Some("7@6"));
         assert_eq!(event.time.timestamp(), 1_780_000_060);
         match &event.kind {
             EventKind::MessageEdited {
@@ -959,9 +968,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // A second edit of the same message is another event; the same edit again is not.
-        assert_ne!(event.dedup_key(), edit(1_780_000_090).dedup_key());
-        assert_eq!(event.dedup_key(), edit(1_780_000_060).dedup_key());
+        // A second edit in the same second is another event; the same update again is not.
+        assert_ne!(event.dedup_key(), edit(7).dedup_key());
+        assert_eq!(event.dedup_key(), edit(6).dedup_key());
+        // A live location moving is not something a member wrote.
+        let moved = parse(
+            &json!({"update_id": 8, "edited_message": {
+                "message_id": 9, "from": user(5), "date": 1_780_000_000, "chat": chat(),
+                "edit_date": 1_780_000_070,
+                "location": {"latitude": 1.5, "longitude": 2.5, "live_period": 600}}}),
+            &me(),
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
+        assert!(moved.events.is_empty() && moved.ignored.is_some());
         let undated = parse(
             &json!({"update_id": 7, "edited_message": {
                 "message_id": 7, "from": user(5), "date": 1_780_000_000, "chat": chat(),

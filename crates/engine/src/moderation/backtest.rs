@@ -20,7 +20,7 @@ use serde::Serialize;
 use steward_domain::{Event, EventKind};
 use steward_store::{Database, StoreError};
 
-use super::judge::{Decision, History, Standing, Subject, judge};
+use super::judge::{Decision, History, Standing, Subject, judge, message_of};
 use super::live::ModerationShared;
 use super::rules::{Compiled, Rules, Step};
 use super::windows::Windows;
@@ -98,6 +98,8 @@ struct MemoryHistory {
     blacklisted: HashSet<i64>,
     joined: HashMap<(i64, i64), i64>,
     offences: HashMap<i64, Vec<i64>>,
+    /// (group, platform message) of every offence.
+    caught: HashSet<(i64, String)>,
 }
 
 impl History for MemoryHistory {
@@ -119,6 +121,10 @@ impl History for MemoryHistory {
         Ok(self.offences.get(&member_id).map_or(0, |times| {
             times.iter().filter(|t| **t > from && **t <= to).count()
         }))
+    }
+
+    fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, Infallible> {
+        Ok(self.caught.contains(&(group_id, message.to_owned())))
     }
 }
 
@@ -183,6 +189,11 @@ impl Run {
                     .entry(subject.member_id)
                     .or_default()
                     .push(time);
+                if let Some(message) = message_of(event) {
+                    self.history
+                        .caught
+                        .insert((subject.group_id, message.to_owned()));
+                }
                 if step == Step::Blacklist {
                     self.history.blacklisted.insert(subject.member_id);
                 }

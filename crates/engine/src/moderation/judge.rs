@@ -24,6 +24,19 @@ pub trait History {
         from: i64,
         to: i64,
     ) -> Result<usize, Self::Error>;
+    /// Whether the group's platform message `message` already brought an offence.
+    fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, Self::Error>;
+}
+
+/// The platform message what a member wrote belongs to: a message's own id, or the message an
+/// edit changed. One message brings one offence at most, however often it is edited (edits
+/// that arrive together, after a restart, would otherwise climb the whole ladder at once).
+pub fn message_of(event: &Event) -> Option<&str> {
+    match &event.kind {
+        EventKind::Message { .. } => event.id.as_deref(),
+        EventKind::MessageEdited { message, .. } => Some(message.as_str()),
+        _ => None,
+    }
 }
 
 /// What the history knows of a member before judging them.
@@ -186,6 +199,11 @@ pub fn judge<H: History>(
     };
     if standing.blacklisted && compiled.takes_part_in_blacklist() {
         return Ok(Some(Decision::Refuse));
+    }
+    if let EventKind::MessageEdited { message, .. } = &event.kind
+        && history.message_caught(subject.group_id, message.as_str())?
+    {
+        return Ok(None);
     }
     let analysed;
     let analysis = match analysis {

@@ -14,7 +14,7 @@ use steward_store::{Offence, StoreError, Writer};
 use steward_text::{Analysis, Classifier, Verdict};
 use tracing::warn;
 
-use super::judge::{Decision, History, Standing, Subject, judge, rewarm};
+use super::judge::{Decision, History, Standing, Subject, judge, message_of, rewarm};
 use super::rules::{Compiled, Rules, Step, duration};
 use super::windows::Windows;
 use crate::scoped::{Cached, ScopedCache, poisoned};
@@ -218,6 +218,10 @@ impl History for WarmHistory<'_> {
     fn offences_between(&mut self, _: i64, _: i64, _: i64) -> Result<usize, Self::Error> {
         Ok(0)
     }
+
+    fn message_caught(&mut self, _: i64, _: &str) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
 }
 
 /// The live history: the store, inside the event's transaction, with the event's join time
@@ -245,6 +249,10 @@ impl History for StoreHistory<'_> {
         to: i64,
     ) -> Result<usize, StoreError> {
         Ok(self.store.offences_between(member_id, from, to)? as usize)
+    }
+
+    fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, StoreError> {
+        self.store.message_caught(group_id, message)
     }
 }
 
@@ -426,7 +434,7 @@ fn carry_out(
                     }
                 }
                 _ => {
-                    if let Some(message) = written_message(event) {
+                    for message in to_delete(context.store, event, subject.member_id)? {
                         context.act(Action::DeleteMessage { message });
                     }
                     context.act(Action::Kick {
@@ -457,6 +465,7 @@ fn carry_out(
                 detector: verdict.detector.name().to_owned(),
                 reason: reason.clone(),
                 step: step.name(),
+                message: message_of(event).map(str::to_owned),
             })?;
             context.store.audit(
                 time,
@@ -470,10 +479,10 @@ fn carry_out(
                     step.name()
                 ),
             )?;
-            if rules.delete
-                && let Some(message) = written_message(event)
-            {
-                context.act(Action::DeleteMessage { message });
+            if rules.delete {
+                for message in to_delete(context.store, event, subject.member_id)? {
+                    context.act(Action::DeleteMessage { message });
+                }
             }
             if rules.tell_member {
                 context.act(Action::Send {
@@ -515,14 +524,29 @@ fn carry_out(
     Ok(())
 }
 
-/// The message to delete for what a member wrote: the message itself, or the message an edit
-/// changed (an ad edited into an old message takes the message with it).
-fn written_message(event: &steward_domain::Event) -> Option<MessageId> {
-    match &event.kind {
-        EventKind::Message { .. } => event.id.clone().map(MessageId),
-        EventKind::MessageEdited { message, .. } => Some(message.clone()),
-        _ => None,
-    }
+/// What to delete for what a member wrote: the message itself, or for an edit the message it
+/// changed (an ad edited into an old message takes the message with it). Telegram lets only a
+/// message's author edit it. On Matrix an edit is an event of its own, which clients without
+/// edits show as it is (`* ...`): it is redacted too, and the message it names only when the
+/// edit's sender wrote it (clients ignore an edit by anyone else; redacting the message would
+/// let any member remove anybody's).
+fn to_delete(
+    store: &mut Writer,
+    event: &steward_domain::Event,
+    member_id: i64,
+) -> Result<Vec<MessageId>, StoreError> {
+    Ok(match &event.kind {
+        EventKind::Message { .. } => event.id.clone().map(MessageId).into_iter().collect(),
+        EventKind::MessageEdited { message, .. } if event.platform == Platform::Matrix => {
+            let mut targets: Vec<MessageId> = event.id.clone().map(MessageId).into_iter().collect();
+            if store.message_author(&event.key_of_message(message))? == Some(member_id) {
+                targets.push(message.clone());
+            }
+            targets
+        }
+        EventKind::MessageEdited { message, .. } => vec![message.clone()],
+        _ => Vec::new(),
+    })
 }
 
 /// A blacklisted member leaves every other group of the fleet they are in — each group that

@@ -666,6 +666,18 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
             bot.pipeline.process(ad).await.unwrap(),
             Outcome::Duplicate
         ));
+        // Edited again before the delete landed (or all at once after a restart): one message
+        // is one offence, not a climb up the ladder.
+        let again = bot
+            .process(telegram(
+                "70@ad2",
+                "9",
+                at(6),
+                "出号便宜，加我ｖｘ：ａｂｃ１２３４５６",
+                Some("70"),
+            ))
+            .await;
+        assert!(again.is_empty(), "{again:?}");
         let group = blocking(|| bot.database.group_id("telegram", "-100"))
             .unwrap()
             .unwrap();
@@ -674,10 +686,11 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
         // The console shows the message as it reads now, and the offence with the edited text.
         let messages = blocking(|| bot.database.recent_messages(group, None, 10)).unwrap();
         assert_eq!(messages.len(), 1);
-        assert_eq!(messages[0].text, "出号便宜，加我ｖｘ：ａｂｃ１２３４５");
+        assert_eq!(messages[0].text, "出号便宜，加我ｖｘ：ａｂｃ１２３４５６");
         let offences = blocking(|| bot.database.offences(None, None, 10)).unwrap();
         assert_eq!(offences.len(), 1);
         assert_eq!(offences[0].offence.detector, "contact");
+        assert_eq!(offences[0].offence.message.as_deref(), Some("70"));
         assert_eq!(
             offences[0].text.as_deref(),
             Some("出号便宜，加我ｖｘ：ａｂｃ１２３４５")

@@ -178,6 +178,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (13, "roles".to_owned()),
             (14, "invites_paid".to_owned()),
             (15, "adapter_cursors".to_owned()),
+            (16, "offence_message".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

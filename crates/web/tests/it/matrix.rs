@@ -139,6 +139,17 @@ async fn upload(url: &str, token: &str, bytes: &[u8]) -> String {
         .to_owned()
 }
 
+/// Sends an edit (`m.replace`) of `message` that turns it into an ad; the edit's event id.
+async fn edit_into_ad(editor: &User, room: &str, message: &str) -> String {
+    let txn = format!("t{}", rand_suffix());
+    let content = json!({"msgtype": "m.text", "body": "* 加我 vx abc12345 出号",
+        "m.new_content": {"msgtype": "m.text", "body": "加我 vx abc12345 出号"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": message}});
+    let path = format!("/rooms/{}/send/m.room.message/{txn}", encode(room));
+    let answer = editor.call("PUT", &path, Some(content)).await.unwrap();
+    answer["event_id"].as_str().unwrap().to_owned()
+}
+
 fn rand_suffix() -> String {
     let mut bytes = [0u8; 6];
     getrandom::fill(&mut bytes).unwrap();
@@ -363,25 +374,28 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     );
 
     // An ad edited into a message already read (an `m.replace` event, its new content in
-    // `m.new_content`): the message it changed is redacted.
+    // `m.new_content`): the message it changed is redacted, and the edit too (clients without
+    // edits show its `* ...` fallback).
     let greeting = member.say(&room, "大家好").await.unwrap();
-    let txn = format!("t{}", rand_suffix());
-    member
-        .call(
-            "PUT",
-            &format!("/rooms/{}/send/m.room.message/{txn}", encode(&room)),
-            Some(
-                json!({"msgtype": "m.text", "body": "* 加我 vx abc12345 出号",
-                "m.new_content": {"msgtype": "m.text", "body": "加我 vx abc12345 出号"},
-                "m.relates_to": {"rel_type": "m.replace", "event_id": greeting}}),
-            ),
-        )
-        .await
-        .unwrap();
-    until("the edited message redacted", || async {
-        redacted(&alice.event(&room, &greeting).await).then_some(())
+    let edit = edit_into_ad(&member, &room, &greeting).await;
+    until("the edited message and the edit redacted", || async {
+        (redacted(&alice.event(&room, &greeting).await)
+            && redacted(&alice.event(&room, &edit).await))
+        .then_some(())
     })
     .await;
+    // An "edit" of somebody else's message (clients ignore it): only the edit goes.
+    let notice = alice.say(&room, "周末活动报名开始").await.unwrap();
+    let forged = edit_into_ad(&latecomer, &room, &notice).await;
+    until("the forged edit redacted", || async {
+        redacted(&alice.event(&room, &forged).await).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !redacted(&alice.event(&room, &notice).await),
+        "the message another member named stays"
+    );
 
     // A member's picture of a WeChat QR code: fetched through the authenticated media API,
     // read, and the message redacted.

@@ -424,6 +424,7 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
                 detector: "contact".into(),
                 reason: "联系方式 / contact details".into(),
                 step: "blacklist".into(),
+                message: None,
             })
             .unwrap();
         writer
