@@ -1,7 +1,9 @@
 //! Contact details and links: how an ad tells members where to go. Runs on [`crate::normalize`]d
 //! text. A bare number is not a contact detail (people share game ids and order numbers): a QQ
 //! number or WeChat id counts only after a word that says so (`加q`, `qq:`, `群号`, `vx`, `v信`,
-//! `威❤信`...). A Chinese mobile number counts on its own.
+//! `威❤信`...). A Chinese mobile number counts on its own. An invite or referral code counts after
+//! the word (`邀请码`, `推荐码`, `referral code`...) or as a Taobao token (`¥AbCd1234Ef¥`); a game's
+//! gift code (`兑换码`, `礼包码`) does not.
 
 use std::sync::OnceLock;
 
@@ -14,6 +16,7 @@ pub enum ContactKind {
     Phone,
     WeChat,
     Qq,
+    InviteCode,
 }
 
 impl ContactKind {
@@ -25,6 +28,7 @@ impl ContactKind {
             ContactKind::Phone => ("手机号", "a phone number"),
             ContactKind::WeChat => ("微信号", "a WeChat id"),
             ContactKind::Qq => ("QQ 号", "a QQ number"),
+            ContactKind::InviteCode => ("邀请码", "an invite code"),
         }
     }
 }
@@ -46,6 +50,9 @@ struct Patterns {
     /// A number after a word that makes it a QQ or group number in ads: `群`/`裙` (a group),
     /// `联系...`, `找`, `dd`/`滴滴` (message me); not a count (`群 20000人`).
     numbered: Regex,
+    /// An app's invite or referral code after the word, or a Taobao share token between
+    /// currency signs: how referral spam is paid.
+    invite: Regex,
 }
 
 const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk";
@@ -69,6 +76,10 @@ fn patterns() -> Option<&'static Patterns> {
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
                 numbered: Regex::new(
                     r"(?:[群裙羣](?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
+                )
+                .ok()?,
+                invite: Regex::new(
+                    r"(?:(?:邀请|推荐|推广|注册|助力|邀约)(?:码|口令)|淘口令|(?:invite|invitation|referral|ref)\s*code)\s*(?:是|为|is)?\s*[:：=]?\s*([a-z0-9]{4,16})|[¥€$₴]\s?([a-z0-9]{8,14})\s?[¥€$₴]",
                 )
                 .ok()?,
             })
@@ -145,6 +156,22 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             push(ContactKind::Qq, number.as_str());
         }
     }
+    // Most messages hold none of the words or signs an invite code needs: one scan skips it.
+    let invite_possible = ["码", "口令", "code", "¥", "€", "$", "₴"]
+        .iter()
+        .any(|needle| normalized.contains(needle));
+    for invite in invite_possible
+        .then(|| patterns.invite.captures_iter(normalized))
+        .into_iter()
+        .flatten()
+    {
+        // A code has a digit: `邀请码 hello` is a word, not a code.
+        if let Some(code) = invite.get(1).or_else(|| invite.get(2))
+            && code.as_str().bytes().any(|b| b.is_ascii_digit())
+        {
+            push(ContactKind::InviteCode, code.as_str());
+        }
+    }
     found
 }
 
@@ -166,7 +193,7 @@ fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::ContactKind::{Email, Link, Phone, Qq, WeChat};
+    use super::ContactKind::{Email, InviteCode, Link, Phone, Qq, WeChat};
     use super::*;
     use crate::normalize;
 
@@ -225,6 +252,13 @@ mod tests {
             &[(Link, "www.cheap.shop")],
         );
         check("mail me: Sale@Example.com", &[(Email, "sale@example.com")]);
+        check("注册填邀请码 8A8B8C 领红包", &[(InviteCode, "8a8b8c")]);
+        check("推荐码：ＸＫ２９ＦＡ 首单立减", &[(InviteCode, "xk29fa")]);
+        check("复制￥Ab3dE5fG9h￥打开淘宝", &[(InviteCode, "ab3de5fg9h")]);
+        check(
+            "use my referral code JOIN2026 for $5",
+            &[(InviteCode, "join2026")],
+        );
     }
 
     #[test]
@@ -250,6 +284,11 @@ mod tests {
         check("联系一下单号 123456789", &[]);
         check("群号码是 1234567890123 吗", &[]);
         check("微博：今天的热搜", &[]);
+        check("兑换码 ABCD1234 已发到邮箱", &[]);
+        check("礼包码：VIP2026", &[]);
+        check("邀请码是什么意思", &[]);
+        check("邀请码 hello", &[]);
+        check("价格 ¥1200 到 ¥1500", &[]);
         check(
             "https://mp.example.com/s/vqJwxS7xj8NA",
             &[(Link, "https://mp.example.com/s/vqjwxs7xj8na")],
