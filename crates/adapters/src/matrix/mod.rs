@@ -208,8 +208,10 @@ impl crate::images::Locate for Client {
 
 /// Night mode keeps the room's own sending level for the morning: at nightfall it is saved (in
 /// the database, so that a restart in the night forgets nothing), at dawn it is what comes back
-/// (`Some`). A nightfall carried out twice (an answer lost) finds the room already as the first
-/// left it, and keeps what that one saved.
+/// (`Some`), and the save is marked restored. A nightfall carried out twice (an answer lost)
+/// finds the room already as the first left it, and keeps what that one saved; a dawn carried
+/// out twice restores the same level. The next nightfall saves the room's level afresh, even
+/// one an admin set by hand to the night's level.
 async fn night_keeps_the_day(
     carrier: &MatrixCarrier,
     room: &ChatId,
@@ -223,17 +225,24 @@ async fn night_keeps_the_day(
     }
     .events_default();
     tokio::task::spawn_blocking(move || {
-        let saved: Option<i64> = database
-            .cursor(Platform::Matrix, &key)?
-            .and_then(|day| day.parse().ok());
+        // `<level>` during a night, `<level> restored` once the day came back.
+        let saved = database.cursor(Platform::Matrix, &key)?;
+        let (day, restored) = match saved.as_deref().map(|saved| saved.split_once(' ')) {
+            Some(Some((level, _))) => (level.parse::<i64>().ok(), true),
+            Some(None) => (saved.as_deref().and_then(|level| level.parse().ok()), false),
+            None => (None, false),
+        };
         if on {
-            let already_night = saved.is_some_and(|day| now == day.max(protocol::NIGHT_LEVEL));
+            let already_night =
+                !restored && day.is_some_and(|day| now == day.max(protocol::NIGHT_LEVEL));
             if !already_night {
                 database.set_cursor(Platform::Matrix, &key, &now.to_string())?;
             }
             Ok(None)
         } else {
-            Ok(Some(saved.unwrap_or(0)))
+            let day = day.unwrap_or(0);
+            database.set_cursor(Platform::Matrix, &key, &format!("{day} restored"))?;
+            Ok(Some(day))
         }
     })
     .await

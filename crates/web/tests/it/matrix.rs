@@ -423,13 +423,19 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     })
     .await;
 
-    // Night mode on a room whose own sending level is 10: 50 at night, 10 again at dawn.
+    // Night mode on a room whose own sending level is 10: 50 at night, 10 again at dawn. Then
+    // an admin sets 50 by hand: the next night keeps 50, and so does the next dawn. Then 10.
     let mut power = alice.power(&room).await;
     power["events_default"] = json!(10);
     alice.set_power(&room, power).await;
-    for (on, expected) in [(true, 50), (false, 10)] {
+    for (on, expected, by_hand) in [
+        (true, 50, None),
+        (false, 10, Some(50)),
+        (true, 50, None),
+        (false, 50, Some(10)),
+    ] {
         let now = chrono::Utc::now();
-        database
+        let queued = database
             .schedule_action(
                 &steward_domain::ActionRequest {
                     platform: steward_domain::Platform::Matrix,
@@ -442,9 +448,21 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
             )
             .unwrap();
         until("night mode switched", || async {
-            (alice.power(&room).await["events_default"] == expected).then_some(())
+            let sent = database
+                .recent_actions(None, 200)
+                .ok()?
+                .into_iter()
+                .any(|entry| {
+                    entry.id == queued && entry.status == steward_store::OutboxStatus::Sent
+                });
+            (sent && alice.power(&room).await["events_default"] == expected).then_some(())
         })
         .await;
+        if let Some(level) = by_hand {
+            let mut power = alice.power(&room).await;
+            power["events_default"] = json!(level);
+            alice.set_power(&room, power).await;
+        }
     }
 
     // Stopped, messages arrive: an ad, then more chat than one batch's timeline holds (100),
