@@ -679,7 +679,33 @@ async fn carry(
         .unwrap_or_default()
     };
     let harmless = entry.action.repeat_is_harmless();
-    for _ in 0..3 {
+    // A message too long for one goes as several, in order. Once a part is sent the action is
+    // never given back or retried: that would send the earlier parts twice.
+    let (mut part, mut answer, mut waits) = (0, None, 0);
+    // Why the rest cannot be sent, once part of the message went.
+    let unfinished = |part: usize, parts: usize, why: String| ActionOutcome::Failed {
+        error: format!("{part} of {parts} parts sent, the rest not: {why}"),
+        retry: false,
+    };
+    loop {
+        // Made at each attempt: a mute's end is counted from the moment it is sent.
+        let calls = match protocol::calls(
+            &entry.chat,
+            &entry.action,
+            &|user| names.get(user).cloned(),
+            Utc::now(),
+        ) {
+            Ok(calls) => calls,
+            Err(reason) => {
+                return ActionOutcome::Failed {
+                    error: reason,
+                    retry: false,
+                };
+            }
+        };
+        let Some(mut call) = calls.get(part).cloned() else {
+            return ActionOutcome::Sent { answer };
+        };
         let paused = carrier
             .paused_until
             .lock()
@@ -688,30 +714,22 @@ async fn carry(
             .and_then(|until| until.checked_duration_since(Instant::now()));
         if let Some(wait) = paused {
             if wait > LONGEST_WAIT {
-                return ActionOutcome::Returned {
-                    reason: format!("Telegram asked to wait {} s", wait.as_secs()),
+                let why = format!("Telegram asked to wait {} s", wait.as_secs());
+                return match part {
+                    0 => ActionOutcome::Returned { reason: why },
+                    _ => unfinished(part, calls.len(), why),
                 };
             }
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
-                _ = closing.changed() => return not_sent(),
+                _ = closing.changed() => {
+                    return match part {
+                        0 => not_sent(),
+                        _ => unfinished(part, calls.len(), "shutting down".to_owned()),
+                    };
+                }
             }
         }
-        // Made at each attempt: a mute's end is counted from the moment it is sent.
-        let mut call = match protocol::call(
-            &entry.chat,
-            &entry.action,
-            &|user| names.get(user).cloned(),
-            Utc::now(),
-        ) {
-            Ok(call) => call,
-            Err(reason) => {
-                return ActionOutcome::Failed {
-                    error: reason,
-                    retry: false,
-                };
-            }
-        };
         if matches!(entry.action, steward_domain::Action::MuteAll { .. }) {
             let chat = json!({ "chat_id": protocol::id_value(entry.chat.as_str()) });
             match carrier.api.call("getChat", &chat, ANSWER_WITHIN).await {
@@ -729,12 +747,17 @@ async fn carry(
             .await
         {
             Ok(result) => {
-                return ActionOutcome::Sent {
-                    answer: result
+                if part == 0 {
+                    answer = result
                         .get("message_id")
                         .map(Value::to_string)
-                        .or_else(|| (!result.is_null()).then(|| result.to_string())),
-                };
+                        .or_else(|| (!result.is_null()).then(|| result.to_string()));
+                }
+                part += 1;
+                waits = 0;
+                if part == calls.len() {
+                    return ActionOutcome::Sent { answer };
+                }
             }
             // Too many requests: the call was not carried out; it may be made again, a
             // message too, once the time Telegram names has passed.
@@ -743,29 +766,46 @@ async fn carry(
                 retry_after,
                 ..
             }) => {
+                waits += 1;
                 let wait = Duration::from_secs(retry_after.unwrap_or(5).max(1));
                 if let Ok(mut until) = carrier.paused_until.lock() {
                     *until = Some(Instant::now() + wait);
+                }
+                if waits == 3 {
+                    let why = "Telegram asked to wait three times".to_owned();
+                    return match part {
+                        0 => ActionOutcome::Returned { reason: why },
+                        _ => unfinished(part, calls.len(), why),
+                    };
                 }
             }
             Err(CallError::Refused {
                 code, description, ..
             }) => {
-                return ActionOutcome::Failed {
-                    error: format!("Telegram error {code}: {description}"),
-                    retry: harmless && code >= 500,
+                let why = format!("Telegram error {code}: {description}");
+                return match part {
+                    0 => ActionOutcome::Failed {
+                        error: why,
+                        retry: harmless && code >= 500,
+                    },
+                    _ => unfinished(part, calls.len(), why),
                 };
             }
-            Err(CallError::Http(HttpError::NotSent(_))) => return not_sent(),
+            Err(CallError::Http(HttpError::NotSent(error))) => {
+                return match part {
+                    0 => not_sent(),
+                    _ => unfinished(part, calls.len(), error.to_string()),
+                };
+            }
             Err(CallError::Http(HttpError::Lost(error))) => {
-                return ActionOutcome::Failed {
-                    error: format!("{UNANSWERED}: {error}"),
-                    retry: harmless,
+                return match part {
+                    0 => ActionOutcome::Failed {
+                        error: format!("{UNANSWERED}: {error}"),
+                        retry: harmless,
+                    },
+                    _ => unfinished(part, calls.len(), format!("{UNANSWERED}: {error}")),
                 };
             }
         }
-    }
-    ActionOutcome::Returned {
-        reason: "Telegram asked to wait three times".to_owned(),
     }
 }

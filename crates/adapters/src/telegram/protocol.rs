@@ -635,6 +635,112 @@ pub fn keep_other_permissions(call: &mut Call, current: &Value) {
 /// (or over 366 days) as forever, so a margin for clock skew and the call's way there.
 const SHORTEST: i64 = 60;
 
+/// The most a message may say: Telegram counts 4,096 characters after entities are parsed, in
+/// UTF-16 code units.
+pub const MESSAGE_LIMIT: usize = 4096;
+
+/// Steward's action as the Bot API calls that carry it out: one, except a message longer than
+/// Telegram takes, which goes as several in order (split at line ends where it can be, never
+/// inside a mention; only the first answers the message it replies to).
+pub fn calls(
+    chat: &ChatId,
+    action: &Action,
+    name_of: &dyn Fn(&UserId) -> Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Call>, String> {
+    let Action::Send { segments, reply_to } = action else {
+        return Ok(vec![call(chat, action, name_of, now)?]);
+    };
+    let parts = split_for_telegram(segments, name_of, MESSAGE_LIMIT);
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(index, segments)| {
+            let part = Action::Send {
+                segments,
+                reply_to: if index == 0 { reply_to.clone() } else { None },
+            };
+            call(chat, &part, name_of, now)
+        })
+        .collect()
+}
+
+/// What a member reads of a segment, in UTF-16 code units.
+fn visible_len(segment: &OutSegment, name_of: &dyn Fn(&UserId) -> Option<String>) -> usize {
+    match segment {
+        OutSegment::Text { text } => text.encode_utf16().count(),
+        OutSegment::Mention { user } => name_of(user)
+            .unwrap_or_else(|| user.to_string())
+            .encode_utf16()
+            .count(),
+    }
+}
+
+/// Segments in parts of at most `limit` visible code units each. A text too long for the part
+/// it is in is cut at its last line end that fits (or, with none, at the last character that
+/// fits); a mention is never cut (one longer than a whole part goes alone, for Telegram to
+/// refuse).
+fn split_for_telegram(
+    segments: &[OutSegment],
+    name_of: &dyn Fn(&UserId) -> Option<String>,
+    limit: usize,
+) -> Vec<Vec<OutSegment>> {
+    let mut parts: Vec<Vec<OutSegment>> = Vec::new();
+    let mut part: Vec<OutSegment> = Vec::new();
+    let mut used = 0;
+    for segment in segments {
+        let length = visible_len(segment, name_of);
+        if used + length <= limit {
+            used += length;
+            part.push(segment.clone());
+            continue;
+        }
+        let OutSegment::Text { text } = segment else {
+            // A mention starts the next part.
+            parts.extend((!part.is_empty()).then(|| std::mem::take(&mut part)));
+            part.push(segment.clone());
+            used = length;
+            continue;
+        };
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            // The longest head of `rest` that fits what is left of the part, in code units.
+            let (mut fits, mut units) = (0, 0);
+            for (at, c) in rest.char_indices() {
+                if used + units + c.len_utf16() > limit {
+                    break;
+                }
+                units += c.len_utf16();
+                fits = at + c.len_utf8();
+            }
+            if fits == rest.len() {
+                used += units;
+                part.push(OutSegment::Text {
+                    text: rest.to_owned(),
+                });
+                break;
+            }
+            // Cut after the last line end that fits; a part already holding something gives
+            // a text without one to the next part whole rather than cut it mid-line.
+            let cut = match rest[..fits].rfind('\n') {
+                Some(line_end) => line_end + 1,
+                None if used > 0 => 0,
+                None => fits.max(rest.chars().next().map_or(0, char::len_utf8)),
+            };
+            if cut > 0 {
+                part.push(OutSegment::Text {
+                    text: rest[..cut].to_owned(),
+                });
+            }
+            rest = &rest[cut..];
+            parts.extend((!part.is_empty()).then(|| std::mem::take(&mut part)));
+            used = 0;
+        }
+    }
+    parts.extend((!part.is_empty()).then_some(part));
+    parts
+}
+
 /// Steward's action in `chat` as a Bot API call, or why Telegram has no such thing. `name_of`
 /// gives a mentioned member's display name; `now` dates restrictions.
 pub fn call(
@@ -749,6 +855,89 @@ mod tests {
             account: AccountId("777".into()),
             username: Some("StewardBot".into()),
         }
+    }
+
+    /// The text of each part, as a member reads it.
+    fn parts_of(segments: &[OutSegment], limit: usize) -> Vec<String> {
+        split_for_telegram(segments, &|user| Some(format!("<{user}>")), limit)
+            .iter()
+            .map(|part| {
+                part.iter()
+                    .map(|segment| match segment {
+                        OutSegment::Text { text } => text.clone(),
+                        OutSegment::Mention { user } => format!("<{user}>"),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_message_goes_in_parts_cut_at_line_ends() {
+        let text = |text: &str| OutSegment::Text {
+            text: text.to_owned(),
+        };
+        // Short: one part, as it was.
+        assert_eq!(parts_of(&[text("你好")], 10), vec!["你好"]);
+        // Lines: cut after the last line end that fits.
+        let lines = "第一行\n第二行\n第三行\n";
+        assert_eq!(
+            parts_of(&[text(lines)], 9),
+            vec!["第一行\n第二行\n", "第三行\n"]
+        );
+        // No line end: cut at the limit; nothing lost, nothing repeated.
+        let long = "广".repeat(25);
+        let parts = parts_of(&[text(&long)], 10);
+        assert_eq!(
+            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
+            [10, 10, 5]
+        );
+        assert_eq!(parts.concat(), long);
+        // Emoji count two UTF-16 units, as Telegram counts.
+        let emoji = "😀".repeat(7);
+        let parts = parts_of(&[text(&emoji)], 10);
+        assert_eq!(
+            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
+            [5, 2]
+        );
+        // A mention is never cut, and a text without a line end after it moves whole.
+        let parts = parts_of(
+            &[
+                OutSegment::Mention { user: "5".into() },
+                text(" 欢迎"),
+                text("请先阅读群规全文"),
+            ],
+            10,
+        );
+        assert_eq!(parts, vec!["<5> 欢迎", "请先阅读群规全文"]);
+    }
+
+    #[test]
+    fn only_the_first_part_answers_the_message_replied_to() {
+        let long = format!("{}\n{}", "规".repeat(4000), "则".repeat(3000));
+        let calls = calls(
+            &ChatId("-100".into()),
+            &Action::Send {
+                segments: vec![OutSegment::Text { text: long.clone() }],
+                reply_to: Some("9".into()),
+            },
+            &|_| None,
+            Utc::now(),
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].params["reply_parameters"]["message_id"], 9);
+        assert!(calls[1].params.get("reply_parameters").is_none());
+        let texts: Vec<&str> = calls
+            .iter()
+            .map(|call| call.params["text"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(texts.concat(), long);
+        assert!(
+            texts
+                .iter()
+                .all(|text| text.encode_utf16().count() <= MESSAGE_LIMIT)
+        );
     }
 
     #[test]
