@@ -520,7 +520,7 @@ fn run_detectors(args: &BenchArgs) -> Result<(), Failure> {
         fn offences_between(&mut self, _: i64, _: i64, _: i64) -> Result<usize, Self::Error> {
             Ok(0)
         }
-        fn message_caught(&mut self, _: i64, _: &str) -> Result<bool, Self::Error> {
+        fn message_caught(&mut self, _: i64, _: i64, _: &str) -> Result<bool, Self::Error> {
             Ok(false)
         }
     }

@@ -208,13 +208,19 @@ impl Writer {
         Ok(())
     }
 
-    /// Whether the platform message `message` of the group already brought an offence.
-    pub fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, StoreError> {
+    /// Whether the platform message `message` of the group already brought the member an
+    /// offence.
+    pub fn message_caught(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        message: &str,
+    ) -> Result<bool, StoreError> {
         Ok(self
             .conn
             .query_opt(
-                "SELECT 1 FROM offences WHERE group_id = $1 AND message = $2",
-                &[group_id.into(), message.into()],
+                "SELECT 1 FROM offences WHERE group_id = $1 AND message = $2 AND member_id = $3",
+                &[group_id.into(), message.into(), member_id.into()],
             )?
             .is_some())
     }

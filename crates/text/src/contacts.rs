@@ -79,7 +79,7 @@ fn patterns() -> Option<&'static Patterns> {
                 )
                 .ok()?,
                 invite: Regex::new(
-                    r"(?:(?:邀请|推荐|推广|注册|助力|邀约)(?:码|口令)|淘口令|(?:invite|invitation|referral|ref)\s*code)\s*(?:是|为|is)?\s*[:：=]?\s*([a-z0-9]{4,16})|[¥€$₴]\s?([a-z0-9]{8,14})\s?[¥€$₴]",
+                    r"(?:(?:邀请|推荐|推广|注册|助力|邀约)(?:码|口令)|淘口令|(?:^|[^a-z])(?:invite|invitation|referral|ref)\s*code)\s*(?:是|为|is)?\s*[:：=]?\s*([a-z0-9]{4,16})|[¥€₴]\s?([a-z0-9]{8,14})\s?[¥€₴]",
                 )
                 .ok()?,
             })
@@ -157,7 +157,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         }
     }
     // Most messages hold none of the words or signs an invite code needs: one scan skips it.
-    let invite_possible = ["码", "口令", "code", "¥", "€", "$", "₴"]
+    let invite_possible = ["码", "口令", "code", "¥", "€", "₴"]
         .iter()
         .any(|needle| normalized.contains(needle));
     for invite in invite_possible
@@ -165,9 +165,11 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         .into_iter()
         .flatten()
     {
-        // A code has a digit: `邀请码 hello` is a word, not a code.
+        // A code has a digit (`邀请码 hello` is a word), and a letter too unless it is long:
+        // `推荐码2023年就过期了`, `邀请码 1000 个` are a year and a count.
         if let Some(code) = invite.get(1).or_else(|| invite.get(2))
             && code.as_str().bytes().any(|b| b.is_ascii_digit())
+            && (code.as_str().bytes().any(|b| b.is_ascii_lowercase()) || code.len() >= 6)
         {
             push(ContactKind::InviteCode, code.as_str());
         }
@@ -289,6 +291,12 @@ mod tests {
         check("邀请码是什么意思", &[]);
         check("邀请码 hello", &[]);
         check("价格 ¥1200 到 ¥1500", &[]);
+        check("推荐码2023年就过期了", &[]);
+        check("邀请码 1000 个都送完了", &[]);
+        check("这个软件的注册码 2024 版本已经失效", &[]);
+        check("$10000000 $5000000", &[]);
+        check("echo $path123456 $home", &[]);
+        check("xref code abc123", &[]);
         check(
             "https://mp.example.com/s/vqJwxS7xj8NA",
             &[(Link, "https://mp.example.com/s/vqjwxs7xj8na")],

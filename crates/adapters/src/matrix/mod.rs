@@ -208,10 +208,11 @@ impl crate::images::Locate for Client {
 
 /// Night mode keeps the room's own sending level for the morning: at nightfall it is saved (in
 /// the database, so that a restart in the night forgets nothing), at dawn it is what comes back
-/// (`Some`), and the save is marked restored. A nightfall carried out twice (an answer lost)
-/// finds the room already as the first left it, and keeps what that one saved; a dawn carried
-/// out twice restores the same level. The next nightfall saves the room's level afresh, even
-/// one an admin set by hand to the night's level.
+/// (`Some`); once the room has it again, [`day_restored`] marks the save. A nightfall carried
+/// out twice (an answer lost) finds the room already as the first left it, and keeps what that
+/// one saved; a dawn carried out twice, or failed, restores the same level. The next nightfall
+/// after a restored day saves the room's level afresh, even one an admin set by hand to the
+/// night's level.
 async fn night_keeps_the_day(
     carrier: &MatrixCarrier,
     room: &ChatId,
@@ -240,14 +241,27 @@ async fn night_keeps_the_day(
             }
             Ok(None)
         } else {
-            let day = day.unwrap_or(0);
-            database.set_cursor(Platform::Matrix, &key, &format!("{day} restored"))?;
-            Ok(Some(day))
+            Ok(Some(day.unwrap_or(0)))
         }
     })
     .await
     .map_err(|err| err.to_string())?
     .map_err(|err: steward_store::StoreError| err.to_string())
+}
+
+/// Marks the room's saved day level restored, once dawn put it back (see
+/// [`night_keeps_the_day`]). Not marked, the next nightfall keeps the old save: the room gets
+/// that level back at the next dawn, as it should have at this one.
+async fn day_restored(carrier: &MatrixCarrier, room: &ChatId, day: i64) {
+    let key = format!("{} night {}", carrier.account.as_str(), room.as_str());
+    let database = Arc::clone(&carrier.database);
+    let marked = tokio::task::spawn_blocking(move || {
+        database.set_cursor(Platform::Matrix, &key, &format!("{day} restored"))
+    })
+    .await;
+    if !matches!(marked, Ok(Ok(()))) {
+        warn!(room = %room, "matrix: the day's sending level could not be marked restored");
+    }
 }
 
 /// Runs one account until `stop` turns true: logs in when needed, carries out its outbox and
@@ -917,9 +931,13 @@ async fn carry(
                 Err(err) => return outcome(Err(err), true),
             };
             let mut changed = protocol::change_power(&current, change, member.as_deref());
+            let mut dawn = None;
             if let PowerChange::MuteAll(on) = change {
                 match night_keeps_the_day(&carrier, &entry.chat, on, &current).await {
-                    Ok(Some(day)) => changed["events_default"] = json!(day),
+                    Ok(Some(day)) => {
+                        changed["events_default"] = json!(day);
+                        dawn = Some(day);
+                    }
                     Ok(None) => {}
                     Err(err) => {
                         return outcome(Err(CallError::Http(HttpError::NotSent(err))), true);
@@ -934,6 +952,9 @@ async fn carry(
                     .call("PUT", &path, Some(&changed), ANSWER_WITHIN)
                     .await
             };
+            if let (Ok(_), Some(day)) = (&result, dawn) {
+                day_restored(&carrier, &entry.chat, day).await;
+            }
             if result.is_ok()
                 && let (PowerChange::Mute, Action::Mute { member, seconds }) =
                     (change, &entry.action)

@@ -162,7 +162,7 @@ fn time_of(event: &Value) -> Result<DateTime<Utc>, EventError> {
 /// A reply's body starts with the quoted message (`> <@user> text` lines and a blank line):
 /// the member's own words come after.
 fn without_reply_fallback(body: &str) -> &str {
-    if !body.starts_with("> ") {
+    if !body.starts_with("> <") {
         return body;
     }
     match body.find("\n\n") {
@@ -243,12 +243,17 @@ pub fn timeline_event(
                     .map(|body| body.strip_prefix("* ").unwrap_or(body)),
                 None => None,
             };
-            // Only a reply starts with a quote of the message it answers; anything else that
-            // starts with `> ` is the member's own text.
+            // Only a reply starts with a quote of the message it answers (`> <@sender> ...`);
+            // a thread message's `m.in_reply_to` is a fallback without one (`is_falling_back`),
+            // and anything else that starts with `> ` is the member's own text.
             let reply = edited.is_none()
                 && relation
                     .and_then(|relation| relation.get("m.in_reply_to"))
-                    .is_some();
+                    .is_some()
+                && relation
+                    .and_then(|relation| relation.get("is_falling_back"))
+                    .and_then(Value::as_bool)
+                    != Some(true);
             let content = match edited {
                 Some(_) => content
                     .get("m.new_content")
@@ -696,6 +701,22 @@ mod tests {
             quoted.map(|event| event.plain_text()).as_deref(),
             Some("> 加我 vx abc12345\n\nhi")
         );
+        // Nor does a reply whose quote is no reply fallback, or a thread's falling-back reply.
+        for relates_to in [
+            json!({"m.in_reply_to": {"event_id": "$e1"}}),
+            json!({"rel_type": "m.thread", "event_id": "$e0", "is_falling_back": true,
+                   "m.in_reply_to": {"event_id": "$e1"}}),
+        ] {
+            let body = if relates_to.get("rel_type").is_some() {
+                "> <@eve:hs> 加我 vx abc12345\n\nhi"
+            } else {
+                "> 加我 vx abc12345\n\nhi"
+            };
+            let event = read(json!({"type": "m.room.message", "sender": "@eve:hs",
+                "event_id": "$e5", "origin_server_ts": 1_780_000_000_000_i64,
+                "content": {"msgtype": "m.text", "body": body, "m.relates_to": relates_to}}));
+            assert_eq!(event.map(|event| event.plain_text()).as_deref(), Some(body));
+        }
         let mut broken = edit.clone();
         broken["content"]["m.relates_to"] = json!({"rel_type": "m.replace"});
         let mut unreadable = edit;

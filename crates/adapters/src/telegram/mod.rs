@@ -680,7 +680,8 @@ async fn carry(
     };
     let harmless = entry.action.repeat_is_harmless();
     // A message too long for one goes as several, in order. Once a part is sent the action is
-    // never given back or retried: that would send the earlier parts twice.
+    // never given back or retried (that would send the earlier parts twice): the rest waits out
+    // whatever pause Telegram asks for, however long, and leaves only at shutdown.
     let (mut part, mut answer, mut waits) = (0, None, 0);
     // Why the rest cannot be sent, once part of the message went.
     let unfinished = |part: usize, parts: usize, why: String| ActionOutcome::Failed {
@@ -713,7 +714,7 @@ async fn carry(
             .and_then(|until| *until)
             .and_then(|until| until.checked_duration_since(Instant::now()));
         if let Some(wait) = paused {
-            if wait > LONGEST_WAIT {
+            if part == 0 && wait > LONGEST_WAIT {
                 let why = format!("Telegram asked to wait {} s", wait.as_secs());
                 return match part {
                     0 => ActionOutcome::Returned { reason: why },
@@ -771,7 +772,7 @@ async fn carry(
                 if let Ok(mut until) = carrier.paused_until.lock() {
                     *until = Some(Instant::now() + wait);
                 }
-                if waits == 3 {
+                if waits == 3 && part == 0 {
                     let why = "Telegram asked to wait three times".to_owned();
                     return match part {
                         0 => ActionOutcome::Returned { reason: why },
@@ -803,7 +804,15 @@ async fn carry(
                         error: format!("{UNANSWERED}: {error}"),
                         retry: harmless,
                     },
-                    _ => unfinished(part, calls.len(), format!("{UNANSWERED}: {error}")),
+                    // Unanswered first, so that the group's turn ends as after any call that
+                    // may have gone (delivery's lanes read the prefix).
+                    _ => ActionOutcome::Failed {
+                        error: format!(
+                            "{UNANSWERED}: {error}; {part} of {} parts sent before it",
+                            calls.len()
+                        ),
+                        retry: false,
+                    },
                 };
             }
         }

@@ -738,6 +738,14 @@ fn split_for_telegram(
         }
     }
     parts.extend((!part.is_empty()).then_some(part));
+    // A part of line ends alone (cut between a full part and the next) says nothing, and
+    // Telegram refuses an empty message.
+    parts.retain(|part| {
+        part.iter().any(|segment| match segment {
+            OutSegment::Text { text } => !text.trim().is_empty(),
+            OutSegment::Mention { .. } => true,
+        })
+    });
     parts
 }
 
@@ -910,6 +918,21 @@ mod tests {
             10,
         );
         assert_eq!(parts, vec!["<5> 欢迎", "请先阅读群规全文"]);
+        // Never a part of line ends alone.
+        let parts = parts_of(
+            &[text(&format!("{}\n\n{}", "A".repeat(9), "B".repeat(15)))],
+            10,
+        );
+        assert!(
+            parts.iter().all(|part| !part.trim().is_empty()),
+            "{parts:?}"
+        );
+        assert_eq!(
+            parts.concat().replace('\n', ""),
+            format!("{}{}", "A".repeat(9), "B".repeat(15))
+        );
+        let parts = parts_of(&[text(&"A".repeat(10)), text("\n")], 10);
+        assert_eq!(parts, vec!["A".repeat(10)]);
     }
 
     #[test]

@@ -98,8 +98,8 @@ struct MemoryHistory {
     blacklisted: HashSet<i64>,
     joined: HashMap<(i64, i64), i64>,
     offences: HashMap<i64, Vec<i64>>,
-    /// (group, platform message) of every offence.
-    caught: HashSet<(i64, String)>,
+    /// (group, member, platform message) of every offence.
+    caught: HashSet<(i64, i64, String)>,
 }
 
 impl History for MemoryHistory {
@@ -123,8 +123,15 @@ impl History for MemoryHistory {
         }))
     }
 
-    fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, Infallible> {
-        Ok(self.caught.contains(&(group_id, message.to_owned())))
+    fn message_caught(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        message: &str,
+    ) -> Result<bool, Infallible> {
+        Ok(self
+            .caught
+            .contains(&(group_id, member_id, message.to_owned())))
     }
 }
 
@@ -190,9 +197,11 @@ impl Run {
                     .or_default()
                     .push(time);
                 if let Some(message) = message_of(event) {
-                    self.history
-                        .caught
-                        .insert((subject.group_id, message.to_owned()));
+                    self.history.caught.insert((
+                        subject.group_id,
+                        subject.member_id,
+                        message.to_owned(),
+                    ));
                 }
                 if step == Step::Blacklist {
                     self.history.blacklisted.insert(subject.member_id);

@@ -24,13 +24,20 @@ pub trait History {
         from: i64,
         to: i64,
     ) -> Result<usize, Self::Error>;
-    /// Whether the group's platform message `message` already brought an offence.
-    fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, Self::Error>;
+    /// Whether the group's platform message `message` already brought the member an offence.
+    fn message_caught(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        message: &str,
+    ) -> Result<bool, Self::Error>;
 }
 
 /// The platform message what a member wrote belongs to: a message's own id, or the message an
-/// edit changed. One message brings one offence at most, however often it is edited (edits
-/// that arrive together, after a restart, would otherwise climb the whole ladder at once).
+/// edit changed. One message brings its member one offence at most, however often it is edited
+/// (edits that arrive together, after a restart, would otherwise climb the whole ladder at
+/// once); a Matrix "edit" of somebody else's message counts for its sender only, so it cannot
+/// shield the message from its author's own edits.
 pub fn message_of(event: &Event) -> Option<&str> {
     match &event.kind {
         EventKind::Message { .. } => event.id.as_deref(),
@@ -201,7 +208,7 @@ pub fn judge<H: History>(
         return Ok(Some(Decision::Refuse));
     }
     if let EventKind::MessageEdited { message, .. } = &event.kind
-        && history.message_caught(subject.group_id, message.as_str())?
+        && history.message_caught(subject.group_id, subject.member_id, message.as_str())?
     {
         return Ok(None);
     }

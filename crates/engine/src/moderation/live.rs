@@ -219,7 +219,7 @@ impl History for WarmHistory<'_> {
         Ok(0)
     }
 
-    fn message_caught(&mut self, _: i64, _: &str) -> Result<bool, Self::Error> {
+    fn message_caught(&mut self, _: i64, _: i64, _: &str) -> Result<bool, Self::Error> {
         Ok(false)
     }
 }
@@ -251,8 +251,13 @@ impl History for StoreHistory<'_> {
         Ok(self.store.offences_between(member_id, from, to)? as usize)
     }
 
-    fn message_caught(&mut self, group_id: i64, message: &str) -> Result<bool, StoreError> {
-        self.store.message_caught(group_id, message)
+    fn message_caught(
+        &mut self,
+        group_id: i64,
+        member_id: i64,
+        message: &str,
+    ) -> Result<bool, StoreError> {
+        self.store.message_caught(group_id, member_id, message)
     }
 }
 

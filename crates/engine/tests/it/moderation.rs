@@ -722,6 +722,48 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
     });
 }
 
+/// On Matrix anyone may send an "edit" naming any message (clients ignore it unless its
+/// sender wrote the message): it costs its sender an offence and its own event, and it does not
+/// shield the message from its author's own edit.
+fn a_forged_matrix_edit_takes_only_itself(test: &TestDatabase) {
+    let on_matrix = |mut event: Event| {
+        event.platform = Platform::Matrix;
+        event
+    };
+    block_on(async {
+        let bot = Harness::start(test).await;
+        let first = bot
+            .process(on_matrix(telegram("$x", "@a:hs", at(0), "大家好", None)))
+            .await;
+        assert!(first.is_empty(), "{first:?}");
+        let ad = "出号便宜，加我ｖｘ：ａｂｃ１２３４５";
+        let forged = bot
+            .process(on_matrix(telegram(
+                "$forged",
+                "@b:hs",
+                at(1),
+                ad,
+                Some("$x"),
+            )))
+            .await;
+        let deleted_ids = |actions: &[Action]| -> Vec<String> {
+            actions
+                .iter()
+                .filter_map(|action| match action {
+                    Action::DeleteMessage { message } => Some(message.as_str().to_owned()),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(deleted_ids(&forged), ["$forged"]);
+        let own = bot
+            .process(on_matrix(telegram("$own", "@a:hs", at(2), ad, Some("$x"))))
+            .await;
+        assert_eq!(deleted_ids(&own), ["$own", "$x"]);
+        bot.pipeline.shutdown().await;
+    });
+}
+
 fn a_picture_of_a_group_qr_code_is_an_ad_like_its_link(test: &TestDatabase) {
     block_on(async {
         let bot = Harness::start(test).await;
@@ -910,6 +952,7 @@ steward_store::on_both_backends!(
     a_restart_does_not_forget_a_flood_in_progress,
     a_picture_of_a_group_qr_code_is_an_ad_like_its_link,
     an_ad_edited_into_an_old_message_is_caught_and_counts_once,
+    a_forged_matrix_edit_takes_only_itself,
     night_mode_mutes_and_unmutes_each_group_once,
     a_backtest_reports_what_the_live_run_did,
 );
