@@ -15,6 +15,8 @@ pub struct MessageLine {
     pub nickname: Option<String>,
     pub text: String,
     pub recalled: bool,
+    /// Changed by its author since it was sent.
+    pub edited: bool,
 }
 
 /// A member of one group.
@@ -55,6 +57,7 @@ fn message_line(row: &Row) -> Result<MessageLine, StoreError> {
         nickname: row.opt_text(4)?,
         text: row.text(5)?,
         recalled: row.opt_int(6)?.is_some(),
+        edited: row.opt_int(7)?.is_some(),
     })
 }
 
@@ -105,6 +108,8 @@ pub struct TimelineLine {
     pub group: String,
     pub text: String,
     pub recalled: bool,
+    /// Changed by its author since it was sent.
+    pub edited: bool,
 }
 
 /// How busy a group is now, for the overview.
@@ -245,7 +250,7 @@ impl Database {
         let (time, event_id) = before.unwrap_or((i64::MAX, i64::MAX));
         self.with_conn(|conn| {
             conn.query(
-                "SELECT m.event_id, m.time, m.group_id, COALESCE(g.title, g.chat), m.text, m.recalled_at \
+                "SELECT m.event_id, m.time, m.group_id, COALESCE(g.title, g.chat), m.text, m.recalled_at, m.edited_at \
                  FROM messages m JOIN groups g ON g.id = m.group_id \
                  WHERE m.member_id = $1 AND (m.time < $2 OR (m.time = $2 AND m.event_id < $3)) \
                  ORDER BY m.time DESC, m.event_id DESC LIMIT $4",
@@ -260,6 +265,7 @@ impl Database {
                     group: row.text(3)?,
                     text: row.text(4)?,
                     recalled: row.opt_int(5)?.is_some(),
+                    edited: row.opt_int(6)?.is_some(),
                 })
             })
             .collect()
@@ -290,7 +296,7 @@ impl Database {
         let (time, event_id) = before.unwrap_or((i64::MAX, i64::MAX));
         self.with_conn(|conn| {
             conn.query(
-                "SELECT m.event_id, m.time, m.member_id, p.name, s.nickname, m.text, m.recalled_at \
+                "SELECT m.event_id, m.time, m.member_id, p.name, s.nickname, m.text, m.recalled_at, m.edited_at \
                  FROM messages m JOIN members p ON p.id = m.member_id \
                  LEFT JOIN memberships s ON s.group_id = m.group_id AND s.member_id = m.member_id \
                  WHERE m.group_id = $1 AND (m.time < $2 OR (m.time = $2 AND m.event_id < $3)) \
@@ -313,7 +319,7 @@ impl Database {
     ) -> Result<Vec<MessageLine>, StoreError> {
         self.with_conn(|conn| {
             conn.query(
-                "SELECT m.event_id, m.time, m.member_id, p.name, s.nickname, m.text, m.recalled_at \
+                "SELECT m.event_id, m.time, m.member_id, p.name, s.nickname, m.text, m.recalled_at, m.edited_at \
                  FROM messages m JOIN members p ON p.id = m.member_id \
                  LEFT JOIN memberships s ON s.group_id = m.group_id AND s.member_id = m.member_id \
                  WHERE m.event_id > $1 AND m.group_id = $2 ORDER BY m.event_id LIMIT $3",

@@ -109,6 +109,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_offence_message.sql"),
         postgres: include_str!("../migrations/postgres/0016_offence_message.sql"),
     },
+    Migration {
+        version: 17,
+        name: "message_edited",
+        sqlite: include_str!("../migrations/sqlite/0017_message_edited.sql"),
+        postgres: include_str!("../migrations/postgres/0017_message_edited.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.

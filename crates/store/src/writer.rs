@@ -477,12 +477,13 @@ impl Writer {
                 // author's: clients ignore anyone else's); the edit is not a message of its own.
                 // Moderation needs when the author joined, as for a message.
                 self.conn.execute(
-                    "UPDATE messages SET text = $2 WHERE event_id = \
+                    "UPDATE messages SET text = $2, edited_at = $4 WHERE event_id = \
                      (SELECT id FROM events WHERE dedup_key = $1) AND member_id = $3",
                     &[
                         event.key_of_message(message).as_str().into(),
                         prepared.text.as_str().into(),
                         member_id.into(),
+                        time.into(),
                     ],
                 )?;
                 let updated = self.conn.query_opt(

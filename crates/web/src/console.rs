@@ -366,6 +366,7 @@ struct LineRow {
     author: String,
     text: String,
     recalled: bool,
+    edited: bool,
 }
 
 struct MemberRow {
@@ -531,6 +532,7 @@ pub async fn group_page(
                 author: shown_name(line.member_name, line.nickname),
                 text: line.text,
                 recalled: line.recalled,
+                edited: line.edited,
             })
             .collect(),
         older,
@@ -664,6 +666,7 @@ struct TimelineRow {
     group: String,
     text: String,
     recalled: bool,
+    edited: bool,
 }
 
 #[derive(Template)]
@@ -800,6 +803,7 @@ pub async fn member_page(
                 group: line.group,
                 text: line.text,
                 recalled: line.recalled,
+                edited: line.edited,
             })
             .collect(),
         older,

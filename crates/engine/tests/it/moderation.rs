@@ -687,6 +687,7 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
         let messages = blocking(|| bot.database.recent_messages(group, None, 10)).unwrap();
         assert_eq!(messages.len(), 1);
         assert_eq!(messages[0].text, "出号便宜，加我ｖｘ：ａｂｃ１２３４５６");
+        assert!(messages[0].edited, "marked edited in the console");
         let offences = blocking(|| bot.database.offences(None, None, 10)).unwrap();
         assert_eq!(offences.len(), 1);
         assert_eq!(offences[0].offence.detector, "contact");
@@ -736,6 +737,13 @@ fn a_forged_matrix_edit_takes_only_itself(test: &TestDatabase) {
             .process(on_matrix(telegram("$x", "@a:hs", at(0), "大家好", None)))
             .await;
         assert!(first.is_empty(), "{first:?}");
+        let group = blocking(|| bot.database.group_id("matrix", "-100"))
+            .unwrap()
+            .unwrap();
+        let text_now = || {
+            let lines = blocking(|| bot.database.recent_messages(group, None, 10)).unwrap();
+            (lines[0].text.clone(), lines[0].edited)
+        };
         let ad = "出号便宜，加我ｖｘ：ａｂｃ１２３４５";
         let forged = bot
             .process(on_matrix(telegram(
@@ -756,6 +764,8 @@ fn a_forged_matrix_edit_takes_only_itself(test: &TestDatabase) {
                 .collect()
         };
         assert_eq!(deleted_ids(&forged), ["$forged"]);
+        // Nor does it change the message as the console shows it.
+        assert_eq!(text_now(), ("大家好".to_owned(), false));
         let own = bot
             .process(on_matrix(telegram("$own", "@a:hs", at(2), ad, Some("$x"))))
             .await;

@@ -179,6 +179,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (14, "invites_paid".to_owned()),
             (15, "adapter_cursors".to_owned()),
             (16, "offence_message".to_owned()),
+            (17, "message_edited".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);
