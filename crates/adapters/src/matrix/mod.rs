@@ -7,7 +7,7 @@
 
 pub mod protocol;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -395,9 +395,9 @@ async fn sync(
     let skip_history = since.is_none();
     let mut backoff = Backoff::default();
     let mut connection: Option<u64> = None;
-    // Batches in a row whose gaps could not be read: after a few, a batch is read without them
-    // rather than hold every room up.
-    let mut gap_failures = 0;
+    // Per room, batches in a row read again because its gap could not be read: after a few,
+    // that room's gap is left out rather than hold every room up.
+    let mut gap_failures: HashMap<String, u32> = HashMap::new();
     loop {
         let timeout = if since.is_none() { 0 } else { 30_000 };
         let mut retry_after = None;
@@ -428,21 +428,23 @@ async fn sync(
                     accept_invites(client, &batch).await;
                 }
                 let first = since.is_none() && skip_history;
-                let gaps = if gap_failures < GAP_ATTEMPTS {
-                    since.as_deref()
-                } else {
-                    warn!(user = %me, "matrix: reading a batch without the gaps in its timelines");
-                    None
-                };
+                let unreadable: HashSet<&str> = gap_failures
+                    .iter()
+                    .filter(|(_, failures)| **failures >= GAP_ATTEMPTS)
+                    .map(|(room, _)| room.as_str())
+                    .collect();
+                let gaps = since.as_deref().map(|since| (since, &unreadable));
                 match read_rooms(client, &account, rooms, &batch, gaps, first).await {
-                    Err(err) => {
-                        gap_failures += 1;
+                    Err((room, err)) => {
+                        // Asked to wait is not the room failing.
                         if let CallError::Refused {
                             retry_after_ms: Some(ms),
                             ..
                         } = &err
                         {
                             retry_after = Some(Duration::from_millis((*ms).min(3_600_000)));
+                        } else {
+                            *gap_failures.entry(room).or_default() += 1;
                         }
                         format!(
                             "a gap in a room's timeline not read, reading the batch again: {err}"
@@ -469,7 +471,7 @@ async fn sync(
                                 }
                                 since = Some(next.to_owned());
                                 backoff.reset();
-                                gap_failures = 0;
+                                gap_failures.clear();
                                 continue;
                             }
                             Err(err) => format!("events not recorded, reading them again: {err}"),
@@ -547,7 +549,8 @@ async fn accept_invites(client: &Client, batch: &Value) {
 
 /// Most events read back into one room's gap in one batch.
 const GAP_MAX: usize = 2_000;
-/// Batches in a row read again because a gap could not be read, before one is read without.
+/// Batches in a row read again because a room's gap could not be read, before the room is read
+/// without it.
 const GAP_ATTEMPTS: u32 = 5;
 
 /// The events a `limited` timeline left out (more were sent since the last batch than the
@@ -619,15 +622,16 @@ async fn read_gap(
 /// The joined rooms' timelines as events. A room seen for the first time has its power levels
 /// read (who is exempt) and its members listed. `skip` reads state but makes no events (the
 /// first sync: history). A timeline the server cut short (`limited`) is completed back to
-/// `since` (see [`read_gap`]).
+/// `gaps`' position, where the last batch ended (see [`read_gap`]), except in the rooms named
+/// beside it, whose gaps could not be read time and again. An error names the room.
 async fn read_rooms(
     client: &Client,
     account: &AccountId,
     rooms: &Rooms,
     batch: &Value,
-    since: Option<&str>,
+    gaps: Option<(&str, &HashSet<&str>)>,
     skip: bool,
-) -> Result<Vec<Event>, CallError> {
+) -> Result<Vec<Event>, (String, CallError)> {
     let mut events = Vec::new();
     let Some(joined) = batch
         .get("rooms")
@@ -644,7 +648,7 @@ async fn read_rooms(
             .unwrap_or(false);
         let timeline = room.get("timeline");
         let gap = match (
-            since,
+            gaps,
             timeline
                 .and_then(|timeline| timeline.get("limited"))
                 .and_then(Value::as_bool),
@@ -652,8 +656,16 @@ async fn read_rooms(
                 .and_then(|timeline| timeline.get("prev_batch"))
                 .and_then(Value::as_str),
         ) {
-            (Some(since), Some(true), Some(prev_batch)) if !skip => {
-                read_gap(client, room_id, prev_batch, since).await?
+            (Some((_, unreadable)), Some(true), Some(_))
+                if unreadable.contains(room_id.as_str()) =>
+            {
+                warn!(room = %room_id, "matrix: reading a room without the gap in its timeline");
+                (Vec::new(), Vec::new())
+            }
+            (Some((since, _)), Some(true), Some(prev_batch)) if !skip => {
+                read_gap(client, room_id, prev_batch, since)
+                    .await
+                    .map_err(|err| (room_id.clone(), err))?
             }
             _ => (Vec::new(), Vec::new()),
         };
