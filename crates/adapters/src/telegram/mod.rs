@@ -714,11 +714,10 @@ async fn carry(
             .and_then(|until| *until)
             .and_then(|until| until.checked_duration_since(Instant::now()));
         if let Some(wait) = paused {
+            // Before any part went, a long wait gives the action back to the queue.
             if part == 0 && wait > LONGEST_WAIT {
-                let why = format!("Telegram asked to wait {} s", wait.as_secs());
-                return match part {
-                    0 => ActionOutcome::Returned { reason: why },
-                    _ => unfinished(part, calls.len(), why),
+                return ActionOutcome::Returned {
+                    reason: format!("Telegram asked to wait {} s", wait.as_secs()),
                 };
             }
             tokio::select! {
