@@ -40,6 +40,13 @@ impl Platform {
             Platform::Simulator => "simulator",
         }
     }
+
+    /// Whether an edit is a message of its own, removed by itself, that anybody may send naming
+    /// any message (Matrix's `m.replace`), rather than a change only the author can make to the
+    /// message (Telegram).
+    pub fn edits_are_events(self) -> bool {
+        self == Platform::Matrix
+    }
 }
 
 impl fmt::Display for Platform {

@@ -530,11 +530,11 @@ fn carry_out(
 }
 
 /// What to delete for what a member wrote: the message itself, or for an edit the message it
-/// changed (an ad edited into an old message takes the message with it). Telegram lets only a
-/// message's author edit it. On Matrix an edit is an event of its own, which clients without
-/// edits show as it is (`* ...`): it is redacted too, and the message it names only when the
-/// edit's sender wrote it (clients ignore an edit by anyone else; redacting the message would
-/// let any member remove anybody's).
+/// changed (an ad edited into an old message takes the message with it). Where edits are events
+/// of their own ([`Platform::edits_are_events`]), clients without edits show one as it is
+/// (`* ...`): it is deleted too, and the message it names only when the edit's sender wrote it
+/// (clients ignore an edit by anyone else; deleting the message would let any member remove
+/// anybody's).
 fn to_delete(
     store: &mut Writer,
     event: &steward_domain::Event,
@@ -542,7 +542,7 @@ fn to_delete(
 ) -> Result<Vec<MessageId>, StoreError> {
     Ok(match &event.kind {
         EventKind::Message { .. } => event.id.clone().map(MessageId).into_iter().collect(),
-        EventKind::MessageEdited { message, .. } if event.platform == Platform::Matrix => {
+        EventKind::MessageEdited { message, .. } if event.platform.edits_are_events() => {
             let mut targets: Vec<MessageId> = event.id.clone().map(MessageId).into_iter().collect();
             if store.message_author(&event.key_of_message(message))? == Some(member_id) {
                 targets.push(message.clone());

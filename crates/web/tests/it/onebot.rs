@@ -55,6 +55,17 @@ async fn serve_limited(console: &mut Console, token: Option<&str>, group_per_min
     port
 }
 
+/// The implementation of bot account 10001000 connected with the usual token.
+async fn connect(
+    port: u16,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let (socket, _) =
+        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
+            .await
+            .unwrap();
+    socket
+}
+
 fn request(
     port: u16,
     self_id: Option<&str>,
@@ -135,10 +146,7 @@ async fn a_onebot_implementation_connects_signs_in_and_has_an_ad_kicked_on_the_t
         }
     }
 
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
-            .await
-            .unwrap();
+    let mut socket = connect(port).await;
     // A lifecycle meta event, then a member signs in.
     socket
         .send(Message::text(
@@ -461,10 +469,7 @@ async fn http_post_events_are_checked_by_their_signature() {
 async fn calls_into_a_group_keep_to_its_rate_limit() {
     let mut console = Console::new();
     let port = serve_limited(&mut console, Some("s3cret"), 60).await;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
-            .await
-            .unwrap();
+    let mut socket = connect(port).await;
     // Five members sign in at once in one group.
     for member in 0..5 {
         socket
@@ -508,10 +513,7 @@ async fn calls_into_a_group_keep_to_its_rate_limit() {
 async fn a_connection_whose_heartbeats_stop_is_closed() {
     let mut console = Console::new();
     let port = serve(&mut console, Some("s3cret")).await;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
-            .await
-            .unwrap();
+    let mut socket = connect(port).await;
     socket
         .send(Message::text(
             json!({"time": 1_780_300_000, "self_id": 10001000, "post_type": "meta_event",
@@ -545,10 +547,7 @@ async fn a_connection_whose_heartbeats_stop_is_closed() {
 async fn the_member_lists_are_read_on_connecting() {
     let mut console = Console::new();
     let port = serve(&mut console, Some("s3cret")).await;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
-            .await
-            .unwrap();
+    let mut socket = connect(port).await;
     let mut answered = 0;
     while answered < 2 {
         let Some(Ok(Message::Text(text))) = socket.next().await else {
@@ -738,10 +737,7 @@ async fn fifty_dropped_connections_lose_no_event_and_send_no_reply_twice() {
     const CYCLES: i64 = 50;
     const PER_CYCLE: i64 = 4;
     for cycle in 0..=CYCLES {
-        let (mut socket, _) =
-            tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
-                .await
-                .unwrap();
+        let mut socket = connect(port).await;
         if cycle < CYCLES {
             for k in 0..PER_CYCLE {
                 let n = cycle * PER_CYCLE + k;
@@ -825,10 +821,7 @@ async fn a_qr_code_picture_is_fetched_read_and_deleted() {
     });
     let mut console = Console::new();
     let port = serve(&mut console, Some("s3cret")).await;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(request(port, Some("10001000"), Some("s3cret")))
-            .await
-            .unwrap();
+    let mut socket = connect(port).await;
     let mut message: Value = serde_json::from_str(&group_message(71, 424242, "")).unwrap();
     message["message"] = json!([{"type": "image", "data": {"file": "abc.image", "url": url}}]);
     message["raw_message"] = json!(format!("[CQ:image,file=abc.image,url={url}]"));

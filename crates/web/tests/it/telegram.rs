@@ -208,6 +208,18 @@ fn config(base: &str, mode: Mode) -> TelegramConfig {
     }
 }
 
+/// Queues an action of the bot in the test group, due now; its outbox id.
+fn schedule(database: &steward_store::Database, action: steward_domain::Action) -> i64 {
+    let request = steward_domain::ActionRequest {
+        platform: steward_domain::Platform::Telegram,
+        account: steward_domain::AccountId("777000".into()),
+        chat: steward_domain::ChatId(CHAT.to_string()),
+        action,
+    };
+    let now = chrono::Utc::now();
+    database.schedule_action(&request, now, now).unwrap()
+}
+
 fn calls_of(state: &Shared, method: &str) -> Vec<Value> {
     state
         .lock()
@@ -611,14 +623,7 @@ async fn a_members_qr_code_picture_is_read_and_deleted_an_admins_is_not_fetched(
 async fn night_mode_turns_sending_off_and_keeps_the_groups_other_permissions() {
     let state: Shared = Arc::default();
     let (_console, database, stop, runner) = polling(&state).await;
-    let request = steward_domain::ActionRequest {
-        platform: steward_domain::Platform::Telegram,
-        account: steward_domain::AccountId("777000".into()),
-        chat: steward_domain::ChatId(CHAT.to_string()),
-        action: steward_domain::Action::MuteAll { on: true },
-    };
-    let now = chrono::Utc::now();
-    database.schedule_action(&request, now, now).unwrap();
+    schedule(&database, steward_domain::Action::MuteAll { on: true });
     let set = until("night mode set", || {
         calls_of(&state, "setChatPermissions").pop()
     })
@@ -673,20 +678,16 @@ async fn a_long_message_goes_in_parts_in_order_once() {
         .collect();
     let text = format!("欢迎！群规如下：\n{rules}");
     assert!(text.encode_utf16().count() > 2 * 4096);
-    let request = steward_domain::ActionRequest {
-        platform: steward_domain::Platform::Telegram,
-        account: steward_domain::AccountId("777000".into()),
-        chat: steward_domain::ChatId(CHAT.to_string()),
-        action: steward_domain::Action::Send {
-            segments: vec![steward_domain::OutSegment::Text { text: text.clone() }],
-            reply_to: Some(steward_domain::MessageId("41".into())),
-        },
-    };
     // The first attempt meets a 429: that part is sent again after the wait, and the others
     // after it, each once.
     state.lock().unwrap().too_many = 1;
-    let now = chrono::Utc::now();
-    let queued = database.schedule_action(&request, now, now).unwrap();
+    let queued = schedule(
+        &database,
+        steward_domain::Action::Send {
+            segments: vec![steward_domain::OutSegment::Text { text: text.clone() }],
+            reply_to: Some(steward_domain::MessageId("41".into())),
+        },
+    );
     until("the message sent", || {
         database
             .recent_actions(None, 20)
