@@ -353,6 +353,13 @@ fn suspicious_link(link: &str) -> bool {
     if !host.is_empty() && host.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return true;
     }
+    // A host in Chinese characters, or one spelt in punycode (`xn--`), is rare in chat and a
+    // way to a look-alike of a known site.
+    if host.contains(|c: char| !c.is_ascii())
+        || host.split('.').any(|label| label.starts_with("xn--"))
+    {
+        return true;
+    }
     host.rsplit('.')
         .next()
         .is_some_and(|tld| CHEAP_TLDS.contains(&tld))
@@ -446,6 +453,9 @@ mod tests {
         assert_eq!(check("进群 https://qm.qq.com/q/abc"), Some(Detector::Link));
         assert_eq!(check("join https://t.me/+AbCdEf"), Some(Detector::Link));
         assert_eq!(check("http://10.2.3.4/x"), Some(Detector::Link));
+        assert_eq!(check("加我 http://广告.cn 领钱"), Some(Detector::Link));
+        assert_eq!(check("https://xn--fiq228c.com/"), Some(Detector::Link));
+        assert_eq!(check("看 https://xn.example.com/"), None);
     }
 
     #[test]

@@ -57,13 +57,24 @@ struct Patterns {
 
 const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk";
 
+/// Chinese characters, as a regex class body.
+const HAN: &str = r"\x{3400}-\x{9FFF}";
+
+/// Top-level domains in Chinese characters, for hosts written in them.
+const HAN_TLDS: &str = "中国|公司|网络|网址|在线|商城|商店|集团|游戏|我爱你|手机|信息|网店|中文网";
+
 fn patterns() -> Option<&'static Patterns> {
     static PATTERNS: OnceLock<Option<Patterns>> = OnceLock::new();
     PATTERNS
         .get_or_init(|| {
             Some(Patterns {
                 email: Regex::new(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}").ok()?,
-                link: Regex::new(r"(?:https?://|www\.)[^\s，。！？、,\x{3400}-\x{9FFF}]+").ok()?,
+                // A link ends at the first Chinese character (ads glue their text to it), unless
+                // the host itself is written in them: `http://广告.cn`, `www.中文.中国/x`.
+                link: Regex::new(&format!(
+                    r"(?:https?://|www\.)(?:(?:[a-z0-9-]+\.)*[a-z0-9-]*[{HAN}][{HAN}a-z0-9-]*(?:\.[{HAN}a-z0-9-]+)*\.(?:{TLDS}|{HAN_TLDS})(?:[/?#][^\s，。！？、,{HAN}]*)?|[^\s，。！？、,{HAN}]+)"
+                ))
+                .ok()?,
                 domain: Regex::new(&format!(
                     r"(?-u:\b)[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}})*\.(?:{TLDS})(?-u:\b)(?:/[^\s，。]*)?"
                 ))
@@ -253,6 +264,17 @@ mod tests {
             "w\u{200B}w\u{200B}w.cheap.shop",
             &[(Link, "www.cheap.shop")],
         );
+        check("加我 http://广告.cn 领钱", &[(Link, "http://广告.cn")]);
+        check(
+            "看https://中文域名.com/a1?x=2马上",
+            &[(Link, "https://中文域名.com/a1?x=2")],
+        );
+        check("www.好货.中国进来看", &[(Link, "www.好货.中国")]);
+        check("http://shop.好货.com", &[(Link, "http://shop.好货.com")]);
+        check(
+            "https://a.example.cn/x看看",
+            &[(Link, "https://a.example.cn/x")],
+        );
         check("mail me: Sale@Example.com", &[(Email, "sale@example.com")]);
         check("注册填邀请码 8A8B8C 领红包", &[(InviteCode, "8a8b8c")]);
         check("推荐码：ＸＫ２９ＦＡ 首单立减", &[(InviteCode, "xk29fa")]);
@@ -297,6 +319,8 @@ mod tests {
         check("$10000000 $5000000", &[]);
         check("echo $path123456 $home", &[]);
         check("xref code abc123", &[]);
+        check("http://是什么意思", &[]);
+        check("网址是 http://我也不知道", &[]);
         check(
             "https://mp.example.com/s/vqJwxS7xj8NA",
             &[(Link, "https://mp.example.com/s/vqjwxs7xj8na")],
