@@ -75,6 +75,10 @@ pub enum EventKind {
         sender: MemberProfile,
         /// The message that was changed.
         message: MessageId,
+        /// When that message was first sent, where the platform says (Telegram): a platform that
+        /// lets bots delete only recent messages cannot delete an ad edited into an old one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sent_at: Option<DateTime<Utc>>,
         segments: Vec<Segment>,
     },
     MessageRecalled {
@@ -301,6 +305,7 @@ impl Event {
                 sender,
                 message,
                 segments,
+                ..
             } => {
                 if self.id.is_none() {
                     return Err(InvalidEvent::MissingId {
@@ -635,6 +640,7 @@ mod tests {
             event.kind = EventKind::MessageEdited {
                 sender,
                 message: MessageId("1".into()),
+                sent_at: None,
                 segments,
             };
         }

@@ -47,6 +47,15 @@ impl Platform {
     pub fn edits_are_events(self) -> bool {
         self == Platform::Matrix
     }
+
+    /// How old a message may be for a bot to delete it, where the platform limits it: the Bot
+    /// API's `deleteMessage` takes only messages "sent less than 48 hours ago".
+    pub fn delete_window(self) -> Option<chrono::TimeDelta> {
+        match self {
+            Platform::Telegram => chrono::TimeDelta::try_hours(48),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Platform {

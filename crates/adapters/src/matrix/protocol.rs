@@ -324,6 +324,8 @@ pub fn timeline_event(
                     EventKind::MessageEdited {
                         sender: room.profile(sender),
                         message,
+                        // Redactions have no age limit: the edited event is not fetched for it.
+                        sent_at: None,
                         segments,
                     },
                 )));
@@ -675,6 +677,7 @@ mod tests {
             EventKind::MessageEdited {
                 sender,
                 message,
+                sent_at: None,
                 segments,
             } => {
                 assert_eq!(sender.id.as_str(), "@eve:hs");

@@ -373,6 +373,7 @@ fn message(
             EventKind::MessageEdited {
                 sender,
                 message: MessageId(message_id.to_string()),
+                sent_at: Some(time),
                 segments,
             },
         ));
@@ -1172,10 +1173,13 @@ mod tests {
             EventKind::MessageEdited {
                 sender,
                 message,
+                sent_at,
                 segments,
             } => {
                 assert_eq!(sender.id.as_str(), "5");
                 assert_eq!(message.as_str(), "7");
+                // The message's own `date`: bots may delete it for 48 hours from then.
+                assert_eq!(sent_at.map(|at| at.timestamp()), Some(1_780_000_000));
                 assert_eq!(segments, &vec![Segment::text("加我 vx abc12345")]);
             }
             other => panic!("{other:?}"),

@@ -374,27 +374,45 @@ fn next_step(step: Step, en: bool) -> String {
     }
 }
 
+/// What became of the offending message, as the member is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Removal {
+    Removed,
+    /// The rules delete, but the platform no longer lets the bot (an ad edited into an old
+    /// Telegram message).
+    TooOld,
+    /// The rules do not delete.
+    Kept,
+}
+
 /// The bot's notice to the member, in the group's language. It names the kind of finding, never
-/// what the member wrote (the contact details it just deleted stay deleted).
-fn notice(rules: &Rules, step: Step, next: Step, verdict: &Verdict) -> String {
+/// what the member wrote (the contact details it just deleted stay deleted), and says the
+/// message was removed only when it is.
+fn notice(rules: &Rules, step: Step, next: Step, verdict: &Verdict, removal: Removal) -> String {
     let en = rules.language == "en";
     let (zh_reason, en_reason) = (&verdict.public_zh, &verdict.public_en);
     let then = next_step(next, en);
-    match (step, en) {
-        (Step::Warn, false) => format!(" 消息已删除：{zh_reason}。请遵守群规，{then}。"),
-        (Step::Warn, true) => format!(
-            " your message was removed: {en_reason}. Please keep to the group's rules; {then}."
-        ),
-        (Step::Mute { seconds }, false) => {
-            format!(
-                " 消息已删除：{zh_reason}。已禁言 {}，{then}。",
-                duration(seconds)
-            )
+    let opening = match (removal, en) {
+        (Removal::Removed, false) => format!("消息已删除：{zh_reason}。"),
+        (Removal::Removed, true) => format!("your message was removed: {en_reason}."),
+        (Removal::TooOld, false) => {
+            format!("消息违规：{zh_reason}。消息发出太久，机器人无法删除，请自行删除。")
         }
-        (Step::Mute { seconds }, true) => format!(
-            " your message was removed: {en_reason}. Muted for {}; {then}.",
-            duration(seconds)
+        (Removal::TooOld, true) => format!(
+            "your message breaks the rules: {en_reason}. It is too old for the bot to remove: please delete it."
         ),
+        (Removal::Kept, false) => format!("消息违规：{zh_reason}。"),
+        (Removal::Kept, true) => format!("your message breaks the rules: {en_reason}."),
+    };
+    match (step, en) {
+        (Step::Warn, false) => format!(" {opening}请遵守群规，{then}。"),
+        (Step::Warn, true) => format!(" {opening} Please keep to the group's rules; {then}."),
+        (Step::Mute { seconds }, false) => {
+            format!(" {opening}已禁言 {}，{then}。", duration(seconds))
+        }
+        (Step::Mute { seconds }, true) => {
+            format!(" {opening} Muted for {}; {then}.", duration(seconds))
+        }
         (Step::Kick | Step::Blacklist, false) => {
             format!(" 多次违规（{zh_reason}），已被移出本群。")
         }
@@ -462,6 +480,11 @@ fn carry_out(
             count,
         } => {
             let reason = format!("{} / {}", verdict.zh, verdict.en);
+            let removal = match (rules.delete, too_old_to_delete(event)) {
+                (false, _) => Removal::Kept,
+                (true, true) => Removal::TooOld,
+                (true, false) => Removal::Removed,
+            };
             context.store.record_offence(&Offence {
                 member_id: subject.member_id,
                 group_id: subject.group_id,
@@ -478,10 +501,15 @@ fn carry_out(
                 &format!("moderation.{}", step.name().split(' ').next().unwrap_or("warn")),
                 &target,
                 &format!(
-                    "detector: {}; reason: {reason}; offence {count} in {} days; step: {}; message: «{quoted}»",
+                    "detector: {}; reason: {reason}; offence {count} in {} days; step: {}{}; message: «{quoted}»",
                     verdict.detector.name(),
                     rules.window_days,
-                    step.name()
+                    step.name(),
+                    if removal == Removal::TooOld {
+                        "; not deleted: older than the platform lets a bot delete"
+                    } else {
+                        ""
+                    }
                 ),
             )?;
             if rules.delete {
@@ -496,7 +524,7 @@ fn carry_out(
                             user: member.clone(),
                         },
                         OutSegment::Text {
-                            text: notice(rules, step, compiled.step(count + 1), &verdict),
+                            text: notice(rules, step, compiled.step(count + 1), &verdict, removal),
                         },
                     ],
                     reply_to: None,
@@ -549,9 +577,25 @@ fn to_delete(
             }
             targets
         }
+        EventKind::MessageEdited { .. } if too_old_to_delete(event) => Vec::new(),
         EventKind::MessageEdited { message, .. } => vec![message.clone()],
         _ => Vec::new(),
     })
+}
+
+/// Whether the platform would refuse to delete the message an edit changed: it was older than
+/// bots may delete ([`Platform::delete_window`], Telegram: 48 hours) when it was edited.
+fn too_old_to_delete(event: &steward_domain::Event) -> bool {
+    match (&event.kind, event.platform.delete_window()) {
+        (
+            EventKind::MessageEdited {
+                sent_at: Some(sent),
+                ..
+            },
+            Some(window),
+        ) => event.time - *sent >= window,
+        _ => false,
+    }
 }
 
 /// A blacklisted member leaves every other group of the fleet they are in — each group that

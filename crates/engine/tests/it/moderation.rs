@@ -600,8 +600,14 @@ fn floods_repeats_and_new_members(test: &TestDatabase) {
     });
 }
 
-/// A Telegram message (`edit` of none) or an edit of message `message`.
-fn telegram(id: &str, user: &str, time: DateTime<Utc>, text: &str, edit: Option<&str>) -> Event {
+/// A Telegram message (`edit` of none) or an edit of message `message`, sent at `sent`.
+fn telegram(
+    id: &str,
+    user: &str,
+    time: DateTime<Utc>,
+    text: &str,
+    edit: Option<(&str, DateTime<Utc>)>,
+) -> Event {
     let sender = profile(user, MemberRole::Member);
     let segments = vec![Segment::text(text)];
     Event {
@@ -611,9 +617,10 @@ fn telegram(id: &str, user: &str, time: DateTime<Utc>, text: &str, edit: Option<
         id: Some(id.to_owned()),
         time,
         kind: match edit {
-            Some(message) => EventKind::MessageEdited {
+            Some((message, sent)) => EventKind::MessageEdited {
                 sender,
                 message: steward_domain::MessageId(message.to_owned()),
+                sent_at: Some(sent),
                 segments,
             },
             None => EventKind::Message {
@@ -639,7 +646,7 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
                 "9",
                 at(1) + Duration::milliseconds(500 * n),
                 &format!("大家好，新人报到{n}"),
-                Some("70"),
+                Some(("70", at(0))),
             );
             let actions = bot.process(edit).await;
             assert!(actions.is_empty(), "edit {n}: {actions:?}");
@@ -650,7 +657,7 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
             "9",
             at(5),
             "出号便宜，加我ｖｘ：ａｂｃ１２３４５",
-            Some("70"),
+            Some(("70", at(0))),
         );
         let actions = bot.process(ad.clone()).await;
         // The message it changed is deleted, and its author warned.
@@ -674,7 +681,7 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
                 "9",
                 at(6),
                 "出号便宜，加我ｖｘ：ａｂｃ１２３４５６",
-                Some("70"),
+                Some(("70", at(0))),
             ))
             .await;
         assert!(again.is_empty(), "{again:?}");
@@ -723,12 +730,87 @@ fn an_ad_edited_into_an_old_message_is_caught_and_counts_once(test: &TestDatabas
     });
 }
 
+/// Telegram lets bots delete only messages under 48 hours old: an ad edited into an older one is
+/// an offence like any other, but the bot does not try to delete it and does not say it did.
+/// Nor does it say so when the rules keep offending messages.
+fn the_notice_says_removed_only_when_the_message_is(test: &TestDatabase) {
+    block_on(async {
+        let bot = Harness::start(test).await;
+        let ad = "出号便宜，加我ｖｘ：ａｂｃ１２３４５";
+        for (id, minute) in [("80", 0), ("81", 120)] {
+            let plain = bot
+                .process(telegram(id, "9", at(minute), "大家好", None))
+                .await;
+            assert!(plain.is_empty(), "{plain:?}");
+        }
+        // Message 80 is 49 hours old when it becomes an ad.
+        let old = bot
+            .process(telegram("80@1", "9", at(49 * 60), ad, Some(("80", at(0)))))
+            .await;
+        assert!(!deleted(&old), "{old:?}");
+        let told = notice(&old);
+        assert!(told.contains("@9") && told.contains("无法删除"), "{told}");
+        assert!(!told.contains("已删除"), "{told}");
+        let audit = blocking(|| bot.database.audit_page(None, 10)).unwrap();
+        assert!(
+            audit[0].action == "moderation.warn"
+                && audit[0]
+                    .detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("not deleted")),
+            "{:?}",
+            audit[0]
+        );
+        // Message 81 is 47 hours old: deleted, and the second offence mutes.
+        let recent = bot
+            .process(telegram(
+                "81@1",
+                "9",
+                at(49 * 60 + 1),
+                ad,
+                Some(("81", at(120))),
+            ))
+            .await;
+        assert!(
+            recent.contains(&Action::DeleteMessage {
+                message: steward_domain::MessageId("81".into())
+            }),
+            "{recent:?}"
+        );
+        let told = notice(&recent);
+        assert!(
+            told.contains("消息已删除") && told.contains("禁言"),
+            "{told}"
+        );
+        // Rules that keep offending messages: the member is warned, not told it was removed.
+        let group = blocking(|| bot.database.group_id("telegram", "-100"))
+            .unwrap()
+            .unwrap();
+        bot.set_rules(
+            &format!("group:{group}"),
+            r#"{"delete": false, "language": "en"}"#,
+        );
+        let kept = bot
+            .process(telegram("82", "8", at(49 * 60 + 2), ad, None))
+            .await;
+        assert!(!deleted(&kept), "{kept:?}");
+        let told = notice(&kept);
+        assert!(told.contains("breaks the rules"), "{told}");
+        assert!(!told.contains("removed"), "{told}");
+        bot.pipeline.shutdown().await;
+    });
+}
+
 /// On Matrix anyone may send an "edit" naming any message (clients ignore it unless its
 /// sender wrote the message): it costs its sender an offence and its own event, and it does not
 /// shield the message from its author's own edit.
 fn a_forged_matrix_edit_takes_only_itself(test: &TestDatabase) {
     let on_matrix = |mut event: Event| {
         event.platform = Platform::Matrix;
+        // A Matrix edit does not carry its message's time.
+        if let EventKind::MessageEdited { sent_at, .. } = &mut event.kind {
+            *sent_at = None;
+        }
         event
     };
     block_on(async {
@@ -751,7 +833,7 @@ fn a_forged_matrix_edit_takes_only_itself(test: &TestDatabase) {
                 "@b:hs",
                 at(1),
                 ad,
-                Some("$x"),
+                Some(("$x", at(0))),
             )))
             .await;
         let deleted_ids = |actions: &[Action]| -> Vec<String> {
@@ -767,7 +849,13 @@ fn a_forged_matrix_edit_takes_only_itself(test: &TestDatabase) {
         // Nor does it change the message as the console shows it.
         assert_eq!(text_now(), ("大家好".to_owned(), false));
         let own = bot
-            .process(on_matrix(telegram("$own", "@a:hs", at(2), ad, Some("$x"))))
+            .process(on_matrix(telegram(
+                "$own",
+                "@a:hs",
+                at(2),
+                ad,
+                Some(("$x", at(0))),
+            )))
             .await;
         assert_eq!(deleted_ids(&own), ["$own", "$x"]);
         bot.pipeline.shutdown().await;
@@ -963,6 +1051,7 @@ steward_store::on_both_backends!(
     a_picture_of_a_group_qr_code_is_an_ad_like_its_link,
     an_ad_edited_into_an_old_message_is_caught_and_counts_once,
     a_forged_matrix_edit_takes_only_itself,
+    the_notice_says_removed_only_when_the_message_is,
     night_mode_mutes_and_unmutes_each_group_once,
     a_backtest_reports_what_the_live_run_did,
 );
