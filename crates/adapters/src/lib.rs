@@ -3,8 +3,8 @@
 //!
 //! The playground (Steward's own built-in groups, for trying every feature without a platform),
 //! OneBot v11 (QQ and WeChat bridges) and Telegram's Bot API; `delivery` is the outbox loop they
-//! share, `https` the client of the web APIs, `limits` the outbound rate limits, `health` what the
-//! console's Platforms page shows.
+//! share, `split` cuts long messages in parts, `https` the client of the web APIs, `limits` the
+//! outbound rate limits, `health` what the console's Platforms page shows.
 
 pub mod backoff;
 pub mod delivery;
@@ -15,6 +15,7 @@ pub mod limits;
 pub mod matrix;
 pub mod onebot;
 pub mod playground;
+mod split;
 pub mod telegram;
 
 /// Submits the events in order and waits until each is committed. A malformed event is logged

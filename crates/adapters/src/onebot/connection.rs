@@ -17,7 +17,7 @@ use steward_store::{ActionOutcome, Database, OutboxEntry};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, warn};
 
-use super::protocol::{Incoming, call, parse};
+use super::protocol::{Call, Incoming, calls, parse};
 use crate::delivery::{ANSWER_WITHIN, Carrier, UNANSWERED, deliver, not_sent};
 use crate::health::Health;
 use crate::limits::Limits;
@@ -324,17 +324,94 @@ impl Carrier for Transport {
     }
 }
 
-/// One call: sent, then its answer awaited.
+/// An action: its calls sent one after the other (a long message goes in parts), each answer
+/// awaited. Once a part is sent the action is never retried: that would send it twice.
 async fn carry_out(
     entry: &OutboxEntry,
     transport: &Transport,
     mut closing: watch::Receiver<bool>,
 ) -> ActionOutcome {
-    let request = call(&entry.chat, &entry.action);
+    let requests = calls(&entry.chat, &entry.action);
     let harmless = entry.action.repeat_is_harmless();
+    let mut first = None;
+    for (part, request) in requests.iter().enumerate() {
+        // The first part keeps the echo a single call has always had.
+        let echo = match part {
+            0 => format!("steward-{}-{}", entry.id, entry.attempts),
+            _ => format!("steward-{}-{}-{part}", entry.id, entry.attempts),
+        };
+        let sent_before = |why: String| ActionOutcome::Failed {
+            error: format!(
+                "{part} of {} parts sent, the rest not: {why}",
+                requests.len()
+            ),
+            retry: false,
+        };
+        match one_call(request, echo, transport, &mut closing).await {
+            Outcome::Ok(data) => {
+                if part == 0 {
+                    first = data
+                        .get("message_id")
+                        .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_owned))
+                        .or_else(|| (!data.is_null()).then(|| data.to_string()));
+                }
+            }
+            Outcome::NotSent if part == 0 => return not_sent(),
+            Outcome::NotSent => return sent_before("not sent".to_owned()),
+            Outcome::Refused(retcode, message) if part == 0 => {
+                return ActionOutcome::Failed {
+                    error: format!("retcode {retcode}: {message}"),
+                    // A message is never sent again: a failure may come after it reached the
+                    // group. 1xx and 14xx are refusals (bad request, no permission, unknown
+                    // call): final.
+                    retry: harmless
+                        && !(100..200).contains(&retcode)
+                        && !(1400..1500).contains(&retcode),
+                };
+            }
+            Outcome::Refused(retcode, message) => {
+                return sent_before(format!("retcode {retcode}: {message}"));
+            }
+            Outcome::Unanswered => {
+                // Unanswered first, so that the group's turn ends as after any call that may
+                // have gone (delivery's lanes read the prefix).
+                let error = format!(
+                    "{UNANSWERED} within {} s or before the connection closed",
+                    ANSWER_WITHIN.as_secs()
+                );
+                return ActionOutcome::Failed {
+                    error: match part {
+                        0 => error,
+                        _ => format!("{error}; {part} of {} parts sent before it", requests.len()),
+                    },
+                    retry: harmless && part == 0,
+                };
+            }
+        }
+    }
+    ActionOutcome::Sent { answer: first }
+}
+
+/// How one call went.
+enum Outcome {
+    Ok(Value),
+    /// The implementation answered no: its retcode and message.
+    Refused(i64, String),
+    /// It never reached the implementation.
+    NotSent,
+    /// No answer in time, or the connection closed first: it may have been carried out.
+    Unanswered,
+}
+
+/// One call: sent, then its answer awaited.
+async fn one_call(
+    request: &Call,
+    echo: String,
+    transport: &Transport,
+    closing: &mut watch::Receiver<bool>,
+) -> Outcome {
     let answer = match transport {
         Transport::Socket { send, waiting } => {
-            let echo = format!("steward-{}-{}", entry.id, entry.attempts);
             let (answer, answered) = oneshot::channel();
             if let Ok(mut map) = waiting.lock() {
                 map.insert(echo.clone(), answer);
@@ -347,7 +424,7 @@ async fn carry_out(
             let frame = json!({ "action": request.action, "params": request.params, "echo": echo });
             if send.send(frame.to_string()).await.is_err() {
                 forget();
-                return not_sent();
+                return Outcome::NotSent;
             }
             let answer = tokio::select! {
                 answer = tokio::time::timeout(ANSWER_WITHIN, answered) => answer.ok().and_then(Result::ok),
@@ -366,30 +443,14 @@ async fn carry_out(
             match answer {
                 Some(Ok(answer)) => Some(answer),
                 // No connection: the implementation never saw the call.
-                Some(Err(true)) => return not_sent(),
+                Some(Err(true)) => return Outcome::NotSent,
                 Some(Err(false)) | None => None,
             }
         }
     };
     match answer {
-        Some((true, _, data, _)) => ActionOutcome::Sent {
-            answer: data
-                .get("message_id")
-                .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_owned))
-                .or_else(|| (!data.is_null()).then(|| data.to_string())),
-        },
-        Some((false, retcode, _, message)) => ActionOutcome::Failed {
-            error: format!("retcode {retcode}: {message}"),
-            // A message is never sent again: a failure may come after it reached the group.
-            // 1xx and 14xx are refusals (bad request, no permission, unknown call): final.
-            retry: harmless && !(100..200).contains(&retcode) && !(1400..1500).contains(&retcode),
-        },
-        None => ActionOutcome::Failed {
-            error: format!(
-                "{UNANSWERED} within {} s or before the connection closed",
-                ANSWER_WITHIN.as_secs()
-            ),
-            retry: harmless,
-        },
+        Some((true, _, data, _)) => Outcome::Ok(data),
+        Some((false, retcode, _, message)) => Outcome::Refused(retcode, message),
+        None => Outcome::Unanswered,
     }
 }

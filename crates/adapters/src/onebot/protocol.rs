@@ -386,6 +386,35 @@ pub fn out_segments(segments: &[OutSegment], reply_to: Option<&MessageId>) -> Va
     Value::Array(out)
 }
 
+/// The most characters Steward puts in one QQ group message. QQ takes up to about 5,000, but
+/// group messages of more than one or two thousand often fail (`SEND_MSG_API_ERROR`) or draw its
+/// risk control on the bot account (go-cqhttp issues 457 and 744); bots there split them.
+pub const MESSAGE_LIMIT: usize = 1500;
+
+/// What a mention counts towards the limit: QQ shows `@` and the member's group card, which
+/// Steward does not always know.
+const MENTION_LEN: usize = 24;
+
+/// Steward's action as the OneBot calls that carry it out: one, except a message longer than
+/// [`MESSAGE_LIMIT`], which goes as several in order (cut at line ends where it can be, never
+/// inside a mention; only the first replies to the message it answers).
+pub fn calls(chat: &ChatId, action: &Action) -> Vec<Call> {
+    let Action::Send { segments, reply_to } = action else {
+        return vec![call(chat, action)];
+    };
+    crate::split::in_parts(segments, MESSAGE_LIMIT, |_| 1, &|_| MENTION_LEN)
+        .into_iter()
+        .enumerate()
+        .map(|(index, segments)| {
+            let part = Action::Send {
+                segments,
+                reply_to: if index == 0 { reply_to.clone() } else { None },
+            };
+            call(chat, &part)
+        })
+        .collect()
+}
+
 /// The OneBot call that carries out an action in a group.
 pub fn call(chat: &ChatId, action: &Action) -> Call {
     let group_id = number_or_text(&chat.0);
@@ -674,5 +703,65 @@ mod tests {
             reject.params,
             json!({"flag": "abc123", "sub_type": "add", "approve": false, "reason": "答案不对"})
         );
+    }
+
+    /// A welcome with a long rules text: parts of at most 1,500 characters, in order, the
+    /// mention and the reply on the first only; short messages and other actions stay one call.
+    #[test]
+    fn a_long_message_goes_as_several_calls() {
+        let chat = ChatId("123456".into());
+        let rules: String = (1..=60)
+            .map(|n| format!("第{n}条：{}\n", "请勿发广告".repeat(12)))
+            .collect();
+        let welcome = Action::Send {
+            segments: vec![
+                OutSegment::Mention { user: "42".into() },
+                OutSegment::Text {
+                    text: format!(" 欢迎！\n{rules}"),
+                },
+            ],
+            reply_to: Some(MessageId("41".into())),
+        };
+        let parts = calls(&chat, &welcome);
+        assert_eq!(parts.len(), 3, "{} characters", rules.chars().count());
+        let texts: Vec<String> = parts
+            .iter()
+            .map(|part| {
+                assert_eq!(part.action, "send_group_msg");
+                part.params["message"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|segment| segment["data"]["text"].as_str())
+                    .collect()
+            })
+            .collect();
+        assert!(
+            texts
+                .iter()
+                .all(|text| text.chars().count() <= MESSAGE_LIMIT)
+        );
+        assert!(
+            texts[..2].iter().all(|text| text.ends_with('\n')),
+            "cut at line ends"
+        );
+        assert_eq!(texts.concat(), format!(" 欢迎！\n{rules}"));
+        assert_eq!(parts[0].params["message"][0]["type"], "reply");
+        assert_eq!(parts[0].params["message"][1]["type"], "at");
+        for part in &parts[1..] {
+            assert_eq!(part.params["message"][0]["type"], "text");
+        }
+        let short = Action::Send {
+            segments: vec![OutSegment::Text {
+                text: "签到成功".into(),
+            }],
+            reply_to: None,
+        };
+        assert_eq!(calls(&chat, &short), vec![call(&chat, &short)]);
+        let kick = Action::Kick {
+            member: "42".into(),
+            refuse_rejoin: false,
+        };
+        assert_eq!(calls(&chat, &kick), vec![call(&chat, &kick)]);
     }
 }

@@ -652,7 +652,9 @@ pub fn calls(
     let Action::Send { segments, reply_to } = action else {
         return Ok(vec![call(chat, action, name_of, now)?]);
     };
-    let parts = split_for_telegram(segments, name_of, MESSAGE_LIMIT);
+    let parts = crate::split::in_parts(segments, MESSAGE_LIMIT, char::len_utf16, &|user| {
+        mention_len(user, name_of)
+    });
     parts
         .into_iter()
         .enumerate()
@@ -666,88 +668,12 @@ pub fn calls(
         .collect()
 }
 
-/// What a member reads of a segment, in UTF-16 code units.
-fn visible_len(segment: &OutSegment, name_of: &dyn Fn(&UserId) -> Option<String>) -> usize {
-    match segment {
-        OutSegment::Text { text } => text.encode_utf16().count(),
-        OutSegment::Mention { user } => name_of(user)
-            .unwrap_or_else(|| user.to_string())
-            .encode_utf16()
-            .count(),
-    }
-}
-
-/// Segments in parts of at most `limit` visible code units each. A text too long for the part
-/// it is in is cut at its last line end that fits (or, with none, at the last character that
-/// fits); a mention is never cut (one longer than a whole part goes alone, for Telegram to
-/// refuse).
-fn split_for_telegram(
-    segments: &[OutSegment],
-    name_of: &dyn Fn(&UserId) -> Option<String>,
-    limit: usize,
-) -> Vec<Vec<OutSegment>> {
-    let mut parts: Vec<Vec<OutSegment>> = Vec::new();
-    let mut part: Vec<OutSegment> = Vec::new();
-    let mut used = 0;
-    for segment in segments {
-        let length = visible_len(segment, name_of);
-        if used + length <= limit {
-            used += length;
-            part.push(segment.clone());
-            continue;
-        }
-        let OutSegment::Text { text } = segment else {
-            // A mention starts the next part.
-            parts.extend((!part.is_empty()).then(|| std::mem::take(&mut part)));
-            part.push(segment.clone());
-            used = length;
-            continue;
-        };
-        let mut rest = text.as_str();
-        while !rest.is_empty() {
-            // The longest head of `rest` that fits what is left of the part, in code units.
-            let (mut fits, mut units) = (0, 0);
-            for (at, c) in rest.char_indices() {
-                if used + units + c.len_utf16() > limit {
-                    break;
-                }
-                units += c.len_utf16();
-                fits = at + c.len_utf8();
-            }
-            if fits == rest.len() {
-                used += units;
-                part.push(OutSegment::Text {
-                    text: rest.to_owned(),
-                });
-                break;
-            }
-            // Cut after the last line end that fits; a part already holding something gives
-            // a text without one to the next part whole rather than cut it mid-line.
-            let cut = match rest[..fits].rfind('\n') {
-                Some(line_end) => line_end + 1,
-                None if used > 0 => 0,
-                None => fits.max(rest.chars().next().map_or(0, char::len_utf8)),
-            };
-            if cut > 0 {
-                part.push(OutSegment::Text {
-                    text: rest[..cut].to_owned(),
-                });
-            }
-            rest = &rest[cut..];
-            parts.extend((!part.is_empty()).then(|| std::mem::take(&mut part)));
-            used = 0;
-        }
-    }
-    parts.extend((!part.is_empty()).then_some(part));
-    // A part of line ends alone (cut between a full part and the next) says nothing, and
-    // Telegram refuses an empty message.
-    parts.retain(|part| {
-        part.iter().any(|segment| match segment {
-            OutSegment::Text { text } => !text.trim().is_empty(),
-            OutSegment::Mention { .. } => true,
-        })
-    });
-    parts
+/// What a member reads of a mention, in UTF-16 code units.
+fn mention_len(user: &UserId, name_of: &dyn Fn(&UserId) -> Option<String>) -> usize {
+    name_of(user)
+        .unwrap_or_else(|| user.to_string())
+        .encode_utf16()
+        .count()
 }
 
 /// Steward's action in `chat` as a Bot API call, or why Telegram has no such thing. `name_of`
@@ -864,76 +790,6 @@ mod tests {
             account: AccountId("777".into()),
             username: Some("StewardBot".into()),
         }
-    }
-
-    /// The text of each part, as a member reads it.
-    fn parts_of(segments: &[OutSegment], limit: usize) -> Vec<String> {
-        split_for_telegram(segments, &|user| Some(format!("<{user}>")), limit)
-            .iter()
-            .map(|part| {
-                part.iter()
-                    .map(|segment| match segment {
-                        OutSegment::Text { text } => text.clone(),
-                        OutSegment::Mention { user } => format!("<{user}>"),
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_long_message_goes_in_parts_cut_at_line_ends() {
-        let text = |text: &str| OutSegment::Text {
-            text: text.to_owned(),
-        };
-        // Short: one part, as it was.
-        assert_eq!(parts_of(&[text("你好")], 10), vec!["你好"]);
-        // Lines: cut after the last line end that fits.
-        let lines = "第一行\n第二行\n第三行\n";
-        assert_eq!(
-            parts_of(&[text(lines)], 9),
-            vec!["第一行\n第二行\n", "第三行\n"]
-        );
-        // No line end: cut at the limit; nothing lost, nothing repeated.
-        let long = "广".repeat(25);
-        let parts = parts_of(&[text(&long)], 10);
-        assert_eq!(
-            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
-            [10, 10, 5]
-        );
-        assert_eq!(parts.concat(), long);
-        // Emoji count two UTF-16 units, as Telegram counts.
-        let emoji = "😀".repeat(7);
-        let parts = parts_of(&[text(&emoji)], 10);
-        assert_eq!(
-            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
-            [5, 2]
-        );
-        // A mention is never cut, and a text without a line end after it moves whole.
-        let parts = parts_of(
-            &[
-                OutSegment::Mention { user: "5".into() },
-                text(" 欢迎"),
-                text("请先阅读群规全文"),
-            ],
-            10,
-        );
-        assert_eq!(parts, vec!["<5> 欢迎", "请先阅读群规全文"]);
-        // Never a part of line ends alone.
-        let parts = parts_of(
-            &[text(&format!("{}\n\n{}", "A".repeat(9), "B".repeat(15)))],
-            10,
-        );
-        assert!(
-            parts.iter().all(|part| !part.trim().is_empty()),
-            "{parts:?}"
-        );
-        assert_eq!(
-            parts.concat().replace('\n', ""),
-            format!("{}{}", "A".repeat(9), "B".repeat(15))
-        );
-        let parts = parts_of(&[text(&"A".repeat(10)), text("\n")], 10);
-        assert_eq!(parts, vec!["A".repeat(10)]);
     }
 
     #[test]

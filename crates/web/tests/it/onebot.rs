@@ -842,3 +842,111 @@ async fn a_qr_code_picture_is_fetched_read_and_deleted() {
     .expect("the picture's message deleted");
     assert_eq!(deleted["params"]["message_id"], 71);
 }
+
+/// A message longer than QQ takes well (a welcome with a 4,000-character rules text) goes as
+/// parts of at most 1,500 characters, in order, cut at line ends, the reply on the first only.
+/// A part refused after others went ends the action: recorded as failed, the rest not sent,
+/// nothing sent twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_message_goes_in_parts_in_order_once() {
+    let mut console = Console::new();
+    let port = serve(&mut console, Some("s3cret")).await;
+    let database = console.state.database.clone();
+    let mut socket = connect(port).await;
+    let rules: String = (1..=250)
+        .map(|n| format!("第 {n} 条：请友善交流。\n"))
+        .collect();
+    let text = format!("欢迎！群规如下：\n{rules}");
+    assert!(text.chars().count() > 2 * 1500);
+    let schedule = |database: &steward_store::Database| {
+        let request = steward_domain::ActionRequest {
+            platform: steward_domain::Platform::OneBot,
+            account: steward_domain::AccountId("10001000".into()),
+            chat: steward_domain::ChatId("123456".into()),
+            action: steward_domain::Action::Send {
+                segments: vec![steward_domain::OutSegment::Text { text: text.clone() }],
+                reply_to: Some(steward_domain::MessageId("41".into())),
+            },
+        };
+        let now = chrono::Utc::now();
+        database.schedule_action(&request, now, now).unwrap()
+    };
+    let next_send = async |socket: &mut _, seconds| {
+        tokio::time::timeout(Duration::from_secs(seconds), async {
+            loop {
+                if let Some(call) = next_call(socket).await
+                    && call["action"] == "send_group_msg"
+                {
+                    break call;
+                }
+            }
+        })
+        .await
+    };
+    let answer = |call: &Value, ok: bool| {
+        let answer = if ok {
+            json!({"status": "ok", "retcode": 0, "data": {"message_id": 900}, "echo": call["echo"]})
+        } else {
+            json!({"status": "failed", "retcode": 1200, "data": null, "message": "risk control",
+                   "echo": call["echo"]})
+        };
+        Message::text(answer.to_string())
+    };
+    let status_of = |id: i64| {
+        database
+            .recent_actions(None, 20)
+            .unwrap()
+            .into_iter()
+            .find(|entry| entry.id == id)
+            .map(|entry| (entry.status, entry.last_error))
+    };
+    let queued = schedule(&database);
+    let mut texts = Vec::new();
+    for part in 0..3 {
+        let call = next_send(&mut socket, 10).await.expect("a part");
+        let message = call["params"]["message"].as_array().unwrap().clone();
+        assert_eq!(message[0]["type"] == "reply", part == 0, "{message:?}");
+        texts.push(
+            message
+                .iter()
+                .filter_map(|segment| segment["data"]["text"].as_str())
+                .collect::<String>(),
+        );
+        socket.send(answer(&call, true)).await.unwrap();
+    }
+    assert!(texts.iter().all(|part| part.chars().count() <= 1500));
+    assert!(texts.iter().all(|part| part.ends_with('\n')));
+    assert_eq!(texts.concat(), text);
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while status_of(queued).is_none_or(|(status, _)| status != OutboxStatus::Sent) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the message recorded as sent");
+
+    // The second part refused: the third never goes, and the first is not sent again.
+    let queued = schedule(&database);
+    let first = next_send(&mut socket, 10).await.expect("the first part");
+    socket.send(answer(&first, true)).await.unwrap();
+    let second = next_send(&mut socket, 10).await.expect("the second part");
+    socket.send(answer(&second, false)).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while status_of(queued).is_none_or(|(status, _)| status != OutboxStatus::Failed) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the message recorded as failed");
+    let (_, error) = status_of(queued).unwrap();
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|error| error.contains("1 of 3 parts sent")),
+        "{error:?}"
+    );
+    assert!(
+        next_send(&mut socket, 2).await.is_err(),
+        "nothing more is sent for it"
+    );
+}
