@@ -87,7 +87,8 @@ impl Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LinkPolicy {
     Off,
-    /// Group invites, link shorteners, bare IP addresses, the cheap top-level domains ads use.
+    /// Group invites, link shorteners, bare IP addresses, hosts in Chinese characters or
+    /// punycode, the cheap top-level domains ads use.
     /// Ordinary links members share (a video, a document, a repository) pass: in many
     /// communities they are the chat. A link in a message that reads as an ad is still caught,
     /// by the classifier.
@@ -341,7 +342,8 @@ impl TextChain {
     }
 }
 
-/// Whether a link is of the kinds ads use: an invite, a shortener, an IP address, a cheap TLD.
+/// Whether a link is of the kinds ads use: an invite, a shortener, an IP address, a host in
+/// Chinese characters or punycode, a cheap TLD.
 fn suspicious_link(link: &str) -> bool {
     let host = host_of(link);
     if link.contains("t.me/+") || link.contains("t.me/joinchat") {
@@ -355,9 +357,7 @@ fn suspicious_link(link: &str) -> bool {
     }
     // A host in Chinese characters, or one spelt in punycode (`xn--`), is rare in chat and a
     // way to a look-alike of a known site.
-    if host.contains(|c: char| !c.is_ascii())
-        || host.split('.').any(|label| label.starts_with("xn--"))
-    {
+    if host.contains(is_han) || host.split('.').any(|label| label.starts_with("xn--")) {
         return true;
     }
     host.rsplit('.')
@@ -365,16 +365,21 @@ fn suspicious_link(link: &str) -> bool {
         .is_some_and(|tld| CHEAP_TLDS.contains(&tld))
 }
 
-/// The host of a link as found in normalised text: `https://www.a.com/x` → `a.com`.
+/// The host of a link as found in normalised text: `https://www.a.com/x` → `a.com`; it ends at
+/// the first character no host has (`“https://a.com”`, `https://a.com😂`).
 pub fn host_of(link: &str) -> String {
     let rest = link
         .split_once("://")
         .map_or(link, |(_, rest)| rest)
         .trim_start_matches("www.");
-    rest.split(['/', '?', '#', ':'])
-        .next()
-        .unwrap_or_default()
+    rest.chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-') || is_han(*c))
+        .collect::<String>()
         .to_lowercase()
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{3400}'..='\u{9FFF}').contains(&c)
 }
 
 #[cfg(test)]
@@ -456,6 +461,15 @@ mod tests {
         assert_eq!(check("加我 http://广告.cn 领钱"), Some(Detector::Link));
         assert_eq!(check("https://xn--fiq228c.com/"), Some(Detector::Link));
         assert_eq!(check("看 https://xn.example.com/"), None);
+        // Quotes, emoji or kana glued to an ordinary link are not its host.
+        for text in [
+            "“https://github.com”",
+            "【https://github.com】",
+            "https://www.youtube.com😂",
+            "https://example.comです",
+        ] {
+            assert_eq!(check(text), None, "{text}");
+        }
     }
 
     #[test]
@@ -463,5 +477,7 @@ mod tests {
         assert_eq!(host_of("https://www.A.com/x?y"), "a.com");
         assert_eq!(host_of("spam.top"), "spam.top");
         assert_eq!(host_of("http://b.cn:8080/"), "b.cn");
+        assert_eq!(host_of("http://广告.cn/x"), "广告.cn");
+        assert_eq!(host_of("https://github.com”"), "github.com");
     }
 }

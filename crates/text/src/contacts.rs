@@ -60,8 +60,9 @@ const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|t
 /// Chinese characters, as a regex class body.
 const HAN: &str = r"\x{3400}-\x{9FFF}";
 
-/// Top-level domains in Chinese characters, for hosts written in them.
-const HAN_TLDS: &str = "中国|公司|网络|网址|在线|商城|商店|集团|游戏|我爱你|手机|信息|网店|中文网";
+/// Top-level domains in Chinese characters, for hosts written in them (not those that are
+/// everyday words, such as 游戏 or 手机: `http://后面填什么.游戏里要填` is chat).
+const HAN_TLDS: &str = "中国|公司|网络|网址|我爱你|中文网|集团|商城";
 
 fn patterns() -> Option<&'static Patterns> {
     static PATTERNS: OnceLock<Option<Patterns>> = OnceLock::new();
@@ -72,7 +73,7 @@ fn patterns() -> Option<&'static Patterns> {
                 // A link ends at the first Chinese character (ads glue their text to it), unless
                 // the host itself is written in them: `http://广告.cn`, `www.中文.中国/x`.
                 link: Regex::new(&format!(
-                    r"(?:https?://|www\.)(?:(?:[a-z0-9-]+\.)*[a-z0-9-]*[{HAN}][{HAN}a-z0-9-]*(?:\.[{HAN}a-z0-9-]+)*\.(?:{TLDS}|{HAN_TLDS})(?:[/?#][^\s，。！？、,{HAN}]*)?|[^\s，。！？、,{HAN}]+)"
+                    r"(?:https?://|www\.)(?:(?:[a-z0-9-]+\.)*[{HAN}][{HAN}a-z0-9-]*(?:\.(?:[a-z0-9-]+|[{HAN}][{HAN}a-z0-9-]*))*\.(?:(?:{TLDS})(?-u:\b)|{HAN_TLDS})(?:[:/?#][^\s，。！？、,{HAN}]*)?|[^\s，。！？、,{HAN}]+)"
                 ))
                 .ok()?,
                 domain: Regex::new(&format!(
@@ -128,14 +129,15 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     for email in &emails {
         push(ContactKind::Email, email);
     }
+    let mut links = Vec::new();
     for link in patterns.link.find_iter(normalized) {
         push(ContactKind::Link, link.as_str());
+        links.push(link.range());
     }
     for domain in patterns.domain.find_iter(normalized) {
         let text = domain.as_str();
         let inside_email = emails.iter().any(|email| email.contains(text));
-        let inside_link = normalized[..domain.start()].ends_with("www.")
-            || normalized[..domain.start()].ends_with("://");
+        let inside_link = links.iter().any(|link| link.contains(&domain.start()));
         if !inside_email && !inside_link {
             push(ContactKind::Link, text);
         }
@@ -272,6 +274,14 @@ mod tests {
         check("www.好货.中国进来看", &[(Link, "www.好货.中国")]);
         check("http://shop.好货.com", &[(Link, "http://shop.好货.com")]);
         check(
+            "https://a-b.广告-x.cn:8080/x 看",
+            &[(Link, "https://a-b.广告-x.cn:8080/x")],
+        );
+        check(
+            "http://广告.com或google.com都行",
+            &[(Link, "http://广告.com"), (Link, "google.com")],
+        );
+        check(
             "https://a.example.cn/x看看",
             &[(Link, "https://a.example.cn/x")],
         );
@@ -320,6 +330,14 @@ mod tests {
         check("echo $path123456 $home", &[]);
         check("xref code abc123", &[]);
         check("http://是什么意思", &[]);
+        check("谁知道http://后面填什么.游戏里要填", &[]);
+        // An ordinary link with Chinese glued to it ends there.
+        check(
+            "https://baidu.com或google.com都行",
+            &[(Link, "https://baidu.com"), (Link, "google.com")],
+        );
+        check("https://a.com看看.中国", &[(Link, "https://a.com")]);
+        check("http://广告.cnn", &[]);
         check("网址是 http://我也不知道", &[]);
         check(
             "https://mp.example.com/s/vqJwxS7xj8NA",

@@ -17,7 +17,8 @@ pub struct Rules {
     pub enabled: bool,
     /// Phone numbers, e-mail, WeChat ids, QQ numbers (after a context word).
     pub contacts: bool,
-    /// `off`, `suspicious` (invites, shorteners, cheap domains, ad-like text) or `all`.
+    /// `off`, `suspicious` (invites, shorteners, IP addresses, Chinese-character and punycode
+    /// hosts, cheap domains, ad-like text) or `all`.
     pub links: String,
     pub allowed_domains: Vec<String>,
     /// Forbidden words and phrases, matched on normalised text.
