@@ -32,6 +32,12 @@ pub trait Carrier: Clone + Send + Sync + 'static {
         entry: &OutboxEntry,
         closing: watch::Receiver<bool>,
     ) -> impl Future<Output = ActionOutcome> + Send;
+
+    /// How many calls `entry` takes: a long message goes in parts, and each counts against the
+    /// rate limits.
+    fn calls_for(&self, _entry: &OutboxEntry) -> usize {
+        1
+    }
 }
 
 /// Carries out the account's queued actions until `closing` turns true.
@@ -89,6 +95,13 @@ pub async fn deliver<C: Carrier>(
                             give_back = tokio::time::timeout(left, limits.acquire(entry.chat.as_str()))
                                 .await
                                 .is_err();
+                        }
+                        // A message in parts goes together and counts a call for each: the parts
+                        // after the first are charged to the buckets (which may go into debt),
+                        // and the group's next call waits for them. Waiting for them all first
+                        // would never let a message of more parts than a turn allows go.
+                        if !give_back {
+                            limits.charge(entry.chat.as_str(), carrier.calls_for(&entry).saturating_sub(1));
                         }
                         // After a call went unanswered, or once the connection is closing, the
                         // rest of the group's actions were never sent: they go back to the queue

@@ -103,6 +103,37 @@ impl Limits {
         wait
     }
 
+    /// Counts `calls` more calls to `group` made now, without waiting: the buckets may go below
+    /// zero, and the next call waits until they have refilled.
+    pub fn charge(&self, group: &str, calls: usize) {
+        self.charge_at(group, calls, Instant::now());
+    }
+
+    fn charge_at(&self, group: &str, calls: usize, now: Instant) {
+        if calls == 0 {
+            return;
+        }
+        let charge = |bucket: &mut Bucket, rate: f64| {
+            let burst = (rate * BURST_SECONDS).max(1.0);
+            bucket.tokens = (bucket.tokens + now.duration_since(bucket.last).as_secs_f64() * rate)
+                .min(burst)
+                - calls as f64;
+            bucket.last = now;
+        };
+        if self.rates.per_group > 0.0
+            && let Ok(mut groups) = self.groups.lock()
+            && let Some(bucket) = groups.get_mut(group)
+        {
+            charge(bucket, self.rates.per_group);
+        }
+        if self.rates.per_account > 0.0
+            && let Ok(mut account) = self.account.lock()
+            && let Some(bucket) = account.as_mut()
+        {
+            charge(bucket, self.rates.per_account);
+        }
+    }
+
     /// Waits until a call to `group` may go.
     pub async fn acquire(&self, group: &str) {
         loop {
@@ -140,6 +171,23 @@ mod tests {
                 .wait_for("g", start + Duration::from_millis(500))
                 .is_zero()
         );
+    }
+
+    #[test]
+    fn a_message_in_parts_is_charged_for_each() {
+        let limits = Limits::new(Rates {
+            per_group: 1.0,
+            per_account: 2.0,
+        });
+        let start = Instant::now();
+        // A message of five parts: one call taken, four charged — below zero.
+        assert!(limits.wait_for("g", start).is_zero());
+        limits.charge_at("g", 4, start);
+        let wait = limits.wait_for("g", start);
+        assert!((wait.as_secs_f64() - 3.0).abs() < 0.01, "{wait:?}");
+        // The account paid for them too: six seconds' burst less five calls.
+        assert!(limits.wait_for("h", start).is_zero());
+        assert!(!limits.wait_for("i", start).is_zero());
     }
 
     #[test]

@@ -52,11 +52,15 @@ pub(crate) fn in_parts(
                 });
                 break;
             }
-            // Cut after the last line end that fits; a part already holding something gives
-            // a text without one to the next part whole rather than cut it mid-line.
+            // Cut after the last line end that fits; a part already holding text gives a text
+            // without one to the next part whole rather than cut it mid-line (a part of
+            // mentions alone would be a bare ping: the text is cut to follow them).
+            let holds_text = part
+                .iter()
+                .any(|segment| matches!(segment, OutSegment::Text { .. }));
             let cut = match rest[..fits].rfind('\n') {
                 Some(line_end) => line_end + 1,
-                None if used > 0 => 0,
+                None if holds_text || (used > 0 && fits == 0) => 0,
                 None => fits.max(rest.chars().next().map_or(0, char::len_utf8)),
             };
             if cut > 0 {
@@ -78,6 +82,11 @@ pub(crate) fn in_parts(
             OutSegment::Mention { .. } => true,
         })
     });
+    // A message with nothing to say still goes as one, for the platform to refuse: dropped, it
+    // would be recorded as sent.
+    if parts.is_empty() {
+        parts.push(segments.to_vec());
+    }
     parts
 }
 
@@ -142,6 +151,18 @@ mod tests {
             10,
         );
         assert_eq!(parts, vec!["<5> 欢迎", "请先阅读群规全文"]);
+        // A mention alone is no part: the text after it is cut to follow it.
+        let parts = parts_of(
+            &[
+                OutSegment::Mention { user: "5".into() },
+                text("请先阅读群规全文再发言"),
+            ],
+            10,
+        );
+        assert_eq!(parts, vec!["<5>请先阅读群规全", "文再发言"]);
+        // Nothing to say: one part still, for the platform to refuse.
+        assert_eq!(parts_of(&[text("  \n")], 10), vec!["  \n"]);
+        assert_eq!(in_parts(&[], 10, |_| 1, &|_| 1), vec![Vec::new()]);
         // Never a part of line ends alone.
         let parts = parts_of(
             &[text(&format!("{}\n\n{}", "A".repeat(9), "B".repeat(15)))],

@@ -322,6 +322,10 @@ impl Carrier for Transport {
     ) -> impl std::future::Future<Output = ActionOutcome> + Send {
         carry_out(entry, self, closing)
     }
+
+    fn calls_for(&self, entry: &OutboxEntry) -> usize {
+        calls(&entry.chat, &entry.action).len()
+    }
 }
 
 /// An action: its calls sent one after the other (a long message goes in parts), each answer
@@ -333,6 +337,9 @@ async fn carry_out(
 ) -> ActionOutcome {
     let requests = calls(&entry.chat, &entry.action);
     let harmless = entry.action.repeat_is_harmless();
+    // All parts within the time one call has: the claim's lease must not run out meanwhile,
+    // and the group's next actions wait.
+    let deadline = tokio::time::Instant::now() + ANSWER_WITHIN;
     let mut first = None;
     for (part, request) in requests.iter().enumerate() {
         // The first part keeps the echo a single call has always had.
@@ -347,7 +354,11 @@ async fn carry_out(
             ),
             retry: false,
         };
-        match one_call(request, echo, transport, &mut closing).await {
+        // Closing between parts: the rest is not sent (it would have no answer).
+        if part > 0 && *closing.borrow() {
+            return sent_before("the connection is closing".to_owned());
+        }
+        match one_call(request, echo, transport, &mut closing, deadline).await {
             Outcome::Ok(data) => {
                 if part == 0 {
                     first = data
@@ -409,6 +420,7 @@ async fn one_call(
     echo: String,
     transport: &Transport,
     closing: &mut watch::Receiver<bool>,
+    deadline: tokio::time::Instant,
 ) -> Outcome {
     let answer = match transport {
         Transport::Socket { send, waiting } => {
@@ -427,7 +439,7 @@ async fn one_call(
                 return Outcome::NotSent;
             }
             let answer = tokio::select! {
-                answer = tokio::time::timeout(ANSWER_WITHIN, answered) => answer.ok().and_then(Result::ok),
+                answer = tokio::time::timeout_at(deadline, answered) => answer.ok().and_then(Result::ok),
                 _ = closing.changed() => None,
             };
             if answer.is_none() {
@@ -437,7 +449,7 @@ async fn one_call(
         }
         Transport::Http(api) => {
             let answer = tokio::select! {
-                answer = tokio::time::timeout(ANSWER_WITHIN, api.call(request.action, &request.params)) => answer.ok(),
+                answer = tokio::time::timeout_at(deadline, api.call(request.action, &request.params)) => answer.ok(),
                 _ = closing.changed() => None,
             };
             match answer {

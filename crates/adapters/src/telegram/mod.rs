@@ -638,6 +638,13 @@ impl delivery::Carrier for TelegramCarrier {
     ) -> impl std::future::Future<Output = ActionOutcome> + Send {
         carry(self.clone(), entry.clone(), closing)
     }
+
+    /// Counted without the mentioned members' names (read from the database when sending):
+    /// their ids stand in for them.
+    fn calls_for(&self, entry: &OutboxEntry) -> usize {
+        protocol::calls(&entry.chat, &entry.action, &|_| None, Utc::now())
+            .map_or(1, |calls| calls.len())
+    }
 }
 
 /// The longest `retry_after` sat out within a group's turn; a longer one gives the action back.

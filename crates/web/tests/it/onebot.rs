@@ -950,3 +950,58 @@ async fn a_long_message_goes_in_parts_in_order_once() {
         "nothing more is sent for it"
     );
 }
+
+/// Each part of a long message counts against the group's rate limit: after a message of three
+/// parts has used the burst, the next message waits its turn.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_in_parts_counts_each_part_against_the_rate_limit() {
+    let mut console = Console::new();
+    // One a second, a burst of three.
+    let port = serve_limited(&mut console, Some("s3cret"), 60).await;
+    let database = console.state.database.clone();
+    let mut socket = connect(port).await;
+    let now = chrono::Utc::now();
+    for text in ["第 1 条：请友善交流。\n".repeat(250), "签到成功".to_owned()] {
+        let request = steward_domain::ActionRequest {
+            platform: steward_domain::Platform::OneBot,
+            account: steward_domain::AccountId("10001000".into()),
+            chat: steward_domain::ChatId("123456".into()),
+            action: steward_domain::Action::Send {
+                segments: vec![steward_domain::OutSegment::Text { text }],
+                reply_to: None,
+            },
+        };
+        database.schedule_action(&request, now, now).unwrap();
+    }
+    let mut arrived = Vec::new();
+    let started = std::time::Instant::now();
+    while arrived.len() < 4 {
+        let call = tokio::time::timeout(Duration::from_secs(15), async {
+            loop {
+                if let Some(call) = next_call(&mut socket).await {
+                    break call;
+                }
+            }
+        })
+        .await
+        .expect("a call");
+        arrived.push(started.elapsed());
+        socket
+            .send(Message::text(
+                json!({"status": "ok", "retcode": 0, "data": {"message_id": 1}, "echo": call["echo"]})
+                    .to_string(),
+            ))
+            .await
+            .unwrap();
+    }
+    // The three parts together (whenever delivery picked them up), then the next message
+    // about a second later.
+    assert!(
+        arrived[2] - arrived[0] < Duration::from_millis(500),
+        "{arrived:?}"
+    );
+    assert!(
+        arrived[3] - arrived[2] >= Duration::from_millis(600),
+        "{arrived:?}"
+    );
+}
