@@ -399,7 +399,7 @@ fn notice(rules: &Rules, step: Step, next: Step, verdict: &Verdict, removal: Rem
             format!("消息违规：{zh_reason}。消息发出太久，机器人无法删除，请自行删除。")
         }
         (Removal::TooOld, true) => format!(
-            "your message breaks the rules: {en_reason}. It is too old for the bot to remove: please delete it."
+            "your message breaks the rules: {en_reason}. It is too old for the bot to remove, so please delete it yourself."
         ),
         (Removal::Kept, false) => format!("消息违规：{zh_reason}。"),
         (Removal::Kept, true) => format!("your message breaks the rules: {en_reason}."),
@@ -413,6 +413,13 @@ fn notice(rules: &Rules, step: Step, next: Step, verdict: &Verdict, removal: Rem
         (Step::Mute { seconds }, true) => {
             format!(" {opening} Muted for {}; {then}.", duration(seconds))
         }
+        // The member is gone and cannot delete it: the admins are asked to.
+        (Step::Kick | Step::Blacklist, false) if removal == Removal::TooOld => format!(
+            " 多次违规（{zh_reason}），已被移出本群。该消息发出太久，机器人无法删除，请管理员删除。"
+        ),
+        (Step::Kick | Step::Blacklist, true) if removal == Removal::TooOld => format!(
+            " was removed from the group after repeated offences ({en_reason}). The message is too old for the bot to remove: admins, please delete it."
+        ),
         (Step::Kick | Step::Blacklist, false) => {
             format!(" 多次违规（{zh_reason}），已被移出本群。")
         }
@@ -471,7 +478,15 @@ fn carry_out(
                 "steward",
                 "moderation.refused",
                 &target,
-                &format!("detector: blacklist; event: {}", event.kind_name()),
+                &format!(
+                    "detector: blacklist; event: {}{}",
+                    event.kind_name(),
+                    if too_old_to_delete(event) {
+                        "; not deleted: older than the platform lets a bot delete"
+                    } else {
+                        ""
+                    }
+                ),
             )?;
         }
         Decision::Offence {

@@ -782,6 +782,33 @@ fn the_notice_says_removed_only_when_the_message_is(test: &TestDatabase) {
             told.contains("消息已删除") && told.contains("禁言"),
             "{told}"
         );
+        // The third offence, in an old message again: the member is kicked and cannot delete
+        // it, so the admins are asked to.
+        let plain = bot
+            .process(telegram("83", "9", at(60), "晚上好", None))
+            .await;
+        assert!(plain.is_empty(), "{plain:?}");
+        let kicked = bot
+            .process(telegram(
+                "83@1",
+                "9",
+                at(49 * 60 + 61),
+                ad,
+                Some(("83", at(60))),
+            ))
+            .await;
+        assert!(!deleted(&kicked), "{kicked:?}");
+        assert!(
+            kicked
+                .iter()
+                .any(|action| matches!(action, Action::Kick { .. })),
+            "{kicked:?}"
+        );
+        assert!(
+            notice(&kicked).contains("请管理员删除"),
+            "{}",
+            notice(&kicked)
+        );
         // Rules that keep offending messages: the member is warned, not told it was removed.
         let group = blocking(|| bot.database.group_id("telegram", "-100"))
             .unwrap()
