@@ -29,11 +29,14 @@ pub const READING_BUDGET: Duration = Duration::from_secs(15);
 /// seconds is not read.
 const SEARCHES: usize = 2;
 
-/// Where one image's file is: its address and, for a server that asks for one, a bearer token.
+/// Where one image's file is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Download {
-    pub url: String,
-    pub bearer: Option<String>,
+pub enum Download {
+    /// An address, with a bearer token for a server that asks for one.
+    Web { url: String, bearer: Option<String> },
+    /// A file on this machine, inside the directory an operator named for it (a self-hosted
+    /// Telegram Bot API server in `--local` mode keeps its files there).
+    Local(std::path::PathBuf),
 }
 
 /// How a platform finds the file of an image segment, from the `url` and `file` its adapter
@@ -102,20 +105,28 @@ async fn codes(
     url: Option<&str>,
     file: Option<&str>,
 ) -> Result<Vec<String>, String> {
-    let download = locate.locate(url, file).await?;
-    let bearer = download.bearer.map(|token| format!("Bearer {token}"));
-    let headers: Vec<(&str, &str)> = bearer
-        .as_deref()
-        .map(|value| ("Authorization", value))
-        .into_iter()
-        .collect();
-    let (status, bytes) = http
-        .bytes(&download.url, &headers, MAX_IMAGE_BYTES, FETCH_WITHIN)
-        .await
-        .map_err(|err| err.to_string())?;
-    if !(200..300).contains(&status) {
-        return Err(format!("HTTP {status}"));
-    }
+    let bytes = match locate.locate(url, file).await? {
+        Download::Web { url, bearer } => {
+            let bearer = bearer.map(|token| format!("Bearer {token}"));
+            let headers: Vec<(&str, &str)> = bearer
+                .as_deref()
+                .map(|value| ("Authorization", value))
+                .into_iter()
+                .collect();
+            let (status, bytes) = http
+                .bytes(&url, &headers, MAX_IMAGE_BYTES, FETCH_WITHIN)
+                .await
+                .map_err(|err| err.to_string())?;
+            if !(200..300).contains(&status) {
+                return Err(format!("HTTP {status}"));
+            }
+            bytes
+        }
+        Download::Local(path) => tokio::time::timeout(FETCH_WITHIN, read_local(&path))
+            .await
+            .map_err(|_| "the picture's file was not read in time".to_owned())??
+            .into(),
+    };
     static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SEARCHES);
     let permit = tokio::time::timeout(Duration::from_secs(3), RUNNING.acquire())
         .await
@@ -134,6 +145,26 @@ async fn codes(
         .await
         .map_err(|err| err.to_string())?
         .map_err(|err| err.to_string())
+}
+
+/// A picture's file on this machine, at most [`MAX_IMAGE_BYTES`] (read no further).
+async fn read_local(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let file =
+            std::fs::File::open(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_IMAGE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|err| format!("{}: {err}", path.display()))?;
+        if bytes.len() > MAX_IMAGE_BYTES {
+            return Err("the photo is too large to read".to_owned());
+        }
+        Ok(bytes)
+    })
+    .await
+    .map_err(|err| err.to_string())?
 }
 
 /// One client for the images of platforms without a client of their own (OneBot's image
@@ -156,10 +187,12 @@ impl Locate for WebAddress {
 /// payload cannot point Steward at a file on its own machine.
 pub fn web_address(url: Option<&str>) -> Result<Download, String> {
     match url {
-        Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(Download {
-            url: url.to_owned(),
-            bearer: None,
-        }),
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Ok(Download::Web {
+                url: url.to_owned(),
+                bearer: None,
+            })
+        }
         Some(_) => Err("the image's address is not http(s)".to_owned()),
         None => Err("the image has no address".to_owned()),
     }

@@ -256,6 +256,10 @@ mod tests {
                 "[[telegram]]\ntoken = \"1:a\"\npoll_timeot = 5\n",
                 "unknown field `poll_timeot`",
             ),
+            (
+                "[[telegram]]\ntoken = \"1:a\"\nlocal_files = \"bot-api/files\"\n",
+                "local_files must be an absolute directory",
+            ),
         ] {
             let error = resolve(text).unwrap_err();
             assert!(error.contains(expected), "{text:?} gave {error:?}");

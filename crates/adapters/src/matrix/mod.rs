@@ -196,7 +196,7 @@ impl crate::images::Locate for Client {
             return Err("the image's mxc:// address is malformed".to_owned());
         }
         let token = self.token.lock().map(|t| t.clone()).unwrap_or_default();
-        Ok(crate::images::Download {
+        Ok(crate::images::Download::Web {
             url: format!(
                 "{}/_matrix/client/v1/media/download/{server}/{media}",
                 self.homeserver

@@ -31,6 +31,8 @@ pub struct BotApi {
     files: String,
     /// `api_url` alone, for logs.
     pub api_url: String,
+    /// A local Bot API server's file directory, where `getFile`'s absolute paths may be read.
+    local_files: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for BotApi {
@@ -47,7 +49,15 @@ impl BotApi {
             base: format!("{api_url}/bot{token}"),
             files: format!("{api_url}/file/bot{token}"),
             api_url,
+            local_files: None,
         })
+    }
+
+    /// Reads files a Bot API server in `--local` mode names by their absolute path, when they
+    /// are inside `dir`.
+    pub fn with_local_files(mut self, dir: Option<std::path::PathBuf>) -> BotApi {
+        self.local_files = dir;
+        self
     }
 
     /// One call; `within` bounds it (a long poll's timeout plus a margin).
@@ -91,7 +101,9 @@ impl BotApi {
     }
 }
 
-/// A photo's file: `getFile` names its path, fetched from `{api_url}/file/bot{token}/{path}`.
+/// A photo's file: `getFile` names its path, fetched from `{api_url}/file/bot{token}/{path}`;
+/// a server in `--local` mode names an absolute path on its disk instead, read from there when
+/// it is inside the `local_files` directory (symbolic links and `..` resolved first).
 impl crate::images::Locate for BotApi {
     async fn locate(
         &self,
@@ -117,9 +129,34 @@ impl crate::images::Locate for BotApi {
         let path = answer
             .get("file_path")
             .and_then(Value::as_str)
-            .filter(|path| !path.is_empty() && !path.starts_with('/') && !path.contains(".."))
+            .filter(|path| !path.is_empty())
             .ok_or("getFile named no file path")?;
-        Ok(crate::images::Download {
+        if path.starts_with('/') {
+            let dir = self.local_files.as_deref().ok_or(
+                "getFile named a path on the Bot API server's disk (`--local` mode): set `local_files` to read it",
+            )?;
+            let (dir, named) = (dir.to_owned(), std::path::PathBuf::from(path));
+            let (dir, file) = tokio::task::spawn_blocking(move || {
+                match (dir.canonicalize(), named.canonicalize()) {
+                    (Ok(dir), Ok(file)) => Ok((dir, file)),
+                    (Err(err), _) => Err(format!("local_files {}: {err}", dir.display())),
+                    (_, Err(err)) => Err(format!("{}: {err}", named.display())),
+                }
+            })
+            .await
+            .map_err(|err| err.to_string())??;
+            if !file.starts_with(&dir) {
+                return Err(format!(
+                    "{path} is outside local_files ({}): not read",
+                    dir.display()
+                ));
+            }
+            return Ok(crate::images::Download::Local(file));
+        }
+        if path.contains("..") {
+            return Err("getFile named a path with `..`".to_owned());
+        }
+        Ok(crate::images::Download::Web {
             url: format!("{}/{path}", self.files),
             bearer: None,
         })

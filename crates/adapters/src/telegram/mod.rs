@@ -60,6 +60,11 @@ pub struct TelegramConfig {
     /// Calls a minute for the whole account (Telegram: about 30 a second); 0: no limit.
     #[serde(default = "default_account_rate")]
     pub account_calls_per_minute: u32,
+    /// A self-hosted Bot API server in `--local` mode: its file directory (its `--dir`) as
+    /// Steward sees it. `getFile` then names photos by their absolute path there, and Steward
+    /// reads them from disk; a path outside this directory is never read.
+    #[serde(default)]
+    pub local_files: Option<std::path::PathBuf>,
 }
 
 fn default_name() -> String {
@@ -114,6 +119,13 @@ impl TelegramConfig {
         if !(self.api_url.starts_with("https://") || self.api_url.starts_with("http://")) {
             return Err(format!(
                 "[[telegram]] `{name}`: api_url must start with https:// or http://"
+            ));
+        }
+        if let Some(dir) = &self.local_files
+            && !dir.is_absolute()
+        {
+            return Err(format!(
+                "[[telegram]] `{name}`: local_files must be an absolute directory (the Bot API server's --dir)"
             ));
         }
         if self.poll_timeout > 50 {
@@ -206,7 +218,9 @@ impl Bot {
     ) -> Result<Arc<Bot>, String> {
         config.check()?;
         let account = AccountId(config.bot_id().unwrap_or_default().to_owned());
-        let api = BotApi::new(&config.api_url, &config.token).map_err(|err| err.to_string())?;
+        let api = BotApi::new(&config.api_url, &config.token)
+            .map_err(|err| err.to_string())?
+            .with_local_files(config.local_files.clone());
         Ok(Arc::new(Bot {
             config,
             account,

@@ -25,6 +25,9 @@ struct StandIn {
     too_many: u32,
     /// Whether the database held the first update's message when the offset first moved.
     committed_before_offset: Option<bool>,
+    /// As a server in `--local` mode: `getFile` names `<dir>/photos/<file_id>.png`, and a file
+    /// id starting `outside` a path in the second directory.
+    local: Option<(String, String)>,
 }
 
 type Shared = Arc<Mutex<StandIn>>;
@@ -100,9 +103,23 @@ async fn answer(
         ),
         "getFile" => {
             let id = params["file_id"].as_str().unwrap_or_default();
+            let path = match &state.lock().unwrap().local {
+                Some((_, outside)) if id.starts_with("outside") => {
+                    format!("{outside}/photos/qr-big.png")
+                }
+                // Through a `..` that leaves the directory.
+                Some((dir, outside)) if id.starts_with("climb") => {
+                    format!(
+                        "{dir}/../{}/photos/qr-big.png",
+                        outside.rsplit('/').next().unwrap()
+                    )
+                }
+                Some((dir, _)) => format!("{dir}/photos/{id}.png"),
+                None => format!("photos/{id}.png"),
+            };
             ok(
                 json!({"file_id": id, "file_unique_id": format!("u-{id}"), "file_size": 900,
-                      "file_path": format!("photos/{id}.png")}),
+                      "file_path": path}),
             )
         }
         "getUpdates" => {
@@ -205,6 +222,7 @@ fn config(base: &str, mode: Mode) -> TelegramConfig {
         poll_timeout: 1,
         group_calls_per_minute: 0,
         account_calls_per_minute: 0,
+        local_files: None,
     }
 }
 
@@ -253,12 +271,27 @@ async fn polling(
     tokio::sync::watch::Sender<bool>,
     tokio::task::JoinHandle<()>,
 ) {
+    polling_with(state, |_| {}).await
+}
+
+/// The same, the configuration changed by `change` first.
+async fn polling_with(
+    state: &Shared,
+    change: impl FnOnce(&mut TelegramConfig),
+) -> (
+    Console,
+    Arc<steward_store::Database>,
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
     let mut console = Console::new();
     crate::onebot::serve(&mut console, None).await;
     let database = console.state.database.clone();
     let base = stand_in(Arc::clone(state), database.clone()).await;
+    let mut config = config(&base, Mode::Polling);
+    change(&mut config);
     let bot = Bot::new(
-        config(&base, Mode::Polling),
+        config,
         console.state.pipeline.clone().unwrap(),
         console.state.health.clone(),
     )
@@ -615,6 +648,41 @@ async fn a_members_qr_code_picture_is_read_and_deleted_an_admins_is_not_fetched(
         "the broken picture's message stays"
     );
     crate::stop_runner(stop, runner, 10).await;
+}
+
+/// A self-hosted Bot API server in `--local` mode names photos by their path on its disk: read
+/// from there when inside `local_files`, never outside it (an absolute path elsewhere, or one
+/// that climbs out with `..`), though a QR-code ad is waiting there too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_local_bot_api_servers_photos_are_read_from_its_directory_only() {
+    let root = std::env::temp_dir().join(format!("steward-local-files-{}", std::process::id()));
+    let (dir, outside) = (root.join("bot-api"), root.join("elsewhere"));
+    let qr = steward_text::testing::qr_png(QR_AD, 6, steward_text::testing::ColorType::Grayscale);
+    for place in [&dir, &outside] {
+        std::fs::create_dir_all(place.join("photos")).unwrap();
+        std::fs::write(place.join("photos/qr-big.png"), &qr).unwrap();
+    }
+    let state: Shared = Arc::default();
+    state.lock().unwrap().local = Some((dir.display().to_string(), outside.display().to_string()));
+    state.lock().unwrap().updates.extend([
+        photo(1, 70, user(666, "Spammer"), "outside"),
+        photo(2, 71, user(666, "Spammer"), "climb"),
+        photo(3, 72, user(666, "Spammer"), "qr"),
+    ]);
+    let local_files = dir.clone();
+    let (_console, _database, stop, runner) =
+        polling_with(&state, |config| config.local_files = Some(local_files)).await;
+    let deletes = until("the QR-code ad deleted", || {
+        let deletes = calls_of(&state, "deleteMessage");
+        (!deletes.is_empty()).then_some(deletes)
+    })
+    .await;
+    // Photos are read one message after the other: the two before were judged without theirs.
+    assert_eq!(deletes.len(), 1, "{deletes:?}");
+    assert_eq!(deletes[0]["message_id"], 72);
+    assert_eq!(calls_of(&state, "getFile").len(), 3);
+    crate::stop_runner(stop, runner, 10).await;
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// Night mode keeps what else the group allows: Telegram refuses every permission a
