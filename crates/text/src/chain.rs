@@ -357,7 +357,9 @@ fn suspicious_link(link: &str) -> bool {
     }
     // A host in Chinese characters, or one spelt in punycode (`xn--`), is rare in chat and a
     // way to a look-alike of a known site.
-    if host.contains(is_han) || host.split('.').any(|label| label.starts_with("xn--")) {
+    if host.contains(|c: char| is_han(c) || !is_host_char(c))
+        || host.split('.').any(|label| label.starts_with("xn--"))
+    {
         return true;
     }
     host.rsplit('.')
@@ -365,21 +367,27 @@ fn suspicious_link(link: &str) -> bool {
         .is_some_and(|tld| CHEAP_TLDS.contains(&tld))
 }
 
-/// The host of a link as found in normalised text: `https://www.a.com/x` → `a.com`; it ends at
-/// the first character no host has (`“https://a.com”`, `https://a.com😂`).
+/// The host of a link as found in normalised text: `https://www.a.com/x` → `a.com`. The part
+/// before an `@` is not the host (`https://example.com@spam.top/` goes to `spam.top`), nor is
+/// what is glued after it (`“https://a.com”`, `https://a.com😂`); a character no host has,
+/// inside it, stays (`example.com_.spam.top`: no allowed domain's, and suspicious).
 pub fn host_of(link: &str) -> String {
-    let rest = link
-        .split_once("://")
-        .map_or(link, |(_, rest)| rest)
-        .trim_start_matches("www.");
-    rest.chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-') || is_han(*c))
-        .collect::<String>()
+    let rest = link.split_once("://").map_or(link, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    host.trim_start_matches("www.")
+        .trim_end_matches(|c: char| !is_host_char(c))
         .to_lowercase()
 }
 
+/// Letters, digits, dots and hyphens, and Chinese characters (hosts written in them).
+fn is_host_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '-') || is_han(c)
+}
+
 fn is_han(c: char) -> bool {
-    ('\u{3400}'..='\u{9FFF}').contains(&c)
+    matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
 }
 
 #[cfg(test)]
@@ -418,6 +426,15 @@ mod tests {
         assert_eq!(check("文档在 https://docs.example.com/a", false), None);
         assert_eq!(check("见 example.com", false), None);
         assert_eq!(check("见 badexample.com", false), Some(Detector::Link));
+        // An allowed domain in front of another host is not that domain.
+        for text in [
+            "https://example.com_.evil.top/x",
+            "https://example.comです.evil.top/",
+            "https://example.com@1.2.3.4/x",
+            "https://example.com@广告.cn/x",
+        ] {
+            assert_eq!(check(text, false), Some(Detector::Link), "{text}");
+        }
         assert_eq!(
             check("文档在 https://docs.example.com/a", true),
             Some(Detector::NewMember)
@@ -446,11 +463,15 @@ mod tests {
 
     #[test]
     fn ordinary_links_pass_the_suspicious_policy_and_ad_links_do_not() {
-        let chain = TextChain {
+        let suspicious = TextChain {
             links: LinkPolicy::Suspicious,
             ..chain()
         };
-        let check = |text: &str| chain.check(&normalize(text), false).map(|v| v.detector);
+        let check = |text: &str| {
+            suspicious
+                .check(&normalize(text), false)
+                .map(|v| v.detector)
+        };
         assert_eq!(check("视频在这 https://www.youtube.com/watch?v=abc"), None);
         // `wx` inside a link's path is not a WeChat id.
         assert_eq!(check("https://mp.example.com/s/vqJwxS7xj8NA"), None);
@@ -470,6 +491,24 @@ mod tests {
         ] {
             assert_eq!(check(text), None, "{text}");
         }
+        // Hosts that only begin like an ordinary one, or hide behind one (read as links alone:
+        // `a@b.top` is an e-mail address to the contact detector).
+        let links_only = TextChain {
+            contacts: false,
+            links: LinkPolicy::Suspicious,
+            ..chain()
+        };
+        for text in [
+            "https://youtube.com_.evil.top/x",
+            "https://youtube.comです.evil.top/",
+            "https://x😂.spam.top/",
+            "https://youtube.com@1.2.3.4/x",
+            "https://youtube.com@spam.top/x",
+            "http://𠀀𠀁.cn",
+        ] {
+            let found = links_only.check(&normalize(text), false);
+            assert_eq!(found.map(|v| v.detector), Some(Detector::Link), "{text}");
+        }
     }
 
     #[test]
@@ -479,5 +518,10 @@ mod tests {
         assert_eq!(host_of("http://b.cn:8080/"), "b.cn");
         assert_eq!(host_of("http://广告.cn/x"), "广告.cn");
         assert_eq!(host_of("https://github.com”"), "github.com");
+        assert_eq!(host_of("https://example.com@spam.top/x"), "spam.top");
+        assert_eq!(
+            host_of("https://example.com_.evil.top/x"),
+            "example.com_.evil.top"
+        );
     }
 }

@@ -58,7 +58,7 @@ struct Patterns {
 const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk";
 
 /// Chinese characters, as a regex class body.
-const HAN: &str = r"\x{3400}-\x{9FFF}";
+const HAN: &str = r"\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3FFFF}";
 
 /// Top-level domains in Chinese characters, for hosts written in them (not those that are
 /// everyday words, such as 游戏 or 手机: `http://后面填什么.游戏里要填` is chat).
