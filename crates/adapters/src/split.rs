@@ -2,7 +2,22 @@
 //! refuses or holds back long group messages. The parts go in order; each adapter's carrier
 //! sends them and never sends one twice.
 
-use steward_domain::{OutSegment, UserId};
+use steward_domain::{Action, MessageId, OutSegment, UserId};
+
+/// The parts of a message as messages of their own: only the first replies to the message
+/// the whole one answers.
+pub(crate) fn sends(
+    parts: Vec<Vec<OutSegment>>,
+    reply_to: &Option<MessageId>,
+) -> impl Iterator<Item = Action> + '_ {
+    parts
+        .into_iter()
+        .enumerate()
+        .map(move |(index, segments)| Action::Send {
+            segments,
+            reply_to: if index == 0 { reply_to.clone() } else { None },
+        })
+}
 
 /// Segments in parts of at most `limit` units each, as the platform counts them: `units` of a
 /// character, `mention` of a mention as members read it. A text too long for the part it is in
@@ -55,9 +70,9 @@ pub(crate) fn in_parts(
             // Cut after the last line end that fits; a part already holding text gives a text
             // without one to the next part whole rather than cut it mid-line (a part of
             // mentions alone would be a bare ping: the text is cut to follow them).
-            let holds_text = part
-                .iter()
-                .any(|segment| matches!(segment, OutSegment::Text { .. }));
+            let holds_text = part.iter().any(
+                |segment| matches!(segment, OutSegment::Text { text } if !text.trim().is_empty()),
+            );
             let cut = match rest[..fits].rfind('\n') {
                 Some(line_end) => line_end + 1,
                 None if holds_text || (used > 0 && fits == 0) => 0,
@@ -160,6 +175,17 @@ mod tests {
             10,
         );
         assert_eq!(parts, vec!["<5>请先阅读群规全", "文再发言"]);
+        // Nor two mentions with a space between them (a welcome for two newcomers).
+        let parts = parts_of(
+            &[
+                OutSegment::Mention { user: "5".into() },
+                text(" "),
+                OutSegment::Mention { user: "6".into() },
+                text("请先阅读群规全文再发言"),
+            ],
+            10,
+        );
+        assert_eq!(parts, vec!["<5> <6>请先阅", "读群规全文再发言"]);
         // Nothing to say: one part still, for the platform to refuse.
         assert_eq!(parts_of(&[text("  \n")], 10), vec!["  \n"]);
         assert_eq!(in_parts(&[], 10, |_| 1, &|_| 1), vec![Vec::new()]);

@@ -354,9 +354,16 @@ async fn carry_out(
             ),
             retry: false,
         };
-        // Closing between parts: the rest is not sent (it would have no answer).
+        // Closing between parts, or out of time: the rest is not sent (it would have no
+        // answer, and would be recorded as unsent).
         if part > 0 && *closing.borrow() {
             return sent_before("the connection is closing".to_owned());
+        }
+        if part > 0 && tokio::time::Instant::now() >= deadline {
+            return sent_before(format!(
+                "out of the {} s the message has",
+                ANSWER_WITHIN.as_secs()
+            ));
         }
         match one_call(request, echo, transport, &mut closing, deadline).await {
             Outcome::Ok(data) => {

@@ -402,16 +402,9 @@ pub fn calls(chat: &ChatId, action: &Action) -> Vec<Call> {
     let Action::Send { segments, reply_to } = action else {
         return vec![call(chat, action)];
     };
-    crate::split::in_parts(segments, MESSAGE_LIMIT, |_| 1, &|_| MENTION_LEN)
-        .into_iter()
-        .enumerate()
-        .map(|(index, segments)| {
-            let part = Action::Send {
-                segments,
-                reply_to: if index == 0 { reply_to.clone() } else { None },
-            };
-            call(chat, &part)
-        })
+    let parts = crate::split::in_parts(segments, MESSAGE_LIMIT, |_| 1, &|_| MENTION_LEN);
+    crate::split::sends(parts, reply_to)
+        .map(|part| call(chat, &part))
         .collect()
 }
 

@@ -655,16 +655,8 @@ pub fn calls(
     let parts = crate::split::in_parts(segments, MESSAGE_LIMIT, char::len_utf16, &|user| {
         mention_len(user, name_of)
     });
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(index, segments)| {
-            let part = Action::Send {
-                segments,
-                reply_to: if index == 0 { reply_to.clone() } else { None },
-            };
-            call(chat, &part, name_of, now)
-        })
+    crate::split::sends(parts, reply_to)
+        .map(|part| call(chat, &part, name_of, now))
         .collect()
 }
 

@@ -113,6 +113,33 @@ where
     Some(call)
 }
 
+/// Answers the next `n` calls as done; when each arrived, from the start.
+async fn answer_calls<S>(socket: &mut S, n: usize) -> Vec<Duration>
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+        + futures_util::Sink<Message>
+        + Unpin,
+{
+    let started = std::time::Instant::now();
+    let mut arrived = Vec::new();
+    while arrived.len() < n {
+        let call = tokio::time::timeout(Duration::from_secs(15), async {
+            loop {
+                if let Some(call) = next_call(socket).await {
+                    break call;
+                }
+            }
+        })
+        .await
+        .expect("a call");
+        arrived.push(started.elapsed());
+        let answer =
+            json!({"status": "ok", "retcode": 0, "data": {"message_id": 1}, "echo": call["echo"]});
+        let _ = socket.send(Message::text(answer.to_string())).await;
+    }
+    arrived
+}
+
 /// event/message.md's group message.
 fn group_message(id: i64, user: i64, text: &str) -> String {
     json!({
@@ -481,27 +508,7 @@ async fn calls_into_a_group_keep_to_its_rate_limit() {
             .await
             .unwrap();
     }
-    let started = std::time::Instant::now();
-    let mut arrived = Vec::new();
-    while arrived.len() < 5 {
-        let call = tokio::time::timeout(Duration::from_secs(15), async {
-            loop {
-                if let Some(call) = next_call(&mut socket).await {
-                    break call;
-                }
-            }
-        })
-        .await
-        .expect("a call");
-        arrived.push(started.elapsed());
-        socket
-            .send(Message::text(
-                json!({"status": "ok", "retcode": 0, "data": {"message_id": 1}, "echo": call["echo"]})
-                    .to_string(),
-            ))
-            .await
-            .unwrap();
-    }
+    let arrived = answer_calls(&mut socket, 5).await;
     // Three at once, then about one a second.
     assert!(arrived[2] < Duration::from_millis(900), "{arrived:?}");
     assert!(arrived[4] >= Duration::from_millis(1500), "{arrived:?}");
@@ -973,27 +980,7 @@ async fn a_message_in_parts_counts_each_part_against_the_rate_limit() {
         };
         database.schedule_action(&request, now, now).unwrap();
     }
-    let mut arrived = Vec::new();
-    let started = std::time::Instant::now();
-    while arrived.len() < 4 {
-        let call = tokio::time::timeout(Duration::from_secs(15), async {
-            loop {
-                if let Some(call) = next_call(&mut socket).await {
-                    break call;
-                }
-            }
-        })
-        .await
-        .expect("a call");
-        arrived.push(started.elapsed());
-        socket
-            .send(Message::text(
-                json!({"status": "ok", "retcode": 0, "data": {"message_id": 1}, "echo": call["echo"]})
-                    .to_string(),
-            ))
-            .await
-            .unwrap();
-    }
+    let arrived = answer_calls(&mut socket, 4).await;
     // The three parts together (whenever delivery picked them up), then the next message
     // about a second later.
     assert!(
