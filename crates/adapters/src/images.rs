@@ -147,13 +147,20 @@ async fn codes(
         .map_err(|err| err.to_string())
 }
 
-/// A picture's file on this machine, at most [`MAX_IMAGE_BYTES`] (read no further).
+/// A picture's file on this machine: a regular file (a FIFO or a device would block or never
+/// end), at most [`MAX_IMAGE_BYTES`] (read no further).
 async fn read_local(path: &std::path::Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
-        let file =
-            std::fs::File::open(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+        let named = |err: std::io::Error| format!("{}: {err}", path.display());
+        if !std::fs::metadata(&path).map_err(named)?.is_file() {
+            return Err(format!("{} is not a regular file", path.display()));
+        }
+        let file = std::fs::File::open(&path).map_err(named)?;
+        if !file.metadata().map_err(named)?.is_file() {
+            return Err(format!("{} is not a regular file", path.display()));
+        }
         let mut bytes = Vec::new();
         file.take(MAX_IMAGE_BYTES as u64 + 1)
             .read_to_end(&mut bytes)

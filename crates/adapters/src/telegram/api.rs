@@ -132,26 +132,16 @@ impl crate::images::Locate for BotApi {
             .filter(|path| !path.is_empty())
             .ok_or("getFile named no file path")?;
         if path.starts_with('/') {
-            let dir = self.local_files.as_deref().ok_or(
-                "getFile named a path on the Bot API server's disk (`--local` mode): set `local_files` to read it",
-            )?;
-            let (dir, named) = (dir.to_owned(), std::path::PathBuf::from(path));
-            let (dir, file) = tokio::task::spawn_blocking(move || {
-                match (dir.canonicalize(), named.canonicalize()) {
-                    (Ok(dir), Ok(file)) => Ok((dir, file)),
-                    (Err(err), _) => Err(format!("local_files {}: {err}", dir.display())),
-                    (_, Err(err)) => Err(format!("{}: {err}", named.display())),
+            let local = self.local_file(path).await;
+            if let Err(why) = &local {
+                // A setting to fix, not a picture's fault: said once, at warning level.
+                static SAID: std::sync::atomic::AtomicBool =
+                    std::sync::atomic::AtomicBool::new(false);
+                if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    tracing::warn!(error = %why, "telegram: a photo on the Bot API server's disk not read (said once)");
                 }
-            })
-            .await
-            .map_err(|err| err.to_string())??;
-            if !file.starts_with(&dir) {
-                return Err(format!(
-                    "{path} is outside local_files ({}): not read",
-                    dir.display()
-                ));
             }
-            return Ok(crate::images::Download::Local(file));
+            return local;
         }
         if path.contains("..") {
             return Err("getFile named a path with `..`".to_owned());
@@ -160,5 +150,31 @@ impl crate::images::Locate for BotApi {
             url: format!("{}/{path}", self.files),
             bearer: None,
         })
+    }
+}
+
+impl BotApi {
+    /// A file a server in `--local` mode names by its absolute path, when it is inside the
+    /// `local_files` directory.
+    async fn local_file(&self, path: &str) -> Result<crate::images::Download, String> {
+        let dir = self.local_files.as_deref().ok_or(
+            "getFile named a path on the Bot API server's disk (`--local` mode): set `local_files` to read it",
+        )?;
+        let (dir, named) = (dir.to_owned(), std::path::PathBuf::from(path));
+        let (dir, file) =
+            tokio::task::spawn_blocking(move || match (dir.canonicalize(), named.canonicalize()) {
+                (Ok(dir), Ok(file)) => Ok((dir, file)),
+                (Err(err), _) => Err(format!("local_files {}: {err}", dir.display())),
+                (_, Err(err)) => Err(format!("{}: {err}", named.display())),
+            })
+            .await
+            .map_err(|err| err.to_string())??;
+        if !file.starts_with(&dir) {
+            return Err(format!(
+                "{path} is outside local_files ({}): not read",
+                dir.display()
+            ));
+        }
+        Ok(crate::images::Download::Local(file))
     }
 }

@@ -60,9 +60,9 @@ pub struct TelegramConfig {
     /// Calls a minute for the whole account (Telegram: about 30 a second); 0: no limit.
     #[serde(default = "default_account_rate")]
     pub account_calls_per_minute: u32,
-    /// A self-hosted Bot API server in `--local` mode: its file directory (its `--dir`) as
-    /// Steward sees it. `getFile` then names photos by their absolute path there, and Steward
-    /// reads them from disk; a path outside this directory is never read.
+    /// A self-hosted Bot API server in `--local` mode: its file directory (its `--dir`), at the
+    /// same path on Steward's machine (`getFile` names photos by their absolute path there, and
+    /// Steward reads them from disk); a path outside this directory is never read.
     #[serde(default)]
     pub local_files: Option<std::path::PathBuf>,
 }
@@ -121,12 +121,18 @@ impl TelegramConfig {
                 "[[telegram]] `{name}`: api_url must start with https:// or http://"
             ));
         }
-        if let Some(dir) = &self.local_files
-            && !dir.is_absolute()
-        {
-            return Err(format!(
-                "[[telegram]] `{name}`: local_files must be an absolute directory (the Bot API server's --dir)"
-            ));
+        if let Some(dir) = &self.local_files {
+            if !dir.is_absolute() {
+                return Err(format!(
+                    "[[telegram]] `{name}`: local_files must be an absolute directory (the Bot API server's --dir)"
+                ));
+            }
+            if !dir.is_dir() {
+                return Err(format!(
+                    "[[telegram]] `{name}`: local_files {} is not a directory here",
+                    dir.display()
+                ));
+            }
         }
         if self.poll_timeout > 50 {
             return Err(format!(

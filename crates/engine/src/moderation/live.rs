@@ -542,7 +542,11 @@ fn carry_out(
                             text: notice(rules, step, compiled.step(count + 1), &verdict, removal),
                         },
                     ],
-                    reply_to: None,
+                    // A message left in place: the notice answers it, so whoever is asked to
+                    // delete it finds it.
+                    reply_to: (removal == Removal::TooOld)
+                        .then(|| message_of(event).map(|id| MessageId(id.to_owned())))
+                        .flatten(),
                 });
             }
             match step {

@@ -748,6 +748,11 @@ fn the_notice_says_removed_only_when_the_message_is(test: &TestDatabase) {
             .process(telegram("80@1", "9", at(49 * 60), ad, Some(("80", at(0)))))
             .await;
         assert!(!deleted(&old), "{old:?}");
+        // The notice answers the message left in place.
+        assert!(
+            old.iter().any(|action| matches!(action, Action::Send { reply_to: Some(id), .. } if id.as_str() == "80")),
+            "{old:?}"
+        );
         let told = notice(&old);
         assert!(told.contains("@9") && told.contains("无法删除"), "{told}");
         assert!(!told.contains("已删除"), "{told}");

@@ -651,8 +651,9 @@ async fn a_members_qr_code_picture_is_read_and_deleted_an_admins_is_not_fetched(
 }
 
 /// A self-hosted Bot API server in `--local` mode names photos by their path on its disk: read
-/// from there when inside `local_files`, never outside it (an absolute path elsewhere, or one
-/// that climbs out with `..`), though a QR-code ad is waiting there too.
+/// from there when inside `local_files`, never outside it (an absolute path elsewhere, one that
+/// climbs out with `..`, a symbolic link to a file elsewhere), though a QR-code ad is waiting
+/// there too.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_local_bot_api_servers_photos_are_read_from_its_directory_only() {
     let root = std::env::temp_dir().join(format!("steward-local-files-{}", std::process::id()));
@@ -662,12 +663,20 @@ async fn a_local_bot_api_servers_photos_are_read_from_its_directory_only() {
         std::fs::create_dir_all(place.join("photos")).unwrap();
         std::fs::write(place.join("photos/qr-big.png"), &qr).unwrap();
     }
+    // A link inside the directory to a file outside it.
+    let _ = std::fs::remove_file(dir.join("photos/link-big.png"));
+    std::os::unix::fs::symlink(
+        outside.join("photos/qr-big.png"),
+        dir.join("photos/link-big.png"),
+    )
+    .unwrap();
     let state: Shared = Arc::default();
     state.lock().unwrap().local = Some((dir.display().to_string(), outside.display().to_string()));
     state.lock().unwrap().updates.extend([
         photo(1, 70, user(666, "Spammer"), "outside"),
         photo(2, 71, user(666, "Spammer"), "climb"),
-        photo(3, 72, user(666, "Spammer"), "qr"),
+        photo(3, 72, user(666, "Spammer"), "link"),
+        photo(4, 73, user(666, "Spammer"), "qr"),
     ]);
     let local_files = dir.clone();
     let (_console, _database, stop, runner) =
@@ -679,8 +688,8 @@ async fn a_local_bot_api_servers_photos_are_read_from_its_directory_only() {
     .await;
     // Photos are read one message after the other: the two before were judged without theirs.
     assert_eq!(deletes.len(), 1, "{deletes:?}");
-    assert_eq!(deletes[0]["message_id"], 72);
-    assert_eq!(calls_of(&state, "getFile").len(), 3);
+    assert_eq!(deletes[0]["message_id"], 73);
+    assert_eq!(calls_of(&state, "getFile").len(), 4);
     crate::stop_runner(stop, runner, 10).await;
     let _ = std::fs::remove_dir_all(&root);
 }
