@@ -148,23 +148,24 @@ async fn codes(
 }
 
 /// A picture's file on this machine: a regular file (a FIFO or a device would block or never
-/// end), at most [`MAX_IMAGE_BYTES`] (read no further).
+/// end), at most [`MAX_IMAGE_BYTES`] (read no further). Errors do not name the path (a Telegram
+/// Bot API server's holds the bot's token).
 async fn read_local(path: &std::path::Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
-        let named = |err: std::io::Error| format!("{}: {err}", path.display());
+        let named = |err: std::io::Error| format!("the picture's file: {err}");
         if !std::fs::metadata(&path).map_err(named)?.is_file() {
-            return Err(format!("{} is not a regular file", path.display()));
+            return Err("the picture's file is not a regular file".to_owned());
         }
         let file = std::fs::File::open(&path).map_err(named)?;
         if !file.metadata().map_err(named)?.is_file() {
-            return Err(format!("{} is not a regular file", path.display()));
+            return Err("the picture's file is not a regular file".to_owned());
         }
         let mut bytes = Vec::new();
         file.take(MAX_IMAGE_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
-            .map_err(|err| format!("{}: {err}", path.display()))?;
+            .map_err(named)?;
         if bytes.len() > MAX_IMAGE_BYTES {
             return Err("the photo is too large to read".to_owned());
         }

@@ -132,7 +132,15 @@ impl crate::images::Locate for BotApi {
             .filter(|path| !path.is_empty())
             .ok_or("getFile named no file path")?;
         if path.starts_with('/') {
-            let local = self.local_file(path).await;
+            // The server keeps a bot's files under a directory named by its token: never logged.
+            let token = self.base.rsplit("/bot").next().unwrap_or_default();
+            let local = self
+                .local_file(path)
+                .await
+                .map_err(|why| match token.is_empty() {
+                    true => why,
+                    false => why.replace(token, "<token>"),
+                });
             if let Err(why) = &local {
                 // A setting to fix, not a picture's fault: said once, at warning level.
                 static SAID: std::sync::atomic::AtomicBool =

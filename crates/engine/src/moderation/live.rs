@@ -374,6 +374,9 @@ fn next_step(step: Step, en: bool) -> String {
     }
 }
 
+/// The audit log's note on a message the platform no longer lets the bot delete.
+const NOT_DELETED: &str = "; not deleted: older than the platform lets a bot delete";
+
 /// What became of the offending message, as the member is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Removal {
@@ -482,7 +485,7 @@ fn carry_out(
                     "detector: blacklist; event: {}{}",
                     event.kind_name(),
                     if too_old_to_delete(event) {
-                        "; not deleted: older than the platform lets a bot delete"
+                        NOT_DELETED
                     } else {
                         ""
                     }
@@ -520,11 +523,7 @@ fn carry_out(
                     verdict.detector.name(),
                     rules.window_days,
                     step.name(),
-                    if removal == Removal::TooOld {
-                        "; not deleted: older than the platform lets a bot delete"
-                    } else {
-                        ""
-                    }
+                    if removal == Removal::TooOld { NOT_DELETED } else { "" }
                 ),
             )?;
             if rules.delete {
