@@ -654,3 +654,51 @@ fn kick_everywhere(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use steward_text::Detector;
+
+    /// Each step, each fate of the message, both languages: "removed" only when it was, and
+    /// somebody asked to delete it when the bot could not.
+    #[test]
+    fn the_notice_says_removed_only_when_it_was() {
+        let verdict = Verdict::new(Detector::Contact, "联系方式", "contact details");
+        let steps = [
+            Step::Warn,
+            Step::Mute { seconds: 600 },
+            Step::Kick,
+            Step::Blacklist,
+        ];
+        for language in ["zh", "en"] {
+            let rules = Rules {
+                language: language.to_owned(),
+                ..Rules::default()
+            };
+            let (removed, asked, member_asked) = match language {
+                "en" => ("removed:", "delete it", "yourself"),
+                _ => ("已删除", "删除。", "自行删除"),
+            };
+            for step in steps {
+                let kicked = matches!(step, Step::Kick | Step::Blacklist);
+                let say = |removal| notice(&rules, step, Step::Warn, &verdict, removal);
+                let gone = say(Removal::Removed);
+                let old = say(Removal::TooOld);
+                let kept = say(Removal::Kept);
+                // The reason is always named; a kick says nothing of the message unless it stays.
+                for text in [&gone, &old, &kept] {
+                    assert!(text.contains(&verdict.public_zh) || text.contains(&verdict.public_en));
+                }
+                assert_eq!(gone.contains(removed), !kicked, "{gone}");
+                assert!(
+                    !old.contains(removed) && !kept.contains(removed),
+                    "{old} / {kept}"
+                );
+                assert!(old.contains(asked), "{old}");
+                assert_eq!(old.contains(member_asked), !kicked, "{old}");
+                assert!(!kept.contains(asked), "{kept}");
+            }
+        }
+    }
+}
