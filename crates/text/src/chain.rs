@@ -426,6 +426,12 @@ mod tests {
         assert_eq!(check("文档在 https://docs.example.com/a", false), None);
         assert_eq!(check("见 example.com", false), None);
         assert_eq!(check("见 badexample.com", false), Some(Detector::Link));
+        assert_eq!(check("https://example.com/a?b=c&d=1", false), None);
+        // Where an allowed site's redirect goes is judged too.
+        assert_eq!(
+            check("https://example.com/r?u=https%3A%2F%2Fevil.org%2F", false),
+            Some(Detector::Link)
+        );
         // An allowed domain in front of another host is not that domain.
         for text in [
             "https://example.com_.evil.top/x",
@@ -479,6 +485,11 @@ mod tests {
         assert_eq!(check("进群 https://qm.qq.com/q/abc"), Some(Detector::Link));
         assert_eq!(check("join https://t.me/+AbCdEf"), Some(Detector::Link));
         assert_eq!(check("http://10.2.3.4/x"), Some(Detector::Link));
+        assert_eq!(
+            check("https://www.google.com/url?q=https://spam.top/x&sa=D"),
+            Some(Detector::Link)
+        );
+        assert_eq!(check("https://www.google.com/search?q=rust"), None);
         assert_eq!(check("加我 http://广告.cn 领钱"), Some(Detector::Link));
         assert_eq!(check("https://xn--fiq228c.com/"), Some(Detector::Link));
         assert_eq!(check("看 https://xn.example.com/"), None);

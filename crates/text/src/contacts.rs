@@ -132,6 +132,9 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     let mut links = Vec::new();
     for link in patterns.link.find_iter(normalized) {
         push(ContactKind::Link, link.as_str());
+        for inner in embedded_links(link.as_str()) {
+            push(ContactKind::Link, &inner);
+        }
         links.push(link.range());
     }
     for domain in patterns.domain.find_iter(normalized) {
@@ -188,6 +191,60 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         }
     }
     found
+}
+
+/// The links inside a link, as a redirector carries them (`https://www.google.com/url?q=
+/// https://spam.top/x`, `...?u=https%3A%2F%2Fspam.top`): an ad behind an ordinary site's
+/// redirect is judged by where it goes.
+fn embedded_links(link: &str) -> Vec<String> {
+    let Some(after_scheme) = link.find("://").map(|at| at + 3) else {
+        return Vec::new();
+    };
+    let rest = &link[after_scheme..];
+    let decoded = if rest.contains('%') {
+        percent_decoded(rest)
+    } else {
+        rest.to_owned()
+    };
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = decoded[from..].find("http").map(|at| from + at) {
+        let tail = &decoded[at..];
+        if tail.starts_with("http://") || tail.starts_with("https://") {
+            let end = tail.find(['&', '#', ' ']).unwrap_or(tail.len());
+            let inner = &tail[..end];
+            if inner.len() > "https://".len() {
+                found.push(inner.to_owned());
+            }
+        }
+        from = at + 4;
+    }
+    found
+}
+
+/// `%xx` escapes decoded (what is not valid UTF-8 afterwards is replaced).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[at],
+            bytes.get(at + 1).copied().and_then(hex),
+            bytes.get(at + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                at += 3;
+            }
+            (byte, ..) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether a number after `群`, `联系`, `找`... is one to reach somebody by: a QQ or group number
@@ -286,6 +343,21 @@ mod tests {
             &[(Link, "https://a.example.cn/x")],
         );
         check("mail me: Sale@Example.com", &[(Email, "sale@example.com")]);
+        // Behind a redirect, plain or percent-encoded.
+        check(
+            "https://www.google.com/url?q=https://spam.top/x&sa=D",
+            &[
+                (Link, "https://www.google.com/url?q=https://spam.top/x&sa=d"),
+                (Link, "https://spam.top/x"),
+            ],
+        );
+        check(
+            "看 https://ok.example/r?u=https%3A%2F%2Fspam.top%2Fx",
+            &[
+                (Link, "https://ok.example/r?u=https%3a%2f%2fspam.top%2fx"),
+                (Link, "https://spam.top/x"),
+            ],
+        );
         check("注册填邀请码 8A8B8C 领红包", &[(InviteCode, "8a8b8c")]);
         check("推荐码：ＸＫ２９ＦＡ 首单立减", &[(InviteCode, "xk29fa")]);
         check("复制￥Ab3dE5fG9h￥打开淘宝", &[(InviteCode, "ab3de5fg9h")]);
