@@ -367,6 +367,22 @@ impl Event {
         Ok(())
     }
 
+    /// Whether the platform refuses a bot the deletion of the message an edit changed: it was
+    /// older than bots may delete ([`Platform::delete_window`], Telegram: 48 hours) when it was
+    /// edited.
+    pub fn beyond_delete_window(&self) -> bool {
+        match (&self.kind, self.platform.delete_window()) {
+            (
+                EventKind::MessageEdited {
+                    sent_at: Some(sent),
+                    ..
+                },
+                Some(window),
+            ) => self.time - *sent >= window,
+            _ => false,
+        }
+    }
+
     /// The text a person reads in a message or in an edit's new version: text segments and
     /// links, in order. Empty for other kinds.
     pub fn plain_text(&self) -> String {

@@ -69,6 +69,8 @@ pub struct OffenceLine {
     pub user_id: String,
     pub group_title: String,
     pub text: Option<String>,
+    /// The message was too old for the platform to let the bot delete it: it is still there.
+    pub left_in_place: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,6 +345,9 @@ fn blacklist_entry(row: &Row) -> Result<BlacklistEntry, StoreError> {
 }
 
 fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
+    let event = row
+        .opt_text(11)?
+        .and_then(|payload| serde_json::from_str::<steward_domain::Event>(&payload).ok());
     Ok(OffenceLine {
         id: row.int(0)?,
         offence: Offence {
@@ -358,15 +363,21 @@ fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
         member_name: row.text(8)?,
         user_id: row.text(9)?,
         group_title: row.text(10)?,
-        text: row.opt_text(11)?.and_then(|payload| written_text(&payload)),
+        text: event.as_ref().and_then(text_of),
+        left_in_place: event
+            .as_ref()
+            .is_some_and(steward_domain::Event::beyond_delete_window),
     })
 }
 
 /// What a member wrote in a message or an edit, read from the event itself: the text that was
 /// judged (a message's stored text changes when it is edited).
-fn written_text(payload: &str) -> Option<String> {
-    let event = serde_json::from_str::<steward_domain::Event>(payload).ok()?;
+fn text_of(event: &steward_domain::Event) -> Option<String> {
     event.kind.written().map(|_| event.plain_text())
+}
+
+fn written_text(payload: &str) -> Option<String> {
+    text_of(&serde_json::from_str::<steward_domain::Event>(payload).ok()?)
 }
 
 impl Database {

@@ -123,6 +123,7 @@ pub struct ModTexts {
     pub lift: &'static str,
     pub mark_ad: &'static str,
     pub mark_not_ad: &'static str,
+    pub left_in_place: &'static str,
     pub detector: &'static str,
     pub reason: &'static str,
     pub step: &'static str,
@@ -196,6 +197,7 @@ static MZH: ModTexts = ModTexts {
     lift: "解除",
     mark_ad: "确认是广告",
     mark_not_ad: "不是广告（误判）",
+    left_in_place: "消息发出太久，机器人无法删除：仍在群里，请手动删除",
     detector: "检测器",
     reason: "原因",
     step: "处理",
@@ -269,6 +271,7 @@ static MEN: ModTexts = ModTexts {
     lift: "Lift",
     mark_ad: "Confirm: an ad",
     mark_not_ad: "Not an ad (mistake)",
+    left_in_place: "too old for the bot to delete: still in the group, delete it by hand",
     detector: "Detector",
     reason: "Reason",
     step: "Step",
@@ -357,6 +360,7 @@ struct OffenceRow {
     reason: String,
     step: String,
     text: String,
+    left_in_place: bool,
 }
 
 struct BlacklistRow {
@@ -437,6 +441,7 @@ pub async fn overview(
                 reason: line.offence.reason,
                 step: line.offence.step,
                 text: line.text.unwrap_or_default(),
+                left_in_place: line.left_in_place,
             })
             .collect(),
         blacklist: blacklist

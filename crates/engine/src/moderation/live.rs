@@ -484,7 +484,7 @@ fn carry_out(
                 &format!(
                     "detector: blacklist; event: {}{}",
                     event.kind_name(),
-                    if too_old_to_delete(event) {
+                    if event.beyond_delete_window() {
                         NOT_DELETED
                     } else {
                         ""
@@ -498,7 +498,7 @@ fn carry_out(
             count,
         } => {
             let reason = format!("{} / {}", verdict.zh, verdict.en);
-            let removal = match (rules.delete, too_old_to_delete(event)) {
+            let removal = match (rules.delete, event.beyond_delete_window()) {
                 (false, _) => Removal::Kept,
                 (true, true) => Removal::TooOld,
                 (true, false) => Removal::Removed,
@@ -595,25 +595,10 @@ fn to_delete(
             }
             targets
         }
-        EventKind::MessageEdited { .. } if too_old_to_delete(event) => Vec::new(),
+        EventKind::MessageEdited { .. } if event.beyond_delete_window() => Vec::new(),
         EventKind::MessageEdited { message, .. } => vec![message.clone()],
         _ => Vec::new(),
     })
-}
-
-/// Whether the platform would refuse to delete the message an edit changed: it was older than
-/// bots may delete ([`Platform::delete_window`], Telegram: 48 hours) when it was edited.
-fn too_old_to_delete(event: &steward_domain::Event) -> bool {
-    match (&event.kind, event.platform.delete_window()) {
-        (
-            EventKind::MessageEdited {
-                sent_at: Some(sent),
-                ..
-            },
-            Some(window),
-        ) => event.time - *sent >= window,
-        _ => false,
-    }
 }
 
 /// A blacklisted member leaves every other group of the fleet they are in — each group that

@@ -814,6 +814,16 @@ fn the_notice_says_removed_only_when_the_message_is(test: &TestDatabase) {
             "{}",
             notice(&kicked)
         );
+        // The console lists which messages are still there.
+        let offences = blocking(|| bot.database.offences(None, None, 10)).unwrap();
+        let left: Vec<(Option<&str>, bool)> = offences
+            .iter()
+            .map(|line| (line.offence.message.as_deref(), line.left_in_place))
+            .collect();
+        assert_eq!(
+            left,
+            [(Some("83"), true), (Some("81"), false), (Some("80"), true)]
+        );
         // Rules that keep offending messages: the member is warned, not told it was removed.
         let group = blocking(|| bot.database.group_id("telegram", "-100"))
             .unwrap()
