@@ -103,12 +103,14 @@ pub async fn deliver<C: Carrier>(
                             done.push((entry, not_sent()));
                             continue;
                         }
-                        // A message in parts goes together and counts a call for each: the parts
-                        // after the first are charged to the buckets (which may go into debt),
-                        // and the group's next call waits for them. Waiting for them all first
-                        // would never let a message of more parts than a turn allows go.
-                        limits.charge(entry.chat.as_str(), carrier.calls_for(&entry).saturating_sub(1));
                         let outcome = carrier.carry_out(&entry, closing.clone()).await;
+                        // A message in parts goes together and counts a call for each: the parts
+                        // after the first are charged to the buckets once it went (they may go
+                        // into debt), and the group's next call waits for them. Waiting for them
+                        // all first would never let a message of more parts than a turn allows.
+                        if !matches!(outcome, ActionOutcome::Returned { .. }) {
+                            limits.charge(entry.chat.as_str(), carrier.calls_for(&entry).saturating_sub(1));
+                        }
                         give_back = matches!(&outcome, ActionOutcome::Failed { error, .. } if error.starts_with(UNANSWERED));
                         done.push((entry, outcome));
                     }

@@ -74,7 +74,10 @@ pub(crate) fn in_parts(
                 |segment| matches!(segment, OutSegment::Text { text } if !text.trim().is_empty()),
             );
             let cut = match rest[..fits].rfind('\n') {
-                Some(line_end) => line_end + 1,
+                // A line end after the mentions alone would leave them a part of their own.
+                Some(line_end) if holds_text || !rest[..line_end].trim().is_empty() => line_end + 1,
+                Some(_) if fits == 0 => 0,
+                Some(_) => fits,
                 None if holds_text || (used > 0 && fits == 0) => 0,
                 None => fits.max(rest.chars().next().map_or(0, char::len_utf8)),
             };
@@ -186,6 +189,17 @@ mod tests {
             10,
         );
         assert_eq!(parts, vec!["<5> <6>请先阅", "读群规全文再发言"]);
+        // Nor when a line end follows them at once (a welcome's usual form).
+        let parts = parts_of(
+            &[
+                OutSegment::Mention { user: "5".into() },
+                text(" "),
+                OutSegment::Mention { user: "6".into() },
+                text("\n请先阅读群规全文再发言"),
+            ],
+            10,
+        );
+        assert_eq!(parts, vec!["<5> <6>\n请先", "阅读群规全文再发言"]);
         // Nothing to say: one part still, for the platform to refuse.
         assert_eq!(parts_of(&[text("  \n")], 10), vec!["  \n"]);
         assert_eq!(in_parts(&[], 10, |_| 1, &|_| 1), vec![Vec::new()]);

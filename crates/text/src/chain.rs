@@ -346,13 +346,26 @@ impl TextChain {
 /// Chinese characters or punycode, a cheap TLD.
 fn suspicious_link(link: &str) -> bool {
     let host = host_of(link);
-    if link.contains("t.me/+") || link.contains("t.me/joinchat") {
-        return true;
+    // A Telegram invite: `t.me/+...`, `t.me/joinchat/...` (and the same on its other hosts).
+    if matches!(host.as_str(), "t.me" | "telegram.me" | "telegram.dog") {
+        let path = link
+            .split_once("://")
+            .map_or(link, |(_, rest)| rest)
+            .split_once('/')
+            .map_or("", |(_, path)| path);
+        if path.starts_with('+') || path.starts_with("joinchat") {
+            return true;
+        }
     }
     if INVITE_AND_SHORT_HOSTS.contains(&host.as_str()) {
         return true;
     }
-    if !host.is_empty() && host.chars().all(|c| c.is_ascii_digit() || c == '.') {
+    // An IP address, written plainly, in hex (`0x7f000001`), or in brackets (IPv6, which
+    // leaves no host here): a host without a dot is no site a member shares.
+    if host.is_empty()
+        || !host.contains('.')
+        || host.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
         return true;
     }
     // A host in Chinese characters, or one spelt in punycode (`xn--`), is rare in chat and a
@@ -376,14 +389,15 @@ pub fn host_of(link: &str) -> String {
     let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
     let host = authority.rsplit('@').next().unwrap_or_default();
     let host = host.split(':').next().unwrap_or_default();
+    // A trailing dot names the same host (`spam.top.`).
     host.trim_start_matches("www.")
-        .trim_end_matches(|c: char| !is_host_char(c))
+        .trim_end_matches(|c: char| !is_host_char(c) || c == '.')
         .to_lowercase()
 }
 
-/// Letters, digits, dots and hyphens, and Chinese characters (hosts written in them).
+/// Letters and digits of any script (international hosts), dots and hyphens.
 fn is_host_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '-') || is_han(c)
+    c.is_alphanumeric() || matches!(c, '.' | '-')
 }
 
 fn is_han(c: char) -> bool {
@@ -490,6 +504,9 @@ mod tests {
             Some(Detector::Link)
         );
         assert_eq!(check("https://www.google.com/search?q=rust"), None);
+        // International hosts in other scripts are ordinary links; a channel is no invite.
+        assert_eq!(check("сайт https://пример.рф/новости"), None);
+        assert_eq!(check("https://t.me/durov"), None);
         assert_eq!(check("加我 http://广告.cn 领钱"), Some(Detector::Link));
         assert_eq!(check("https://xn--fiq228c.com/"), Some(Detector::Link));
         assert_eq!(check("看 https://xn.example.com/"), None);
@@ -516,6 +533,13 @@ mod tests {
             "https://youtube.com@1.2.3.4/x",
             "https://youtube.com@spam.top/x",
             "http://𠀀𠀁.cn",
+            "https://spam.top./x",
+            "https://bit.ly./abc",
+            "https://qm.qq.com./q/abc",
+            "https://t.me./+abc",
+            "https://telegram.me/joinchat/abc",
+            "http://[::ffff:1.2.3.4]/",
+            "http://0x7f000001/",
         ] {
             let found = links_only.check(&normalize(text), false);
             assert_eq!(found.map(|v| v.detector), Some(Detector::Link), "{text}");
@@ -534,5 +558,7 @@ mod tests {
             host_of("https://example.com_.evil.top/x"),
             "example.com_.evil.top"
         );
+        assert_eq!(host_of("https://spam.top./x"), "spam.top");
+        assert_eq!(host_of("https://пример.рф/"), "пример.рф");
     }
 }

@@ -143,6 +143,9 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         let inside_link = links.iter().any(|link| link.contains(&domain.start()));
         if !inside_email && !inside_link {
             push(ContactKind::Link, text);
+            for inner in embedded_links(text) {
+                push(ContactKind::Link, &inner);
+            }
         }
     }
     for phone in patterns.phone.captures_iter(normalized) {
@@ -197,24 +200,46 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
 /// https://spam.top/x`, `...?u=https%3A%2F%2Fspam.top`): an ad behind an ordinary site's
 /// redirect is judged by where it goes.
 fn embedded_links(link: &str) -> Vec<String> {
-    let Some(after_scheme) = link.find("://").map(|at| at + 3) else {
-        return Vec::new();
-    };
-    let rest = &link[after_scheme..];
-    let decoded = if rest.contains('%') {
-        percent_decoded(rest)
-    } else {
-        rest.to_owned()
-    };
-    let mut found = Vec::new();
+    /// A link carries a few; a message of thousands would cost memory, not catch more.
+    const MOST: usize = 4;
+    const LONGEST: usize = 2048;
+    let rest = link.find("://").map_or(link, |at| &link[at + 3..]);
+    // Decoded twice (`%253a` is `%3a` once decoded), lower case after (`%48ttps`), without
+    // control characters (they would reach the reason operators read).
+    let mut decoded = rest.to_owned();
+    for _ in 0..2 {
+        if decoded.contains('%') {
+            decoded = percent_decoded(&decoded);
+        }
+    }
+    let decoded: String = decoded
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .to_lowercase()
+        .replace('\\', "/");
+    let mut found: Vec<String> = Vec::new();
     let mut from = 0;
-    while let Some(at) = decoded[from..].find("http").map(|at| from + at) {
+    while found.len() < MOST
+        && let Some(at) = decoded[from..].find("http").map(|at| from + at)
+    {
         let tail = &decoded[at..];
-        if tail.starts_with("http://") || tail.starts_with("https://") {
-            let end = tail.find(['&', '#', ' ']).unwrap_or(tail.len());
-            let inner = &tail[..end];
-            if inner.len() > "https://".len() {
-                found.push(inner.to_owned());
+        // `https://`, and the forms browsers forgive: `https:/`, `https:\`.
+        let scheme = ["https:", "http:"]
+            .into_iter()
+            .find(|scheme| tail.starts_with(scheme));
+        if let Some(scheme) = scheme {
+            let address = tail[scheme.len()..].trim_start_matches('/');
+            let end = address
+                .find(['&', '#', ' '])
+                .unwrap_or(address.len())
+                .min(LONGEST);
+            let end = (0..=end)
+                .rev()
+                .find(|at| address.is_char_boundary(*at))
+                .unwrap_or(0);
+            if end > 0 {
+                found.push(format!("{scheme}//{}", &address[..end]));
             }
         }
         from = at + 4;
@@ -358,6 +383,37 @@ mod tests {
                 (Link, "https://spam.top/x"),
             ],
         );
+        // Encoded twice, upper case behind an escape, a slash short.
+        for (text, inner) in [
+            (
+                "https://ok.example/r?u=https%253a%252f%252fspam.top",
+                "https://spam.top",
+            ),
+            (
+                "https://ok.example/r?u=%48ttps%3a%2f%2fspam.top",
+                "https://spam.top",
+            ),
+            (
+                "https://ok.example/r?u=https:/spam.top&x=1",
+                "https://spam.top",
+            ),
+        ] {
+            let found = find_contacts(&normalize(text));
+            assert!(
+                found.iter().any(|c| c.kind == Link && c.found == inner),
+                "{text}: {found:?}"
+            );
+        }
+        check(
+            "google.com/url?q=https%3A%2F%2Fspam.top",
+            &[
+                (Link, "google.com/url?q=https%3a%2f%2fspam.top"),
+                (Link, "https://spam.top"),
+            ],
+        );
+        // A message of thousands of links in one is a handful, not thousands.
+        let many = format!("https://a.com/{}", "http://x".repeat(8000));
+        assert!(find_contacts(&many).len() <= 5);
         check("注册填邀请码 8A8B8C 领红包", &[(InviteCode, "8a8b8c")]);
         check("推荐码：ＸＫ２９ＦＡ 首单立减", &[(InviteCode, "xk29fa")]);
         check("复制￥Ab3dE5fG9h￥打开淘宝", &[(InviteCode, "ab3de5fg9h")]);

@@ -359,7 +359,7 @@ async fn carry_out(
         if part > 0 && *closing.borrow() {
             return sent_before("the connection is closing".to_owned());
         }
-        if part > 0 && tokio::time::Instant::now() >= deadline {
+        if part > 0 && tokio::time::Instant::now() + PART_MARGIN >= deadline {
             return sent_before(format!(
                 "out of the {} s the message has",
                 ANSWER_WITHIN.as_secs()
@@ -409,6 +409,10 @@ async fn carry_out(
     }
     ActionOutcome::Sent { answer: first }
 }
+
+/// The least time a later part of a message must have left to be sent: one sent with less would
+/// be recorded as unanswered.
+const PART_MARGIN: Duration = Duration::from_secs(3);
 
 /// How one call went.
 enum Outcome {

@@ -33,6 +33,8 @@ pub struct BotApi {
     pub api_url: String,
     /// A local Bot API server's file directory, where `getFile`'s absolute paths may be read.
     local_files: Option<std::path::PathBuf>,
+    /// Whether a refused local path was logged as a warning yet (once per bot).
+    local_refused: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for BotApi {
@@ -50,6 +52,7 @@ impl BotApi {
             files: format!("{api_url}/file/bot{token}"),
             api_url,
             local_files: None,
+            local_refused: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -142,10 +145,11 @@ impl crate::images::Locate for BotApi {
                     false => why.replace(token, "<token>"),
                 });
             if let Err(why) = &local {
-                // A setting to fix, not a picture's fault: said once, at warning level.
-                static SAID: std::sync::atomic::AtomicBool =
-                    std::sync::atomic::AtomicBool::new(false);
-                if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                // A setting to fix, not a picture's fault: said once per bot, as a warning.
+                if !self
+                    .local_refused
+                    .swap(true, std::sync::atomic::Ordering::Relaxed)
+                {
                     tracing::warn!(error = %why, "telegram: a photo on the Bot API server's disk not read (said once)");
                 }
             }

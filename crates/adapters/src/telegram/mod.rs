@@ -121,18 +121,12 @@ impl TelegramConfig {
                 "[[telegram]] `{name}`: api_url must start with https:// or http://"
             ));
         }
-        if let Some(dir) = &self.local_files {
-            if !dir.is_absolute() {
-                return Err(format!(
-                    "[[telegram]] `{name}`: local_files must be an absolute directory (the Bot API server's --dir)"
-                ));
-            }
-            if !dir.is_dir() {
-                return Err(format!(
-                    "[[telegram]] `{name}`: local_files {} is not a directory here",
-                    dir.display()
-                ));
-            }
+        if let Some(dir) = &self.local_files
+            && !dir.is_absolute()
+        {
+            return Err(format!(
+                "[[telegram]] `{name}`: local_files must be an absolute directory (the Bot API server's --dir)"
+            ));
         }
         if self.poll_timeout > 50 {
             return Err(format!(
@@ -224,6 +218,14 @@ impl Bot {
     ) -> Result<Arc<Bot>, String> {
         config.check()?;
         let account = AccountId(config.bot_id().unwrap_or_default().to_owned());
+        if let Some(dir) = config.local_files.as_deref().filter(|dir| !dir.is_dir()) {
+            // Not fatal: the Bot API server may create it after Steward starts.
+            warn!(
+                account = %config.name,
+                dir = %dir.display(),
+                "telegram: local_files is not a directory (yet): photos on the Bot API server's disk are not read until it is"
+            );
+        }
         let api = BotApi::new(&config.api_url, &config.token)
             .map_err(|err| err.to_string())?
             .with_local_files(config.local_files.clone());

@@ -645,11 +645,14 @@ mod tests {
     use super::*;
     use steward_text::Detector;
 
-    /// Each step, each fate of the message, both languages: "removed" only when it was, and
-    /// somebody asked to delete it when the bot could not.
+    /// Each step, each fate of the message, each next step, both languages: the public reason
+    /// in the group's language (never the private one, which holds what the member wrote),
+    /// "removed" only when it was, and somebody asked to delete it when the bot could not: the
+    /// member, or at a kick the admins.
     #[test]
     fn the_notice_says_removed_only_when_it_was() {
-        let verdict = Verdict::new(Detector::Contact, "联系方式", "contact details");
+        let verdict = Verdict::new(Detector::Contact, "微信号 wxid_abc", "WeChat id wxid_abc")
+            .told("微信号", "a WeChat id");
         let steps = [
             Step::Warn,
             Step::Mute { seconds: 600 },
@@ -661,28 +664,44 @@ mod tests {
                 language: language.to_owned(),
                 ..Rules::default()
             };
-            let (removed, asked, member_asked) = match language {
-                "en" => ("removed:", "delete it", "yourself"),
-                _ => ("已删除", "删除。", "自行删除"),
+            let en = language == "en";
+            let (reason, other) = match en {
+                true => (&verdict.public_en, &verdict.public_zh),
+                false => (&verdict.public_zh, &verdict.public_en),
             };
-            for step in steps {
+            let (removed, member_asked, admins_asked) = match en {
+                true => ("removed:", "delete it yourself", "admins, please delete it"),
+                false => ("已删除", "请自行删除", "请管理员删除"),
+            };
+            for (step, next) in steps
+                .iter()
+                .flat_map(|step| steps.map(|next| (*step, next)))
+            {
                 let kicked = matches!(step, Step::Kick | Step::Blacklist);
-                let say = |removal| notice(&rules, step, Step::Warn, &verdict, removal);
-                let gone = say(Removal::Removed);
-                let old = say(Removal::TooOld);
-                let kept = say(Removal::Kept);
-                // The reason is always named; a kick says nothing of the message unless it stays.
+                let say = |removal| notice(&rules, step, next, &verdict, removal);
+                let (gone, old, kept) = (
+                    say(Removal::Removed),
+                    say(Removal::TooOld),
+                    say(Removal::Kept),
+                );
                 for text in [&gone, &old, &kept] {
-                    assert!(text.contains(&verdict.public_zh) || text.contains(&verdict.public_en));
+                    assert!(text.contains(reason.as_str()), "{text}");
+                    assert!(!text.contains(other.as_str()), "{text}");
+                    assert!(!text.contains("wxid"), "{text}");
                 }
                 assert_eq!(gone.contains(removed), !kicked, "{gone}");
                 assert!(
                     !old.contains(removed) && !kept.contains(removed),
                     "{old} / {kept}"
                 );
-                assert!(old.contains(asked), "{old}");
                 assert_eq!(old.contains(member_asked), !kicked, "{old}");
-                assert!(!kept.contains(asked), "{kept}");
+                assert_eq!(old.contains(admins_asked), kicked, "{old}");
+                for text in [&gone, &kept] {
+                    assert!(
+                        !text.contains(member_asked) && !text.contains(admins_asked),
+                        "{text}"
+                    );
+                }
             }
         }
     }
