@@ -385,8 +385,20 @@ fn suspicious_link(link: &str) -> bool {
 /// what is glued after it (`“https://a.com”`, `https://a.com😂`); a character no host has,
 /// inside it, stays (`example.com_.spam.top`: no allowed domain's, and suspicious).
 pub fn host_of(link: &str) -> String {
-    let rest = link.split_once("://").map_or(link, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
+    // A scheme is letters before `://` (a `://` in a schemeless link's query is no scheme).
+    let rest = match link.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            rest
+        }
+        _ => link,
+    };
+    // Quotes and brackets end it too: chat clients end the link there (`github.com's`).
+    let authority = rest
+        .split(['/', '?', '#', '\\', '\'', '"', '(', ')', '<', '>'])
+        .next()
+        .unwrap_or_default();
     let host = authority.rsplit('@').next().unwrap_or_default();
     let host = host.split(':').next().unwrap_or_default();
     // A trailing dot names the same host (`spam.top.`).
@@ -507,6 +519,7 @@ mod tests {
         // International hosts in other scripts are ordinary links; a channel is no invite.
         assert_eq!(check("сайт https://пример.рф/новости"), None);
         assert_eq!(check("https://t.me/durov"), None);
+        assert_eq!(check("see https://github.com's docs"), None);
         assert_eq!(check("加我 http://广告.cn 领钱"), Some(Detector::Link));
         assert_eq!(check("https://xn--fiq228c.com/"), Some(Detector::Link));
         assert_eq!(check("看 https://xn.example.com/"), None);
@@ -559,6 +572,8 @@ mod tests {
             "example.com_.evil.top"
         );
         assert_eq!(host_of("https://spam.top./x"), "spam.top");
+        assert_eq!(host_of("https://github.com's"), "github.com");
+        assert_eq!(host_of("www.a.com/r?u=https://b.top"), "a.com");
         assert_eq!(host_of("https://пример.рф/"), "пример.рф");
     }
 }

@@ -135,12 +135,37 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         for inner in embedded_links(link.as_str()) {
             push(ContactKind::Link, &inner);
         }
-        links.push(link.range());
+        // Where its path starts: what follows is the path's (or a carried link's, above).
+        let after_scheme = match link.as_str().find("://") {
+            Some(at)
+                if link.as_str()[..at]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric()) =>
+            {
+                at + 3
+            }
+            _ => 0,
+        };
+        let path = link.as_str()[after_scheme..]
+            .find(['/', '?', '#'])
+            .map_or(link.end(), |at| link.start() + after_scheme + at);
+        links.push((
+            link.start()..path,
+            link.range(),
+            crate::chain::host_of(link.as_str()),
+        ));
     }
     for domain in patterns.domain.find_iter(normalized) {
         let text = domain.as_str();
         let inside_email = emails.iter().any(|email| email.contains(text));
-        let inside_link = links.iter().any(|link| link.contains(&domain.start()));
+        // The link's own host (or a part of it), or something in its path, is not a second
+        // link; another host before its path is (`https://example.com'.evil.top`: a client
+        // opens `evil.top`).
+        let host = crate::chain::host_of(text);
+        let inside_link = links.iter().any(|(authority, whole, link_host)| {
+            whole.contains(&domain.start())
+                && (!authority.contains(&domain.start()) || link_host.ends_with(&host))
+        });
         if !inside_email && !inside_link {
             push(ContactKind::Link, text);
             for inner in embedded_links(text) {
@@ -465,6 +490,13 @@ mod tests {
             &[(Link, "https://baidu.com"), (Link, "google.com")],
         );
         check("https://a.com看看.中国", &[(Link, "https://a.com")]);
+        check(
+            "https://example.com'.evil.top/",
+            &[
+                (Link, "https://example.com'.evil.top/"),
+                (Link, "evil.top/"),
+            ],
+        );
         check("http://广告.cnn", &[]);
         check("网址是 http://我也不知道", &[]);
         check(
