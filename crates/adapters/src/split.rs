@@ -76,7 +76,6 @@ pub(crate) fn in_parts(
             let cut = match rest[..fits].rfind('\n') {
                 // A line end after the mentions alone would leave them a part of their own.
                 Some(line_end) if holds_text || !rest[..line_end].trim().is_empty() => line_end + 1,
-                Some(_) if fits == 0 => 0,
                 Some(_) => fits,
                 None if holds_text || (used > 0 && fits == 0) => 0,
                 None => fits.max(rest.chars().next().map_or(0, char::len_utf8)),
