@@ -516,6 +516,16 @@ mod tests {
             Some(Detector::Link)
         );
         assert_eq!(check("https://www.google.com/search?q=rust"), None);
+        assert_eq!(
+            check("https://www.google.com/url?q=spam.top/x"),
+            Some(Detector::Link)
+        );
+        // A search for a host reads as a redirect to it (`q` is the redirect's name at Google).
+        assert_eq!(
+            check("https://www.google.com/search?q=rust.top"),
+            Some(Detector::Link)
+        );
+        assert_eq!(check("https://docs.example.com/a?lang=zh.top"), None);
         // International hosts in other scripts are ordinary links; a channel is no invite.
         assert_eq!(check("сайт https://пример.рф/новости"), None);
         assert_eq!(check("https://t.me/durov"), None);

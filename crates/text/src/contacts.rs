@@ -269,8 +269,61 @@ fn embedded_links(link: &str) -> Vec<String> {
         }
         from = at + 4;
     }
+    // A target without a scheme (`?url=spam.top/x`), under the names redirects give it: under
+    // any name, a value with a dot is too often something else (`?lang=zh.cn`, `?file=a.io`).
+    if let Some((_, query)) = decoded.split_once('?')
+        && let Some(patterns) = patterns()
+    {
+        for (name, value) in query
+            .split(['&', '#', ' '])
+            .filter_map(|pair| pair.split_once('='))
+        {
+            if found.len() >= MOST {
+                break;
+            }
+            let name = name.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+            if REDIRECT_PARAMETERS.contains(&name)
+                && !value.starts_with("http")
+                && let Some(target) = patterns.domain.find(value).filter(|m| m.start() == 0)
+            {
+                let end = (0..=target.end().min(LONGEST))
+                    .rev()
+                    .find(|at| value.is_char_boundary(*at))
+                    .unwrap_or(0);
+                found.push(format!("http://{}", &value[..end]));
+            }
+        }
+    }
     found
 }
+
+/// The query parameters that name where a redirect goes.
+const REDIRECT_PARAMETERS: &[&str] = &[
+    "u",
+    "q",
+    "url",
+    "uri",
+    "link",
+    "href",
+    "target",
+    "to",
+    "dest",
+    "destination",
+    "goto",
+    "go",
+    "jump",
+    "next",
+    "continue",
+    "return",
+    "returnurl",
+    "return_url",
+    "redirect",
+    "redirect_uri",
+    "redirect_url",
+    "redirecturl",
+    "out",
+    "site",
+];
 
 /// `%xx` escapes decoded (what is not valid UTF-8 afterwards is replaced).
 fn percent_decoded(text: &str) -> String {
@@ -406,6 +459,24 @@ mod tests {
             &[
                 (Link, "https://ok.example/r?u=https%3a%2f%2fspam.top%2fx"),
                 (Link, "https://spam.top/x"),
+            ],
+        );
+        // A target without a scheme, under a redirect's name for it; not other dotted values.
+        check(
+            "https://ok.example/r?lang=zh.cn&url=spam.top/x&file=a.io",
+            &[
+                (
+                    Link,
+                    "https://ok.example/r?lang=zh.cn&url=spam.top/x&file=a.io",
+                ),
+                (Link, "http://spam.top/x"),
+            ],
+        );
+        check(
+            "google.com/url?q=spam%252etop",
+            &[
+                (Link, "google.com/url?q=spam%252etop"),
+                (Link, "http://spam.top"),
             ],
         );
         // Encoded twice, upper case behind an escape, a slash short.
