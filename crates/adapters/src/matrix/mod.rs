@@ -556,15 +556,16 @@ const GAP_ATTEMPTS: u32 = 5;
 /// The events a `limited` timeline left out (more were sent since the last batch than the
 /// filter's 100, as while Steward was stopped): read back from the timeline's `prev_batch` to
 /// `since`, where the last batch ended. Returns the members' state the pages bring (display
-/// names, lazily loaded) and the events, oldest first. Beyond [`GAP_MAX`] the oldest are left
-/// out, with a warning. A room that refuses (403, 404: the bot may not read its history) gives
-/// none; any other failure is an error, so that the batch is read again.
+/// names, lazily loaded), the events, oldest first, and whether they are all of the gap. Beyond
+/// [`GAP_MAX`] the oldest are left out, with a warning. A room that refuses (403, 404: the bot
+/// may not read its history) gives none; any other failure is an error, so that the batch is
+/// read again.
 async fn read_gap(
     client: &Client,
     room_id: &str,
     prev_batch: &str,
     since: &str,
-) -> Result<(Vec<Value>, Vec<Value>), CallError> {
+) -> Result<Gap, CallError> {
     let (mut state, mut gap) = (Vec::new(), Vec::new());
     let mut from = prev_batch.to_owned();
     let mut complete = false;
@@ -588,7 +589,11 @@ async fn read_gap(
                 ..
             }) => {
                 warn!(room = %room_id, %errcode, %error, "matrix: a gap in the timeline cannot be read");
-                return Ok((state, gap));
+                return Ok(Gap {
+                    members: state,
+                    events: gap,
+                    whole: false,
+                });
             }
             Err(err) => return Err(err),
         };
@@ -616,7 +621,22 @@ async fn read_gap(
     }
     gap.truncate(GAP_MAX);
     gap.reverse();
-    Ok((state, gap))
+    Ok(Gap {
+        members: state,
+        events: gap,
+        whole: complete,
+    })
+}
+
+/// What [`read_gap`] read back.
+#[derive(Default)]
+struct Gap {
+    /// The members' state the pages bring.
+    members: Vec<Value>,
+    /// The events, oldest first.
+    events: Vec<Value>,
+    /// Every event of the gap is there.
+    whole: bool,
 }
 
 /// The joined rooms' timelines as events. A room seen for the first time has its power levels
@@ -660,17 +680,17 @@ async fn read_rooms(
                 if unreadable.contains(room_id.as_str()) =>
             {
                 warn!(room = %room_id, "matrix: reading a room without the gap in its timeline");
-                (Vec::new(), Vec::new())
+                Gap::default()
             }
             (Some((since, _)), Some(true), Some(prev_batch)) if !skip => {
                 read_gap(client, room_id, prev_batch, since)
                     .await
                     .map_err(|err| (room_id.clone(), err))?
             }
-            _ => (Vec::new(), Vec::new()),
+            _ => Gap::default(),
         };
-        let (gap_members, gap) = gap;
         let timeline: Vec<&Value> = gap
+            .events
             .iter()
             .chain(
                 timeline
@@ -714,17 +734,24 @@ async fn read_rooms(
             .ok()
             .and_then(|rooms| rooms.get(room_id).cloned())
             .unwrap_or_default();
-        // The members a gap's pages name (older), then the state the batch brings.
-        for event in gap_members.iter().chain(
-            room.get("state")
-                .and_then(|state| state.get("events"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten(),
-        ) {
+        // The members a gap's pages name (older), then the state the batch brings: where the
+        // timeline starts, after the gap. A gap read whole brings its own state changes in
+        // order (each of its events is judged with the power levels of its time); with a part
+        // of it missing, the state at its end is the better guess for all of it.
+        for event in &gap.members {
             state.learn(event);
         }
+        let batch_state = room
+            .get("state")
+            .and_then(|state| state.get("events"))
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let mut state_at = if gap.whole { gap.events.len() } else { 0 };
         for (index, event) in timeline.into_iter().enumerate() {
+            if index == state_at {
+                batch_state.iter().for_each(|event| state.learn(event));
+                state_at = usize::MAX;
+            }
             // Each event is read with the state before it; then it is state itself.
             if !skip && index >= from {
                 match protocol::timeline_event(account, &chat, &state, event) {
@@ -734,6 +761,9 @@ async fn read_rooms(
                 }
             }
             state.learn(event);
+        }
+        if state_at != usize::MAX {
+            batch_state.iter().for_each(|event| state.learn(event));
         }
         if let Ok(mut rooms) = rooms.lock()
             && (known || rooms.contains_key(room_id))

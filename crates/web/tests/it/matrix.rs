@@ -465,14 +465,18 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         }
     }
 
-    // Stopped, messages arrive: an ad, then more chat than one batch's timeline holds (100),
-    // then a question. Started again, Steward carries on from the saved position, reads back
-    // the part the server left out, and answers: nothing said while it was away is lost.
+    // Stopped, messages arrive: an ad, its author made a moderator after it, then more chat than
+    // one batch's timeline holds (100), then a question. Started again, Steward carries on from
+    // the saved position, reads back the part the server left out, and answers: nothing said
+    // while it was away is lost, and the ad is judged with the power levels of its time.
     crate::stop_runner(stop, runner, 60).await;
     // Synapse answers the stopped bot's long poll with the next event all the same, and keeps
     // that answer for the same request from the restarted bot: a first message for it.
     alice.say(&room, "大家早").await.unwrap();
     let missed_ad = latecomer.say(&room, &ad(5)).await.unwrap();
+    let mut power = alice.power(&room).await;
+    power["users"][&latecomer.id] = json!(50);
+    alice.set_power(&room, power).await;
     for n in 0..120 {
         alice.say(&room, &format!("聊天 {n}")).await.unwrap();
     }
