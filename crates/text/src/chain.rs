@@ -118,6 +118,7 @@ impl LinkPolicy {
 const CHEAP_TLDS: &[&str] = &[
     "top", "xyz", "icu", "vip", "club", "site", "shop", "online", "fun", "live", "work", "ltd",
     "wang", "xin", "ink", "pub", "tk", "ml", "ga", "cf", "gq", "win", "bid", "loan", "click",
+    "cyou", "sbs", "buzz", "cfd",
 ];
 
 /// Hosts whose links are group invites or hide where they go.
@@ -283,6 +284,12 @@ impl TextChain {
                             .told(format!("不允许的{zh}"), format!("{en} that is not allowed")),
                         );
                     }
+                } else if contact.kind == ContactKind::Email
+                    && !strict
+                    && self.domain_allowed(&contact.found)
+                {
+                    // An address at an allowed domain (`support@` the community's own site).
+                    continue;
                 } else if self.contacts || strict {
                     let detector = if self.contacts {
                         Detector::Contact
@@ -360,6 +367,11 @@ fn suspicious_link(link: &str) -> bool {
     if INVITE_AND_SHORT_HOSTS.contains(&host.as_str()) {
         return true;
     }
+    // This machine or the member's own network (`http://localhost:3000`, a router's page):
+    // nowhere an ad can send anybody.
+    if is_local(&host) {
+        return false;
+    }
     // An IP address, written plainly, in hex (`0x7f000001`), or in brackets (IPv6, which
     // leaves no host here): a host without a dot is no site a member shares.
     if host.is_empty()
@@ -405,6 +417,23 @@ pub fn host_of(link: &str) -> String {
     host.trim_start_matches("www.")
         .trim_end_matches(|c: char| !is_host_char(c) || c == '.')
         .to_lowercase()
+}
+
+/// `localhost` and the loopback and private IPv4 ranges (127/8, 10/8, 172.16/12, 192.168/16).
+fn is_local(host: &str) -> bool {
+    if host == "localhost" {
+        return true;
+    }
+    let octets: Vec<u8> = host
+        .split('.')
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    match octets[..] {
+        [a, b, _, _] if host.split('.').count() == 4 => {
+            a == 127 || a == 10 || (a == 172 && (16..=31).contains(&b)) || (a == 192 && b == 168)
+        }
+        _ => false,
+    }
 }
 
 /// Letters and digits of any script (international hosts), dots and hyphens.
@@ -471,6 +500,16 @@ mod tests {
             check("文档在 https://docs.example.com/a", true),
             Some(Detector::NewMember)
         );
+        // So do e-mail addresses there.
+        assert_eq!(check("有问题发邮件到 support@example.com", false), None);
+        assert_eq!(
+            check("有问题发邮件到 support@example.com.evil.top", false),
+            Some(Detector::Contact)
+        );
+        assert_eq!(
+            check("有问题发邮件到 support@example.com", true),
+            Some(Detector::Contact)
+        );
     }
 
     #[test]
@@ -510,7 +549,15 @@ mod tests {
         assert_eq!(check("新地址 kw。v2mcfsip。top"), Some(Detector::Link));
         assert_eq!(check("进群 https://qm.qq.com/q/abc"), Some(Detector::Link));
         assert_eq!(check("join https://t.me/+AbCdEf"), Some(Detector::Link));
-        assert_eq!(check("http://10.2.3.4/x"), Some(Detector::Link));
+        assert_eq!(check("http://45.2.3.4/x"), Some(Detector::Link));
+        // A member's own machine or network is nowhere an ad sends anybody.
+        assert_eq!(check("打开 http://localhost:3000 看看"), None);
+        assert_eq!(check("路由器后台是 http://192.168.1.1，密码在背面"), None);
+        assert_eq!(check("http://172.16.0.9/x http://10.2.3.4"), None);
+        assert_eq!(check("http://172.32.0.9/x"), Some(Detector::Link));
+        // Nor is a path that starts like an id (`/vx...`) an id.
+        assert_eq!(check("https://blog.example.com/vxfbfpzm"), None);
+        assert_eq!(check("blog.example.com/WxAY5eJg6dxp"), None);
         assert_eq!(
             check("https://www.google.com/url?q=https://spam.top/x&sa=D"),
             Some(Detector::Link)

@@ -55,7 +55,7 @@ struct Patterns {
     invite: Regex,
 }
 
-const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk";
+const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd";
 
 /// Chinese characters, as a regex class body.
 const HAN: &str = r"\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3FFFF}";
@@ -80,14 +80,21 @@ fn patterns() -> Option<&'static Patterns> {
                     r"(?-u:\b)[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}})*\.(?:{TLDS})(?-u:\b)(?:/[^\s，。]*)?"
                 ))
                 .ok()?,
-                phone: Regex::new(r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8})(?:[^0-9]|$)").ok()?,
-                wechat: Regex::new(
-                    r"(?:^|[^a-z0-9])(?:v\s*x|w\s*x|[vw]\s*信|[微薇威][^\p{L}\p{N}]{0,2}信|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|weixin|加\s*[vw]|[vw]\s*号)\s*(?:号|id)?\s*[:：=]?\s*([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                // One space or hyphen anywhere, or the 3-4-4 grouping with any one or two
+                // signs between the groups (`138.0013.8000`, `138🔥0013🔥8000`): not four
+                // digits in a row in an IP address or a version.
+                phone: Regex::new(
+                    r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8}|1[3-9][0-9][^\p{L}\p{N}\n]{1,2}[0-9]{4}[^\p{L}\p{N}\n]{1,2}[0-9]{4})(?:[^0-9]|$)",
                 )
                 .ok()?,
-                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
+                // The word (1), what stands between it and the id (2), the id (3).
+                wechat: Regex::new(
+                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|(?:加|\+)\s*(?:个|我)?\s*[vw]|加\s*[微薇威]|[vw]\s*号)(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                )
+                .ok()?,
+                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|加\s*扣|企鹅|q\s*号|q\s*[:：]|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
                 numbered: Regex::new(
-                    r"(?:[群裙羣](?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
+                    r"(?:(?:[群裙羣]|君羊)(?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
                 )
                 .ok()?,
                 invite: Regex::new(
@@ -127,7 +134,14 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         .map(|m| m.as_str())
         .collect();
     for email in &emails {
-        push(ContactKind::Email, email);
+        // Not an image at a scale (`icon@2x.png`), nor git's login (`git@github.com`).
+        let file = email
+            .rsplit('.')
+            .next()
+            .is_some_and(|ending| FILE_ENDINGS.contains(&ending));
+        if !file && !email.starts_with("git@") {
+            push(ContactKind::Email, email);
+        }
     }
     let mut links = Vec::new();
     for link in patterns.link.find_iter(normalized) {
@@ -155,9 +169,15 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             crate::chain::host_of(link.as_str()),
         ));
     }
+    let mut spans: Vec<std::ops::Range<usize>> =
+        links.iter().map(|(_, whole, _)| whole.clone()).collect();
     for domain in patterns.domain.find_iter(normalized) {
         let text = domain.as_str();
         let inside_email = emails.iter().any(|email| email.contains(text));
+        // A title before a name is no host (`Mr.Wang`, `Dr.Xin`).
+        let title = text
+            .split_once('.')
+            .is_some_and(|(first, rest)| TITLES.contains(&first) && !rest.contains(['.', '/']));
         // The link's own host (or a part of it), or something in its path, is not a second
         // link; another host before its path is (`https://example.com'.evil.top`: a client
         // opens `evil.top`).
@@ -166,13 +186,17 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             whole.contains(&domain.start())
                 && (!authority.contains(&domain.start()) || link_host.ends_with(&host))
         });
-        if !inside_email && !inside_link {
+        if !inside_email && !inside_link && !title {
             push(ContactKind::Link, text);
             for inner in embedded_links(text) {
                 push(ContactKind::Link, &inner);
             }
+            spans.push(domain.range());
         }
     }
+    // Words and numbers inside a link are its path (`https://blog.example.com/vxfbfpzm`), not
+    // an id: the link is judged as a link.
+    let in_link = |at: usize| spans.iter().any(|span| span.contains(&at));
     for phone in patterns.phone.captures_iter(normalized) {
         if let Some(number) = phone.get(1) {
             let digits: String = number
@@ -184,17 +208,30 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         }
     }
     for wechat in patterns.wechat.captures_iter(normalized) {
-        if let Some(id) = wechat.get(1) {
-            push(ContactKind::WeChat, id.as_str());
+        if let (Some(word), Some(between), Some(id)) = (wechat.get(1), wechat.get(2), wechat.get(3))
+            && !in_link(word.start())
+        {
+            // After a Latin word (`wx`, `加v`, `wechat`), letters alone need a sign or `号`/`id`
+            // between: glued or spaced, they are an English word (`wxpython`, `加 whitelist`,
+            // `wechat support`); an id with a digit is one either way (`vxabc123`).
+            let latin = word.as_str().ends_with(|c: char| c.is_ascii_alphabetic());
+            let marked = between.as_str().contains([':', '：', '=', '号'])
+                || between.as_str().contains("id");
+            if !latin || marked || id.as_str().bytes().any(|b| b.is_ascii_digit()) {
+                push(ContactKind::WeChat, id.as_str());
+            }
         }
     }
     for qq in patterns.qq.captures_iter(normalized) {
-        if let Some(number) = qq.get(1) {
+        if let Some(number) = qq.get(1)
+            && !in_link(number.start())
+        {
             push(ContactKind::Qq, number.as_str());
         }
     }
     for found in patterns.numbered.captures_iter(normalized) {
         if let (Some(whole), Some(number)) = (found.get(0), found.get(1))
+            && !in_link(number.start())
             && is_contact_number(whole.as_str(), number.as_str(), &normalized[number.end()..])
         {
             push(ContactKind::Qq, number.as_str());
@@ -363,8 +400,28 @@ fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
     let serial = ["单号", "订单", "编号", "单"]
         .iter()
         .any(|word| whole.contains(word));
-    number.len() <= 11 && !counted && !date && !serial
+    // A month (`找 202406 那期`), one digit over and over (`全群666666`), or a run (`123456`):
+    // what chat says, not a number anyone is given.
+    let month = number.len() == 6
+        && (number.starts_with("19") || number.starts_with("20"))
+        && matches!(number[4..6].parse::<u8>(), Ok(1..=12));
+    let bytes = number.as_bytes();
+    let repeated = bytes.iter().all(|b| *b == bytes[0]);
+    let run =
+        bytes.windows(2).all(|w| w[1] == w[0] + 1) || bytes.windows(2).all(|w| w[0] == w[1] + 1);
+    number.len() <= 11 && !counted && !date && !serial && !month && !repeated && !run
 }
+
+/// Endings of file names that the e-mail pattern would read as a domain (`icon@2x.png`).
+const FILE_ENDINGS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "ico", "mp3", "mp4", "pdf", "zip", "txt",
+    "json", "js", "ts", "css", "html", "md", "rs", "py",
+];
+
+/// Titles written before a name with a dot (`Mr.Wang`): no host.
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "co", "vs", "mt",
+];
 
 #[cfg(test)]
 mod tests {
@@ -412,7 +469,39 @@ mod tests {
         check("需要联系夏栖2260771613", &[(Qq, "2260771613")]);
         check("购买联系：2858819642", &[(Qq, "2858819642")]);
         check("另出账号 找994741010", &[(Qq, "994741010")]);
-        check("要的dd 123456789", &[(Qq, "123456789")]);
+        check("要的dd 384729156", &[(Qq, "384729156")]);
+        // Signs between the parts of a word or a number.
+        for text in [
+            "电话：138.0013.8000 兼职日结",
+            "138🔥0013🔥8000 找我",
+            "联系电话 138—0013—8000",
+        ] {
+            check(text, &[(Phone, "13800138000")]);
+        }
+        for text in [
+            "v.x: abc12345 看片",
+            "V❤X：abc12345 私聊",
+            "徽信：abc12345",
+            "威芯 abc12345",
+            "wei xin: abc12345",
+            "加个v：abc12345",
+            "加我v: abc12345 日结",
+            "加微 abc12345 领福利",
+            "vxabc12345",
+            "wx lovely520",
+            "wechat id lovely",
+        ] {
+            let found = find_contacts(&normalize(text));
+            assert!(
+                found.iter().any(|c| c.kind == WeChat
+                    && (c.found.starts_with("abc12345") || c.found.starts_with("lovely"))),
+                "{text}: {found:?}"
+            );
+        }
+        check("加扣 384729156", &[(Qq, "384729156")]);
+        check("Q：384729156", &[(Qq, "384729156")]);
+        check("君羊384729156", &[(Qq, "384729156")]);
+        check("新站 ks88.cyou", &[(Link, "ks88.cyou")]);
         check("联系13912345678", &[(Phone, "13912345678")]);
         check("电话 １３８-００１３-８０００", &[(Phone, "13800138000")]);
         check("联系13912345678立减", &[(Phone, "13912345678")]);
@@ -531,16 +620,29 @@ mod tests {
         check("我们群 200000人了", &[]);
         check("群里有123456个人", &[]);
         check("联系一下，订单 20260501123", &[]);
-        check("找到了 123456789 这个号", &[]);
+        check("找到了 384729156 这个号", &[]);
         check("add 123456789", &[]);
         check("我们群 200000 人", &[]);
         check("群 100000+", &[]);
         check("找 1000000金", &[]);
         check("找20240501的记录", &[]);
         check("群20240601公告", &[]);
-        check("联系订单号123456789", &[]);
-        check("联系一下单号 123456789", &[]);
+        check("联系订单号384729156", &[]);
+        check("联系一下单号 384729156", &[]);
         check("群号码是 1234567890123 吗", &[]);
+        // English words after the Latin words for WeChat; dates, repeats and runs after `群`
+        // and `找`; file names and git's login, which read as e-mail; a title before a name.
+        check("帮我加 whitelist 一下", &[]);
+        check("给机器人加 webhook 就行", &[]);
+        check("wxPython 安装报错怎么办", &[]);
+        check("wechat support is down", &[]);
+        check("全群666666", &[]);
+        check("我在找 202406 那期的视频", &[]);
+        check("找 123456 这个帖子", &[]);
+        check("切图记得导出 icon@2x.png 和 icon@3x.png", &[]);
+        check("先 ssh -T git@github.com 测试下 key", &[]);
+        check("Mr.Wang 今天请假了", &[]);
+        check("服务器在 192.168.100.10 上", &[]);
         check("微博：今天的热搜", &[]);
         check("兑换码 ABCD1234 已发到邮箱", &[]);
         check("礼包码：VIP2026", &[]);

@@ -8,6 +8,9 @@ fn is_invisible(c: char) -> bool {
         c,
         '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{00AD}'
             | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+            // Direction marks and isolates, emoji variation selectors, the blank braille cell.
+            | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FE00}'..='\u{FE0F}'
+            | '\u{2800}'
     )
 }
 
@@ -15,7 +18,7 @@ fn is_invisible(c: char) -> bool {
 fn is_combining(c: char) -> bool {
     matches!(
         c,
-        '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
             | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}'
     )
 }
@@ -38,11 +41,27 @@ fn fold_lookalike(c: char) -> char {
         'ѕ' => 's',
         'т' | 'τ' => 't',
         'и' | 'υ' => 'u',
-        'ν' => 'v',
-        'ш' | 'ω' => 'w',
+        'ν' | 'ᴠ' => 'v',
+        'ш' | 'ω' | 'ԝ' | 'ᴡ' => 'w',
         'х' | 'χ' => 'x',
         'у' | 'γ' => 'y',
         other => other,
+    }
+}
+
+/// Letters and digits in shapes NFKC leaves alone: negative circled digits (`❶`, `➊`), circled
+/// sans-serif ones (`➀`), negative circled and squared capitals (`🅐`, `🅥`, `🅰`).
+fn fold_enclosed(c: char) -> char {
+    let code = c as u32;
+    let digit = |offset: u32| char::from_digit(code - offset + 1, 10).unwrap_or(c);
+    match code {
+        0x2776..=0x277E => digit(0x2776),
+        0x2780..=0x2788 => digit(0x2780),
+        0x278A..=0x2792 => digit(0x278A),
+        0x1F150..=0x1F169 => char::from_u32('a' as u32 + code - 0x1F150).unwrap_or(c),
+        0x1F170..=0x1F189 => char::from_u32('a' as u32 + code - 0x1F170).unwrap_or(c),
+        0x24FF => '0',
+        _ => c,
     }
 }
 
@@ -69,6 +88,8 @@ pub fn normalize(text: &str) -> String {
         } else if ('А'..='Я').contains(&c) {
             // Cyrillic capitals, common in spam, without the general case table.
             plain.push(fold_lookalike(char::from_u32(c as u32 + 32).unwrap_or(c)));
+        } else if fold_enclosed(c) != c {
+            plain.push(fold_enclosed(c));
         } else {
             for lower in c.to_lowercase() {
                 plain.push(crate::traditional::simplify(fold_lookalike(lower)));
@@ -84,21 +105,62 @@ pub fn normalize(text: &str) -> String {
         text.nfkc().for_each(&mut push);
     }
     let mut out = String::with_capacity(plain.len());
-    for (index, c) in plain.iter().enumerate() {
-        let between_ascii = index > 0
-            && plain
-                .get(index - 1)
-                .is_some_and(char::is_ascii_alphanumeric)
-            && plain
-                .get(index + 1)
-                .is_some_and(char::is_ascii_alphanumeric);
-        if is_dot_word(*c) && between_ascii {
-            out.push('.');
-        } else {
-            out.push(*c);
+    let mut index = 0;
+    while index < plain.len() {
+        if !plain[index].is_ascii_alphanumeric() {
+            out.push(plain[index]);
+            index += 1;
+            continue;
+        }
+        // A run of letters and digits joined by dots or dot-words: `www点xx点com`.
+        let start = index;
+        let mut labels = 1;
+        loop {
+            while plain.get(index).is_some_and(char::is_ascii_alphanumeric) {
+                index += 1;
+            }
+            let joined = plain
+                .get(index)
+                .is_some_and(|c| *c == '.' || is_dot_word(*c))
+                && plain
+                    .get(index + 1)
+                    .is_some_and(char::is_ascii_alphanumeric);
+            if !joined {
+                break;
+            }
+            labels += 1;
+            index += 1;
+        }
+        let www = plain[start..].starts_with(&['w', 'w', 'w']);
+        let mut label_start = start;
+        for at in start..index {
+            let c = plain[at];
+            if c == '.' || is_dot_word(c) {
+                out.push(if reads_as_dot(c, &plain[label_start..at], labels, www) {
+                    '.'
+                } else {
+                    c
+                });
+                label_start = at + 1;
+            } else {
+                out.push(c);
+            }
         }
     }
     out
+}
+
+/// Whether a dot-word after `label` in a run of `labels` stands for a dot. `点` after a number
+/// of one or two digits is a time (`今晚8点live`) unless the run has more parts (an address);
+/// `丶` and `·` decorate nicknames (`Ghost丶Live`) unless the run is an address's (`www`, three
+/// parts or more).
+fn reads_as_dot(c: char, label: &[char], labels: usize, www: bool) -> bool {
+    match c {
+        '.' => true,
+        '点' | '點' => labels > 2 || label.len() > 2 || !label.iter().all(char::is_ascii_digit),
+        '丶' | '·' => www || labels >= 3,
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -119,6 +181,16 @@ mod tests {
         check("www点xx点com", "www.xx.com");
         check("kw。v2mcfsip。top", "kw.v2mcfsip.top");
         check("我有一点想你", "我有一点想你");
+        // A time, a nickname's decoration; the same signs in an address.
+        check("今晚8点live，10点top up", "今晚8点live,10点top up");
+        check("Ghost丶Live 带我上分", "ghost丶live 带我上分");
+        check("www丶abc丶com 和 a丶b丶top", "www.abc.com 和 a.b.top");
+        check("192点168点1点1", "192.168.1.1");
         check("Hello World", "hello world");
+        check("w\u{2066}x\u{2069} v\u{FE0F}x 加ｑ\u{2800}1", "wx vx 加q1");
+        check("1\u{FE0F}\u{20E3}3\u{FE0F}\u{20E3}8\u{FE0F}\u{20E3}", "138");
+        check("w\u{0489}x\u{0489}", "wx");
+        check("ᴠx ԝх 🅥🅧 🅰", "vx wx vx a");
+        check("❶❸❽⓿ ➀➁ ➊➋", "1380 12 12");
     }
 }
