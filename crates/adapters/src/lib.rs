@@ -13,6 +13,7 @@ pub mod https;
 pub mod images;
 pub mod limits;
 pub mod matrix;
+mod night;
 pub mod onebot;
 pub mod playground;
 mod split;

@@ -206,62 +206,35 @@ impl crate::images::Locate for Client {
     }
 }
 
-/// Night mode keeps the room's own sending level for the morning: at nightfall it is saved (in
-/// the database, so that a restart in the night forgets nothing), at dawn it is what comes back
-/// (`Some`); once the room has it again, [`day_restored`] marks the save. A nightfall carried
-/// out twice (an answer lost) finds the room already as the first left it, and keeps what that
-/// one saved; a dawn carried out twice, or failed, restores the same level. The next nightfall
-/// after a restored day saves the room's level afresh, even one an admin set by hand to the
-/// night's level.
+/// Night mode keeps the room's own sending level for the morning ([`crate::night`]): saved at
+/// nightfall, what comes back at dawn (`Some`; 0 when nothing was saved). A nightfall carried out
+/// twice finds the room already as the first left it (its level the saved day's, raised to the
+/// night's) and keeps what that one saved.
 async fn night_keeps_the_day(
     carrier: &MatrixCarrier,
     room: &ChatId,
     on: bool,
     current: &Value,
 ) -> Result<Option<i64>, String> {
-    let key = format!("{} night {}", carrier.account.as_str(), room.as_str());
-    let database = Arc::clone(&carrier.database);
     let now = protocol::PowerLevels {
         content: current.clone(),
     }
     .events_default();
-    tokio::task::spawn_blocking(move || {
-        // `<level>` during a night, `<level> restored` once the day came back.
-        let saved = database.cursor(Platform::Matrix, &key)?;
-        let (day, restored) = match saved.as_deref().map(|saved| saved.split_once(' ')) {
-            Some(Some((level, _))) => (level.parse::<i64>().ok(), true),
-            Some(None) => (saved.as_deref().and_then(|level| level.parse().ok()), false),
-            None => (None, false),
-        };
-        if on {
-            let already_night =
-                !restored && day.is_some_and(|day| now == day.max(protocol::NIGHT_LEVEL));
-            if !already_night {
-                database.set_cursor(Platform::Matrix, &key, &now.to_string())?;
-            }
-            Ok(None)
-        } else {
-            Ok(Some(day.unwrap_or(0)))
-        }
-    })
-    .await
-    .map_err(|err| err.to_string())?
-    .map_err(|err: steward_store::StoreError| err.to_string())
-}
-
-/// Marks the room's saved day level restored, once dawn put it back (see
-/// [`night_keeps_the_day`]). Not marked, the next nightfall keeps the old save: the room gets
-/// that level back at the next dawn, as it should have at this one.
-async fn day_restored(carrier: &MatrixCarrier, room: &ChatId, day: i64) {
-    let key = format!("{} night {}", carrier.account.as_str(), room.as_str());
-    let database = Arc::clone(&carrier.database);
-    let marked = tokio::task::spawn_blocking(move || {
-        database.set_cursor(Platform::Matrix, &key, &format!("{day} restored"))
-    })
-    .await;
-    if !matches!(marked, Ok(Ok(()))) {
-        warn!(room = %room, "matrix: the day's sending level could not be marked restored");
-    }
+    let is_night = move |day: &str| {
+        day.parse::<i64>()
+            .is_ok_and(|day| now == day.max(protocol::NIGHT_LEVEL))
+    };
+    let day = crate::night::keep_the_day(
+        &carrier.database,
+        Platform::Matrix,
+        &carrier.account,
+        room,
+        on,
+        Some(now.to_string()),
+        is_night,
+    )
+    .await?;
+    Ok((!on).then(|| day.and_then(|day| day.parse().ok()).unwrap_or(0)))
 }
 
 /// Runs one account until `stop` turns true: logs in when needed, carries out its outbox and
@@ -995,7 +968,14 @@ async fn carry(
                     .await
             };
             if let (Ok(_), Some(day)) = (&result, dawn) {
-                day_restored(&carrier, &entry.chat, day).await;
+                crate::night::day_restored(
+                    &carrier.database,
+                    Platform::Matrix,
+                    &carrier.account,
+                    &entry.chat,
+                    day.to_string(),
+                )
+                .await;
             }
             if result.is_ok()
                 && let (PowerChange::Mute, Action::Mute { member, seconds }) =

@@ -29,6 +29,7 @@ use crate::delivery::{self, ANSWER_WITHIN, UNANSWERED, not_sent};
 use crate::health::Health;
 use crate::https::HttpError;
 use crate::limits::{Limits, Rates};
+use crate::night;
 
 /// One `[[telegram]]` account in `steward.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -712,6 +713,8 @@ async fn carry(
     // never given back or retried (that would send the earlier parts twice): the rest waits out
     // whatever pause Telegram asks for, however long, and leaves only at shutdown.
     let (mut part, mut answer, mut waits) = (0, None, 0);
+    // At dawn, the day night mode gave back: marked restored once it is.
+    let mut dawn: Option<String> = None;
     // Why the rest cannot be sent, once part of the message went.
     let unfinished = |part: usize, parts: usize, why: String| ActionOutcome::Failed {
         error: format!("{part} of {parts} parts sent, the rest not: {why}"),
@@ -759,15 +762,44 @@ async fn carry(
                 }
             }
         }
-        if matches!(entry.action, steward_domain::Action::MuteAll { .. }) {
+        if let steward_domain::Action::MuteAll { on } = entry.action {
             let chat = json!({ "chat_id": protocol::id_value(entry.chat.as_str()) });
-            match carrier.api.call("getChat", &chat, ANSWER_WITHIN).await {
-                Ok(info) => protocol::keep_other_permissions(&mut call, &info["permissions"]),
+            let current = match carrier.api.call("getChat", &chat, ANSWER_WITHIN).await {
+                Ok(info) => Some(info["permissions"].clone()),
                 // Not known now: better a night that turns the other permissions off than no
                 // night at all.
                 Err(err) => {
-                    warn!(chat = %entry.chat, error = %err, "telegram: the group's permissions could not be read before night mode")
+                    warn!(chat = %entry.chat, error = %err, "telegram: the group's permissions could not be read before night mode");
+                    None
                 }
+            };
+            // The group's own sending permissions: saved at nightfall, given back at dawn.
+            let now = current.as_ref().map(protocol::sending_permissions);
+            let already_night = now.as_ref().is_some_and(protocol::is_night);
+            match night::keep_the_day(
+                &carrier.database,
+                Platform::Telegram,
+                &entry.account,
+                &entry.chat,
+                on,
+                now.map(|now| now.to_string()),
+                move |_| already_night,
+            )
+            .await
+            {
+                Ok(Some(day)) => {
+                    if let Ok(saved) = serde_json::from_str::<Value>(&day) {
+                        protocol::restore_day(&mut call, &saved);
+                    }
+                    dawn = Some(day);
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    warn!(chat = %entry.chat, error = %err, "telegram: night mode could not keep the group's day");
+                }
+            }
+            if let Some(current) = &current {
+                protocol::keep_other_permissions(&mut call, current);
             }
         }
         match carrier
@@ -785,6 +817,16 @@ async fn carry(
                 part += 1;
                 waits = 0;
                 if part == calls.len() {
+                    if let Some(day) = dawn {
+                        night::day_restored(
+                            &carrier.database,
+                            Platform::Telegram,
+                            &entry.account,
+                            &entry.chat,
+                            day,
+                        )
+                        .await;
+                    }
                     return ActionOutcome::Sent { answer };
                 }
             }

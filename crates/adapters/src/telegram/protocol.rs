@@ -597,21 +597,56 @@ fn send_permissions(allowed: bool, more: &[&str]) -> Value {
     for permission in more {
         permissions.insert((*permission).to_owned(), Value::Bool(true));
     }
-    for permission in [
-        "can_send_messages",
-        "can_send_audios",
-        "can_send_documents",
-        "can_send_photos",
-        "can_send_videos",
-        "can_send_video_notes",
-        "can_send_voice_notes",
-        "can_send_polls",
-        "can_send_other_messages",
-        "can_add_web_page_previews",
-    ] {
-        permissions.insert(permission.to_owned(), Value::Bool(allowed));
+    for permission in SENDING {
+        permissions.insert((*permission).to_owned(), Value::Bool(allowed));
     }
     Value::Object(permissions)
+}
+
+/// The permissions to send: what a mute or a night takes away.
+const SENDING: &[&str] = &[
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+];
+
+/// The sending permissions of a group's (`getChat`'s `permissions`): the day night mode saves.
+pub fn sending_permissions(current: &Value) -> Value {
+    let mut day = Map::new();
+    for permission in SENDING {
+        if let Some(allowed) = current.get(*permission).filter(|value| value.is_boolean()) {
+            day.insert((*permission).to_owned(), allowed.clone());
+        }
+    }
+    Value::Object(day)
+}
+
+/// Whether a group's sending permissions are a night's: none given.
+pub fn is_night(day: &Value) -> bool {
+    day.as_object()
+        .is_some_and(|day| !day.is_empty() && day.values().all(|allowed| allowed == false))
+}
+
+/// Dawn gives back the day's sending permissions where they were saved (a day without polls
+/// stays without polls), and the rest of them as given.
+pub fn restore_day(call: &mut Call, day: &Value) {
+    let (Some(day), Some(Value::Object(permissions))) =
+        (day.as_object(), call.params.get_mut("permissions"))
+    else {
+        return;
+    };
+    for (permission, allowed) in day {
+        if allowed.is_boolean() && SENDING.contains(&permission.as_str()) {
+            permissions.insert(permission.clone(), allowed.clone());
+        }
+    }
 }
 
 /// Night mode's `setChatPermissions` on top of the group's own defaults (`getChat`'s
@@ -826,10 +861,21 @@ mod tests {
         assert_eq!(permissions["can_pin_messages"], true, "{permissions}");
         assert_eq!(permissions["can_manage_topics"], true);
         assert_eq!(permissions["can_invite_users"], false);
+        // The day saved at nightfall is only its sending permissions; dawn gives them back.
+        let day = sending_permissions(&current);
+        assert_eq!(
+            day,
+            json!({"can_send_messages": true, "can_send_polls": false})
+        );
+        assert!(!is_night(&day));
+        assert!(is_night(&sending_permissions(permissions)));
         let mut dawn =
             super::call(&chat, &Action::MuteAll { on: false }, &|_| None, Utc::now()).unwrap();
+        restore_day(&mut dawn, &day);
         keep_other_permissions(&mut dawn, permissions);
         assert_eq!(dawn.params["permissions"]["can_send_messages"], true);
+        assert_eq!(dawn.params["permissions"]["can_send_photos"], true);
+        assert_eq!(dawn.params["permissions"]["can_send_polls"], false);
         assert_eq!(dawn.params["permissions"]["can_pin_messages"], true);
         assert_eq!(dawn.params["permissions"]["can_invite_users"], false);
         // Nothing readable: the call stays as it was.

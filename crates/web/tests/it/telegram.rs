@@ -28,6 +28,8 @@ struct StandIn {
     /// As a server in `--local` mode: `getFile` names `<dir>/photos/<file_id>.png`, and a file
     /// id starting `outside` a path in the second directory.
     local: Option<(String, String)>,
+    /// The group's permissions as `setChatPermissions` last left them (the default until then).
+    permissions: Option<Value>,
 }
 
 type Shared = Arc<Mutex<StandIn>>;
@@ -93,14 +95,27 @@ async fn answer(
         ),
         "deleteWebhook" | "setWebhook" => ok(json!(true)),
         // The group's own defaults: pinning allowed, inviting not.
-        "getChat" => ok(
-            json!({"id": CHAT, "type": "supergroup", "title": "Steward 测试群",
-                               "accent_color_id": 0, "max_reaction_count": 11,
-                               "permissions": {"can_send_messages": true, "can_send_polls": true,
-                                               "can_invite_users": false, "can_pin_messages": true,
-                                               "can_change_info": false,
-                                               "can_manage_topics": false}}),
-        ),
+        "getChat" => {
+            let permissions = state
+                .lock()
+                .unwrap()
+                .permissions
+                .clone()
+                .unwrap_or_else(|| {
+                    json!({"can_send_messages": true, "can_send_polls": true,
+                       "can_invite_users": false, "can_pin_messages": true,
+                       "can_change_info": false, "can_manage_topics": false})
+                });
+            ok(
+                json!({"id": CHAT, "type": "supergroup", "title": "Steward 测试群",
+                      "accent_color_id": 0, "max_reaction_count": 11,
+                      "permissions": permissions}),
+            )
+        }
+        "setChatPermissions" => {
+            state.lock().unwrap().permissions = Some(params["permissions"].clone());
+            ok(json!(true))
+        }
         "getFile" => {
             let id = params["file_id"].as_str().unwrap_or_default();
             let path = match &state.lock().unwrap().local {
@@ -178,8 +193,7 @@ async fn answer(
         | "restrictChatMember"
         | "banChatMember"
         | "approveChatJoinRequest"
-        | "declineChatJoinRequest"
-        | "setChatPermissions" => ok(json!(true)),
+        | "declineChatJoinRequest" => ok(json!(true)),
         _ => json!({"ok": false, "error_code": 404, "description": "Not Found"}),
     }
 }
@@ -710,6 +724,52 @@ async fn night_mode_turns_sending_off_and_keeps_the_groups_other_permissions() {
     assert_eq!(permissions["can_send_polls"], false);
     assert_eq!(permissions["can_pin_messages"], true, "kept: {set}");
     assert_eq!(permissions["can_invite_users"], false);
+    crate::stop_runner(stop, runner, 10).await;
+}
+
+/// Dawn gives back the group's own day, saved at nightfall: a group without polls stays
+/// without them. A nightfall carried out again in the night (an answer lost) keeps the day
+/// the first one saved, not the night's.
+#[tokio::test(flavor = "multi_thread")]
+async fn dawn_gives_back_the_groups_own_sending_permissions() {
+    let state: Shared = Arc::default();
+    state.lock().unwrap().permissions = Some(json!({
+        "can_send_messages": true, "can_send_photos": true, "can_send_polls": false,
+        "can_invite_users": false, "can_pin_messages": true}));
+    let (_console, database, stop, runner) = polling(&state).await;
+    let nth_set = |n: usize| {
+        let state = Arc::clone(&state);
+        async move {
+            until("setChatPermissions", || {
+                calls_of(&state, "setChatPermissions").get(n).cloned()
+            })
+            .await
+        }
+    };
+    schedule(&database, steward_domain::Action::MuteAll { on: true });
+    let night = nth_set(0).await;
+    assert_eq!(night["permissions"]["can_send_messages"], false, "{night}");
+    schedule(&database, steward_domain::Action::MuteAll { on: true });
+    nth_set(1).await;
+    schedule(&database, steward_domain::Action::MuteAll { on: false });
+    let dawn = nth_set(2).await;
+    let permissions = &dawn["permissions"];
+    assert_eq!(permissions["can_send_messages"], true, "{dawn}");
+    assert_eq!(permissions["can_send_photos"], true);
+    assert_eq!(
+        permissions["can_send_polls"], false,
+        "the day's own: {dawn}"
+    );
+    assert_eq!(permissions["can_pin_messages"], true);
+    assert_eq!(permissions["can_invite_users"], false);
+    // The next night saves the day afresh: polls allowed by hand since come back too.
+    state.lock().unwrap().permissions.as_mut().unwrap()["can_send_polls"] = json!(true);
+    schedule(&database, steward_domain::Action::MuteAll { on: true });
+    nth_set(3).await;
+    schedule(&database, steward_domain::Action::MuteAll { on: false });
+    let dawn = nth_set(4).await;
+    assert_eq!(dawn["permissions"]["can_send_polls"], true, "{dawn}");
+    assert_eq!(dawn["permissions"]["can_send_messages"], true, "{dawn}");
     crate::stop_runner(stop, runner, 10).await;
 }
 
