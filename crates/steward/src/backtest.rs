@@ -12,7 +12,7 @@ use clap::Args;
 use steward_engine::moderation::{BacktestReport, BacktestSpec, ModerationShared, Rules, Tally};
 
 use crate::config::Settings;
-use crate::{Exit, ExitOn, Failure, open_database};
+use crate::{Exit, ExitOn, Failure, open_existing_database};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -90,7 +90,7 @@ fn print_tally(name: &str, tally: &Tally) {
 
 pub async fn run(settings: &Settings, args: &BacktestArgs) -> Result<(), Failure> {
     let spec = spec(args).exit_on(Exit::Config)?;
-    let database = open_database(settings).await?;
+    let database = open_existing_database(settings).await?;
     let shared = Arc::new(ModerationShared::default());
     let samples_from = Arc::clone(&database);
     let model_for = Arc::clone(&shared);

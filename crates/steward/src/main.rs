@@ -202,7 +202,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Command::Verify { common } => {
                 let settings = Settings::resolve(&common, None).exit_on(Exit::Config)?;
                 init_logging(&settings.log);
-                let database = open_database(&settings).await?;
+                let database = open_existing_database(&settings).await?;
                 let problems = tokio::task::spawn_blocking(move || database.verify())
                     .await
                     .exit_on(Exit::Failure)?
@@ -245,6 +245,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
     })
+}
+
+/// [`open_database`] for commands that read what is stored (`backtest`, `verify`): a SQLite
+/// file that is not there is a mistyped path, not a database to create (it would report
+/// nothing, and leave an empty database behind).
+async fn open_existing_database(settings: &Settings) -> Result<Arc<Database>, Failure> {
+    if let Ok(steward_store::Backend::Sqlite(path)) =
+        steward_store::Backend::parse(&settings.database_url)
+        && !path.exists()
+    {
+        return Err(Failure {
+            exit: Exit::Database,
+            error: anyhow::anyhow!(
+                "no database at {}: give --data or --database of one that `steward serve`, \
+                 `demo` or `simulate` wrote",
+                path.display()
+            ),
+        });
+    }
+    open_database(settings).await
 }
 
 /// Opens the database off the async threads (the drivers block) and applies migrations.

@@ -1104,34 +1104,88 @@ fn parse_day(text: &str) -> Option<DateTime<Utc>> {
         .map(|time| time.and_utc())
 }
 
+/// Why a backtest cannot start, in both languages: the console shows the operator's, the API
+/// answers in English.
+struct Refusal {
+    zh: String,
+    en: String,
+}
+
+impl Refusal {
+    fn new(zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+        Refusal {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    fn in_lang(self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
 fn build_spec(
     database: &Database,
     request: &BacktestRequest,
-) -> Result<Result<BacktestSpec, String>, StoreError> {
+) -> Result<Result<BacktestSpec, Refusal>, StoreError> {
     let (Some(from), Some(to)) = (parse_day(&request.from), parse_day(&request.to)) else {
-        return Ok(Err("from and to: YYYY-MM-DD or milliseconds".to_owned()));
+        return Ok(Err(Refusal::new(
+            "起止日期：YYYY-MM-DD 或毫秒数",
+            "from and to: YYYY-MM-DD or milliseconds",
+        )));
     };
     if from >= to {
-        return Ok(Err("from must be before to".to_owned()));
+        return Ok(Err(Refusal::new(
+            "开始日期须早于结束日期",
+            "from must be before to",
+        )));
     }
     let candidate = match (&request.rules, &request.scope) {
         (Some(document), _) => match Rules::from_json(&document.to_string()) {
             Ok(rules) => Some(rules),
-            Err(err) => return Ok(Err(format!("rules: {err}"))),
+            Err(err) => {
+                return Ok(Err(Refusal::new(
+                    format!("规则：{err}"),
+                    format!("rules: {err}"),
+                )));
+            }
         },
         (None, Some(scope)) if !scope.trim().is_empty() => {
             let Some(scope) = Scope::parse(scope) else {
-                return Ok(Err(format!(
-                    "scope `{scope}`: default, set:NAME or group:ID"
+                return Ok(Err(Refusal::new(
+                    format!("范围 `{scope}`：default、set:名称 或 group:编号"),
+                    format!("scope `{scope}`: default, set:NAME or group:ID"),
                 )));
             };
             Some(match scope {
                 // A group's candidate is the rules in force there, wherever they come from.
-                Scope::Group(id) => database
-                    .effective_rules(id)?
-                    .and_then(|json| Rules::from_json(&json).ok())
-                    .unwrap_or_default(),
-                other => stored_or_default::<Rules>(database, &other)?.0,
+                Scope::Group(id) => {
+                    if database.group(id)?.is_none() {
+                        return Ok(Err(Refusal::new(
+                            format!("没有编号为 {id} 的群"),
+                            format!("no group {id}"),
+                        )));
+                    }
+                    database
+                        .effective_rules(id)?
+                        .and_then(|json| Rules::from_json(&json).ok())
+                        .unwrap_or_default()
+                }
+                Scope::Default => stored_or_default::<Rules>(database, &scope)?.0,
+                other => match stored_or_default::<Rules>(database, &other)? {
+                    (rules, true) => rules,
+                    // Not the defaults in its place: a mistyped name would compare them.
+                    (_, false) => {
+                        let key = other.key();
+                        return Ok(Err(Refusal::new(
+                            format!("范围 {key} 没有保存的规则"),
+                            format!("no rules are stored for {key}"),
+                        )));
+                    }
+                },
             })
         }
         _ => None,
@@ -1284,6 +1338,15 @@ pub async fn backtest_page(
     headers: HeaderMap,
 ) -> Result<Html<String>, AppError> {
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
+    backtest_form(&state, &signed, lang, None).await
+}
+
+async fn backtest_form(
+    state: &AppState,
+    signed: &Signed,
+    lang: Lang,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
     let database = state.database.clone();
     let records = blocking(lang, move || database.all_rules()).await?;
     let today = Utc::now().date_naive();
@@ -1294,7 +1357,7 @@ pub async fn backtest_page(
         csrf: &signed.csrf,
         job: None,
         scopes: records.into_iter().map(|record| record.scope).collect(),
-        error: None,
+        error,
         default_from: (today - chrono::Days::new(30))
             .format("%Y-%m-%d")
             .to_string(),
@@ -1333,11 +1396,11 @@ pub async fn start_backtest_form(
         .map(|id| id.trim().parse::<i64>())
         .collect();
     let Ok(groups) = groups else {
-        return Ok((
-            StatusCode::BAD_REQUEST,
+        let refusal = Refusal::new(
+            "群：以逗号分隔的编号",
             "groups: numbers separated by commas",
-        )
-            .into_response());
+        );
+        return refused_form(&state, &signed, lang, StatusCode::BAD_REQUEST, refusal).await;
     };
     let request = BacktestRequest {
         from: form.from,
@@ -1347,23 +1410,43 @@ pub async fn start_backtest_form(
         scope: Some(form.scope),
     };
     match start(&state, &signed.operator.name, request).await {
-        Ok(job) => Ok(Redirect::to(&format!("/moderation/backtest/{}", job.id)).into_response()),
+        Ok(Ok(job)) => {
+            Ok(Redirect::to(&format!("/moderation/backtest/{}", job.id)).into_response())
+        }
+        Ok(Err((status, refusal))) => refused_form(&state, &signed, lang, status, refusal).await,
         Err(ApiError(status, message)) => Ok((status, message).into_response()),
     }
 }
 
+/// The backtest form again, saying in the operator's language why it did not start.
+async fn refused_form(
+    state: &AppState,
+    signed: &Signed,
+    lang: Lang,
+    status: StatusCode,
+    refusal: Refusal,
+) -> Result<Response, AppError> {
+    let page = backtest_form(state, signed, lang, Some(refusal.in_lang(lang))).await?;
+    Ok((status, page).into_response())
+}
+
+/// Starts a backtest; a request that cannot start is refused with its status (outside), a
+/// failure of the server is an error (inside).
 async fn start(
     state: &AppState,
     operator: &str,
     request: BacktestRequest,
-) -> Result<Arc<Job>, ApiError> {
+) -> Result<Result<Arc<Job>, (StatusCode, Refusal)>, ApiError> {
     let database = state.database.clone();
-    let spec = tokio::task::spawn_blocking(move || build_spec(&database, &request))
+    let spec = match tokio::task::spawn_blocking(move || build_spec(&database, &request))
         .await
         .map_err(crate::api::internal)?
         .map_err(crate::api::internal)?
-        .map_err(|message| ApiError(StatusCode::BAD_REQUEST, message))?;
-    state
+    {
+        Ok(spec) => spec,
+        Err(refusal) => return Ok(Err((StatusCode::BAD_REQUEST, refusal))),
+    };
+    Ok(state
         .backtests
         .start(
             state.database.clone(),
@@ -1372,11 +1455,14 @@ async fn start(
             operator,
         )
         .ok_or_else(|| {
-            ApiError(
+            (
                 StatusCode::TOO_MANY_REQUESTS,
-                "two backtests are running already; wait for one to finish".into(),
+                Refusal::new(
+                    "已有两个回测在运行，请等其中一个结束",
+                    "two backtests are running already; wait for one to finish",
+                ),
             )
-        })
+        }))
 }
 
 fn job_view(database: &Database, job: &Job) -> Result<JobView, StoreError> {
@@ -1641,7 +1727,9 @@ pub async fn api_backtest_start(
     if !operator.role.at_least(OperatorRole::Operator) {
         return Err(api_forbidden());
     }
-    let job = start(&state, &operator.name, request).await?;
+    let job = start(&state, &operator.name, request)
+        .await?
+        .map_err(|(status, refusal)| ApiError(status, refusal.en))?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "id": job.id, "status": format!("/api/v1/backtests/{}", job.id) })),

@@ -140,6 +140,8 @@ struct Run {
     windows: Mutex<Windows>,
     history: MemoryHistory,
     tally: Tally,
+    /// The reported message the last event fed was, if this rule set caught it.
+    last: Option<Example>,
 }
 
 impl Run {
@@ -151,6 +153,7 @@ impl Run {
                 ..MemoryHistory::default()
             },
             tally: Tally::default(),
+            last: None,
         }
     }
 
@@ -163,6 +166,7 @@ impl Run {
         event_id: i64,
         report: bool,
     ) {
+        self.last = None;
         let time = event.time.timestamp_millis();
         if let EventKind::MemberJoined { .. } = event.kind {
             self.history
@@ -218,18 +222,20 @@ impl Run {
                 *tally.by_step.entry(step.name()).or_default() += 1;
                 *tally.members.entry(subject.member_id).or_default() += 1;
                 tally.caught.insert(event_id);
+                let example = Example {
+                    event_id,
+                    group_id: subject.group_id,
+                    member_id: subject.member_id,
+                    time,
+                    text: text.chars().take(200).collect(),
+                    detector: verdict.detector.name().to_owned(),
+                    reason: format!("{} / {}", verdict.zh, verdict.en),
+                    step: step.name(),
+                };
                 if tally.examples.len() < EXAMPLES {
-                    tally.examples.push(Example {
-                        event_id,
-                        group_id: subject.group_id,
-                        member_id: subject.member_id,
-                        time,
-                        text: text.chars().take(200).collect(),
-                        detector: verdict.detector.name().to_owned(),
-                        reason: format!("{} / {}", verdict.zh, verdict.en),
-                        step: step.name(),
-                    });
+                    tally.examples.push(example.clone());
                 }
+                self.last = Some(example);
             }
         }
     }
@@ -284,6 +290,7 @@ pub fn run(
         .collect();
     let mut live = Run::new(&blacklisted);
     let mut tried = candidate.as_ref().map(|_| Run::new(&blacklisted));
+    let (mut only_in_force, mut only_candidate) = (Vec::new(), Vec::new());
     let mut after = 0;
     let mut read = 0u64;
     loop {
@@ -331,6 +338,17 @@ pub fn run(
             live.feed(&compiled, &event, &text, subject, stored.id, report);
             if let (Some(run), Some(candidate)) = (tried.as_mut(), candidate.as_ref()) {
                 run.feed(candidate, &event, &text, subject, stored.id, report);
+                // Each message one rule set catches and the other does not, as it comes: the
+                // first examples of the difference, wherever it lies in the period.
+                match (live.last.take(), run.last.take()) {
+                    (Some(only), None) if only_in_force.len() < EXAMPLES => {
+                        only_in_force.push(only)
+                    }
+                    (None, Some(only)) if only_candidate.len() < EXAMPLES => {
+                        only_candidate.push(only);
+                    }
+                    _ => {}
+                }
             }
         }
         progress(Progress {
@@ -357,18 +375,8 @@ pub fn run(
         let candidate = run.finish();
         report.only_candidate_count = candidate.caught.difference(&in_force.caught).count() as u64;
         report.only_in_force_count = in_force.caught.difference(&candidate.caught).count() as u64;
-        report.only_candidate = candidate
-            .examples
-            .iter()
-            .filter(|example| !in_force.caught.contains(&example.event_id))
-            .cloned()
-            .collect();
-        report.only_in_force = in_force
-            .examples
-            .iter()
-            .filter(|example| !candidate.caught.contains(&example.event_id))
-            .cloned()
-            .collect();
+        report.only_candidate = only_candidate;
+        report.only_in_force = only_in_force;
         report.candidate = Some(candidate);
     }
     report.in_force = in_force;

@@ -223,6 +223,12 @@ impl Rules {
     /// Reads a stored or submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Rules, RulesError> {
         let rules: Rules = serde_json::from_str(json).map_err(|err| RulesError(err.to_string()))?;
+        // serde reads an array as the fields in order (`[false]`: moderation off).
+        if !json.trim_start().starts_with('{') {
+            return Err(RulesError(
+                "a rule document is a JSON object, such as {\"links\": \"all\"}".to_owned(),
+            ));
+        }
         rules.validate()?;
         Ok(rules)
     }
@@ -390,6 +396,8 @@ mod tests {
             ),
             (r#"{"ladder": ["mute 31d"]}"#, "mute 31d"),
             ("not json", "expected"),
+            ("[false]", "a JSON object"),
+            ("[]", "a JSON object"),
         ] {
             let err = Rules::from_json(json).unwrap_err();
             assert!(err.0.contains(needle), "{json}: {err}");

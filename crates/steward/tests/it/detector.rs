@@ -259,4 +259,23 @@ fn backtest_reports_the_rules_in_force_and_a_candidate() {
     );
     assert!(!ok);
     assert!(stderr.contains("maybe"), "{stderr}");
+    std::fs::write(scratch.path().join("array.json"), "[false]").unwrap();
+    let (ok, _, stderr) = output(
+        &scratch,
+        &["backtest", "--from", "2026-05-01", "--rules", "array.json"],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("JSON object"), "{stderr}");
+
+    // A mistyped data directory is an error, and no database is made there.
+    let (ok, _, stderr) = output(
+        &scratch,
+        &["backtest", "--from", "2026-05-01", "--data", "no-such-data"],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("no database at"), "{stderr}");
+    assert!(!scratch.path().join("no-such-data").exists());
+    let (ok, _, stderr) = output(&scratch, &["verify", "--data", "no-such-data"]);
+    assert!(!ok);
+    assert!(stderr.contains("no database at"), "{stderr}");
 }

@@ -528,7 +528,7 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
     let console = Console::new();
-    console.record(vec![
+    let mut events = vec![
         message("g1", "1", "u1", "Ann", "大家好", 0),
         message(
             "g1",
@@ -538,8 +538,21 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
             "加我ｖｘ：ａｂｃ１２３４５６ 优惠多多",
             5,
         ),
-        message("g1", "3", "u3", "Cat", "今天天气不错", 9),
-    ]);
+    ];
+    // More ads than a report shows as examples, caught by both rule sets: the difference
+    // after them is shown all the same.
+    for n in 0..60u32 {
+        events.push(message(
+            "g1",
+            &format!("ad{n}"),
+            &format!("s{n}"),
+            "Spam",
+            &format!("加我vx：spam{n}x{} 优惠", n * 7 + 13),
+            6 + n,
+        ));
+    }
+    events.push(message("g1", "3", "u3", "Cat", "今天天气不错", 90));
+    console.record(events);
     let owner = token_for(&console, "lin", None);
     let (status, body) = api(
         &console,
@@ -570,12 +583,13 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(report["in_force"]["messages"], 3);
-    assert_eq!(report["in_force"]["offences"], 1);
-    assert_eq!(report["in_force"]["by_detector"]["contact"], 1);
-    assert_eq!(report["candidate"]["offences"], 2);
+    assert_eq!(report["in_force"]["messages"], 63);
+    assert_eq!(report["in_force"]["offences"], 61);
+    assert_eq!(report["in_force"]["by_detector"]["contact"], 61);
+    assert_eq!(report["candidate"]["offences"], 62);
     assert_eq!(report["only_candidate_count"], 1);
     assert_eq!(report["only_candidate"][0]["text"], "今天天气不错");
+    assert_eq!(report["only_in_force"], json!([]));
 
     let (status, body) = api(
         &console,
@@ -586,8 +600,46 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // A candidate scope with nothing stored is refused, not compared as the defaults.
+    let (status, body) = api(
+        &console,
+        "POST",
+        "/api/v1/backtests",
+        &owner,
+        Some(json!({"from": "2026-05-01", "to": "2026-05-02", "scope": "set:nope"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("set:nope"), "{body}");
 
     let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    // The console's form says what is wrong on the form, in the operator's language.
+    for (form, said) in [
+        (
+            "from=2026-05-02&to=2026-05-01&groups=&scope=",
+            "开始日期须早于结束日期",
+        ),
+        (
+            "from=2026-05-01&to=2026-05-02&groups=a,b&scope=",
+            "以逗号分隔的编号",
+        ),
+        (
+            "from=2026-05-01&to=2026-05-02&groups=&scope=set:nope",
+            "没有保存的规则",
+        ),
+    ] {
+        let refused = console
+            .post(
+                "/moderation/backtest",
+                Some(&cookie),
+                &format!("csrf={csrf}&{form}"),
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{form}");
+        let page = text(refused).await;
+        assert!(page.contains(said), "{form}: {page}");
+        assert!(page.contains("role=\"alert\""), "{page}");
+    }
     let started = console
         .post(
             "/moderation/backtest",
@@ -611,5 +663,5 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert!(page.contains("Rules in force"), "{page}");
-    assert!(page.contains("class=\"offences\">1<"), "{page}");
+    assert!(page.contains("class=\"offences\">61<"), "{page}");
 }
