@@ -118,12 +118,14 @@ pub(crate) fn render(out: &mut String, template: &str, mut fill: impl FnMut(&str
     out.push_str(rest);
 }
 
-/// Topic, second topic, product and city for one sentence of one group.
+/// Topic, second topic, product, city, a date and an hour for one sentence of one group.
 struct Vocabulary {
     topic: &'static str,
     other_topic: &'static str,
     product: &'static str,
     city: &'static str,
+    date: String,
+    clock: String,
 }
 
 impl Vocabulary {
@@ -146,11 +148,31 @@ impl Vocabulary {
         } else {
             en_city
         };
+        let (month, day) = (1 + rng.index(12), 1 + rng.index(28));
+        let hour = 1 + rng.index(12);
+        let (date, clock) = match (language, rng.index(3)) {
+            (Language::Chinese, 0) => (format!("{month}月{day}日"), format!("{hour}点")),
+            (Language::Chinese, 1) => (format!("{month}月{day}号"), format!("晚上{hour}点半")),
+            (Language::Chinese, _) => (
+                format!("{month}.{day}"),
+                format!("{}:{:02}", hour + 8, 15 * rng.index(4)),
+            ),
+            (Language::English, n) => (
+                format!("{} {day}", MONTHS[month - 1]),
+                if n == 0 {
+                    format!("{hour}pm")
+                } else {
+                    format!("{}:{:02}", hour + 8, 15 * rng.index(4))
+                },
+            ),
+        };
         Vocabulary {
             topic,
             other_topic,
             product: rng.pick(products),
             city,
+            date,
+            clock,
         }
     }
 
@@ -160,10 +182,16 @@ impl Vocabulary {
             "t2" => self.other_topic,
             "p" => self.product,
             "city" => self.city,
+            "date" => &self.date,
+            "clock" => &self.clock,
             _ => "",
         });
     }
 }
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec",
+];
 
 fn render_vocabulary(out: &mut String, template: &str, vocabulary: &Vocabulary) {
     render(out, template, |slot, out| vocabulary.fill(slot, out));

@@ -630,6 +630,17 @@ pub(crate) const ZH_CHAT_BODIES: &[&str] = &[
     "{t}搞了一晚上，终于有点眉目了",
     "{city}这两天天气不错，适合聊聊{t}",
     "上次说的{t}后来怎么样了",
+    // Dates and hours: communities plan, remember and count down.
+    "{date}的{t}活动大家记得来",
+    "{date}我有空，一起聊{t}",
+    "{t}报名截止到{date}",
+    "{date}",
+    "{date}是我生日",
+    "今晚{clock}线上聊{t}",
+    "{date} {clock} 开会说{t}",
+    "明天{clock}集合",
+    "{clock}之后我在",
+    "上次{date}聊的{t}我还记得",
 ];
 pub(crate) const ZH_CHAT_SUFFIXES: &[&str] = &[
     "",
@@ -712,6 +723,10 @@ pub(crate) const EN_CHAT_BODIES: &[&str] = &[
     "new to {t}, loving it so far",
     "weather in {city} is perfect for a break from {t}",
     "whatever happened with the {t} thing from last week",
+    "{t} meetup on {date}, who's in",
+    "see you at {clock} for the {t} call",
+    "deadline for the {t} thing is {date}",
+    "{date} works for me",
 ];
 pub(crate) const EN_CHAT_SUFFIXES: &[&str] = &[
     "",

@@ -491,7 +491,11 @@ struct Prior<'a> {
 /// scores the training set's own folds give to each other (3-fold).
 fn choose_threshold(docs: &[(Vec<u32>, bool)], settings: Training) -> f32 {
     const FOLDS: usize = 3;
-    if docs.len() < FOLDS * 4 {
+    // A cut tuned on a handful of ads is chance: trained on the simulated community's few
+    // Chinese ads alone, it fell anywhere from never flagging to flagging half the chat of a
+    // real group. Below this many, the model's own boundary.
+    const FEWEST_ADS: usize = 30;
+    if docs.len() < FOLDS * 4 || docs.iter().filter(|(_, ad)| *ad).count() < FEWEST_ADS {
         return 0.0;
     }
     let mut scored = Vec::with_capacity(docs.len());
@@ -791,6 +795,20 @@ mod tests {
     fn numbers_read_by_their_length() {
         assert_eq!(features("加群123456789"), features("加群987654321"));
         assert_ne!(features("加群123456789"), features("加群12345"));
+    }
+
+    #[test]
+    fn a_handful_of_ads_keeps_the_models_own_boundary() {
+        // 24 ads: too few to tune a cut on.
+        assert_eq!(train(&corpus(), Training::default()).thresholds().0, 0.0);
+        // 48 (the same ads twice, told apart): enough.
+        let mut more = corpus();
+        more.extend(
+            corpus()
+                .into_iter()
+                .map(|(text, ad)| (format!("{text}!"), ad)),
+        );
+        assert_ne!(train(&more, Training::default()).thresholds().0, 0.0);
     }
 
     #[test]
