@@ -424,8 +424,10 @@ fn is_local(host: &str) -> bool {
     if host == "localhost" {
         return true;
     }
+    // Parts with a leading zero are octal to a browser (`010.8.8.8` is 8.8.8.8): not local.
     let octets: Vec<u8> = host
         .split('.')
+        .filter(|part| part.len() == 1 || !part.starts_with('0'))
         .filter_map(|part| part.parse().ok())
         .collect();
     match octets[..] {
@@ -555,6 +557,8 @@ mod tests {
         assert_eq!(check("路由器后台是 http://192.168.1.1，密码在背面"), None);
         assert_eq!(check("http://172.16.0.9/x http://10.2.3.4"), None);
         assert_eq!(check("http://172.32.0.9/x"), Some(Detector::Link));
+        assert_eq!(check("http://010.8.8.8/x"), Some(Detector::Link));
+        assert_eq!(check("先 ssh -T git@github.com 测试下 key"), None);
         // Nor is a path that starts like an id (`/vx...`) an id.
         assert_eq!(check("https://blog.example.com/vxfbfpzm"), None);
         assert_eq!(check("blog.example.com/WxAY5eJg6dxp"), None);

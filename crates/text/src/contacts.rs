@@ -80,19 +80,20 @@ fn patterns() -> Option<&'static Patterns> {
                     r"(?-u:\b)[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}})*\.(?:{TLDS})(?-u:\b)(?:/[^\s，。]*)?"
                 ))
                 .ok()?,
-                // One space or hyphen anywhere, or the 3-4-4 grouping with any one or two
-                // signs between the groups (`138.0013.8000`, `138🔥0013🔥8000`): not four
+                // One space or hyphen anywhere, or the 3-4-4 grouping with one or two dots,
+                // dashes, stars or symbols between the groups (`138.0013.8000`,
+                // `138🔥0013🔥8000`; not slashes or commas: `199/1999/2999` are prices): not four
                 // digits in a row in an IP address or a version.
                 phone: Regex::new(
-                    r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8}|1[3-9][0-9][^\p{L}\p{N}\n]{1,2}[0-9]{4}[^\p{L}\p{N}\n]{1,2}[0-9]{4})(?:[^0-9]|$)",
+                    r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8}|1[3-9][0-9](?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4}(?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4})(?:[^0-9]|$)",
                 )
                 .ok()?,
                 // The word (1), what stands between it and the id (2), the id (3).
                 wechat: Regex::new(
-                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|(?:加|\+)\s*(?:个|我)?\s*[vw]|加\s*[微薇威]|[vw]\s*号)(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|加\s*(?:个|我)?\s*[vw]|加\s*[微薇威]|[vw]\s*号)(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
                 )
                 .ok()?,
-                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|加\s*扣|企鹅|q\s*号|q\s*[:：]|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
+                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|加\s*扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
                 numbered: Regex::new(
                     r"(?:(?:[群裙羣]|君羊)(?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
                 )
@@ -128,20 +129,22 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             found.push(Contact { kind, found: text });
         }
     };
+    // Not an image at a scale (`icon@2x.png`), nor git's login (`git@github.com`): their domain
+    // is read as a link like any other (`git@spam.top`).
     let emails: Vec<&str> = patterns
         .email
         .find_iter(normalized)
         .map(|m| m.as_str())
+        .filter(|email| {
+            let file = email
+                .rsplit('.')
+                .next()
+                .is_some_and(|ending| FILE_ENDINGS.contains(&ending));
+            !file && !email.starts_with("git@")
+        })
         .collect();
     for email in &emails {
-        // Not an image at a scale (`icon@2x.png`), nor git's login (`git@github.com`).
-        let file = email
-            .rsplit('.')
-            .next()
-            .is_some_and(|ending| FILE_ENDINGS.contains(&ending));
-        if !file && !email.starts_with("git@") {
-            push(ContactKind::Email, email);
-        }
+        push(ContactKind::Email, email);
     }
     let mut links = Vec::new();
     for link in patterns.link.find_iter(normalized) {
@@ -191,7 +194,11 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             for inner in embedded_links(text) {
                 push(ContactKind::Link, &inner);
             }
-            spans.push(domain.range());
+            // Its path as far as a link's would go (`baidu.com/加微信:abc12345` is two things).
+            let end = text
+                .find(|c: char| !c.is_ascii())
+                .map_or(domain.end(), |at| domain.start() + at);
+            spans.push(domain.start()..end);
         }
     }
     // Words and numbers inside a link are its path (`https://blog.example.com/vxfbfpzm`), not
@@ -225,6 +232,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     for qq in patterns.qq.captures_iter(normalized) {
         if let Some(number) = qq.get(1)
             && !in_link(number.start())
+            && !counted(&normalized[number.end()..])
         {
             push(ContactKind::Qq, number.as_str());
         }
@@ -390,9 +398,14 @@ fn percent_decoded(text: &str) -> String {
 /// Whether a number after `群`, `联系`, `找`... is one to reach somebody by: a QQ or group number
 /// is 6 to 11 digits, not a count or an amount (`群 200000 人`, `找 1000000金`), not a date
 /// (`群20240601公告`), and not an order or serial number (`联系订单号123456789`).
-fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
+/// Whether a number is followed by what it counts (`200000 人`, `50000 分`).
+fn counted(after: &str) -> bool {
     let unit = after.trim_start().chars().next();
-    let counted = unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天".contains(c));
+    unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天".contains(c))
+}
+
+fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
+    let counted = counted(after);
     let date = number.len() == 8
         && number.starts_with("20")
         && matches!(number[4..6].parse::<u8>(), Ok(1..=12))
@@ -499,9 +512,14 @@ mod tests {
             );
         }
         check("加扣 384729156", &[(Qq, "384729156")]);
-        check("Q：384729156", &[(Qq, "384729156")]);
         check("君羊384729156", &[(Qq, "384729156")]);
         check("新站 ks88.cyou", &[(Link, "ks88.cyou")]);
+        // After a link's path ends, or behind what only looks like an address.
+        check(
+            "百度 baidu.com/加微信:abc12345",
+            &[(Link, "baidu.com/加微信:abc12345"), (WeChat, "abc12345")],
+        );
+        check("git@spam.top 联系", &[(Link, "spam.top")]);
         check("联系13912345678", &[(Phone, "13912345678")]);
         check("电话 １３８-００１３-８０００", &[(Phone, "13800138000")]);
         check("联系13912345678立减", &[(Phone, "13912345678")]);
@@ -640,9 +658,18 @@ mod tests {
         check("我在找 202406 那期的视频", &[]);
         check("找 123456 这个帖子", &[]);
         check("切图记得导出 icon@2x.png 和 icon@3x.png", &[]);
-        check("先 ssh -T git@github.com 测试下 key", &[]);
+        check(
+            "先 ssh -T git@github.com 测试下 key",
+            &[(Link, "github.com")],
+        );
         check("Mr.Wang 今天请假了", &[]);
         check("服务器在 192.168.100.10 上", &[]);
+        check("C++ vector3d 怎么写", &[]);
+        check("c++ win10sdk 装不上", &[]);
+        check("价格 199/1999/2999 三档", &[]);
+        check("分别是 150, 2000, 3000", &[]);
+        check("Q: 100000 并发怎么扛", &[]);
+        check("加扣 50000 分", &[]);
         check("微博：今天的热搜", &[]);
         check("兑换码 ABCD1234 已发到邮箱", &[]);
         check("礼包码：VIP2026", &[]);
