@@ -589,7 +589,9 @@ async fn read_gap(
             }
         }
     }
-    if !complete {
+    // The last page may take it past the most as well.
+    let whole = complete && gap.len() <= GAP_MAX;
+    if !whole {
         warn!(room = %room_id, read = gap.len(), "matrix: a gap in the timeline is longer than Steward reads back; older events left out");
     }
     gap.truncate(GAP_MAX);
@@ -597,7 +599,7 @@ async fn read_gap(
     Ok(Gap {
         members: state,
         events: gap,
-        whole: complete,
+        whole,
     })
 }
 
@@ -707,6 +709,12 @@ async fn read_rooms(
             .ok()
             .and_then(|rooms| rooms.get(room_id).cloned())
             .unwrap_or_default();
+        // A room first seen now (as after a restart) was read as it is now: its power levels
+        // are taken back to where the gap starts, each change undone by the content it
+        // replaced (`unsigned.prev_content`), newest first; one without it is left as read.
+        if !known && gap.whole {
+            state.undo_power_changes(&timeline);
+        }
         // The members a gap's pages name (older), then the state the batch brings: where the
         // timeline starts, after the gap. A gap read whole brings its own state changes in
         // order (each of its events is judged with the power levels of its time); with a part

@@ -102,6 +102,22 @@ impl Room {
         }
     }
 
+    /// Takes the power levels back to before `events` (oldest first): each change undone by
+    /// the content it replaced (`unsigned.prev_content`), newest first; a change without it is
+    /// left as read.
+    pub fn undo_power_changes(&mut self, events: &[&Value]) {
+        for event in events.iter().rev() {
+            if event.get("type").and_then(Value::as_str) == Some("m.room.power_levels")
+                && event.get("state_key").is_some()
+                && let Some(before) = event
+                    .pointer("/unsigned/prev_content")
+                    .filter(|content| content.is_object())
+            {
+                self.power.content = before.clone();
+            }
+        }
+    }
+
     /// The room's `m.room.create` event: its sender and `additional_creators`.
     pub fn learn_creation(&mut self, sender: &str, content: &Value) {
         self.creators = std::iter::once(sender.to_owned())
@@ -807,6 +823,27 @@ mod tests {
             "<a href=\"https://matrix.to/#/@eve:hs\">Eve &lt;3</a> &lt;b&gt;&amp;&lt;/b&gt;"
         );
         assert_eq!(request.body["m.mentions"]["user_ids"], json!(["@eve:hs"]));
+    }
+
+    #[test]
+    fn power_changes_are_undone_back_to_the_first() {
+        let levels = |user: i64| json!({"users": {"@m:x": user}, "events_default": 0});
+        let change = |from: Value, to: Value| {
+            json!({"type": "m.room.power_levels", "state_key": "", "content": to,
+                   "unsigned": {"prev_content": from}})
+        };
+        let first = change(levels(0), levels(50));
+        let second = change(levels(50), levels(100));
+        let message = json!({"type": "m.room.message", "content": {"body": "hi"}});
+        let unknown = json!({"type": "m.room.power_levels", "state_key": "", "content": levels(7)});
+        let mut room = Room::default();
+        room.power.content = levels(100);
+        room.undo_power_changes(&[&first, &message, &second]);
+        assert_eq!(room.power.content, levels(0));
+        // A change that does not say what it replaced stops nothing, changes nothing.
+        room.power.content = levels(100);
+        room.undo_power_changes(&[&first, &unknown]);
+        assert_eq!(room.power.content, levels(0));
     }
 
     #[test]

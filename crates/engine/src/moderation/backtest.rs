@@ -360,6 +360,13 @@ pub fn run(
             },
         });
     }
+    // The period may end before the log does (or hold nothing): done is done.
+    if !cancelled() {
+        progress(Progress {
+            events_read: read,
+            fraction: 1.0,
+        });
+    }
     let in_force = live.finish();
     let mut report = BacktestReport {
         from,

@@ -259,6 +259,13 @@ fn backtest_reports_the_rules_in_force_and_a_candidate() {
     );
     assert!(!ok);
     assert!(stderr.contains("maybe"), "{stderr}");
+    // A period the log goes on after (here: before any event) still ends at 100%.
+    let (ok, _, stderr) = output(
+        &scratch,
+        &["backtest", "--from", "2026-04-01", "--to", "2026-04-02"],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("100% (0 events read)"), "{stderr}");
     std::fs::write(scratch.path().join("array.json"), "[false]").unwrap();
     let (ok, _, stderr) = output(
         &scratch,
