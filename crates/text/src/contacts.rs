@@ -300,16 +300,10 @@ fn embedded_links(link: &str) -> Vec<String> {
             .find(|scheme| tail.starts_with(scheme));
         if let Some(scheme) = scheme {
             let address = tail[scheme.len()..].trim_start_matches('/');
-            let end = address
-                .find(['&', '#', ' '])
-                .unwrap_or(address.len())
-                .min(LONGEST);
-            let end = (0..=end)
-                .rev()
-                .find(|at| address.is_char_boundary(*at))
-                .unwrap_or(0);
-            if end > 0 {
-                found.push(format!("{scheme}//{}", &address[..end]));
+            let end = address.find(['&', '#', ' ']).unwrap_or(address.len());
+            let target = clipped(&address[..end], LONGEST);
+            if !target.is_empty() {
+                found.push(format!("{scheme}//{target}"));
             }
         }
         from = at + 4;
@@ -331,15 +325,20 @@ fn embedded_links(link: &str) -> Vec<String> {
                 && !value.starts_with("http")
                 && let Some(target) = patterns.domain.find(value).filter(|m| m.start() == 0)
             {
-                let end = (0..=target.end().min(LONGEST))
-                    .rev()
-                    .find(|at| value.is_char_boundary(*at))
-                    .unwrap_or(0);
-                found.push(format!("http://{}", &value[..end]));
+                found.push(format!("http://{}", clipped(target.as_str(), LONGEST)));
             }
         }
     }
     found
+}
+
+/// At most `most` bytes of `text`, cut at a character's edge.
+fn clipped(text: &str, most: usize) -> &str {
+    let end = (0..=most.min(text.len()))
+        .rev()
+        .find(|at| text.is_char_boundary(*at))
+        .unwrap_or(0);
+    &text[..end]
 }
 
 /// The query parameters that name where a redirect goes.

@@ -88,9 +88,12 @@ pub fn normalize(text: &str) -> String {
         } else if ('А'..='Я').contains(&c) {
             // Cyrillic capitals, common in spam, without the general case table.
             plain.push(fold_lookalike(char::from_u32(c as u32 + 32).unwrap_or(c)));
-        } else if fold_enclosed(c) != c {
-            plain.push(fold_enclosed(c));
         } else {
+            let enclosed = fold_enclosed(c);
+            if enclosed != c {
+                plain.push(enclosed);
+                return;
+            }
             for lower in c.to_lowercase() {
                 plain.push(crate::traditional::simplify(fold_lookalike(lower)));
             }
