@@ -91,6 +91,21 @@ fn print_tally(name: &str, tally: &Tally) {
 pub async fn run(settings: &Settings, args: &BacktestArgs) -> Result<(), Failure> {
     let spec = spec(args).exit_on(Exit::Config)?;
     let database = open_existing_database(settings).await?;
+    // A mistyped group would report nothing caught, as if the rules were fine there.
+    if let Some(groups) = &spec.groups {
+        let mut groups: Vec<i64> = groups.iter().copied().collect();
+        groups.sort_unstable();
+        for id in groups {
+            if database.group(id).exit_on(Exit::Database)?.is_none() {
+                return Err(Failure {
+                    exit: Exit::Config,
+                    error: anyhow::anyhow!(
+                        "no group {id} in this database (the console's Groups page lists their ids)"
+                    ),
+                });
+            }
+        }
+    }
     let shared = Arc::new(ModerationShared::default());
     let samples_from = Arc::clone(&database);
     let model_for = Arc::clone(&shared);

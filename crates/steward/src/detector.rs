@@ -134,16 +134,22 @@ fn load(sources: &Sources) -> anyhow::Result<Vec<(String, bool)>> {
     Ok(rows)
 }
 
-/// Normalised texts without exact repeats (a repeated line would sit on both sides of a split).
-fn deduplicated(rows: &[(String, bool)]) -> (Vec<(String, bool)>, usize) {
+/// Normalised texts without exact repeats (a repeated line would sit on both sides of a split),
+/// and beside each the first text as written that reads so (the chain knows a disguised link
+/// only from it).
+fn deduplicated(rows: &[(String, bool)]) -> (Vec<(String, bool)>, Vec<String>, usize) {
     let mut seen = HashSet::new();
-    let unique: Vec<(String, bool)> = rows
-        .iter()
-        .map(|(text, label)| (normalize(text), *label))
-        .filter(|(text, _)| seen.insert(text.clone()))
-        .collect();
+    let mut unique = Vec::new();
+    let mut written = Vec::new();
+    for (text, label) in rows {
+        let normalized = normalize(text);
+        if seen.insert(normalized.clone()) {
+            unique.push((normalized, *label));
+            written.push(text.clone());
+        }
+    }
     let removed = rows.len() - unique.len();
-    (unique, removed)
+    (unique, written, removed)
 }
 
 #[derive(Debug, Default, Clone, Copy, Serialize)]
@@ -248,10 +254,11 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                     });
                 }
             };
-            let (unique, removed) = deduplicated(&rows);
+            let (unique, written, removed) = deduplicated(&rows);
             // Training material that is also a scored message would be learnt and then tested on.
             let scored: HashSet<&str> = unique.iter().map(|(text, _)| text.as_str()).collect();
-            let (also, _) = deduplicated(&simulated_samples(args.train_simulated, TRAINING_SEED));
+            let (also, _, _) =
+                deduplicated(&simulated_samples(args.train_simulated, TRAINING_SEED));
             let also: Vec<(String, bool)> = also
                 .into_iter()
                 .filter(|(text, _)| !scored.contains(text.as_str()))
@@ -264,7 +271,7 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                     chain,
                     also: &also,
                 };
-                counts.pool(run.counts(&unique, Training::default()));
+                counts.pool(run.counts(&unique, &written, Training::default()));
             }
             (
                 (unique, removed, Some(folds), counts),
@@ -299,7 +306,7 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
             };
             let mut counts = Counts::default();
             for (text, label) in &rows {
-                counts.add(chain.check(&normalize(text), false).is_some(), *label);
+                counts.add(chain.check_text(text, false).is_some(), *label);
             }
             let name = match args.detector {
                 Which::Chain => "chain",
@@ -363,7 +370,13 @@ pub struct CrossValidation<'a> {
 }
 
 impl CrossValidation<'_> {
-    pub fn counts(&self, rows: &[(String, bool)], settings: Training) -> Counts {
+    /// `rows` normalised, each scored as `written` at the same index.
+    pub fn counts(
+        &self,
+        rows: &[(String, bool)],
+        written: &[String],
+        settings: Training,
+    ) -> Counts {
         let mut spam: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].1).collect();
         let mut ham: Vec<usize> = (0..rows.len()).filter(|i| !rows[*i].1).collect();
         shuffle(&mut spam, 1 + 2 * self.shuffle);
@@ -386,7 +399,7 @@ impl CrossValidation<'_> {
             for (index, (text, label)) in rows.iter().enumerate() {
                 if fold_of[index] == fold {
                     let flagged = if self.chain {
-                        chain.check(text, false).is_some()
+                        chain.check_text(&written[index], false).is_some()
                     } else {
                         model.is_ad(text, 0.0)
                     };
@@ -417,7 +430,7 @@ fn shuffle(items: &mut [usize], seed: u64) {
 pub fn train(args: &TrainArgs) -> Result<(), Failure> {
     let mut rows = load(&args.sources).exit_on(Exit::Config)?;
     rows.extend(simulated_samples(args.simulated, TRAINING_SEED));
-    let (unique, removed) = deduplicated(&rows);
+    let (unique, _, removed) = deduplicated(&rows);
     let model = steward_text::train(&unique, Training::default());
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes)

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::{Classifier, Contact, ContactKind, KeywordList, find_contacts};
+use crate::{Classifier, Contact, ContactKind, KeywordList, find_contacts, find_written_contacts};
 
 /// Which detector decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,7 +153,7 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(text: &str, model: Option<Arc<Classifier>>) -> Analysis {
         let normalized = crate::normalize(text);
-        let contacts = find_contacts(&normalized);
+        let contacts = find_written_contacts(text, &normalized);
         let score = model.as_ref().and_then(|model| model.verdict(&normalized));
         Analysis {
             normalized,
@@ -204,6 +204,14 @@ impl TextChain {
     /// just joined) flags every link, even to allowed domains, and lowers the classifier's bar.
     pub fn check(&self, normalized: &str, strict: bool) -> Option<Verdict> {
         self.decide(normalized, None, None, strict)
+    }
+
+    /// [`TextChain::check`] on a message as written: a disguised link (`www点xx点com`) is known
+    /// as one, which the normalised text alone cannot tell.
+    pub fn check_text(&self, text: &str, strict: bool) -> Option<Verdict> {
+        let normalized = crate::normalize(text);
+        let contacts = find_written_contacts(text, &normalized);
+        self.decide(&normalized, Some(&contacts), None, strict)
     }
 
     /// [`TextChain::check`] on a message analysed beforehand (off the pipeline's writer thread).
@@ -259,7 +267,9 @@ impl TextChain {
                         && match self.links {
                             LinkPolicy::Off => false,
                             LinkPolicy::All => true,
-                            LinkPolicy::Suspicious => suspicious_link(&contact.found),
+                            LinkPolicy::Suspicious => {
+                                contact.disguised || suspicious_link(&contact.found)
+                            }
                         };
                     if strict && !flagged {
                         return Some(
@@ -275,6 +285,11 @@ impl TextChain {
                         );
                     }
                     if flagged {
+                        let (zh, en) = if contact.disguised {
+                            ("伪装的链接", "a disguised link")
+                        } else {
+                            (zh, en)
+                        };
                         return Some(
                             Verdict::new(
                                 Detector::Link,
@@ -532,6 +547,56 @@ mod tests {
             verdict.public_zh
         );
         assert!(!verdict.public_zh.contains("wxid") && !verdict.public_en.contains("wxid"));
+    }
+
+    #[test]
+    fn a_disguised_link_is_suspicious_whatever_its_ending() {
+        let suspicious = TextChain {
+            links: LinkPolicy::Suspicious,
+            allowed_domains: Vec::new(),
+            ..chain()
+        };
+        let check = |text: &str| {
+            let verdict = suspicious.check_text(text, false)?;
+            Some((verdict.detector, verdict.zh))
+        };
+        let disguised = |text: &str, host: &str| {
+            assert_eq!(
+                check(text),
+                Some((Detector::Link, format!("伪装的链接：{host}"))),
+                "{text:?}"
+            );
+        };
+        disguised("上 www点abc123点com 领", "www.abc123.com");
+        disguised("上 www。abc123。com 领", "www.abc123.com");
+        disguised("官网 abc点shop点com", "abc.shop.com");
+        disguised("看 g\u{43E}\u{43E}gle.com", "google.com");
+        disguised("看 exa\u{200B}mple.com/x", "example.com/x");
+        disguised("上 abc点com 领", "abc.com");
+        // Typed as anybody types them: plain, full-width, a sentence's full stop.
+        assert_eq!(check("看 https://www.abc123.com"), None);
+        assert_eq!(check("看 ｗｗｗ．ａｂｃ１２３．ｃｏｍ"), None);
+        assert_eq!(check("换了iPhone。App Store 里有"), None);
+        assert_eq!(check("сайт https://пример.рф/новости"), None);
+        // The same text already normalised cannot tell: `check` reads it as typed.
+        assert_eq!(
+            suspicious.check(&normalize("上 www点abc123点com 领"), false),
+            None
+        );
+        // The pipeline's analysis (done off the writer thread) knows it as well.
+        let analysis = Analysis::new("上 www点abc123点com 领", None);
+        assert_eq!(
+            suspicious
+                .check_analysed(&analysis, false)
+                .map(|v| v.detector),
+            Some(Detector::Link)
+        );
+        // An allowed domain stays allowed, however it is written.
+        let allowed = TextChain {
+            allowed_domains: vec!["abc123.com".to_owned()],
+            ..suspicious.clone()
+        };
+        assert_eq!(allowed.check_text("上 www点abc123点com", false), None);
     }
 
     #[test]

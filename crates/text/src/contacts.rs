@@ -38,6 +38,10 @@ impl ContactKind {
 pub struct Contact {
     pub kind: ContactKind,
     pub found: String,
+    /// A link whose host is not written as it reads (`www点xx点com`, look-alike letters, an
+    /// invisible character inside): known only from the text as written
+    /// ([`find_written_contacts`]).
+    pub disguised: bool,
 }
 
 struct Patterns {
@@ -108,6 +112,37 @@ fn patterns() -> Option<&'static Patterns> {
 }
 
 /// Every contact detail and link in normalised text, in the order found, without repeats.
+/// [`find_contacts`] of a message as written, each link marked [`Contact::disguised`] when its
+/// host is not in the text as written (after NFKC and lower case, which any keyboard can
+/// produce): nobody spells out a dot, or borrows Cyrillic letters, for a site they could link
+/// openly. A sentence's full stop between two Latin words (`换了iPhone。App Store`) is not a
+/// disguise: a two-part host whose `。` is its only change is left to the other signs.
+pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut contacts = find_contacts(normalized);
+    if !contacts.iter().any(|c| c.kind == ContactKind::Link) {
+        return contacts;
+    }
+    let written: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    let stops = written.replace(['。', '｡'], ".");
+    for contact in &mut contacts {
+        if contact.kind != ContactKind::Link {
+            continue;
+        }
+        let host = crate::chain::host_of(&contact.found);
+        // A host in another script is written so (`пример.рф` reads partly folded): only an
+        // address that reads as plain ASCII, the form a reader is meant to type, is disguised.
+        if host.is_empty() || !host.is_ascii() || written.contains(&host) {
+            continue;
+        }
+        let sentence = host.matches('.').count() == 1
+            && !contact.found.contains("www.")
+            && stops.contains(&host);
+        contact.disguised = !sentence;
+    }
+    contacts
+}
+
 pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // Every pattern needs an ASCII letter or digit (numbers, ids, domains): most chat in Chinese
     // has none, and skips the six searches.
@@ -126,7 +161,11 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
                 && (contact.kind == kind
                     || (contact.kind, kind) == (ContactKind::Phone, ContactKind::Qq))
         }) {
-            found.push(Contact { kind, found: text });
+            found.push(Contact {
+                kind,
+                found: text,
+                disguised: false,
+            });
         }
     };
     // Not an image at a scale (`icon@2x.png`), nor git's login (`git@github.com`): their domain

@@ -17,7 +17,7 @@ pub use classifier::{Classifier, ModelError, Script, Training, features, fine_tu
 pub use labelled::{LabelError, parse_labelled, plain_lines};
 pub use qr::{MAX_CODES as MAX_QR_CODES, QrError, decode_qr, decode_qr_holding};
 
-pub use contacts::{Contact, ContactKind, find_contacts};
+pub use contacts::{Contact, ContactKind, find_contacts, find_written_contacts};
 pub use keywords::{KeywordList, STARTER_KEYWORDS};
 pub use normalize::normalize;
 

@@ -579,10 +579,10 @@ pub async fn rules_editor(
     let tried = (!sample.trim().is_empty()).then(|| {
         let compiled = rules.compile(state.moderation.model());
         let m = words(lang);
-        match compiled.chain.check(
-            &steward_text::normalize(&sample),
-            query.new_member.is_some(),
-        ) {
+        match compiled
+            .chain
+            .check_text(&sample, query.new_member.is_some())
+        {
             Some(verdict) => format!(
                 "{}: {} ({})",
                 m.caught,
@@ -1195,6 +1195,15 @@ fn build_spec(
         .as_ref()
         .filter(|groups| !groups.is_empty())
         .map(|groups| groups.iter().copied().collect::<HashSet<i64>>());
+    // A mistyped group would report nothing caught, as if the rules were fine there.
+    for id in groups.iter().flatten() {
+        if database.group(*id)?.is_none() {
+            return Ok(Err(Refusal::new(
+                format!("没有编号为 {id} 的群"),
+                format!("no group {id}"),
+            )));
+        }
+    }
     Ok(Ok(BacktestSpec {
         from,
         to,

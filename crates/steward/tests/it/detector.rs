@@ -273,6 +273,19 @@ fn backtest_reports_the_rules_in_force_and_a_candidate() {
     );
     assert!(!ok);
     assert!(stderr.contains("JSON object"), "{stderr}");
+    // The one group is id 1: a mistyped id is named, not reported as nothing caught.
+    let (ok, stdout, stderr) = output(
+        &scratch,
+        &["backtest", "--from", "2026-05-01", "--groups", "1"],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("rules in force: 3 messages"), "{stdout}");
+    let (ok, _, stderr) = output(
+        &scratch,
+        &["backtest", "--from", "2026-05-01", "--groups", "1,999"],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("no group 999"), "{stderr}");
 
     // A mistyped data directory is an error, and no database is made there.
     let (ok, _, stderr) = output(

@@ -627,6 +627,10 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
             "from=2026-05-01&to=2026-05-02&groups=&scope=set:nope",
             "没有保存的规则",
         ),
+        (
+            "from=2026-05-01&to=2026-05-02&groups=999&scope=",
+            "没有编号为 999 的群",
+        ),
     ] {
         let refused = console
             .post(
