@@ -127,12 +127,7 @@ pub async fn serve(
             stopped.clone(),
         )));
     }
-    let night = tokio::spawn(clock(
-        database.clone(),
-        shared.clone(),
-        pipeline.outbox_ready(),
-        stopped,
-    ));
+    let night = tokio::spawn(clock(database.clone(), pipeline.outbox_ready(), stopped));
     let state = AppState::new(database, &settings.console)
         .with_pipeline(pipeline.clone())
         .with_moderation(shared.moderation.clone())
@@ -205,7 +200,6 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
 /// invitations whose week is over and greets birthdays.
 async fn clock(
     database: Arc<Database>,
-    shared: Shared,
     outbox_ready: Arc<tokio::sync::Notify>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -216,11 +210,10 @@ async fn clock(
             _ = stopped.changed() => return,
         }
         let database = database.clone();
-        let moderation = shared.moderation.clone();
         let pass = tokio::task::spawn_blocking(move || {
             let now = chrono::Utc::now();
             (
-                steward_engine::moderation::night_pass(&database, &moderation, now),
+                steward_engine::moderation::night_pass(&database, now),
                 steward_engine::engagement::scheduled_pass(&database, now),
             )
         })

@@ -159,6 +159,7 @@ pub struct ModTexts {
     pub min_chars: &'static str,
     pub minutes_after_joining: &'static str,
     pub utc_offset: &'static str,
+    pub time_zone: &'static str,
     pub put_in_set: &'static str,
     pub set_name: &'static str,
     pub from: &'static str,
@@ -232,7 +233,8 @@ static MZH: ModTexts = ModTexts {
     groups_in_minutes: "个群 / 分钟内",
     min_chars: "最少字数",
     minutes_after_joining: "入群后分钟数",
-    utc_offset: "时区（相对 UTC 的分钟数，北京时间 480）",
+    time_zone: "时区（如 Asia/Shanghai，随夏令时）",
+    utc_offset: "或相对 UTC 的分钟数（北京时间 480）",
     put_in_set: "把群放进群组集（留空则移出）",
     set_name: "群组集名称",
     from: "开始日期",
@@ -306,7 +308,8 @@ static MEN: ModTexts = ModTexts {
     groups_in_minutes: "groups / minutes",
     min_chars: "at least (characters)",
     minutes_after_joining: "minutes after joining",
-    utc_offset: "Time zone (minutes east of UTC; China 480)",
+    time_zone: "Time zone (such as Europe/Berlin; follows summer time)",
+    utc_offset: "or minutes east of UTC (China 480)",
     put_in_set: "Put a group in a set (empty: take it out)",
     set_name: "Set name",
     from: "From (date)",
@@ -649,6 +652,8 @@ pub struct RulesForm {
     night_start: String,
     night_end: String,
     night_offset: String,
+    #[serde(default)]
+    night_time_zone: String,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -709,6 +714,7 @@ impl RulesForm {
                 enabled: self.night.is_some(),
                 start: self.night_start.trim().to_owned(),
                 end: self.night_end.trim().to_owned(),
+                time_zone: self.night_time_zone.trim().to_owned(),
                 utc_offset_minutes: number("night", &self.night_offset)?,
             },
         };

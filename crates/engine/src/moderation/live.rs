@@ -61,14 +61,19 @@ impl ModerationShared {
 
     /// A group's rules compiled from their stored document (`None`: the defaults).
     pub fn compile(&self, document: Option<&str>) -> Compiled {
-        let rules = match document {
+        Self::rules(document).compile(self.model())
+    }
+
+    /// A stored rule document read without compiling its detectors (night mode needs only
+    /// its clock); the defaults when there is none or it is invalid.
+    pub fn rules(document: Option<&str>) -> Rules {
+        match document {
             None => Rules::default(),
             Some(json) => Rules::from_json(json).unwrap_or_else(|err| {
                 warn!(error = %err, "stored moderation rules are invalid; using the defaults");
                 Rules::default()
             }),
-        };
-        rules.compile(self.model())
+        }
     }
 }
 

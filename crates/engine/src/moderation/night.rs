@@ -14,8 +14,16 @@ pub fn is_night(night: &Night, now: DateTime<Utc>) -> bool {
     let (Some(start), Some(end)) = (parse_clock(&night.start), parse_clock(&night.end)) else {
         return false;
     };
-    let local = now + chrono::Duration::minutes(i64::from(night.utc_offset_minutes));
-    let minute = local.hour() * 60 + local.minute();
+    let minute = match night.time_zone.trim().parse::<chrono_tz::Tz>() {
+        Ok(zone) => {
+            let local = now.with_timezone(&zone);
+            local.hour() * 60 + local.minute()
+        }
+        Err(_) => {
+            let local = now + chrono::Duration::minutes(i64::from(night.utc_offset_minutes));
+            local.hour() * 60 + local.minute()
+        }
+    };
     if start <= end {
         start <= minute && minute < end
     } else {
@@ -24,15 +32,11 @@ pub fn is_night(night: &Night, now: DateTime<Utc>) -> bool {
 }
 
 /// Switches night mode where it is due; returns how many groups were switched.
-pub fn night_pass(
-    database: &Database,
-    shared: &ModerationShared,
-    now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
+pub fn night_pass(database: &Database, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut switched = 0;
     for group in database.groups_with_accounts()? {
         let document = database.effective_rules(group.group_id)?;
-        let rules = shared.compile(document.as_deref()).rules;
+        let rules = ModerationShared::rules(document.as_deref());
         let want = rules.enabled && rules.night.enabled && is_night(&rules.night, now);
         if want == database.night_muted(group.group_id)? {
             continue;
@@ -86,5 +90,33 @@ mod tests {
         };
         assert!(is_night(&day, at(9, 30)));
         assert!(!is_night(&day, at(10, 0)));
+    }
+
+    #[test]
+    fn a_named_time_zone_keeps_the_night_through_summer_time() {
+        // 23:00–07:00 in Berlin: 22:00 UTC in winter (UTC+1), 21:00 UTC in summer (UTC+2).
+        let night = Night {
+            enabled: true,
+            time_zone: "Europe/Berlin".into(),
+            utc_offset_minutes: 0,
+            ..Night::default()
+        };
+        let at = |month, h, m| Utc.with_ymd_and_hms(2026, month, 10, h, m, 0).unwrap();
+        assert!(!is_night(&night, at(1, 21, 59)));
+        assert!(is_night(&night, at(1, 22, 0)));
+        assert!(is_night(&night, at(1, 5, 59)));
+        assert!(!is_night(&night, at(1, 6, 0)));
+        assert!(!is_night(&night, at(7, 20, 59)));
+        assert!(is_night(&night, at(7, 21, 0)));
+        assert!(is_night(&night, at(7, 4, 59)));
+        assert!(!is_night(&night, at(7, 5, 0)));
+        // The zone, when named, is the group's clock; the offset is then not read.
+        let shanghai = Night {
+            time_zone: "Asia/Shanghai".into(),
+            utc_offset_minutes: -300,
+            ..night
+        };
+        assert!(is_night(&shanghai, at(7, 15, 0)));
+        assert!(!is_night(&shanghai, at(7, 14, 59)));
     }
 }

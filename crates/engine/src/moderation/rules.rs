@@ -81,10 +81,13 @@ pub struct NewMember {
 #[serde(default, deny_unknown_fields)]
 pub struct Night {
     pub enabled: bool,
-    /// `HH:MM`, in the offset below.
+    /// `HH:MM`, in the group's time zone.
     pub start: String,
     pub end: String,
-    /// Minutes east of UTC: 480 is China.
+    /// An IANA time zone (`Europe/Berlin`): the night follows its summer time. Empty: the fixed
+    /// offset below.
+    pub time_zone: String,
+    /// Minutes east of UTC when no time zone is named: 480 is China.
     pub utc_offset_minutes: i32,
 }
 
@@ -152,6 +155,7 @@ impl Default for Night {
             enabled: false,
             start: "23:00".to_owned(),
             end: "07:00".to_owned(),
+            time_zone: String::new(),
             utc_offset_minutes: 480,
         }
     }
@@ -282,6 +286,19 @@ impl Rules {
             if parse_clock(&self.night.start) == parse_clock(&self.night.end) {
                 return Err(RulesError("night: start and end must differ".to_owned()));
             }
+            if !self.night.time_zone.trim().is_empty()
+                && self
+                    .night
+                    .time_zone
+                    .trim()
+                    .parse::<chrono_tz::Tz>()
+                    .is_err()
+            {
+                return Err(RulesError(format!(
+                    "night.time_zone: `{}` is not an IANA time zone such as Asia/Shanghai",
+                    self.night.time_zone
+                )));
+            }
             if !(-720..=840).contains(&self.night.utc_offset_minutes) {
                 return Err(RulesError(
                     "night.utc_offset_minutes: -720 to 840".to_owned(),
@@ -395,6 +412,10 @@ mod tests {
                 "night.start",
             ),
             (r#"{"ladder": ["mute 31d"]}"#, "mute 31d"),
+            (
+                r#"{"night": {"enabled": true, "time_zone": "UTC+8"}}"#,
+                "night.time_zone",
+            ),
             ("not json", "expected"),
             ("[false]", "a JSON object"),
             ("[]", "a JSON object"),

@@ -965,10 +965,7 @@ fn night_mode_mutes_and_unmutes_each_group_once(test: &TestDatabase) {
             &format!("group:{group}"),
             r#"{"night": {"enabled": true, "start": "23:00", "end": "07:00", "utc_offset_minutes": 480}}"#,
         );
-        let moderation = bot.shared.moderation.clone();
-        let pass = |time: DateTime<Utc>| {
-            blocking(|| night_pass(&bot.database, &moderation, time)).unwrap()
-        };
+        let pass = |time: DateTime<Utc>| blocking(|| night_pass(&bot.database, time)).unwrap();
         let day = Utc.with_ymd_and_hms(2026, 6, 1, 4, 0, 0).unwrap(); // 12:00 in China
         let night = Utc.with_ymd_and_hms(2026, 6, 1, 15, 30, 0).unwrap(); // 23:30
         assert_eq!(pass(day), 0);

@@ -150,6 +150,19 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(text(bad).await.contains("flood"));
+    let bad = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
+            &rules_form(
+                &csrf,
+                "group:1",
+                &[("night", "on"), ("night_time_zone", "Europe/Atlantis")],
+            ),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(text(bad).await.contains("Europe/Atlantis"));
     assert!(
         console.database().rules("group:1").unwrap().is_none(),
         "nothing stored"
@@ -166,6 +179,8 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
                     ("keywords", "代练\n<script>alert(1)</script>"),
                     ("ladder", "warn, kick"),
                     ("language", "en"),
+                    ("night", "on"),
+                    ("night_time_zone", " Europe/Berlin "),
                 ],
             ),
         )
@@ -180,6 +195,7 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
     let rules = Rules::from_json(&stored.rules).unwrap();
     assert_eq!(rules.keywords, ["代练", "<script>alert(1)</script>"]);
     assert_eq!(rules.ladder, ["warn", "kick"]);
+    assert_eq!(rules.night.time_zone, "Europe/Berlin");
     assert_eq!(stored.updated_by, "lin");
 
     // The editor shows the stored words, escaped.
