@@ -46,6 +46,9 @@ pub struct Contact {
 
 struct Patterns {
     email: Regex,
+    /// An address with its `@` spelt out (`abc(at)gmail.com`, `abc#qq.com`, `abc 艾特 163.com`)
+    /// and its dots too (`gmail(dot)com`): the local part (1), the sign (2), the domain (3).
+    spelt_email: Regex,
     link: Regex,
     domain: Regex,
     phone: Regex,
@@ -74,6 +77,10 @@ fn patterns() -> Option<&'static Patterns> {
         .get_or_init(|| {
             Some(Patterns {
                 email: Regex::new(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}").ok()?,
+                spelt_email: Regex::new(
+                    r"([a-z0-9][a-z0-9._%+-]{2,})\s*(\(at\)|\[at\]|\{at\}|<at>|艾特|#)\s*([a-z0-9-]+(?:(?:\.|\s*[(\[]dot[)\]]\s*)[a-z0-9-]+)*(?:\.|\s*[(\[]dot[)\]]\s*)[a-z]{2,})(?-u:\b)",
+                )
+                .ok()?,
                 // A link ends at the first Chinese character (ads glue their text to it), unless
                 // the host itself is written in them: `http://广告.cn`, `www.中文.中国/x`.
                 link: Regex::new(&format!(
@@ -185,6 +192,31 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     for email in &emails {
         push(ContactKind::Email, email);
     }
+    // Spelt out: any domain after `(at)` and its kin; after `#` only a mail provider's, as
+    // `#` has other work (`C#.net`, `issue#12.io`).
+    let mut emails = emails;
+    for spelt in patterns.spelt_email.captures_iter(normalized) {
+        let (Some(whole), Some(local), Some(sign), Some(domain)) =
+            (spelt.get(0), spelt.get(1), spelt.get(2), spelt.get(3))
+        else {
+            continue;
+        };
+        let domain: String = domain
+            .as_str()
+            .replace("(dot)", ".")
+            .replace("[dot]", ".")
+            .replace("(dot]", ".")
+            .replace("[dot)", ".")
+            .split_whitespace()
+            .collect();
+        if sign.as_str() == "#"
+            && (!MAIL_PROVIDERS.contains(&domain.as_str()) || whole.as_str().contains(' '))
+        {
+            continue;
+        }
+        push(ContactKind::Email, &format!("{}@{domain}", local.as_str()));
+        emails.push(whole.as_str());
+    }
     let mut links = Vec::new();
     for link in patterns.link.find_iter(normalized) {
         push(ContactKind::Link, link.as_str());
@@ -263,6 +295,12 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             let latin = word.as_str().ends_with(|c: char| c.is_ascii_alphabetic());
             let marked = between.as_str().contains([':', '：', '=', '号'])
                 || between.as_str().contains("id");
+            // A mini-program's template attribute (`wx:for-item="item"`) is code.
+            let attribute =
+                word.as_str() == "wx" && normalized[id.end()..].starts_with(['=', '"', '\'']);
+            if attribute {
+                continue;
+            }
             if !latin || marked || id.as_str().bytes().any(|b| b.is_ascii_digit()) {
                 push(ContactKind::WeChat, id.as_str());
             }
@@ -469,6 +507,30 @@ const FILE_ENDINGS: &[&str] = &[
     "json", "js", "ts", "css", "html", "md", "rs", "py",
 ];
 
+/// Mail providers whose addresses ads spell with `#` for `@` (`abc#qq.com`).
+const MAIL_PROVIDERS: &[&str] = &[
+    "qq.com",
+    "foxmail.com",
+    "163.com",
+    "126.com",
+    "yeah.net",
+    "sina.com",
+    "sina.cn",
+    "sohu.com",
+    "139.com",
+    "189.cn",
+    "aliyun.com",
+    "tom.com",
+    "gmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "proton.me",
+    "protonmail.com",
+];
+
 /// Titles written before a name with a dot (`Mr.Wang`): no host.
 const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "co", "vs", "mt",
@@ -558,6 +620,14 @@ mod tests {
             &[(Link, "baidu.com/加微信:abc12345"), (WeChat, "abc12345")],
         );
         check("git@spam.top 联系", &[(Link, "spam.top")]);
+        // An address with its `@` (and dots) spelt out.
+        check("简历发 hr2026(at)gmail.com", &[(Email, "hr2026@gmail.com")]);
+        check(
+            "联系 abc123 [at] example(dot)com 领",
+            &[(Email, "abc123@example.com")],
+        );
+        check("投稿 384729156#qq.com", &[(Email, "384729156@qq.com")]);
+        check("邮箱 lucky艾特163.com", &[(Email, "lucky@163.com")]);
         check("联系13912345678", &[(Phone, "13912345678")]);
         check("电话 １３８-００１３-８０００", &[(Phone, "13800138000")]);
         check("联系13912345678立减", &[(Phone, "13912345678")]);
@@ -666,6 +736,13 @@ mod tests {
 
     #[test]
     fn ordinary_chat_is_left_alone() {
+        // `#` has other work than standing for `@`; a mini-program's attributes are code.
+        check("学 C# qq.com 上有教程", &[(Link, "qq.com")]);
+        check("见 issue#12.io 的讨论", &[(Link, "12.io")]);
+        check(
+            r#"<view wx:for="{{list}}" wx:for-item="row" wx:for-index="i">"#,
+            &[],
+        );
         check("我的游戏 id 是 123456789，来组队", &[]);
         check("订单号 20260501123456 已发货", &[]);
         check("今天跑了 10.5 公里，配速 5.30", &[]);
