@@ -70,6 +70,10 @@ pub struct EvalArgs {
     /// trained on): ordinary chat, questions, introductions, sign-ins and the spammers' ads
     #[arg(long, value_name = "N", default_value_t = 0)]
     simulated: usize,
+    /// After the figures, list up to this many false positives (with the reason) and as many
+    /// missed ads: what to look at before trusting a detector on your own chat
+    #[arg(long, value_name = "N", default_value_t = 0, conflicts_with = "folds")]
+    mistakes: usize,
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +229,11 @@ struct Report {
     false_positive_rate: f64,
     #[serde(flatten)]
     counts: Counts,
+    /// With `--mistakes`: false positives as `[reason] text`, and missed ads.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    false_positive_examples: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missed_examples: Vec<String>,
 }
 
 pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
@@ -234,6 +243,8 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
         load(&args.sources).exit_on(Exit::Config)?
     };
     rows.extend(simulated_samples(args.simulated, EVALUATION_SEED));
+    let mut false_positives = Vec::new();
+    let mut missed = Vec::new();
     let (report, name) = match args.folds {
         Some(folds) => {
             if folds < 2 {
@@ -306,7 +317,16 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
             };
             let mut counts = Counts::default();
             for (text, label) in &rows {
-                counts.add(chain.check_text(text, false).is_some(), *label);
+                let verdict = chain.check_text(text, false);
+                if counts.false_positives < args.mistakes
+                    && let Some(verdict) = verdict.as_ref().filter(|_| !label)
+                {
+                    false_positives.push(format!("[{}] {}", verdict.en, printable(text)));
+                }
+                if counts.false_negatives < args.mistakes && verdict.is_none() && *label {
+                    missed.push(printable(text));
+                }
+                counts.add(verdict.is_some(), *label);
             }
             let name = match args.detector {
                 Which::Chain => "chain",
@@ -328,6 +348,8 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
         f1: counts.f1(),
         false_positive_rate: counts.false_positive_rate(),
         counts,
+        false_positive_examples: false_positives,
+        missed_examples: missed,
     };
     if args.json {
         let json = serde_json::to_string(&report).exit_on(Exit::Failure)?;
@@ -353,8 +375,28 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
         println!("recall: {:.3}", report.recall);
         println!("f1: {:.3}", report.f1);
         println!("false-positive rate: {:.4}", report.false_positive_rate);
+        for line in &report.false_positive_examples {
+            println!("false positive: {line}");
+        }
+        for line in &report.missed_examples {
+            println!("missed: {line}");
+        }
     }
     Ok(())
+}
+
+/// A message as one terminal line: control characters (a hostile file's escape sequences,
+/// line breaks) shown as `\u{..}`.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// One stratified K-fold cross-validation: each fold's model is trained (threshold included)

@@ -387,13 +387,24 @@ fn suspicious_link(link: &str) -> bool {
     if is_local(&host) {
         return false;
     }
-    // An IP address, written plainly, in hex (`0x7f000001`), or in brackets (IPv6, which
-    // leaves no host here): a host without a dot is no site a member shares.
-    if host.is_empty()
-        || !host.contains('.')
-        || host.chars().all(|c| c.is_ascii_digit() || c == '.')
-    {
+    // An IP address in brackets (IPv6) leaves no host here; nothing at all (`http://...` in
+    // an example) is no address.
+    if host.is_empty() {
+        let after_scheme = link.split_once("://").map_or(link, |(_, rest)| rest);
+        return after_scheme.starts_with('[');
+    }
+    // An IP address written plainly or as one number (`0x7f000001`, `2130706433`), which a
+    // browser opens; a dotless word is a name on the member's own network
+    // (`http://yourproxy:8080` in a config example).
+    let one_number = host.bytes().all(|b| b.is_ascii_digit())
+        || host
+            .strip_prefix("0x")
+            .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if one_number || host.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return true;
+    }
+    if !host.contains('.') {
+        return false;
     }
     // A host in Chinese characters, or one spelt in punycode (`xn--`), is rare in chat and a
     // way to a look-alike of a known site.
@@ -642,6 +653,24 @@ mod tests {
             Some(Detector::Link)
         );
         assert_eq!(check("https://docs.example.com/a?lang=zh.top"), None);
+        // A technical channel's lines: a file in a path, a host whose ending we do not list, a
+        // placeholder in a config example, an address inside an archive's link.
+        assert_eq!(check("look in /etc/postfix/main.cf as well"), None);
+        assert_eq!(check(r"C:\conf\main.cf"), None);
+        assert_eq!(check("wget mms://mms-odc.online.no/a/b.wmv ?"), None);
+        assert_eq!(
+            check(r#"Acquire::http::Proxy "http://yourproxyaddress:proxyport";"#),
+            None
+        );
+        assert_eq!(
+            check(r#"isn't sources meant to be like "deb http://...""#),
+            None
+        );
+        assert_eq!(
+            check("http://www.mail-archive.com/pgsql-admin@postgresql.org/msg05772.html"),
+            None
+        );
+        assert_eq!(check("看 main.cf 就行"), Some(Detector::Link));
         // International hosts in other scripts are ordinary links; a channel is no invite.
         assert_eq!(check("сайт https://пример.рф/новости"), None);
         assert_eq!(check("https://t.me/durov"), None);
@@ -679,6 +708,7 @@ mod tests {
             "https://telegram.me/joinchat/abc",
             "http://[::ffff:1.2.3.4]/",
             "http://0x7f000001/",
+            "http://2130706433/",
         ] {
             let found = links_only.check(&normalize(text), false);
             assert_eq!(found.map(|v| v.detector), Some(Detector::Link), "{text}");

@@ -176,10 +176,18 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         }
     };
     // Not an image at a scale (`icon@2x.png`), nor git's login (`git@github.com`): their domain
-    // is read as a link like any other (`git@spam.top`).
+    // is read as a link like any other (`git@spam.top`). Nor is what stands inside a link (a
+    // mailing list's archive path, `https://example.com@spam.top/`'s login): the link is
+    // judged as one.
+    let link_spans: Vec<std::ops::Range<usize>> = patterns
+        .link
+        .find_iter(normalized)
+        .map(|link| link.range())
+        .collect();
     let emails: Vec<&str> = patterns
         .email
         .find_iter(normalized)
+        .filter(|email| !link_spans.iter().any(|span| span.contains(&email.start())))
         .map(|m| m.as_str())
         .filter(|email| {
             let file = email
@@ -247,6 +255,15 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         links.iter().map(|(_, whole, _)| whole.clone()).collect();
     for domain in patterns.domain.find_iter(normalized) {
         let text = domain.as_str();
+        // A file's name in a path (`/etc/postfix/main.cf`), or the front of a longer host
+        // whose ending is not one of ours (`mms-odc.online.no`): no link to judge.
+        let before = normalized[..domain.start()].chars().next_back();
+        let after = &normalized.as_bytes()[domain.end()..];
+        if matches!(before, Some('/' | '\\'))
+            || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_alphanumeric))
+        {
+            continue;
+        }
         let inside_email = emails.iter().any(|email| email.contains(text));
         // A title before a name is no host (`Mr.Wang`, `Dr.Xin`).
         let title = text

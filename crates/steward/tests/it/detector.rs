@@ -82,6 +82,49 @@ fn eval_detector_scores_every_file_form() {
     );
     assert!(ok);
     assert!(figure(&stdout, "recall") < 1.0, "{stdout}");
+
+    // What went wrong, listed: the chat line with a link in disguise is a false positive here
+    // (the file says chat), the ad without a contact or a listed word is missed; a hostile
+    // line's escape sequence is shown, not sent to the terminal.
+    std::fs::write(
+        scratch.path().join("mixed.txt"),
+        "官网 www点abc123点com==0\n午饭吃了吗==0\n今晚8点开黑==1\n\u{1b}[2J快来==1\n",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = output(
+        &scratch,
+        &[
+            "eval-detector",
+            "mixed.txt",
+            "--detector",
+            "keywords",
+            "--mistakes",
+            "1",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(!stdout.contains("false positive:"), "{stdout}");
+    assert_eq!(stdout.matches("missed: ").count(), 1, "{stdout}");
+    assert!(stdout.contains("missed: 今晚8点开黑"), "{stdout}");
+    let (ok, stdout, _) = output(&scratch, &["eval-detector", "mixed.txt", "--mistakes", "5"]);
+    assert!(ok);
+    assert!(
+        stdout.contains("false positive: [a disguised link: www.abc123.com] 官网 www点abc123点com"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r"missed: \u{1b}[2J快来"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+    let (ok, stdout, _) = output(
+        &scratch,
+        &["eval-detector", "mixed.txt", "--mistakes", "5", "--json"],
+    );
+    assert!(ok);
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        json["false_positive_examples"].as_array().map(Vec::len),
+        Some(1),
+        "{json}"
+    );
 }
 
 #[test]
