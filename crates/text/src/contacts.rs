@@ -261,6 +261,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         let after = &normalized.as_bytes()[domain.end()..];
         if matches!(before, Some('/' | '\\'))
             || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_alphanumeric))
+            || is_code(&normalized[..domain.start()], &normalized[domain.end()..])
         {
             continue;
         }
@@ -524,6 +525,17 @@ const FILE_ENDINGS: &[&str] = &[
     "json", "js", "ts", "css", "html", "md", "rs", "py",
 ];
 
+/// Whether a dotted name between `before` and `after` is a program's (`rect.top = 0;`,
+/// `window.top(`, `import pyspark.ml`), as programmers' groups write them: a member's
+/// field or module, not a site. A link is not followed by an assignment or a call.
+fn is_code(before: &str, after: &str) -> bool {
+    let after = after.trim_start_matches(' ');
+    let before = before.trim_end_matches(' ');
+    after.starts_with(['=', '(', '[', ';', '{'])
+        || before.ends_with("import")
+        || (before.ends_with("from") && after.starts_with("import"))
+}
+
 /// Mail providers whose addresses ads spell with `#` for `@` (`abc#qq.com`).
 const MAIL_PROVIDERS: &[&str] = &[
     "qq.com",
@@ -760,6 +772,12 @@ mod tests {
             r#"<view wx:for="{{list}}" wx:for-item="row" wx:for-index="i">"#,
             &[],
         );
+        // Fields and modules in code are no links, whatever their ending.
+        check("const y = rect.top; el.style.top = '10px'", &[]);
+        check("为什么 window.top(…) 报错, rect.top; 也是", &[]);
+        check("from pyspark.ml import Pipeline", &[]);
+        check("import user.vip", &[]);
+        check("网址 spam.top 速来", &[(Link, "spam.top")]);
         check("我的游戏 id 是 123456789，来组队", &[]);
         check("订单号 20260501123456 已发货", &[]);
         check("今天跑了 10.5 公里，配速 5.30", &[]);
