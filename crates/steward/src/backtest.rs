@@ -91,19 +91,30 @@ fn print_tally(name: &str, tally: &Tally) {
 pub async fn run(settings: &Settings, args: &BacktestArgs) -> Result<(), Failure> {
     let spec = spec(args).exit_on(Exit::Config)?;
     let database = open_existing_database(settings).await?;
-    // A mistyped group would report nothing caught, as if the rules were fine there.
+    // A mistyped group would report nothing caught, as if the rules were fine there. The
+    // drivers block: off the async threads, as every database call here.
     if let Some(groups) = &spec.groups {
         let mut groups: Vec<i64> = groups.iter().copied().collect();
         groups.sort_unstable();
-        for id in groups {
-            if database.group(id).exit_on(Exit::Database)?.is_none() {
-                return Err(Failure {
-                    exit: Exit::Config,
-                    error: anyhow::anyhow!(
-                        "no group {id} in this database (the console's Groups page lists their ids)"
-                    ),
-                });
+        let lookup = Arc::clone(&database);
+        let missing = tokio::task::spawn_blocking(move || {
+            for id in groups {
+                if lookup.group(id)?.is_none() {
+                    return Ok(Some(id));
+                }
             }
+            Ok::<_, steward_store::StoreError>(None)
+        })
+        .await
+        .exit_on(Exit::Failure)?
+        .exit_on(Exit::Database)?;
+        if let Some(id) = missing {
+            return Err(Failure {
+                exit: Exit::Config,
+                error: anyhow::anyhow!(
+                    "no group {id} in this database (the console's Groups page lists their ids)"
+                ),
+            });
         }
     }
     let shared = Arc::new(ModerationShared::default());

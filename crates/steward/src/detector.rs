@@ -386,11 +386,11 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
 }
 
 /// A message as one terminal line: control characters (a hostile file's escape sequences,
-/// line breaks) shown as `\u{..}`.
+/// line breaks) and direction overrides shown as `\u{..}`.
 fn printable(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
                 format!("\\u{{{:x}}}", c as u32)
             } else {
                 c.to_string()

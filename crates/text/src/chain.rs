@@ -403,15 +403,16 @@ fn suspicious_link(link: &str) -> bool {
     if one_number || host.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return true;
     }
-    if !host.contains('.') {
-        return false;
-    }
-    // A host in Chinese characters, or one spelt in punycode (`xn--`), is rare in chat and a
-    // way to a look-alike of a known site.
+    // A host in Chinese characters, one spelt in punycode (`xn--`), or with a character no
+    // host has (`spam%2etop`, which a browser opens as `spam.top`), is rare in chat and a way
+    // to a look-alike of a known site.
     if host.contains(|c: char| is_han(c) || !is_host_char(c))
         || host.split('.').any(|label| label.starts_with("xn--"))
     {
         return true;
+    }
+    if !host.contains('.') {
+        return false;
     }
     host.rsplit('.')
         .next()
@@ -584,11 +585,29 @@ mod tests {
         disguised("看 g\u{43E}\u{43E}gle.com", "google.com");
         disguised("看 exa\u{200B}mple.com/x", "example.com/x");
         disguised("上 abc点com 领", "abc.com");
+        disguised("visit cheapmeds(dot)com now", "cheapmeds.com");
         // Typed as anybody types them: plain, full-width, a sentence's full stop.
         assert_eq!(check("看 https://www.abc123.com"), None);
         assert_eq!(check("看 ｗｗｗ．ａｂｃ１２３．ｃｏｍ"), None);
         assert_eq!(check("换了iPhone。App Store 里有"), None);
         assert_eq!(check("сайт https://пример.рф/новости"), None);
+        // `点` as "tap" or "points", a product's name: no address ends so.
+        for text in [
+            "用iPhone点App Store下载",
+            "打开Steam点Store页面",
+            "手机QQ点Me再点设置",
+            "ChatGPT点Pro会员要200刀",
+            "满1000点cn区能换",
+            "iPhone·15·Pro 到手了",
+        ] {
+            assert_eq!(check(text), None, "{text}");
+        }
+        // A big site's link with its dots spelt out where links are blocked; never with
+        // borrowed letters.
+        assert_eq!(check("链接：pan点baidu点com/s/1AbCdE 提取码：x1y2"), None);
+        assert_eq!(check("文档在 docs。python。org 上"), None);
+        assert_eq!(check("github\u{200B}.com/rust-lang"), None);
+        disguised("看 g\u{43E}\u{43E}gle.com 登录", "google.com");
         // The same text already normalised cannot tell: `check` reads it as typed.
         assert_eq!(
             suspicious.check(&normalize("上 www点abc123点com 领"), false),
@@ -709,6 +728,7 @@ mod tests {
             "http://[::ffff:1.2.3.4]/",
             "http://0x7f000001/",
             "http://2130706433/",
+            "http://spam%2etop/",
         ] {
             let found = links_only.check(&normalize(text), false);
             assert_eq!(found.map(|v| v.detector), Some(Detector::Link), "{text}");

@@ -121,9 +121,13 @@ fn patterns() -> Option<&'static Patterns> {
 /// Every contact detail and link in normalised text, in the order found, without repeats.
 /// [`find_contacts`] of a message as written, each link marked [`Contact::disguised`] when its
 /// host is not in the text as written (after NFKC and lower case, which any keyboard can
-/// produce): nobody spells out a dot, or borrows Cyrillic letters, for a site they could link
-/// openly. A sentence's full stop between two Latin words (`换了iPhone。App Store`) is not a
-/// disguise: a two-part host whose `。` is its only change is left to the other signs.
+/// produce): an ad spells out a dot, or borrows Cyrillic letters, to pass link filters. So do
+/// members sharing a big site's link where a platform blocks links (`pan点baidu点com/s/…`):
+/// those sites ([`KNOWN_SITES`]) are no disguise, nor is what only looks like an address in
+/// chat — a sentence's full stop between two words (`换了iPhone。App Store`), `点` as "tap"
+/// or "points" (`打开Steam点Store`, `满1000点cn区`), a product's name (`iPhone·15·Pro`): a
+/// disguised host ends in an ending addresses have, not a word
+/// ([`crate::normalize::ADDRESS_ENDINGS`]).
 pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
     use unicode_normalization::UnicodeNormalization;
     let mut contacts = find_contacts(normalized);
@@ -132,6 +136,7 @@ pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
     }
     let written: String = text.nfkc().flat_map(char::to_lowercase).collect();
     let stops = written.replace(['。', '｡'], ".");
+    let mut plain_dots: Option<String> = None;
     for contact in &mut contacts {
         if contact.kind != ContactKind::Link {
             continue;
@@ -145,7 +150,21 @@ pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
         let sentence = host.matches('.').count() == 1
             && !contact.found.contains("www.")
             && stops.contains(&host);
-        contact.disguised = !sentence;
+        let ending = host.rsplit('.').next().unwrap_or_default();
+        let first = host.split('.').next().unwrap_or_default();
+        let points = host.matches('.').count() == 1 && first.bytes().all(|b| b.is_ascii_digit());
+        // Only dots spelt out (or a preview stopped by an invisible character): a big
+        // site's link shared where links are blocked. Borrowed letters are never innocent.
+        let plain_dots = plain_dots.get_or_insert_with(|| crate::normalize::with_plain_dots(text));
+        let known = plain_dots.contains(&host)
+            && KNOWN_SITES.iter().any(|site| {
+                host == *site
+                    || host
+                        .strip_suffix(site)
+                        .is_some_and(|prefix| prefix.ends_with('.'))
+            });
+        contact.disguised =
+            !sentence && !points && !known && crate::normalize::ADDRESS_ENDINGS.contains(&ending);
     }
     contacts
 }
@@ -179,15 +198,30 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // is read as a link like any other (`git@spam.top`). Nor is what stands inside a link (a
     // mailing list's archive path, `https://example.com@spam.top/`'s login): the link is
     // judged as one.
-    let link_spans: Vec<std::ops::Range<usize>> = patterns
+    let link_paths: Vec<std::ops::Range<usize>> = patterns
         .link
         .find_iter(normalized)
-        .map(|link| link.range())
+        .map(|link| {
+            let text = link.as_str();
+            let host_from = text.find("://").map_or(0, |at| at + 3);
+            let path = text[host_from..]
+                .find(['/', '?', '#'])
+                .map_or(text.len(), |at| host_from + at);
+            link.start() + path..link.end()
+        })
         .collect();
     let emails: Vec<&str> = patterns
         .email
         .find_iter(normalized)
-        .filter(|email| !link_spans.iter().any(|span| span.contains(&email.start())))
+        .filter(|email| {
+            let in_path = link_paths.iter().any(|path| path.contains(&email.start()));
+            let provider = email
+                .as_str()
+                .rsplit('@')
+                .next()
+                .is_some_and(|domain| MAIL_PROVIDERS.contains(&domain));
+            !in_path || provider
+        })
         .map(|m| m.as_str())
         .filter(|email| {
             let file = email
@@ -217,8 +251,12 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             .replace("[dot)", ".")
             .split_whitespace()
             .collect();
-        if sign.as_str() == "#"
-            && (!MAIL_PROVIDERS.contains(&domain.as_str()) || whole.as_str().contains(' '))
+        let provider = MAIL_PROVIDERS.contains(&domain.as_str());
+        let spaced = whole.as_str().contains(char::is_whitespace);
+        // `#` only at a provider and glued; `(at)` between words (`see you (at) home.com`)
+        // only with a provider's domain or a digit in the name, as addresses have.
+        if (sign.as_str() == "#" && (!provider || spaced))
+            || (spaced && !provider && !local.as_str().bytes().any(|b| b.is_ascii_digit()))
         {
             continue;
         }
@@ -257,10 +295,13 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         let text = domain.as_str();
         // A file's name in a path (`/etc/postfix/main.cf`), or the front of a longer host
         // whose ending is not one of ours (`mms-odc.online.no`): no link to judge.
-        let before = normalized[..domain.start()].chars().next_back();
-        let after = &normalized.as_bytes()[domain.end()..];
-        if matches!(before, Some('/' | '\\'))
-            || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_alphanumeric))
+        let mut before = normalized[..domain.start()].chars().rev();
+        let in_path = matches!(before.next(), Some('/' | '\\'))
+            && before
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '~'));
+        if in_path
+            || longer_host(&normalized[domain.end()..])
             || is_code(&normalized[..domain.start()], &normalized[domain.end()..])
         {
             continue;
@@ -314,8 +355,9 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             let marked = between.as_str().contains([':', '：', '=', '号'])
                 || between.as_str().contains("id");
             // A mini-program's template attribute (`wx:for-item="item"`) is code.
-            let attribute =
-                word.as_str() == "wx" && normalized[id.end()..].starts_with(['=', '"', '\'']);
+            let attribute = word.as_str() == "wx"
+                && (normalized[id.end()..].starts_with("=\"")
+                    || normalized[id.end()..].starts_with("='"));
             if attribute {
                 continue;
             }
@@ -526,15 +568,83 @@ const FILE_ENDINGS: &[&str] = &[
 ];
 
 /// Whether a dotted name between `before` and `after` is a program's (`rect.top = 0;`,
-/// `window.top(`, `import pyspark.ml`), as programmers' groups write them: a member's
-/// field or module, not a site. A link is not followed by an assignment or a call.
+/// `window.top()`, `import pyspark.ml`), as programmers' groups write them: a member's
+/// field or module, not a site. A link is not followed by an assignment, a call or an index
+/// whose next sign is code's: full-width brackets read as ASCII ones, and an ad's
+/// `spam.top（复制到浏览器打开）` or `spam.top=领取` goes on in Chinese.
 fn is_code(before: &str, after: &str) -> bool {
-    let after = after.trim_start_matches(' ');
     let before = before.trim_end_matches(' ');
-    after.starts_with(['=', '(', '[', ';', '{'])
-        || before.ends_with("import")
-        || (before.ends_with("from") && after.starts_with("import"))
+    if before.ends_with("import")
+        || (before.ends_with("from") && after.trim_start_matches(' ').starts_with("import"))
+    {
+        return true;
+    }
+    let opened = if after.starts_with(['(', '[', ';', '{']) {
+        &after[1..]
+    } else if let Some(rest) = after.trim_start_matches(' ').strip_prefix('=') {
+        rest
+    } else {
+        return false;
+    };
+    opened
+        .chars()
+        .find(|c| *c != ' ')
+        .is_none_or(|c| c.is_ascii())
 }
+
+/// Whether what follows a found domain carries its host on (`mms-odc.online.no/…`): the front
+/// of a host whose ending, a country's, is not one we list. Not a sentence's next word after a
+/// full stop (`spam.top。24小时`, `spam.top.Thanks`), which no country ends.
+fn longer_host(after: &str) -> bool {
+    let Some(rest) = after.strip_prefix('.') else {
+        return false;
+    };
+    let host: &str = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .next()
+        .unwrap_or_default();
+    let ending = host
+        .trim_end_matches('.')
+        .rsplit('.')
+        .next()
+        .unwrap_or_default();
+    COUNTRY_ENDINGS.contains(&ending)
+}
+
+/// Countries' endings not in [`TLDS`], for [`longer_host`].
+const COUNTRY_ENDINGS: &[&str] = &[
+    "no", "fi", "au", "br", "mx", "tr", "dk", "ca", "de", "fr", "it", "es", "nl", "se", "pl", "ch",
+    "at", "be", "kr", "in", "id", "my", "sg", "th", "vn", "ph", "nz", "za", "ar", "cl", "pt", "gr",
+    "cz", "hu", "ro", "ua", "il", "ir", "pk", "ie", "ve", "pe", "by", "kz", "lt", "lv", "ee", "sk",
+    "si", "hr", "rs", "bg", "is", "lu", "eg", "ma", "ng", "ke", "sa", "ae", "qa", "bd", "lk", "np",
+    "mo",
+];
+
+/// Big sites members write with a spelt-out dot to share a link where a platform blocks links
+/// (a netdisk share, documentation): no disguise of an ad. An operator adds others as allowed
+/// domains.
+const KNOWN_SITES: &[&str] = &[
+    "baidu.com",
+    "qq.com",
+    "weixin.qq.com",
+    "bilibili.com",
+    "zhihu.com",
+    "weibo.com",
+    "douyin.com",
+    "xiaohongshu.com",
+    "csdn.net",
+    "gitee.com",
+    "github.com",
+    "aliyundrive.com",
+    "alipan.com",
+    "quark.cn",
+    "python.org",
+    "microsoft.com",
+    "apple.com",
+    "google.com",
+    "youtube.com",
+    "wikipedia.org",
+];
 
 /// Mail providers whose addresses ads spell with `#` for `@` (`abc#qq.com`).
 const MAIL_PROVIDERS: &[&str] = &[
@@ -774,10 +884,57 @@ mod tests {
         );
         // Fields and modules in code are no links, whatever their ending.
         check("const y = rect.top; el.style.top = '10px'", &[]);
-        check("为什么 window.top(…) 报错, rect.top; 也是", &[]);
+        check("为什么 window.top() 报错, rect.top;", &[]);
+        check("see you (at) home.com", &[(Link, "home.com")]);
         check("from pyspark.ml import Pipeline", &[]);
         check("import user.vip", &[]);
         check("网址 spam.top 速来", &[(Link, "spam.top")]);
+        // What only looks like code, a path or a longer host around an ad's link is none.
+        for text in [
+            "网址 spam.top（复制到浏览器打开）",
+            "看看 spam.top(新)",
+            "网址：spam.top；加群领取",
+            "网址 spam.top=领取",
+            "网址 spam.top [官方]",
+            "网址 spam.top。24小时在线",
+            "网址 spam.top。ok",
+            "visit spam.top.Thanks",
+            "网址 /spam.top",
+            "网址 //spam.top",
+            "网址 \\spam.top",
+            "网址/spam.top/领取",
+        ] {
+            let found = find_contacts(&normalize(text));
+            assert!(
+                found
+                    .iter()
+                    .any(|c| c.kind == Link && c.found.starts_with("spam.top")),
+                "{text}: {found:?}"
+            );
+        }
+        // An address is an address inside a link's login, or at a mail provider anywhere.
+        for text in [
+            "联系邮箱 http://kefu888@qq.com",
+            "联系 https://a.cn/x|kefu888@qq.com",
+        ] {
+            let found = find_contacts(&normalize(text));
+            assert!(
+                found
+                    .iter()
+                    .any(|c| c.kind == Email && c.found == "kefu888@qq.com"),
+                "{text}: {found:?}"
+            );
+        }
+        // Only a template's attribute (`wx:for-item="row"`) is code.
+        for text in ["wx:kefu888\"", "wx:kefu888=领取", "加wx:kefu888'"] {
+            let found = find_contacts(&normalize(text));
+            assert!(
+                found
+                    .iter()
+                    .any(|c| c.kind == WeChat && c.found == "kefu888"),
+                "{text}: {found:?}"
+            );
+        }
         check("我的游戏 id 是 123456789，来组队", &[]);
         check("订单号 20260501123456 已发货", &[]);
         check("今天跑了 10.5 公里，配速 5.30", &[]);

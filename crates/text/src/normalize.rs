@@ -107,6 +107,7 @@ pub fn normalize(text: &str) -> String {
     } else {
         text.nfkc().for_each(&mut push);
     }
+    spelt_dots(&mut plain);
     let mut out = String::with_capacity(plain.len());
     let mut index = 0;
     while index < plain.len() {
@@ -135,15 +136,26 @@ pub fn normalize(text: &str) -> String {
             index += 1;
         }
         let www = plain[start..].starts_with(&['w', 'w', 'w']);
+        // A dot-word makes an address only before an address's ending (`abc点com`, not
+        // `打开bilibili点Live`, `Taylor·Swift·Live`), or in a run of numbers (an IP address).
+        let last = plain[start..index]
+            .iter()
+            .rposition(|c| *c == '.' || is_dot_word(*c))
+            .map_or(start, |at| start + at + 1);
+        let ending: String = plain[last..index].iter().collect();
+        let numbers = plain[start..index]
+            .iter()
+            .all(|c| c.is_ascii_digit() || *c == '.' || is_dot_word(*c));
+        let addressed = www || numbers || ADDRESS_ENDINGS.contains(&ending.as_str());
         let mut label_start = start;
         for at in start..index {
             let c = plain[at];
             if c == '.' || is_dot_word(c) {
-                out.push(if reads_as_dot(c, &plain[label_start..at], labels, www) {
-                    '.'
-                } else {
-                    c
-                });
+                let spelt = c == '．';
+                let dot = c == '.'
+                    || spelt
+                    || (addressed && reads_as_dot(c, &plain[label_start..at], labels, www));
+                out.push(if dot { '.' } else { c });
                 label_start = at + 1;
             } else {
                 out.push(c);
@@ -151,6 +163,59 @@ pub fn normalize(text: &str) -> String {
         }
     }
     out
+}
+
+/// The endings of addresses written with dot-words, and of disguised links: those of real sites
+/// and of cheap ones, not the English words that follow `点` ("tap") or `·` in chat (`app`,
+/// `store`, `me`, `pro`, `live`, `shop`).
+pub(crate) const ADDRESS_ENDINGS: &[&str] = &[
+    "com", "cn", "net", "org", "cc", "co", "io", "top", "xyz", "vip", "icu", "cyou", "sbs", "buzz",
+    "cfd", "tk", "ml", "ga", "cf", "gq", "wang", "xin", "ink", "ltd", "hk", "tw",
+];
+
+/// The text as written with only its dots and invisible characters undone: NFKC, lower case,
+/// invisible and combining characters removed, every dot-word a dot; no look-alike folded.
+/// A host found in it was disguised by its dots alone, not by borrowed letters.
+pub(crate) fn with_plain_dots(text: &str) -> String {
+    let mut plain: Vec<char> = text
+        .nfkc()
+        .filter(|c| !is_invisible(*c) && !is_combining(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    spelt_dots(&mut plain);
+    plain
+        .into_iter()
+        .map(|c| if is_dot_word(c) { '.' } else { c })
+        .collect()
+}
+
+/// A dot spelt in brackets between two letters or digits (`cheap(dot)shop`, `abc [dot] com`)
+/// becomes one `．` (NFKC leaves none of its own), always read as a dot: it says so.
+fn spelt_dots(plain: &mut Vec<char>) {
+    const FORMS: [[char; 5]; 3] = [
+        ['(', 'd', 'o', 't', ')'],
+        ['[', 'd', 'o', 't', ']'],
+        ['{', 'd', 'o', 't', '}'],
+    ];
+    if !plain.windows(3).any(|w| w == ['d', 'o', 't']) {
+        return;
+    }
+    let mut at = 1;
+    while at + 5 < plain.len() {
+        let before = usize::from(plain[at] == ' ');
+        let form = at + before;
+        let spelt = plain
+            .get(form..form + 5)
+            .is_some_and(|w| FORMS.iter().any(|f| f == w));
+        let after = form + 5 + usize::from(plain.get(form + 5) == Some(&' '));
+        if spelt
+            && plain[at - 1].is_ascii_alphanumeric()
+            && plain.get(after).is_some_and(char::is_ascii_alphanumeric)
+        {
+            plain.splice(at..after, ['．']);
+        }
+        at += 1;
+    }
 }
 
 /// Whether a dot-word after `label` in a run of `labels` stands for a dot. `点` after a number
@@ -195,5 +260,13 @@ mod tests {
         check("w\u{0489}x\u{0489}", "wx");
         check("ᴠx ԝх 🅥🅧 🅰", "vx wx vx a");
         check("❶❸❽⓿ ➀➁ ➊➋", "1380 12 12");
+        check("cheap(dot)shop and abc [dot] com", "cheap.shop and abc.com");
+        check("www{dot}abc(dot)com", "www.abc.com");
+        check("(dot) the i(dot)", "(dot) the i(dot)");
+        // A dot-word before a word that ends no address is the word it is ("tap", a name).
+        check("打开bilibili点Live看直播", "打开bilibili点live看直播");
+        check("Taylor·Swift·Live", "taylor·swift·live");
+        check("用iPhone点App Store", "用iphone点app store");
+        check("www点abc点live", "www.abc.live");
     }
 }

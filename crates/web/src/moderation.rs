@@ -715,7 +715,14 @@ impl RulesForm {
                 start: self.night_start.trim().to_owned(),
                 end: self.night_end.trim().to_owned(),
                 time_zone: self.night_time_zone.trim().to_owned(),
-                utc_offset_minutes: number("night", &self.night_offset)?,
+                // Not read when a zone is named: a cleared box is then no error.
+                utc_offset_minutes: if self.night_offset.trim().is_empty()
+                    && !self.night_time_zone.trim().is_empty()
+                {
+                    steward_engine::moderation::Night::default().utc_offset_minutes
+                } else {
+                    number("night", &self.night_offset)?
+                },
             },
         };
         rules.validate().map_err(|err| err.0)?;

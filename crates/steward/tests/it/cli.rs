@@ -249,6 +249,23 @@ fn serve_and_migrate_run_and_stop_cleanly_on_postgresql() {
     let stderr = stderr_of(&mut child);
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // So does a backtest that looks its groups up before it runs.
+    let output = steward()
+        .current_dir(scratch.path())
+        .args([
+            "backtest",
+            "--from",
+            "2026-01-01",
+            "--groups",
+            "999",
+            "--database",
+            &database.url,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("no group 999"), "{stderr}");
 }
 
 #[test]
