@@ -138,15 +138,21 @@ pub fn normalize(text: &str) -> String {
         let www = plain[start..].starts_with(&['w', 'w', 'w']);
         // A dot-word makes an address only before an address's ending (`abc点com`, not
         // `打开bilibili点Live`, `Taylor·Swift·Live`), or in a run of numbers (an IP address).
-        let last = plain[start..index]
-            .iter()
-            .rposition(|c| *c == '.' || is_dot_word(*c))
-            .map_or(start, |at| start + at + 1);
-        let ending: String = plain[last..index].iter().collect();
-        let numbers = plain[start..index]
-            .iter()
-            .all(|c| c.is_ascii_digit() || *c == '.' || is_dot_word(*c));
-        let addressed = www || numbers || ADDRESS_ENDINGS.contains(&ending.as_str());
+        // (Most runs are one word: nothing to look at, nothing allocated.)
+        let addressed = labels > 1 && {
+            let run = &plain[start..index];
+            let last = run
+                .iter()
+                .rposition(|c| *c == '.' || is_dot_word(*c))
+                .map_or(0, |at| at + 1);
+            let ending = &run[last..];
+            www || run
+                .iter()
+                .all(|c| c.is_ascii_digit() || *c == '.' || is_dot_word(*c))
+                || ADDRESS_ENDINGS
+                    .iter()
+                    .any(|known| known.chars().eq(ending.iter().copied()))
+        };
         let mut label_start = start;
         for at in start..index {
             let c = plain[at];
