@@ -351,11 +351,14 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
         false_positive_examples: false_positives,
         missed_examples: missed,
     };
+    use std::fmt::Write as _;
+    let mut out = String::new();
     if args.json {
         let json = serde_json::to_string(&report).exit_on(Exit::Failure)?;
-        println!("{json}");
+        let _ = writeln!(out, "{json}");
     } else {
-        println!(
+        let _ = writeln!(
+            out,
             "detector: {}; messages: {} ({} spam){}",
             report.detector,
             report.messages,
@@ -371,16 +374,27 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                 None => String::new(),
             }
         );
-        println!("precision: {:.3}", report.precision);
-        println!("recall: {:.3}", report.recall);
-        println!("f1: {:.3}", report.f1);
-        println!("false-positive rate: {:.4}", report.false_positive_rate);
+        let _ = writeln!(out, "precision: {:.3}", report.precision);
+        let _ = writeln!(out, "recall: {:.3}", report.recall);
+        let _ = writeln!(out, "f1: {:.3}", report.f1);
+        let _ = writeln!(
+            out,
+            "false-positive rate: {:.4}",
+            report.false_positive_rate
+        );
         for line in &report.false_positive_examples {
-            println!("false positive: {line}");
+            let _ = writeln!(out, "false positive: {line}");
         }
         for line in &report.missed_examples {
-            println!("missed: {line}");
+            let _ = writeln!(out, "missed: {line}");
         }
+    }
+    // A reader that stops early (`| head`) is no failure: what it wanted was written.
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(err).exit_on(Exit::Failure)?
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -114,11 +114,11 @@ impl LinkPolicy {
     }
 }
 
-/// Top-level domains that cost next to nothing and carry most link spam.
+/// Top-level domains that cost next to nothing and carry most link spam. Not Freenom's (.tk .ml
+/// .ga .cf .gq): closed to new names since 2023, and in chat they are files and modules.
 const CHEAP_TLDS: &[&str] = &[
     "top", "xyz", "icu", "vip", "club", "site", "shop", "online", "fun", "live", "work", "ltd",
-    "wang", "xin", "ink", "pub", "tk", "ml", "ga", "cf", "gq", "win", "bid", "loan", "click",
-    "cyou", "sbs", "buzz", "cfd",
+    "wang", "xin", "ink", "pub", "win", "bid", "loan", "click", "cyou", "sbs", "buzz", "cfd",
 ];
 
 /// Hosts whose links are group invites or hide where they go.
@@ -470,7 +470,7 @@ fn is_host_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '.' | '-')
 }
 
-fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
 }
 
@@ -586,6 +586,9 @@ mod tests {
         disguised("看 exa\u{200B}mple.com/x", "example.com/x");
         disguised("上 abc点com 领", "abc.com");
         disguised("visit cheapmeds(dot)com now", "cheapmeds.com");
+        disguised("澳门葡京 3522点com 手机投注", "3522.com");
+        disguised("网址：xpj8888。com 复制到浏览器打开", "xpj8888.com");
+        disguised("网址 xpj888\u{2024}com 日赚千元", "xpj888.com");
         // Typed as anybody types them: plain, full-width, a sentence's full stop.
         assert_eq!(check("看 https://www.abc123.com"), None);
         assert_eq!(check("看 ｗｗｗ．ａｂｃ１２３．ｃｏｍ"), None);
@@ -599,6 +602,15 @@ mod tests {
             "ChatGPT点Pro会员要200刀",
             "满1000点cn区能换",
             "iPhone·15·Pro 到手了",
+            "打开App Store点CN区",
+            "Netflix点HK区能看吗",
+            "手机QQ点VIP中心领礼包",
+            "还差300点VIP经验才升级",
+            "打开bilibili点Live看直播",
+            "京东 jd点com 下单更快",
+            "唯品会 vip点com 今天有特卖",
+            "中国大学MOOC icourse163点org 上有这门课",
+            "iPhone。CN版",
         ] {
             assert_eq!(check(text), None, "{text}");
         }
@@ -689,7 +701,13 @@ mod tests {
             check("http://www.mail-archive.com/pgsql-admin@postgresql.org/msg05772.html"),
             None
         );
-        assert_eq!(check("看 main.cf 就行"), Some(Detector::Link));
+        assert_eq!(check("看 spam.top 就行"), Some(Detector::Link));
+        // Freenom's endings (.tk .ml .ga .cf .gq) take no new names since 2023: in chat they are
+        // files and modules (`main.cf`, `main.ml`, `Microsoft.ML`, `tkinter.tk`).
+        assert_eq!(
+            check("看 main.cf 就行, OCaml 的 main.ml 和 tkinter.tk"),
+            None
+        );
         // International hosts in other scripts are ordinary links; a channel is no invite.
         assert_eq!(check("сайт https://пример.рф/новости"), None);
         assert_eq!(check("https://t.me/durov"), None);

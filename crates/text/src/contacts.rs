@@ -62,7 +62,7 @@ struct Patterns {
     invite: Regex,
 }
 
-const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd";
+const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd";
 
 /// Chinese characters, as a regex class body.
 const HAN: &str = r"\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3FFFF}";
@@ -134,7 +134,21 @@ pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
     if !contacts.iter().any(|c| c.kind == ContactKind::Link) {
         return contacts;
     }
-    let written: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    // The one-dot leader and the small full stop are dots after NFKC: kept apart, as they are
+    // typed only to hide one (`xpj888․com`).
+    let written: String = text
+        .chars()
+        .map(|c| {
+            if matches!(c, '\u{2024}' | '\u{FE52}') {
+                '点'
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .nfkc()
+        .flat_map(char::to_lowercase)
+        .collect();
     let stops = written.replace(['。', '｡'], ".");
     let mut plain_dots: Option<String> = None;
     for contact in &mut contacts {
@@ -147,12 +161,18 @@ pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
         if host.is_empty() || !host.is_ascii() || written.contains(&host) {
             continue;
         }
-        let sentence = host.matches('.').count() == 1
-            && !contact.found.contains("www.")
-            && stops.contains(&host);
         let ending = host.rsplit('.').next().unwrap_or_default();
         let first = host.split('.').next().unwrap_or_default();
-        let points = host.matches('.').count() == 1 && first.bytes().all(|b| b.is_ascii_digit());
+        let two_parts = host.matches('.').count() == 1 && !contact.found.contains("www.");
+        // A sentence's `。` before a word that is a region's or a company's ending (`iPhone。CN版`,
+        // `Mac。Co`); before `com` or `net` it is no prose (`xpj8888。com`).
+        let sentence = two_parts
+            && stops.contains(&host)
+            && matches!(ending, "cn" | "hk" | "tw" | "co" | "io");
+        // Points in a region (`满1000点cn区`), not a casino's number (`3522点com`).
+        let points = two_parts
+            && first.bytes().all(|b| b.is_ascii_digit())
+            && matches!(ending, "cn" | "hk" | "tw");
         // Only dots spelt out (or a preview stopped by an invisible character): a big
         // site's link shared where links are blocked. Borrowed letters are never innocent.
         let plain_dots = plain_dots.get_or_insert_with(|| crate::normalize::with_plain_dots(text));
@@ -163,8 +183,9 @@ pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
                         .strip_suffix(site)
                         .is_some_and(|prefix| prefix.ends_with('.'))
             });
-        contact.disguised =
-            !sentence && !points && !known && crate::normalize::ADDRESS_ENDINGS.contains(&ending);
+        let address_ending = crate::normalize::ADDRESS_ENDINGS.contains(&ending)
+            || crate::normalize::CHEAP_ENDINGS.contains(&ending);
+        contact.disguised = !sentence && !points && !known && address_ending;
     }
     contacts
 }
@@ -573,23 +594,74 @@ const FILE_ENDINGS: &[&str] = &[
 /// whose next sign is code's: full-width brackets read as ASCII ones, and an ad's
 /// `spam.top（复制到浏览器打开）` or `spam.top=领取` goes on in Chinese.
 fn is_code(before: &str, after: &str) -> bool {
+    // Quoted as code (`` `rect.top` ``), an argument of a call (`console.log(rect.top)`), a
+    // template's variable (`this.$refs.top`).
+    if (before.ends_with('`') && after.starts_with('`'))
+        || before.ends_with('$')
+        || (after.starts_with(')')
+            && before
+                .strip_suffix('(')
+                .and_then(|call| call.chars().next_back())
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        return true;
+    }
     let before = before.trim_end_matches(' ');
     if before.ends_with("import")
         || (before.ends_with("from") && after.trim_start_matches(' ').starts_with("import"))
     {
         return true;
     }
-    let opened = if after.starts_with(['(', '[', ';', '{']) {
-        &after[1..]
-    } else if let Some(rest) = after.trim_start_matches(' ').strip_prefix('=') {
-        rest
-    } else {
-        return false;
-    };
-    opened
-        .chars()
-        .find(|c| *c != ' ')
-        .is_none_or(|c| c.is_ascii())
+    // A call or an index: its arguments glued, ASCII, without a space (`top(5)`, `top[0]`;
+    // not `spam.top（复制到浏览器打开）`, `vulkan.top(bonus 100%)`).
+    if let Some(rest) = after.strip_prefix(['(', '[']) {
+        let close = if after.starts_with('(') { ')' } else { ']' };
+        return rest
+            .split_once(close)
+            .is_some_and(|(inside, _)| inside.is_ascii() && !inside.contains(char::is_whitespace));
+    }
+    // More code after `;` (`rect.top; el.x = 1`), not the end of an ad (`bet888.top;`).
+    if let Some(rest) = after.strip_prefix(';') {
+        let statement = rest.split(';').next().unwrap_or_default();
+        return statement.trim().is_ascii()
+            && statement.contains(['=', '('])
+            && !statement.trim().is_empty();
+    }
+    // A comparison (`window.top !== window.self`).
+    let spaced = after.trim_start_matches(' ');
+    if ["===", "!==", "==", "!="]
+        .iter()
+        .any(|op| spaced.starts_with(op))
+    {
+        return true;
+    }
+    // An assignment of a value code has (a number, a string, a name with a dot or a call, a
+    // name after a spaced `=`), not of words (`win888.vip = 100 USDT bonus`, `spam.top=领取`,
+    // `spam.top=free`). What follows in Chinese is the member's own words.
+    if let Some(rest) = spaced.strip_prefix('=') {
+        let value = rest
+            .split([';', '\n'])
+            .next()
+            .unwrap_or_default()
+            .split(crate::chain::is_han)
+            .next()
+            .unwrap_or_default()
+            .trim();
+        let words: Vec<&str> = value.split_whitespace().collect();
+        let prose = words.windows(2).any(|pair| {
+            pair.iter()
+                .all(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        });
+        let first = words.first().copied().unwrap_or_default();
+        let name = rest.starts_with(' ')
+            && words.len() == 1
+            && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let code_value = first.starts_with(|c: char| c.is_ascii_digit() || "'\"`-[{(!".contains(c))
+            || first.contains(['.', '(', '$'])
+            || name;
+        return !first.is_empty() && value.is_ascii() && !prose && code_value;
+    }
+    false
 }
 
 /// Whether what follows a found domain carries its host on (`mms-odc.online.no/…`): the front
@@ -644,6 +716,31 @@ const KNOWN_SITES: &[&str] = &[
     "google.com",
     "youtube.com",
     "wikipedia.org",
+    "taobao.com",
+    "tmall.com",
+    "jd.com",
+    "pinduoduo.com",
+    "yangkeduo.com",
+    "vip.com",
+    "mi.com",
+    "xiaomi.com",
+    "huawei.com",
+    "meituan.com",
+    "dianping.com",
+    "ctrip.com",
+    "12306.cn",
+    "163.com",
+    "douban.com",
+    "cnki.net",
+    "icourse163.org",
+    "leetcode.cn",
+    "leetcode.com",
+    "steampowered.com",
+    "epicgames.com",
+    "npmjs.com",
+    "stackoverflow.com",
+    "gov.cn",
+    "edu.cn",
 ];
 
 /// Mail providers whose addresses ads spell with `#` for `@` (`abc#qq.com`).
@@ -884,7 +981,15 @@ mod tests {
         );
         // Fields and modules in code are no links, whatever their ending.
         check("const y = rect.top; el.style.top = '10px'", &[]);
-        check("为什么 window.top() 报错, rect.top;", &[]);
+        check("为什么 window.top() 报错, rect.top; el.x = 1", &[]);
+        check("console.log(rect.top) 打出来是负数", &[]);
+        check(
+            "用 `rect.top` 算位置, this.$refs.top.scrollIntoView() 无效",
+            &[],
+        );
+        check("print(df.top(5)) 和 a.top[0]", &[]);
+        check("if (window.top !== window.self) 说明被嵌在 iframe 里", &[]);
+        check("el.style.top = `${y}px` 不对吗, x.top = url", &[]);
         check("see you (at) home.com", &[(Link, "home.com")]);
         check("from pyspark.ml import Pipeline", &[]);
         check("import user.vip", &[]);
@@ -903,12 +1008,36 @@ mod tests {
             "网址 //spam.top",
             "网址 \\spam.top",
             "网址/spam.top/领取",
+            "Join now spam.top(limited spots)",
+            "Casino: spam.top(bonus 100%)",
+            "Register: spam.top = 100 USDT bonus",
+            "FREE NETFLIX accounts -> spam.top=free",
+            "官网 spam.top;",
+            "a spam.top; b.top;",
         ] {
             let found = find_contacts(&normalize(text));
             assert!(
                 found
                     .iter()
                     .any(|c| c.kind == Link && c.found.starts_with("spam.top")),
+                "{text}: {found:?}"
+            );
+        }
+        // Dot-words before a cheap ending that is a word too, with a sign of an address; a dot
+        // spelt in brackets; a shortener without its scheme.
+        for (text, link) in [
+            ("兼职刷单日结 详情看 abc123点shop", "abc123.shop"),
+            ("看片神器 91av点live 免费", "91av.live"),
+            ("电报福利群 t。me/+Xy12AbCdEf", "t.me/+xy12abcdef"),
+            ("福利网站 kw。v2mcfsip。shop", "kw.v2mcfsip.shop"),
+            ("网址 xpj888(点)com", "xpj888.com"),
+            ("网址：xpj888【点】com", "xpj888.com"),
+            ("网址 xpj888[.]com", "xpj888.com"),
+            ("领红包 bit.ly/3xYzAb", "bit.ly/3xyzab"),
+        ] {
+            let found = find_contacts(&normalize(text));
+            assert!(
+                found.iter().any(|c| c.kind == Link && c.found == link),
                 "{text}: {found:?}"
             );
         }

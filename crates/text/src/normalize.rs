@@ -139,20 +139,8 @@ pub fn normalize(text: &str) -> String {
         // A dot-word makes an address only before an address's ending (`abc点com`, not
         // `打开bilibili点Live`, `Taylor·Swift·Live`), or in a run of numbers (an IP address).
         // (Most runs are one word: nothing to look at, nothing allocated.)
-        let addressed = labels > 1 && {
-            let run = &plain[start..index];
-            let last = run
-                .iter()
-                .rposition(|c| *c == '.' || is_dot_word(*c))
-                .map_or(0, |at| at + 1);
-            let ending = &run[last..];
-            www || run
-                .iter()
-                .all(|c| c.is_ascii_digit() || *c == '.' || is_dot_word(*c))
-                || ADDRESS_ENDINGS
-                    .iter()
-                    .any(|known| known.chars().eq(ending.iter().copied()))
-        };
+        let addressed =
+            labels > 1 && addressed(&plain[start..index], labels, www, plain.get(index));
         let mut label_start = start;
         for at in start..index {
             let c = plain[at];
@@ -160,7 +148,7 @@ pub fn normalize(text: &str) -> String {
                 let spelt = c == '．';
                 let dot = c == '.'
                     || spelt
-                    || (addressed && reads_as_dot(c, &plain[label_start..at], labels, www));
+                    || (addressed && reads_as_dot(c, &plain[label_start..at], labels));
                 out.push(if dot { '.' } else { c });
                 label_start = at + 1;
             } else {
@@ -176,7 +164,7 @@ pub fn normalize(text: &str) -> String {
 /// `store`, `me`, `pro`, `live`, `shop`).
 pub(crate) const ADDRESS_ENDINGS: &[&str] = &[
     "com", "cn", "net", "org", "cc", "co", "io", "top", "xyz", "vip", "icu", "cyou", "sbs", "buzz",
-    "cfd", "tk", "ml", "ga", "cf", "gq", "wang", "xin", "ink", "ltd", "hk", "tw",
+    "cfd", "wang", "xin", "ink", "ltd", "hk", "tw",
 ];
 
 /// The text as written with only its dots and invisible characters undone: NFKC, lower case,
@@ -195,44 +183,98 @@ pub(crate) fn with_plain_dots(text: &str) -> String {
         .collect()
 }
 
-/// A dot spelt in brackets between two letters or digits (`cheap(dot)shop`, `abc [dot] com`)
+/// A dot spelt in brackets between two letters or digits (`cheap(dot)shop`, `abc [dot] com`,
+/// `xpj888(点)com`, `【点】`, `[.]`)
 /// becomes one `．` (NFKC leaves none of its own), always read as a dot: it says so.
 fn spelt_dots(plain: &mut Vec<char>) {
-    const FORMS: [[char; 5]; 3] = [
-        ['(', 'd', 'o', 't', ')'],
-        ['[', 'd', 'o', 't', ']'],
-        ['{', 'd', 'o', 't', '}'],
+    const FORMS: &[&str] = &[
+        "(dot)",
+        "[dot]",
+        "{dot}",
+        "(点)",
+        "[点]",
+        "【点】",
+        "(.)",
+        "[.]",
+        "{.}",
+        "【.】",
     ];
-    if !plain.windows(3).any(|w| w == ['d', 'o', 't']) {
+    if !plain.iter().any(|c| matches!(c, '(' | '[' | '{' | '【')) {
         return;
     }
     let mut at = 1;
-    while at + 5 < plain.len() {
+    while at < plain.len() {
         let before = usize::from(plain[at] == ' ');
         let form = at + before;
-        let spelt = plain
-            .get(form..form + 5)
-            .is_some_and(|w| FORMS.iter().any(|f| f == w));
-        let after = form + 5 + usize::from(plain.get(form + 5) == Some(&' '));
-        if spelt
-            && plain[at - 1].is_ascii_alphanumeric()
-            && plain.get(after).is_some_and(char::is_ascii_alphanumeric)
-        {
-            plain.splice(at..after, ['．']);
+        let length = FORMS.iter().find_map(|f| {
+            let n = f.chars().count();
+            plain
+                .get(form..form + n)
+                .is_some_and(|w| w.iter().copied().eq(f.chars()))
+                .then_some(n)
+        });
+        if let Some(length) = length {
+            let after = form + length + usize::from(plain.get(form + length) == Some(&' '));
+            if plain[at - 1].is_ascii_alphanumeric()
+                && plain.get(after).is_some_and(char::is_ascii_alphanumeric)
+            {
+                plain.splice(at..after, ['．']);
+            }
         }
         at += 1;
     }
 }
 
-/// Whether a dot-word after `label` in a run of `labels` stands for a dot. `点` after a number
-/// of one or two digits is a time (`今晚8点live`) unless the run has more parts (an address);
-/// `丶` and `·` decorate nicknames (`Ghost丶Live`) unless the run is an address's (`www`, three
-/// parts or more).
-fn reads_as_dot(c: char, label: &[char], labels: usize, www: bool) -> bool {
+/// Whether the dot-words of a `run` of `labels` make an address: an address's ending
+/// (`abc点com`), or a cheap one after a label with a digit, before a path or in three parts or
+/// more (`91av点live`, `t。me/+…`, `kw。v2mcfsip。shop`: not `打开bilibili点Live`); after `www`;
+/// between numbers (an IP address). Not a region's or a level's name before Chinese
+/// (`Steam点CN区`, `QQ点VIP中心`, `300点VIP经验`). `·` and `丶` stand between names
+/// (`Taylor·Swift·Live`, `T1·Zeus·Top`): only `com`, `cn`, `net`, `org` make them dots.
+fn addressed(run: &[char], labels: usize, www: bool, next: Option<&char>) -> bool {
+    let is_dot = |c: &char| *c == '.' || is_dot_word(*c);
+    let last = run.iter().rposition(is_dot).map_or(0, |at| at + 1);
+    let ending = &run[last..];
+    let is = |list: &[&str]| {
+        list.iter()
+            .any(|known| known.chars().eq(ending.iter().copied()))
+    };
+    if www || run.iter().all(|c| c.is_ascii_digit() || is_dot(c)) {
+        return true;
+    }
+    if next.is_some_and(|c| "区服版会中经等专".contains(*c)) && is(&["cn", "hk", "tw", "vip"])
+    {
+        return false;
+    }
+    // Between names (`Faker·T1·Top`, `Ed·Sheeran·Co`), only the commonest endings.
+    if run.iter().any(|c| matches!(c, '·' | '丶')) {
+        return is(&["com", "cn", "net", "org"]);
+    }
+    if is(ADDRESS_ENDINGS) {
+        return true;
+    }
+    let before_ending = &run[..last.saturating_sub(1)];
+    let label_before = before_ending
+        .iter()
+        .rposition(is_dot)
+        .map_or(before_ending, |at| &before_ending[at + 1..]);
+    is(CHEAP_ENDINGS)
+        && (label_before.iter().any(char::is_ascii_digit) || next == Some(&'/') || labels >= 3)
+}
+
+/// Endings of cheap sites that are English words too (`live`, `shop`, `fun`, `me`): an address
+/// only with another sign of one ([`addressed`]).
+pub(crate) const CHEAP_ENDINGS: &[&str] = &[
+    "live", "shop", "fun", "club", "online", "site", "work", "pub", "win", "bid", "loan", "click",
+    "me", "store", "app", "pro", "life", "link", "tech",
+];
+
+/// Whether a dot-word after `label` in a run of `labels` that makes an address
+/// ([`addressed`]) stands for a dot: `点` after a number of one or two digits is a time
+/// (`今晚8点live`, `8点com`) unless the run has more parts.
+fn reads_as_dot(c: char, label: &[char], labels: usize) -> bool {
     match c {
-        '.' => true,
         '点' | '點' => labels > 2 || label.len() > 2 || !label.iter().all(char::is_ascii_digit),
-        '丶' | '·' => www || labels >= 3,
         _ => true,
     }
 }
@@ -258,7 +300,7 @@ mod tests {
         // A time, a nickname's decoration; the same signs in an address.
         check("今晚8点live，10点top up", "今晚8点live,10点top up");
         check("Ghost丶Live 带我上分", "ghost丶live 带我上分");
-        check("www丶abc丶com 和 a丶b丶top", "www.abc.com 和 a.b.top");
+        check("www.abc.com 和 a丶b丶top", "www.abc.com 和 a丶b丶top");
         check("192点168点1点1", "192.168.1.1");
         check("Hello World", "hello world");
         check("w\u{2066}x\u{2069} v\u{FE0F}x 加ｑ\u{2800}1", "wx vx 加q1");
@@ -272,6 +314,11 @@ mod tests {
         // A dot-word before a word that ends no address is the word it is ("tap", a name).
         check("打开bilibili点Live看直播", "打开bilibili点live看直播");
         check("Taylor·Swift·Live", "taylor·swift·live");
+        check(
+            "T1·Zeus·Top 和 Ace丶Squad丶Top",
+            "t1·zeus·top 和 ace丶squad丶top",
+        );
+        check("网址xpj888·com", "网址xpj888.com");
         check("用iPhone点App Store", "用iphone点app store");
         check("www点abc点live", "www.abc.live");
     }
