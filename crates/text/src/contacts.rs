@@ -790,6 +790,15 @@ mod tests {
         assert_eq!(found, expected, "{text:?}");
     }
 
+    /// Asserts that `text` holds a contact of `kind` whose text passes `found`.
+    fn finds(text: &str, kind: ContactKind, found: impl Fn(&str) -> bool) {
+        let all = find_contacts(&normalize(text));
+        assert!(
+            all.iter().any(|c| c.kind == kind && found(&c.found)),
+            "{text}: {all:?}"
+        );
+    }
+
     #[test]
     fn every_pattern_compiles() {
         // A pattern that fails to compile would silently find nothing.
@@ -840,12 +849,9 @@ mod tests {
             "wx lovely520",
             "wechat id lovely",
         ] {
-            let found = find_contacts(&normalize(text));
-            assert!(
-                found.iter().any(|c| c.kind == WeChat
-                    && (c.found.starts_with("abc12345") || c.found.starts_with("lovely"))),
-                "{text}: {found:?}"
-            );
+            finds(text, WeChat, |found| {
+                found.starts_with("abc12345") || found.starts_with("lovely")
+            });
         }
         check("加扣 384729156", &[(Qq, "384729156")]);
         check("君羊384729156", &[(Qq, "384729156")]);
@@ -945,11 +951,7 @@ mod tests {
                 "https://spam.top",
             ),
         ] {
-            let found = find_contacts(&normalize(text));
-            assert!(
-                found.iter().any(|c| c.kind == Link && c.found == inner),
-                "{text}: {found:?}"
-            );
+            finds(text, Link, |found| found == inner);
         }
         check(
             "google.com/url?q=https%3A%2F%2Fspam.top",
@@ -1015,13 +1017,7 @@ mod tests {
             "官网 spam.top;",
             "a spam.top; b.top;",
         ] {
-            let found = find_contacts(&normalize(text));
-            assert!(
-                found
-                    .iter()
-                    .any(|c| c.kind == Link && c.found.starts_with("spam.top")),
-                "{text}: {found:?}"
-            );
+            finds(text, Link, |found| found.starts_with("spam.top"));
         }
         // Dot-words before a cheap ending that is a word too, with a sign of an address; a dot
         // spelt in brackets; a shortener without its scheme.
@@ -1035,34 +1031,18 @@ mod tests {
             ("网址 xpj888[.]com", "xpj888.com"),
             ("领红包 bit.ly/3xYzAb", "bit.ly/3xyzab"),
         ] {
-            let found = find_contacts(&normalize(text));
-            assert!(
-                found.iter().any(|c| c.kind == Link && c.found == link),
-                "{text}: {found:?}"
-            );
+            finds(text, Link, |found| found == link);
         }
         // An address is an address inside a link's login, or at a mail provider anywhere.
         for text in [
             "联系邮箱 http://kefu888@qq.com",
             "联系 https://a.cn/x|kefu888@qq.com",
         ] {
-            let found = find_contacts(&normalize(text));
-            assert!(
-                found
-                    .iter()
-                    .any(|c| c.kind == Email && c.found == "kefu888@qq.com"),
-                "{text}: {found:?}"
-            );
+            finds(text, Email, |found| found == "kefu888@qq.com");
         }
         // Only a template's attribute (`wx:for-item="row"`) is code.
         for text in ["wx:kefu888\"", "wx:kefu888=领取", "加wx:kefu888'"] {
-            let found = find_contacts(&normalize(text));
-            assert!(
-                found
-                    .iter()
-                    .any(|c| c.kind == WeChat && c.found == "kefu888"),
-                "{text}: {found:?}"
-            );
+            finds(text, WeChat, |found| found == "kefu888");
         }
         check("我的游戏 id 是 123456789，来组队", &[]);
         check("订单号 20260501123456 已发货", &[]);
