@@ -607,6 +607,7 @@ mod tests {
             "手机QQ点VIP中心领礼包",
             "还差300点VIP经验才升级",
             "打开bilibili点Live看直播",
+            "打开Netflix点TV模式",
             "京东 jd点com 下单更快",
             "唯品会 vip点com 今天有特卖",
             "中国大学MOOC icourse163点org 上有这门课",

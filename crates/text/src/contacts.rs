@@ -1024,6 +1024,7 @@ mod tests {
         for (text, link) in [
             ("兼职刷单日结 详情看 abc123点shop", "abc123.shop"),
             ("看片神器 91av点live 免费", "91av.live"),
+            ("看球直播 zb88点tv 免费无广告", "zb88.tv"),
             ("电报福利群 t。me/+Xy12AbCdEf", "t.me/+xy12abcdef"),
             ("福利网站 kw。v2mcfsip。shop", "kw.v2mcfsip.shop"),
             ("网址 xpj888(点)com", "xpj888.com"),

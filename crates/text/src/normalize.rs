@@ -262,11 +262,11 @@ fn addressed(run: &[char], labels: usize, www: bool, next: Option<&char>) -> boo
         && (label_before.iter().any(char::is_ascii_digit) || next == Some(&'/') || labels >= 3)
 }
 
-/// Endings of cheap sites that are English words too (`live`, `shop`, `fun`, `me`): an address
+/// Endings of sites that are English words too (`live`, `shop`, `fun`, `me`, `tv`): an address
 /// only with another sign of one ([`addressed`]).
 pub(crate) const CHEAP_ENDINGS: &[&str] = &[
     "live", "shop", "fun", "club", "online", "site", "work", "pub", "win", "bid", "loan", "click",
-    "me", "store", "app", "pro", "life", "link", "tech",
+    "me", "store", "app", "pro", "life", "link", "tech", "tv", "info", "biz",
 ];
 
 /// Whether a dot-word after `label` in a run of `labels` that makes an address
