@@ -396,11 +396,10 @@ fn suspicious_link(link: &str) -> bool {
     // An IP address written plainly or as one number (`0x7f000001`, `2130706433`), which a
     // browser opens; a dotless word is a name on the member's own network
     // (`http://yourproxy:8080` in a config example).
-    let one_number = host.bytes().all(|b| b.is_ascii_digit())
-        || host
-            .strip_prefix("0x")
-            .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()));
-    if one_number || host.chars().all(|c| c.is_ascii_digit() || c == '.') {
+    let hex = host
+        .strip_prefix("0x")
+        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if hex || host.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return true;
     }
     // A host in Chinese characters, one spelt in punycode (`xn--`), or with a character no

@@ -46,8 +46,9 @@ pub struct Contact {
 
 struct Patterns {
     email: Regex,
-    /// An address with its `@` spelt out (`abc(at)gmail.com`, `abc#qq.com`, `abc 艾特 163.com`)
-    /// and its dots too (`gmail(dot)com`): the local part (1), the sign (2), the domain (3).
+    /// An address with its `@` spelt out (`abc(at)gmail.com`, `abc#qq.com`, `abc 艾特 163.com`;
+    /// a spelt dot, `gmail(dot)com`, is a dot after normalising): the local part (1), the sign
+    /// (2), the domain (3).
     spelt_email: Regex,
     link: Regex,
     domain: Regex,
@@ -78,7 +79,7 @@ fn patterns() -> Option<&'static Patterns> {
             Some(Patterns {
                 email: Regex::new(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}").ok()?,
                 spelt_email: Regex::new(
-                    r"([a-z0-9][a-z0-9._%+-]{2,})\s*(\(at\)|\[at\]|\{at\}|<at>|艾特|#)\s*([a-z0-9-]+(?:(?:\.|\s*[(\[]dot[)\]]\s*)[a-z0-9-]+)*(?:\.|\s*[(\[]dot[)\]]\s*)[a-z]{2,})(?-u:\b)",
+                    r"([a-z0-9][a-z0-9._%+-]{2,})\s*(\(at\)|\[at\]|\{at\}|<at>|艾特|#)\s*([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?-u:\b)",
                 )
                 .ok()?,
                 // A link ends at the first Chinese character (ads glue their text to it), unless
@@ -264,15 +265,8 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         else {
             continue;
         };
-        let domain: String = domain
-            .as_str()
-            .replace("(dot)", ".")
-            .replace("[dot]", ".")
-            .replace("(dot]", ".")
-            .replace("[dot)", ".")
-            .split_whitespace()
-            .collect();
-        let provider = MAIL_PROVIDERS.contains(&domain.as_str());
+        let domain = domain.as_str();
+        let provider = MAIL_PROVIDERS.contains(&domain);
         let spaced = whole.as_str().contains(char::is_whitespace);
         // `#` only at a provider and glued; `(at)` between words (`see you (at) home.com`)
         // only with a provider's domain or a digit in the name, as addresses have.

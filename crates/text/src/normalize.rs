@@ -138,9 +138,11 @@ pub fn normalize(text: &str) -> String {
         let www = plain[start..].starts_with(&['w', 'w', 'w']);
         // A dot-word makes an address only before an address's ending (`abc点com`, not
         // `打开bilibili点Live`, `Taylor·Swift·Live`), or in a run of numbers (an IP address).
-        // (Most runs are one word: nothing to look at, nothing allocated.)
-        let addressed =
-            labels > 1 && addressed(&plain[start..index], labels, www, plain.get(index));
+        // Only a run with a dot-word needs the look (most are one word, or dotted plainly).
+        let run = &plain[start..index];
+        let addressed = labels > 1
+            && run.iter().any(|c| is_dot_word(*c))
+            && addressed(run, labels, www, plain.get(index));
         let mut label_start = start;
         for at in start..index {
             let c = plain[at];
