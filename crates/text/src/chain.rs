@@ -588,6 +588,12 @@ mod tests {
         disguised("澳门葡京 3522点com 手机投注", "3522.com");
         disguised("网址：xpj8888。com 复制到浏览器打开", "xpj8888.com");
         disguised("网址 xpj888\u{2024}com 日赚千元", "xpj888.com");
+        // Written apart: spaces around the dot, the word, letters one by one.
+        disguised("加 xpj888 点 com 领彩金", "xpj888.com");
+        disguised("进群 t . me/joinchat123", "t.me/joinchat123");
+        disguised("彩金网址 kw。 v2mcfsip。 top", "kw.v2mcfsip.top");
+        disguised("visit bet365 dot com today", "bet365.com");
+        disguised("官网 w w w . x p j 8 8 8 . c o m", "www.xpj888.com");
         // Typed as anybody types them: plain, full-width, a sentence's full stop.
         assert_eq!(check("看 https://www.abc123.com"), None);
         assert_eq!(check("看 ｗｗｗ．ａｂｃ１２３．ｃｏｍ"), None);
@@ -611,6 +617,11 @@ mod tests {
             "唯品会 vip点com 今天有特卖",
             "中国大学MOOC icourse163点org 上有这门课",
             "iPhone。CN版",
+            "the dot com bubble burst in 2000",
+            "Good. Net result is fine",
+            "今晚 8 点 top up",
+            "Steam 点 CN区",
+            "选 A . B . C 都行",
         ] {
             assert_eq!(check(text), None, "{text}");
         }
@@ -618,6 +629,7 @@ mod tests {
         // borrowed letters.
         assert_eq!(check("链接：pan点baidu点com/s/1AbCdE 提取码：x1y2"), None);
         assert_eq!(check("文档在 docs。python。org 上"), None);
+        assert_eq!(check("京东 jd 点 com 下单"), None);
         assert_eq!(check("github\u{200B}.com/rust-lang"), None);
         disguised("看 g\u{43E}\u{43E}gle.com 登录", "google.com");
         // The same text already normalised cannot tell: `check` reads it as typed.

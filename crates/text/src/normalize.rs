@@ -108,6 +108,7 @@ pub fn normalize(text: &str) -> String {
         text.nfkc().for_each(&mut push);
     }
     spelt_dots(&mut plain);
+    spaced_letters(&mut plain);
     let mut out = String::with_capacity(plain.len());
     let mut index = 0;
     while index < plain.len() {
@@ -116,49 +117,170 @@ pub fn normalize(text: &str) -> String {
             index += 1;
             continue;
         }
-        // A run of letters and digits joined by dots or dot-words: `www点xx点com`.
+        // A run of letters and digits joined by dots or dot-words: `www点xx点com`, or with
+        // spaces around them (`xpj888 点 com`, `abc123 dot com`).
         let start = index;
-        let mut labels = 1;
+        let mut joints: Vec<Joint> = Vec::new();
         loop {
             while plain.get(index).is_some_and(char::is_ascii_alphanumeric) {
                 index += 1;
             }
-            let joined = plain
-                .get(index)
-                .is_some_and(|c| *c == '.' || is_dot_word(*c))
-                && plain
-                    .get(index + 1)
-                    .is_some_and(char::is_ascii_alphanumeric);
-            if !joined {
+            let Some(joint) = joint_at(&plain, index) else {
                 break;
-            }
-            labels += 1;
-            index += 1;
+            };
+            index = joint.to;
+            joints.push(joint);
         }
-        let www = plain[start..].starts_with(&['w', 'w', 'w']);
         // A dot-word makes an address only before an address's ending (`abc点com`, not
         // `打开bilibili点Live`, `Taylor·Swift·Live`), or in a run of numbers (an IP address).
-        // Only a run with a dot-word needs the look (most are one word, or dotted plainly).
-        let run = &plain[start..index];
-        let addressed = labels > 1
-            && run.iter().any(|c| is_dot_word(*c))
-            && addressed(run, labels, www, plain.get(index));
+        // Only a run with a dot-word or spaces needs the look (most are one word, or dotted
+        // plainly).
+        let addressed = joints.iter().any(|j| j.spaced || is_dot_word(j.sign))
+            && addressed(&Run::new(&plain, start, index, &joints), &plain[index..]);
+        let mut at = start;
         let mut label_start = start;
-        for at in start..index {
-            let c = plain[at];
-            if c == '.' || is_dot_word(c) {
-                let spelt = c == '．';
-                let dot = c == '.'
-                    || spelt
-                    || (addressed && reads_as_dot(c, &plain[label_start..at], labels));
-                out.push(if dot { '.' } else { c });
-                label_start = at + 1;
+        for joint in &joints {
+            out.extend(&plain[at..joint.from]);
+            let label = &plain[label_start..joint.from];
+            let dot = (joint.sign == '.' && !joint.spaced)
+                || joint.sign == '．'
+                || (addressed && reads_as_dot(joint.sign, label, joints.len() + 1));
+            if dot {
+                out.push('.');
             } else {
-                out.push(c);
+                out.extend(&plain[joint.from..joint.to]);
             }
+            at = joint.to;
+            label_start = joint.to;
         }
+        out.extend(&plain[at..index]);
     }
     out
+}
+
+/// What joins two labels of a run: a dot or a dot-word, alone (`abc.com`, `abc点com`) or with a
+/// space or two around it (`abc . com`, `xpj888 点 com`, `kw。 v2`), or the word `dot` between
+/// spaces (`abc123 dot com`, sign `d`). `plain[from..to]` is the joint, spaces included.
+struct Joint {
+    from: usize,
+    to: usize,
+    sign: char,
+    spaced: bool,
+    /// A full stop with a space after it and none before: how a sentence ends (`in 2015. Life
+    /// goes on`), an address only after `www` (`www. abc. com`).
+    sentence: bool,
+}
+
+fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
+    // Most words end at a space or a sign that joins nothing.
+    if !plain
+        .get(at)
+        .is_some_and(|c| *c == ' ' || *c == '.' || is_dot_word(*c))
+    {
+        return None;
+    }
+    let spaces = |from: usize| {
+        plain[from.min(plain.len())..]
+            .iter()
+            .take(3)
+            .take_while(|c| **c == ' ')
+            .count()
+    };
+    let before = spaces(at);
+    let sign_at = at + before;
+    let (sign, length) = match plain.get(sign_at) {
+        Some(c) if *c == '.' || is_dot_word(*c) => (*c, 1),
+        _ if before > 0 && plain.get(sign_at..sign_at + 3) == Some(&['d', 'o', 't']) => ('d', 3),
+        _ => return None,
+    };
+    let after = spaces(sign_at + length);
+    let to = sign_at + length + after;
+    // Two spaces at most on a side: a longer gap is a sentence's or a list's.
+    if before > 2 || after > 2 || (sign == 'd' && after == 0) {
+        return None;
+    }
+    plain
+        .get(to)
+        .is_some_and(char::is_ascii_alphanumeric)
+        .then_some(Joint {
+            from: at,
+            to,
+            sign,
+            spaced: before + after > 0 || sign == 'd',
+            sentence: sign == '.' && before == 0 && after > 0,
+        })
+}
+
+/// A run's labels, and how they are joined.
+struct Run<'a> {
+    labels: Vec<&'a [char]>,
+    joints: &'a [Joint],
+    www: bool,
+}
+
+impl<'a> Run<'a> {
+    fn new(plain: &'a [char], start: usize, end: usize, joints: &'a [Joint]) -> Run<'a> {
+        let mut labels = Vec::with_capacity(joints.len() + 1);
+        let mut from = start;
+        for joint in joints {
+            labels.push(&plain[from..joint.from]);
+            from = joint.to;
+        }
+        labels.push(&plain[from..end]);
+        Run {
+            www: labels[0] == ['w', 'w', 'w'],
+            labels,
+            joints,
+        }
+    }
+}
+
+/// Letters spaced one by one to pass a filter (`w w w . x p j 8 8 8 . c o m`): seven or more
+/// single letters, digits and dots, each after one space, with two letters or digits on each side
+/// of a dot, lose their spaces when they begin with `www` or end in an ending only addresses
+/// have. Words are never one letter long so often, and shouting (`H U G E . W I N`) ends in none.
+fn spaced_letters(plain: &mut Vec<char>) {
+    let single = |c: char| c.is_ascii_alphanumeric() || c == '.' || is_dot_word(c);
+    // Most messages have no dot between spaces, and need no closer look.
+    let dotted = |w: &[char]| w[0] == ' ' && w[2] == ' ' && (w[1] == '.' || is_dot_word(w[1]));
+    if !plain.windows(3).any(dotted) {
+        return;
+    }
+    let mut out = Vec::with_capacity(plain.len());
+    let mut at = 0;
+    while at < plain.len() {
+        let starts = single(plain[at])
+            && (at == 0 || plain[at - 1] == ' ' || !plain[at - 1].is_ascii_alphanumeric())
+            && plain.get(at + 1) == Some(&' ');
+        if !starts {
+            out.push(plain[at]);
+            at += 1;
+            continue;
+        }
+        // Tokens at at, at + 2, at + 4... while each is one character followed by a space.
+        let mut end = at + 1;
+        while plain.get(end) == Some(&' ')
+            && plain.get(end + 1).is_some_and(|c| single(*c))
+            && plain
+                .get(end + 2)
+                .is_none_or(|c| *c == ' ' || !c.is_ascii_alphanumeric())
+        {
+            end += 2;
+        }
+        let tokens: Vec<char> = plain[at..end].iter().step_by(2).copied().collect();
+        let pieces: Vec<&[char]> = tokens.split(|c| *c == '.' || is_dot_word(*c)).collect();
+        let is = |piece: Option<&&[char]>, list: &[&str]| {
+            piece.is_some_and(|p| list.iter().any(|e| e.chars().eq(p.iter().copied())))
+        };
+        let address = is(pieces.first(), &["www"]) || is(pieces.last(), ONLY_ADDRESSES);
+        if tokens.len() >= 7 && pieces.iter().all(|p| p.len() >= 2) && address {
+            out.extend(&tokens);
+        } else {
+            out.extend(&plain[at..end]);
+        }
+        at = end;
+    }
+    *plain = out;
 }
 
 /// The endings of addresses written with dot-words, and of disguised links: those of real sites
@@ -170,7 +292,8 @@ pub(crate) const ADDRESS_ENDINGS: &[&str] = &[
 ];
 
 /// The text as written with only its dots and invisible characters undone: NFKC, lower case,
-/// invisible and combining characters removed, every dot-word a dot; no look-alike folded.
+/// invisible and combining characters removed, every dot-word a dot, the spaces around a dot
+/// between letters and those between spaced letters gone; no look-alike folded.
 /// A host found in it was disguised by its dots alone, not by borrowed letters.
 pub(crate) fn with_plain_dots(text: &str) -> String {
     let mut plain: Vec<char> = text
@@ -179,10 +302,23 @@ pub(crate) fn with_plain_dots(text: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect();
     spelt_dots(&mut plain);
-    plain
-        .into_iter()
-        .map(|c| if is_dot_word(c) { '.' } else { c })
-        .collect()
+    spaced_letters(&mut plain);
+    let mut out = String::with_capacity(plain.len());
+    let mut index = 0;
+    while index < plain.len() {
+        let c = plain[index];
+        index += 1;
+        if c.is_ascii_alphanumeric()
+            && let Some(joint) = joint_at(&plain, index)
+        {
+            out.push(c);
+            out.push('.');
+            index = joint.to;
+        } else {
+            out.push(if is_dot_word(c) { '.' } else { c });
+        }
+    }
+    out
 }
 
 /// A dot spelt in brackets between two letters or digits (`cheap(dot)shop`, `abc [dot] com`,
@@ -200,6 +336,9 @@ fn spelt_dots(plain: &mut Vec<char>) {
         "[.]",
         "{.}",
         "【.】",
+        "( dot )",
+        "[ dot ]",
+        "{ dot }",
     ];
     if !plain.iter().any(|c| matches!(c, '(' | '[' | '{' | '【')) {
         return;
@@ -208,6 +347,15 @@ fn spelt_dots(plain: &mut Vec<char>) {
     while at < plain.len() {
         let before = usize::from(plain[at] == ' ');
         let form = at + before;
+        // Every form opens with a bracket after a letter or a digit.
+        if !plain[at - 1].is_ascii_alphanumeric()
+            || !plain
+                .get(form)
+                .is_some_and(|c| matches!(c, '(' | '[' | '{' | '【'))
+        {
+            at += 1;
+            continue;
+        }
         let length = FORMS.iter().find_map(|f| {
             let n = f.chars().count();
             plain
@@ -227,21 +375,27 @@ fn spelt_dots(plain: &mut Vec<char>) {
     }
 }
 
-/// Whether the dot-words of a `run` of `labels` make an address: an address's ending
-/// (`abc点com`), or a cheap one after a label with a digit, before a path or in three parts or
-/// more (`91av点live`, `t。me/+…`, `kw。v2mcfsip。shop`: not `打开bilibili点Live`); after `www`;
-/// between numbers (an IP address). Not a region's or a level's name before Chinese
-/// (`Steam点CN区`, `QQ点VIP中心`, `300点VIP经验`). `·` and `丶` stand between names
-/// (`Taylor·Swift·Live`, `T1·Zeus·Top`): only `com`, `cn`, `net`, `org` make them dots.
-fn addressed(run: &[char], labels: usize, www: bool, next: Option<&char>) -> bool {
-    let is_dot = |c: &char| *c == '.' || is_dot_word(*c);
-    let last = run.iter().rposition(is_dot).map_or(0, |at| at + 1);
-    let ending = &run[last..];
+/// Whether the dot-words of a `run` make an address: an address's ending (`abc点com`), or a
+/// cheap one after a label with a digit, before a path or in three parts or more (`91av点live`,
+/// `t。me/+…`, `kw。v2mcfsip。shop`: not `打开bilibili点Live`); after `www`; between numbers (an
+/// IP address). Not a region's or a level's name before Chinese (`Steam点CN区`, `QQ点VIP中心`,
+/// `300点VIP经验`). `·` and `丶` stand between names (`Taylor·Swift·Live`, `T1·Zeus·Top`): only
+/// `com`, `cn`, `net`, `org` make them dots. Spaces around a joint ([`spaced_address`]) ask more.
+fn addressed(run: &Run<'_>, after: &[char]) -> bool {
+    let next = after.first();
+    let ending = run.labels[run.labels.len() - 1];
     let is = |list: &[&str]| {
         list.iter()
             .any(|known| known.chars().eq(ending.iter().copied()))
     };
-    if www || run.iter().all(|c| c.is_ascii_digit() || is_dot(c)) {
+    let numbers = run
+        .labels
+        .iter()
+        .all(|label| label.iter().all(char::is_ascii_digit));
+    if run.joints.iter().any(|j| j.spaced) {
+        return !numbers && spaced_address(run, after);
+    }
+    if run.www || numbers {
         return true;
     }
     if next.is_some_and(|c| "区服版会中经等专".contains(*c)) && is(&["cn", "hk", "tw", "vip"])
@@ -249,20 +403,74 @@ fn addressed(run: &[char], labels: usize, www: bool, next: Option<&char>) -> boo
         return false;
     }
     // Between names (`Faker·T1·Top`, `Ed·Sheeran·Co`), only the commonest endings.
-    if run.iter().any(|c| matches!(c, '·' | '丶')) {
+    if run.joints.iter().any(|j| matches!(j.sign, '·' | '丶')) {
         return is(&["com", "cn", "net", "org"]);
     }
     if is(ADDRESS_ENDINGS) {
         return true;
     }
-    let before_ending = &run[..last.saturating_sub(1)];
-    let label_before = before_ending
-        .iter()
-        .rposition(is_dot)
-        .map_or(before_ending, |at| &before_ending[at + 1..]);
+    let label_before = run.labels[run.labels.len() - 2];
     is(CHEAP_ENDINGS)
-        && (label_before.iter().any(char::is_ascii_digit) || next == Some(&'/') || labels >= 3)
+        && (label_before.iter().any(char::is_ascii_digit)
+            || next == Some(&'/')
+            || run.labels.len() >= 3)
 }
+
+/// Whether a run with spaces around a joint is an address written apart (`xpj888 点 com`,
+/// `www . abc . com`, `t . me/…`, `kw。 v2mcfsip。 top`): chat puts spaces around words, so
+/// more than an ending is asked. After `www`, any ending. Before an ending only addresses have
+/// (`com`, `net`, `org`, `xyz`, `icu`…): a label with letters and digits (`bet365`; not a year
+/// or a time), three parts, or a dot-word (`bocai 点 com`). Before an ending that is also a word
+/// (`top`, `vip`, `me`, `pro`, `live`, `cn`…): three parts with a digit among them, or
+/// Telegram's `t . me/…`. So `Level 100. Top`, `300 点 VIP 经验`, `用 PS5 点 Store`,
+/// `iPhone15 。 Pro`, `the dot com bubble`, `Steam 点 CN区`, `1. 2. 3.` stay as they are.
+fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
+    let next = after.first();
+    let ending: String = run.labels[run.labels.len() - 1].iter().collect();
+    let ending = ending.as_str();
+    if run.www {
+        return ADDRESS_ENDINGS.contains(&ending) || CHEAP_ENDINGS.contains(&ending);
+    }
+    if run.joints.iter().any(|j| j.sentence)
+        || next.is_some_and(|c| "区服版会中经等专".contains(*c))
+    {
+        return false;
+    }
+    let label_before = run.labels[run.labels.len() - 2];
+    let letters = label_before.iter().any(char::is_ascii_alphabetic);
+    let digits = label_before.iter().filter(|c| c.is_ascii_digit()).count();
+    let numbered = (letters && digits > 0) || digits >= 5;
+    let between_names = run.joints.iter().any(|j| matches!(j.sign, '·' | '丶'));
+    if ONLY_ADDRESSES.contains(&ending) {
+        let dot_word = run.joints.iter().any(|j| is_dot_word(j.sign));
+        let time = !letters && digits <= 2;
+        // A link's path: `tinyurl . com/yc8abc` (not `on . com/net`).
+        let path = next == Some(&'/') && {
+            let segment: Vec<&char> = after
+                .iter()
+                .skip(1)
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            segment.len() >= 4 && segment.iter().any(|c| c.is_ascii_digit())
+        };
+        return if between_names {
+            numbered && matches!(ending, "com" | "net" | "org")
+        } else {
+            numbered || run.labels.len() >= 3 || (dot_word && !time) || path
+        };
+    }
+    let any_digit = run
+        .labels
+        .iter()
+        .any(|label| label.iter().any(char::is_ascii_digit));
+    !between_names
+        && (ADDRESS_ENDINGS.contains(&ending) || CHEAP_ENDINGS.contains(&ending))
+        && ((run.labels.len() >= 3 && any_digit)
+            || (ending == "me" && label_before == ['t'] && next == Some(&'/')))
+}
+
+/// Endings that only addresses have: no sentence starts with them, no word is spelt so.
+const ONLY_ADDRESSES: &[&str] = &["com", "net", "org", "xyz", "icu", "cyou", "sbs", "cfd"];
 
 /// Endings of sites that are English words too (`live`, `shop`, `fun`, `me`, `tv`): an address
 /// only with another sign of one ([`addressed`]).
@@ -323,5 +531,62 @@ mod tests {
         check("网址xpj888·com", "网址xpj888.com");
         check("用iPhone点App Store", "用iphone点app store");
         check("www点abc点live", "www.abc.live");
+    }
+
+    #[test]
+    fn addresses_written_apart_close_up() {
+        let check =
+            |input: &str, expected: &str| assert_eq!(normalize(input), expected, "{input:?}");
+        check("加 xpj888 点 com 领彩金", "加 xpj888.com 领彩金");
+        check("t . me/joinchat123", "t.me/joinchat123");
+        check("www . abc . com", "www.abc.com");
+        check("www.abc .com", "www.abc.com");
+        check("abc123 dot com", "abc123.com");
+        check("kw。 v2mcfsip。 top", "kw.v2mcfsip.top");
+        check("kw 。v2mcfsip 。top", "kw.v2mcfsip.top");
+        check("网址 bocai 点 com", "网址 bocai.com");
+        check("www. abc. com", "www.abc.com");
+        check("彩票 cp888 . vip . top", "彩票 cp888.vip.top");
+        check("tinyurl . com/yc8abc", "tinyurl.com/yc8abc");
+        check("cheapmeds [ dot ] com", "cheapmeds.com");
+        check("bet365 . com", "bet365.com");
+        check("w w w . x p j 8 8 8 . c o m", "www.xpj888.com");
+        check("x p j 8 8 8 点 c o m", "xpj888.com");
+        // Prose: words around a spaced dot, a time, a list, a region, names, one-letter words.
+        check("the dot com bubble", "the dot com bubble");
+        check("Good. Net result", "good. net result");
+        check("I said hi . com", "i said hi . com");
+        check("今晚 8 点 top up", "今晚 8 点 top up");
+        check("1. 2. 3. 4", "1. 2. 3. 4");
+        check("Steam 点 CN区", "steam 点 cn区");
+        check("T1 · Zeus · Top", "t1 · zeus · top");
+        check("a b c d e f g h", "a b c d e f g h");
+        check("I . O . U", "i . o . u");
+        check("选 A . B . C 都行", "选 a . b . c 都行");
+        check("abc   .   com", "abc   .   com");
+        // What a probe of chat found read as addresses by a first version of these rules.
+        for prose in [
+            "graduated in 2015. life has been busy",
+            "see you at 8pm. me and tom will be there",
+            "just bought a ps5. fun console",
+            "mom is in the hospital. icu since last night",
+            "good job. top work everyone",
+            "eat. sleep. work.",
+            "back in 1999 dot com stocks were crazy",
+            "h u g e . w i n",
+            "b e s t . s h o p",
+            "between you . me/him",
+            "300 点 vip 经验",
+            "用 ps5 点 store 买游戏",
+            "给 tom99 点 top",
+            "买了 rtx4090。 top 级显卡",
+            "iphone15 。 pro 到手了",
+            "element . style . top",
+            "spam .top 注册",
+            "it is on . com/net",
+            "i use asp .net core",
+        ] {
+            check(prose, prose);
+        }
     }
 }
