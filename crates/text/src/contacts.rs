@@ -629,33 +629,55 @@ fn is_code(before: &str, after: &str) -> bool {
     {
         return true;
     }
-    // An assignment of a value code has (a number, a string, a name with a dot or a call, a
-    // name after a spaced `=`), not of words (`win888.vip = 100 USDT bonus`, `spam.top=领取`,
-    // `spam.top=free`). What follows in Chinese is the member's own words.
-    if let Some(rest) = spaced.strip_prefix('=') {
-        let value = rest
-            .split([';', '\n'])
-            .next()
-            .unwrap_or_default()
-            .split(crate::chain::is_han)
-            .next()
-            .unwrap_or_default()
-            .trim();
-        let words: Vec<&str> = value.split_whitespace().collect();
-        let prose = words.windows(2).any(|pair| {
-            pair.iter()
-                .all(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
-        });
-        let first = words.first().copied().unwrap_or_default();
-        let name = rest.starts_with(' ')
-            && words.len() == 1
-            && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        let code_value = first.starts_with(|c: char| c.is_ascii_digit() || "'\"`-[{(!".contains(c))
-            || first.contains(['.', '(', '$'])
-            || name;
-        return !first.is_empty() && value.is_ascii() && !prose && code_value;
+    // A member's member (`window.top.location`, `a.top.x = 1`, `a.top.f()`), not a file or
+    // a sentence after an address (`spam.top.html`, `spam.top.Thanks`).
+    if let Some(rest) = after.strip_prefix('.') {
+        let name = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(rest, |end| &rest[..end]);
+        let next = rest[name.len()..].trim_start_matches(' ');
+        return name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && next.starts_with(['.', '(', '[', '=']);
+    }
+    // An assignment, a comparison or a product (`rect.top = 0`, `div.style.top += 10`,
+    // `if (rect.top < 0)`, `pos.xyz * 2.0`) with a value code has. An arrow (`spam.top >>>`,
+    // `spam.top =>`) is no operator.
+    for op in [
+        "+=", "-=", "*=", "/=", "|=", "&=", "<=", ">=", "=", "<", ">", "*", "/",
+    ] {
+        if let Some(rest) = spaced.strip_prefix(op) {
+            let glued_product = matches!(op, "*" | "/") && !after.starts_with(' ');
+            return !glued_product && !rest.starts_with(['<', '>', '=']) && code_value(rest);
+        }
     }
     false
+}
+
+/// Whether what follows an operator is a value code has: a number, a string, a name with a dot
+/// or a call, a name after a space; not words (`win888.vip = 100 USDT bonus`, `spam.top=领取`,
+/// `spam.top=free`). What follows in Chinese is the member's own words.
+fn code_value(rest: &str) -> bool {
+    let value = rest
+        .split([';', '\n'])
+        .next()
+        .unwrap_or_default()
+        .split(crate::chain::is_han)
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let prose = words.windows(2).any(|pair| {
+        pair.iter()
+            .all(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+    });
+    let first = words.first().copied().unwrap_or_default();
+    let name = rest.starts_with(' ')
+        && words.len() == 1
+        && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let code_value = first.starts_with(|c: char| c.is_ascii_digit() || "'\"`-[{(!".contains(c))
+        || first.contains(['.', '(', '$'])
+        || name;
+    !first.is_empty() && value.is_ascii() && !prose && code_value
 }
 
 /// Whether what follows a found domain carries its host on (`mms-odc.online.no/…`): the front
@@ -989,6 +1011,9 @@ mod tests {
         check("see you (at) home.com", &[(Link, "home.com")]);
         check("from pyspark.ml import Pipeline", &[]);
         check("import user.vip", &[]);
+        check("if (rect.top < 0) 就滚回去, div.style.top += 10", &[]);
+        check("window.top.location.href 和 a.top.x = 1", &[]);
+        check("pos.xyz * 2.0 是缩放", &[]);
         check("网址 spam.top 速来", &[(Link, "spam.top")]);
         // What only looks like code, a path or a longer host around an ad's link is none.
         for text in [
@@ -1010,6 +1035,12 @@ mod tests {
             "FREE NETFLIX accounts -> spam.top=free",
             "官网 spam.top;",
             "a spam.top; b.top;",
+            "网址 spam.top >>> 注册",
+            "网址 spam.top > 100 USDT bonus",
+            "网址 spam.top <注册送88>",
+            "visit spam.top.html",
+            "网址 spam.top*2倍返利",
+            "网址 spam.top - 24h",
         ] {
             finds(text, Link, |found| found.starts_with("spam.top"));
         }

@@ -406,10 +406,20 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
     if run.joints.iter().any(|j| matches!(j.sign, '·' | '丶')) {
         return is(&["com", "cn", "net", "org"]);
     }
+    let label_before = run.labels[run.labels.len() - 2];
+    // A sentence's full stop between two words (`David。Wang`, `CN。TOP`): an address before an
+    // ending no word has, after a label with a digit (`xpj888。top`) or before a path.
+    if run.labels.len() == 2
+        && run.joints.iter().all(|j| matches!(j.sign, '。' | '｡'))
+        && !is(ONLY_ADDRESSES)
+        && !label_before.iter().any(char::is_ascii_digit)
+        && next != Some(&'/')
+    {
+        return false;
+    }
     if is(ADDRESS_ENDINGS) {
         return true;
     }
-    let label_before = run.labels[run.labels.len() - 2];
     is(CHEAP_ENDINGS)
         && (label_before.iter().any(char::is_ascii_digit)
             || next == Some(&'/')
@@ -531,6 +541,13 @@ mod tests {
         check("网址xpj888·com", "网址xpj888.com");
         check("用iPhone点App Store", "用iphone点app store");
         check("www点abc点live", "www.abc.live");
+        // A sentence's full stop between two words; an address's after a number or before a
+        // path.
+        check("David。Wang 和 CN。TOP", "david。wang 和 cn。top");
+        check(
+            "xpj888。top 和 t。me/abc 和 abc。com",
+            "xpj888.top 和 t.me/abc 和 abc.com",
+        );
     }
 
     #[test]
