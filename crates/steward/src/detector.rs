@@ -1,7 +1,7 @@
 //! `steward eval-detector` and `steward train-detector`: how well the shipped detector chain does
 //! on a labelled file, and how the shipped model is made.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -71,8 +71,9 @@ pub struct EvalArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     simulated: usize,
     /// After the figures, list up to this many false positives (with the reason) and as many
-    /// missed ads: what to look at before trusting a detector on your own chat
-    #[arg(long, value_name = "N", default_value_t = 0, conflicts_with = "folds")]
+    /// missed ads: what to look at before trusting a detector on your own chat. With --folds,
+    /// what the held-out folds got wrong, and in how many of the shuffles
+    #[arg(long, value_name = "N", default_value_t = 0)]
     mistakes: usize,
 }
 
@@ -275,14 +276,38 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                 .filter(|(text, _)| !scored.contains(text.as_str()))
                 .collect();
             let mut counts = Counts::default();
-            for shuffle in 0..args.shuffles.max(1) {
+            // Each row got wrong: in how many shuffles, and the first false positive's reason.
+            let mut wrong: BTreeMap<usize, (u64, Option<String>)> = BTreeMap::new();
+            let shuffles = args.shuffles.max(1);
+            for shuffle in 0..shuffles {
                 let run = CrossValidation {
                     folds,
                     shuffle,
                     chain,
                     also: &also,
                 };
-                counts.pool(run.counts(&unique, &written, Training::default()));
+                let (run_counts, mistakes) = run.counts(&unique, &written, Training::default());
+                counts.pool(run_counts);
+                for (index, reason) in mistakes {
+                    let entry = wrong.entry(index).or_insert((0, reason));
+                    entry.0 += 1;
+                }
+            }
+            let times = |n: u64| match shuffles {
+                1 => String::new(),
+                _ => format!(" ({n} of {shuffles} shuffles)"),
+            };
+            for (index, (n, reason)) in &wrong {
+                let text = printable(&written[*index]);
+                match reason {
+                    Some(reason) if false_positives.len() < args.mistakes => {
+                        false_positives.push(format!("[{reason}] {text}{}", times(*n)));
+                    }
+                    None if missed.len() < args.mistakes => {
+                        missed.push(format!("{text}{}", times(*n)));
+                    }
+                    _ => {}
+                }
             }
             (
                 (unique, removed, Some(folds), counts),
@@ -426,13 +451,14 @@ pub struct CrossValidation<'a> {
 }
 
 impl CrossValidation<'_> {
-    /// `rows` normalised, each scored as `written` at the same index.
+    /// `rows` normalised, each scored as `written` at the same index; with the rows it got
+    /// wrong, by index: a false positive with its reason, a missed ad with none.
     pub fn counts(
         &self,
         rows: &[(String, bool)],
         written: &[String],
         settings: Training,
-    ) -> Counts {
+    ) -> (Counts, Vec<(usize, Option<String>)>) {
         let mut spam: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].1).collect();
         let mut ham: Vec<usize> = (0..rows.len()).filter(|i| !rows[*i].1).collect();
         shuffle(&mut spam, 1 + 2 * self.shuffle);
@@ -442,6 +468,7 @@ impl CrossValidation<'_> {
             fold_of[*index] = position % self.folds;
         }
         let mut counts = Counts::default();
+        let mut wrong = Vec::new();
         for fold in 0..self.folds {
             let train: Vec<(String, bool)> = rows
                 .iter()
@@ -454,16 +481,22 @@ impl CrossValidation<'_> {
             let chain = TextChain::out_of_the_box(Arc::clone(&model));
             for (index, (text, label)) in rows.iter().enumerate() {
                 if fold_of[index] == fold {
-                    let flagged = if self.chain {
-                        chain.check_text(&written[index], false).is_some()
+                    let verdict = if self.chain {
+                        chain.check_text(&written[index], false).map(|v| v.en)
                     } else {
-                        model.is_ad(text, 0.0)
+                        model
+                            .verdict(text)
+                            .filter(|score| *score >= 0.0)
+                            .map(|score| format!("reads as an ad ({score:.1} over the threshold)"))
                     };
-                    counts.add(flagged, *label);
+                    if verdict.is_some() != *label {
+                        wrong.push((index, verdict.clone()));
+                    }
+                    counts.add(verdict.is_some(), *label);
                 }
             }
         }
-        counts
+        (counts, wrong)
     }
 }
 

@@ -161,7 +161,7 @@ fn a_model_trained_on_the_command_line_is_cross_validated_and_used() {
         set.push_str(&format!("量子护符第{i}批特价==1\n"));
         set.push_str(&format!("今天第{i}次练习的感想==0\n"));
     }
-    std::fs::write(scratch.path().join("set.txt"), set).unwrap();
+    std::fs::write(scratch.path().join("set.txt"), &set).unwrap();
     let (ok, stdout, stderr) = output(&scratch, &["eval-detector", "set.txt", "--folds", "4"]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("4-fold, 0 duplicates removed"), "{stdout}");
@@ -235,6 +235,35 @@ fn a_model_trained_on_the_command_line_is_cross_validated_and_used() {
         ],
     );
     assert!(!ok && stderr.contains("--folds trains a model"), "{stderr}");
+
+    // What the held-out folds got wrong: a chat line written like the ads, an ad written like
+    // the chat, each in both shuffles.
+    set.push_str("量子护符第99批特价==0\n今天第99次练习的感想==1\n");
+    std::fs::write(scratch.path().join("set2.txt"), set).unwrap();
+    let (ok, stdout, stderr) = output(
+        &scratch,
+        &[
+            "eval-detector",
+            "set2.txt",
+            "--folds",
+            "4",
+            "--shuffles",
+            "2",
+            "--mistakes",
+            "10",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("] 量子护符第99批特价 (2 of 2 shuffles)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("missed: 今天第99次练习的感想 (2 of 2 shuffles)\n"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("false positive: [").count(), 1, "{stdout}");
+    assert_eq!(stdout.matches("missed: ").count(), 1, "{stdout}");
 }
 
 #[test]
