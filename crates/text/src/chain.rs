@@ -119,6 +119,7 @@ impl LinkPolicy {
 const CHEAP_TLDS: &[&str] = &[
     "top", "xyz", "icu", "vip", "club", "site", "shop", "online", "fun", "live", "work", "ltd",
     "wang", "xin", "ink", "pub", "win", "bid", "loan", "click", "cyou", "sbs", "buzz", "cfd",
+    "bet", "casino",
 ];
 
 /// Hosts whose links are group invites or hide where they go.
@@ -668,6 +669,14 @@ mod tests {
         // `wx` inside a link's path is not a WeChat id.
         assert_eq!(check("https://mp.example.com/s/vqJwxS7xj8NA"), None);
         assert_eq!(check("新地址 kw。v2mcfsip。top"), Some(Detector::Link));
+        // Endings loan and gambling spam use, without a scheme.
+        for text in [
+            "秒批 quickloan24.loan",
+            "bonus at lucky88.bet",
+            "play royal.casino/vip",
+        ] {
+            assert_eq!(check(text), Some(Detector::Link), "{text}");
+        }
         assert_eq!(check("进群 https://qm.qq.com/q/abc"), Some(Detector::Link));
         assert_eq!(check("join https://t.me/+AbCdEf"), Some(Detector::Link));
         assert_eq!(check("http://45.2.3.4/x"), Some(Detector::Link));

@@ -63,7 +63,7 @@ struct Patterns {
     invite: Regex,
 }
 
-const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd";
+const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd|loan|bid|bet|casino";
 
 /// Chinese characters, as a regex class body.
 const HAN: &str = r"\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3FFFF}";
@@ -588,6 +588,9 @@ const FILE_ENDINGS: &[&str] = &[
 /// whose next sign is code's: full-width brackets read as ASCII ones, and an ad's
 /// `spam.top（复制到浏览器打开）` or `spam.top=领取` goes on in Chinese.
 fn is_code(before: &str, after: &str) -> bool {
+    // Code is read a line at a time: a long message's many names each look at what follows
+    // them, not at the rest of the message.
+    let after = clipped(after, 200);
     // Quoted as code (`` `rect.top` ``), an argument of a call (`console.log(rect.top)`), a
     // template's variable (`this.$refs.top`).
     if (before.ends_with('`') && after.starts_with('`'))
@@ -647,7 +650,9 @@ fn is_code(before: &str, after: &str) -> bool {
     ] {
         if let Some(rest) = spaced.strip_prefix(op) {
             let glued_product = matches!(op, "*" | "/") && !after.starts_with(' ');
-            return !glued_product && !rest.starts_with(['<', '>', '=']) && code_value(rest);
+            return !glued_product
+                && !rest.starts_with(['<', '>', '='])
+                && code_value(rest, op != "=");
         }
     }
     false
@@ -655,12 +660,18 @@ fn is_code(before: &str, after: &str) -> bool {
 
 /// Whether what follows an operator is a value code has: a number, a string, a name with a dot
 /// or a call, a name after a space; not words (`win888.vip = 100 USDT bonus`, `spam.top=领取`,
-/// `spam.top=free`). What follows in Chinese is the member's own words.
-fn code_value(rest: &str) -> bool {
-    let value = rest
+/// `spam.top=free`). Past `=`, what follows in Chinese is the member's own words (`x.top = url
+/// 不对吗`); past a comparison or a product (`strict`), a number before Chinese is
+/// an ad's (`spam.top / 24小时在线`, `spam.top >= 18 岁可玩`): code goes on in code, or closes
+/// (`if (rect.top < 0) 就返回`).
+fn code_value(rest: &str, strict: bool) -> bool {
+    // One statement, no longer than a line of code: a long message's many operators each read
+    // a line, not the rest of the message.
+    let statement = clipped(rest, 120)
         .split([';', '\n'])
         .next()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let value = statement
         .split(crate::chain::is_han)
         .next()
         .unwrap_or_default()
@@ -677,7 +688,19 @@ fn code_value(rest: &str) -> bool {
     let code_value = first.starts_with(|c: char| c.is_ascii_digit() || "'\"`-[{(!".contains(c))
         || first.contains(['.', '(', '$'])
         || name;
-    !first.is_empty() && value.is_ascii() && !prose && code_value
+    if first.is_empty() || !value.is_ascii() || prose || !code_value {
+        return false;
+    }
+    if !strict || statement.is_ascii() {
+        return true;
+    }
+    let operand = statement.trim_start();
+    let end = operand
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "_.$'\"`".contains(c)))
+        .unwrap_or(operand.len());
+    operand[end..]
+        .trim_start()
+        .starts_with([')', ']', '}', ',', ':'])
 }
 
 /// Whether what follows a found domain carries its host on (`mms-odc.online.no/…`): the front
@@ -1013,7 +1036,8 @@ mod tests {
         check("import user.vip", &[]);
         check("if (rect.top < 0) 就滚回去, div.style.top += 10", &[]);
         check("window.top.location.href 和 a.top.x = 1", &[]);
-        check("pos.xyz * 2.0 是缩放", &[]);
+        check("let v = pos.xyz * 2.0;", &[]);
+        check("window.top.location.href 跳转", &[]);
         check("网址 spam.top 速来", &[(Link, "spam.top")]);
         // What only looks like code, a path or a longer host around an ad's link is none.
         for text in [
@@ -1041,6 +1065,10 @@ mod tests {
             "visit spam.top.html",
             "网址 spam.top*2倍返利",
             "网址 spam.top - 24h",
+            "网址 spam.top / 24小时在线",
+            "网址 spam.top >= 18 岁可玩",
+            "spam.top < 0.5% 手续费",
+            "网址 spam.top * 2 倍返利",
         ] {
             finds(text, Link, |found| found.starts_with("spam.top"));
         }

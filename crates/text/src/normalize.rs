@@ -128,6 +128,10 @@ pub fn normalize(text: &str) -> String {
             let Some(joint) = joint_at(&plain, index) else {
                 break;
             };
+            // A sentence after an address is no part of it (`xpj888 点 com. Bonus`).
+            if joint.lopsided && !plain[start..].starts_with(&['w', 'w', 'w']) {
+                break;
+            }
             index = joint.to;
             joints.push(joint);
         }
@@ -135,16 +139,32 @@ pub fn normalize(text: &str) -> String {
         // `打开bilibili点Live`, `Taylor·Swift·Live`), or in a run of numbers (an IP address).
         // Only a run with a dot-word or spaces needs the look (most are one word, or dotted
         // plainly).
-        let addressed = joints.iter().any(|j| j.spaced || is_dot_word(j.sign))
-            && addressed(&Run::new(&plain, start, index, &joints), &plain[index..]);
+        // How many joints, from the first, the look makes dots: all of them, or, when a run
+        // with spaces is no address, those before its first spaced joint on their own
+        // (`xpj888点com. Bonus`: the sentence after the address is no part of it).
+        let needs_look = |joints: &[Joint]| joints.iter().any(|j| j.spaced || is_dot_word(j.sign));
+        let mut read = 0;
+        if needs_look(&joints) {
+            if addressed(&Run::new(&plain, start, index, &joints), &plain[index..]) {
+                read = joints.len();
+            } else if let Some(first) = joints.iter().position(|j| j.spaced)
+                && needs_look(&joints[..first])
+                && addressed(
+                    &Run::new(&plain, start, joints[first].from, &joints[..first]),
+                    &plain[joints[first].from..],
+                )
+            {
+                read = first;
+            }
+        }
         let mut at = start;
         let mut label_start = start;
-        for joint in &joints {
+        for (position, joint) in joints.iter().enumerate() {
             out.extend(&plain[at..joint.from]);
             let label = &plain[label_start..joint.from];
             let dot = (joint.sign == '.' && !joint.spaced)
                 || joint.sign == '．'
-                || (addressed && reads_as_dot(joint.sign, label, joints.len() + 1));
+                || (position < read && reads_as_dot(joint.sign, label, read + 1));
             if dot {
                 out.push('.');
             } else {
@@ -166,9 +186,10 @@ struct Joint {
     to: usize,
     sign: char,
     spaced: bool,
-    /// A full stop with a space after it and none before: how a sentence ends (`in 2015. Life
-    /// goes on`), an address only after `www` (`www. abc. com`).
-    sentence: bool,
+    /// A full stop with a space on one side only: how a sentence ends (`in 2015. Life goes
+    /// on`) or a name starts (`VS2022 .NET`, `vec3 .xyz`); an address only after `www`
+    /// (`www. abc. com`, `www.abc .com`).
+    lopsided: bool,
 }
 
 fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
@@ -207,7 +228,7 @@ fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
             to,
             sign,
             spaced: before + after > 0 || sign == 'd',
-            sentence: sign == '.' && before == 0 && after > 0,
+            lopsided: sign == '.' && (before == 0) != (after == 0),
         })
 }
 
@@ -237,8 +258,9 @@ impl<'a> Run<'a> {
 
 /// Letters spaced one by one to pass a filter (`w w w . x p j 8 8 8 . c o m`): seven or more
 /// single letters, digits and dots, each after one space, with two letters or digits on each side
-/// of a dot, lose their spaces when they begin with `www` or end in an ending only addresses
-/// have. Words are never one letter long so often, and shouting (`H U G E . W I N`) ends in none.
+/// of a dot, lose their spaces when they begin with `www` and end in an address's ending, or end
+/// in an ending only addresses have and hold a digit. Words are never one letter long so often, and shouting (`H U G E . W I
+/// N`, `G O O D . N E T`) has no digit.
 fn spaced_letters(plain: &mut Vec<char>) {
     let single = |c: char| c.is_ascii_alphanumeric() || c == '.' || is_dot_word(c);
     // Most messages have no dot between spaces, and need no closer look.
@@ -272,7 +294,8 @@ fn spaced_letters(plain: &mut Vec<char>) {
         let is = |piece: Option<&&[char]>, list: &[&str]| {
             piece.is_some_and(|p| list.iter().any(|e| e.chars().eq(p.iter().copied())))
         };
-        let address = is(pieces.first(), &["www"]) || is(pieces.last(), ONLY_ADDRESSES);
+        let address = (is(pieces.first(), &["www"]) && is(pieces.last(), ADDRESS_ENDINGS))
+            || (is(pieces.last(), ONLY_ADDRESSES) && tokens.iter().any(char::is_ascii_digit));
         if tokens.len() >= 7 && pieces.iter().all(|p| p.len() >= 2) && address {
             out.extend(&tokens);
         } else {
@@ -428,12 +451,17 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
 
 /// Whether a run with spaces around a joint is an address written apart (`xpj888 点 com`,
 /// `www . abc . com`, `t . me/…`, `kw。 v2mcfsip。 top`): chat puts spaces around words, so
-/// more than an ending is asked. After `www`, any ending. Before an ending only addresses have
-/// (`com`, `net`, `org`, `xyz`, `icu`…): a label with letters and digits (`bet365`; not a year
-/// or a time), three parts, or a dot-word (`bocai 点 com`). Before an ending that is also a word
-/// (`top`, `vip`, `me`, `pro`, `live`, `cn`…): three parts with a digit among them, or
-/// Telegram's `t . me/…`. So `Level 100. Top`, `300 点 VIP 经验`, `用 PS5 点 Store`,
-/// `iPhone15 。 Pro`, `the dot com bubble`, `Steam 点 CN区`, `1. 2. 3.` stay as they are.
+/// more than an ending is asked. After `www`, any ending. Otherwise a plain dot has spaces on
+/// both sides (not `in 2015. Life`, `VS2022 .NET`), nothing plainly dotted comes before (`spam.vip
+/// . com` is not under `vip.com`), and no port or region follows (`USB 点 COM 口`, `Steam 点
+/// CN区`). Then before `com`, `org`, `xyz`, `icu`, `cyou`: a label with letters and digits
+/// (`bet365`) or five digits or more (not a year, points or a time), a path with a digit
+/// (`tinyurl . com/yc8abc`), or a word and `点` (`bocai 点 com`; not `the dot com`); before `net`, which
+/// is also Microsoft's `.NET` (`VB 。NET`), a label with letters and digits or a path, not
+/// after `。`; before `top`, `vip`, `cc`, `cn`, `live`, `shop`, `club`: three parts, the one
+/// before the ending with letters and digits (`kw。 v2mcfsip。 top`); Telegram's `t . me/…`.
+/// So `Level 100. Top`, `300 点 VIP 经验`, `用 PS5 点 Store`, `iPhone15 。 Pro`, `T1 。 Zeus 。
+/// Top`, `the dot com bubble`, `我 2020 点 com`, `1. 2. 3.` stay as they are.
 fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
     let next = after.first();
     let ending: String = run.labels[run.labels.len() - 1].iter().collect();
@@ -441,8 +469,13 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
     if run.www {
         return ADDRESS_ENDINGS.contains(&ending) || CHEAP_ENDINGS.contains(&ending);
     }
-    if run.joints.iter().any(|j| j.sentence)
-        || next.is_some_and(|c| "区服版会中经等专".contains(*c))
+    let following = after.iter().find(|c| **c != ' ');
+    if run
+        .joints
+        .iter()
+        .any(|j| j.lopsided || (j.sign == '.' && !j.spaced))
+        || following.is_some_and(|c| "区服版会中经等专口端".contains(*c))
+        || run.joints.iter().any(|j| matches!(j.sign, '·' | '丶'))
     {
         return false;
     }
@@ -450,37 +483,31 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
     let letters = label_before.iter().any(char::is_ascii_alphabetic);
     let digits = label_before.iter().filter(|c| c.is_ascii_digit()).count();
     let numbered = (letters && digits > 0) || digits >= 5;
-    let between_names = run.joints.iter().any(|j| matches!(j.sign, '·' | '丶'));
-    if ONLY_ADDRESSES.contains(&ending) {
-        let dot_word = run.joints.iter().any(|j| is_dot_word(j.sign));
-        let time = !letters && digits <= 2;
-        // A link's path: `tinyurl . com/yc8abc` (not `on . com/net`).
-        let path = next == Some(&'/') && {
-            let segment: Vec<&char> = after
-                .iter()
-                .skip(1)
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            segment.len() >= 4 && segment.iter().any(|c| c.is_ascii_digit())
-        };
-        return if between_names {
-            numbered && matches!(ending, "com" | "net" | "org")
-        } else {
-            numbered || run.labels.len() >= 3 || (dot_word && !time) || path
-        };
+    // A link's path: `tinyurl . com/yc8abc` (not `on . com/net`).
+    let path = next == Some(&'/') && {
+        let segment: Vec<&char> = after
+            .iter()
+            .skip(1)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        segment.len() >= 4 && segment.iter().any(|c| c.is_ascii_digit())
+    };
+    let spelt = run.joints.iter().any(|j| matches!(j.sign, '点' | '點'));
+    let stop = run.joints.iter().any(|j| matches!(j.sign, '。' | '｡'));
+    match ending {
+        "com" | "org" | "xyz" | "icu" | "cyou" => numbered || path || (spelt && letters),
+        "net" => (numbered || path) && !stop,
+        "top" | "vip" | "cc" | "cn" | "live" | "shop" | "club" => {
+            run.labels.len() >= 3 && letters && digits > 0
+        }
+        "me" => label_before == ['t'] && next == Some(&'/'),
+        _ => false,
     }
-    let any_digit = run
-        .labels
-        .iter()
-        .any(|label| label.iter().any(char::is_ascii_digit));
-    !between_names
-        && (ADDRESS_ENDINGS.contains(&ending) || CHEAP_ENDINGS.contains(&ending))
-        && ((run.labels.len() >= 3 && any_digit)
-            || (ending == "me" && label_before == ['t'] && next == Some(&'/')))
 }
 
 /// Endings that only addresses have: no sentence starts with them, no word is spelt so.
-const ONLY_ADDRESSES: &[&str] = &["com", "net", "org", "xyz", "icu", "cyou", "sbs", "cfd"];
+/// (`sbs`, `cfd` are cheap sites' too, and a broadcaster's and a simulation's names.)
+const ONLY_ADDRESSES: &[&str] = &["com", "net", "org", "xyz", "icu", "cyou"];
 
 /// Endings of sites that are English words too (`live`, `shop`, `fun`, `me`, `tv`): an address
 /// only with another sign of one ([`addressed`]).
@@ -563,9 +590,19 @@ mod tests {
         check("kw 。v2mcfsip 。top", "kw.v2mcfsip.top");
         check("网址 bocai 点 com", "网址 bocai.com");
         check("www. abc. com", "www.abc.com");
-        check("彩票 cp888 . vip . top", "彩票 cp888.vip.top");
         check("tinyurl . com/yc8abc", "tinyurl.com/yc8abc");
         check("cheapmeds [ dot ] com", "cheapmeds.com");
+        // An address, then a sentence: the sentence is no part of it.
+        check(
+            "visit xpj888点com. bonus every day",
+            "visit xpj888.com. bonus every day",
+        );
+        check("www点abc点com . join now", "www.abc.com . join now");
+        check(
+            "澳门葡京 3522点com 。 welcome",
+            "澳门葡京 3522.com 。 welcome",
+        );
+        check("加 xpj888 点 com. bonus", "加 xpj888.com. bonus");
         check("bet365 . com", "bet365.com");
         check("w w w . x p j 8 8 8 . c o m", "www.xpj888.com");
         check("x p j 8 8 8 点 c o m", "xpj888.com");
@@ -601,6 +638,20 @@ mod tests {
             "element . style . top",
             "spam .top 注册",
             "it is on . com/net",
+            "装了 vs2022 .net 6 sdk 还是报错",
+            "vec3 .xyz 取前三个分量",
+            "后端用 java 。 net 也行, 我学的是 vb 。net",
+            "这部剧 kbs。 sbs 都播过",
+            "arduino 里先点 tools 点 com 端口",
+            "找 usb 点 com 口",
+            "上单 t1 。 zeus 。 top",
+            "比分 2 . 1 . win 了",
+            "g o o d . n e t",
+            "h a h a . c o m",
+            "w w w . 6 6 6",
+            "我 2020 点 com 泡沫没赶上",
+            "python . java . net 都会一点",
+            "进群 spam.vip . com 领取",
             "i use asp .net core",
         ] {
             check(prose, prose);
