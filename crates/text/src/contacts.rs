@@ -606,6 +606,7 @@ fn is_code(before: &str, after: &str) -> bool {
     let before = before.trim_end_matches(' ');
     if before.ends_with("import")
         || (before.ends_with("from") && after.trim_start_matches(' ').starts_with("import"))
+        || code_before(before, after)
     {
         return true;
     }
@@ -642,11 +643,17 @@ fn is_code(before: &str, after: &str) -> bool {
         return name.starts_with(|c: char| c.is_ascii_alphabetic())
             && next.starts_with(['.', '(', '[', '=']);
     }
-    // An assignment, a comparison or a product (`rect.top = 0`, `div.style.top += 10`,
-    // `if (rect.top < 0)`, `pos.xyz * 2.0`) with a value code has. An arrow (`spam.top >>>`,
-    // `spam.top =>`) is no operator.
+    // A pointer's member (`stack.top->next`).
+    if let Some(rest) = after.strip_prefix("->") {
+        return rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    }
+    // An assignment, a comparison, a product or a condition (`rect.top = 0`, `div.style.top +=
+    // 10`, `if (rect.top < 0)`, `pos.xyz * 2.0`, `x.top % 2`, `node.top && …`, `user.vip ? 1 :
+    // 0`) with a value code has. An arrow (`spam.top >>>`, `spam.top =>`) is no operator, nor
+    // is `+` or `-`, which ads put between their parts (`spam.top - 24h`).
     for op in [
-        "+=", "-=", "*=", "/=", "|=", "&=", "<=", ">=", "=", "<", ">", "*", "/",
+        "&&", "||", "+=", "-=", "*=", "/=", "|=", "&=", "<=", ">=", "=", "<", ">", "*", "/", "%",
+        "?",
     ] {
         if let Some(rest) = spaced.strip_prefix(op) {
             let glued_product = matches!(op, "*" | "/") && !after.starts_with(' ');
@@ -654,6 +661,77 @@ fn is_code(before: &str, after: &str) -> bool {
                 && !rest.starts_with(['<', '>', '='])
                 && code_value(rest, op != "=");
         }
+    }
+    false
+}
+
+/// Whether what comes before a dotted name makes it an operand in code: `return el.top;`, an
+/// argument among others (`Math.max(a.top, b.top)`, `console.log(rect.top, rect.left)`), an
+/// object's field (`{ top: rect.top }`), the value of a dotted name or a declared one (`out.xyz
+/// = in.xyz`, `const y = rect.top`), the right side of a comparison, a product or a condition
+/// whose left side is code (`a.top > b.top`, `2.0 * b.xyz`). `before` has no trailing spaces.
+/// Not a word before an arrow or a sign (`Click here > spam.top`, `Website = spam.top`,
+/// `官网: spam.top`).
+fn code_before(before: &str, after: &str) -> bool {
+    let after = after.trim_start_matches(' ');
+    // What follows closes the expression, or goes on with an operator in ASCII.
+    let statement = clipped(after, 120)
+        .split([';', '\n'])
+        .next()
+        .unwrap_or_default();
+    let closes = after.is_empty()
+        || after.starts_with([';', ')', ']', '}', ',', ':'])
+        || (after.starts_with(['+', '-', '*', '/', '%', '&', '|', '?', '<', '>'])
+            && statement.is_ascii());
+    let line = before.rsplit('\n').next().unwrap_or_default();
+    let from = (line.len().saturating_sub(200)..=line.len())
+        .find(|at| line.is_char_boundary(*at))
+        .unwrap_or(line.len());
+    let line = &line[from..];
+    if line.ends_with("return") {
+        return closes;
+    }
+    // Inside a call's or an object's brackets, among others: the bracket opens this line, in
+    // ASCII, after a name (a call) or anywhere (an object).
+    let inside = |open: char| {
+        line.rfind(open).is_some_and(|at| {
+            let (head, args) = (&line[..at], &line[at + 1..]);
+            args.is_ascii()
+                && (open == '{'
+                    || head
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+        })
+    };
+    if (line.ends_with(',') || line.ends_with('(')) && closes && inside('(') {
+        return line.ends_with(',') || after.starts_with(',');
+    }
+    if line.ends_with(':') && closes && inside('{') {
+        return true;
+    }
+    // The left operand: the last word before the operator, code's if dotted or closed.
+    let operand = |left: &str| {
+        let word = left
+            .trim_end_matches(' ')
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default();
+        word.is_ascii()
+            && (word.ends_with([')', ']'])
+                || (word.contains('.') && word.starts_with(|c: char| c.is_ascii_alphabetic())))
+    };
+    for op in ["&&", "||", "==", "!=", "<=", ">=", "*", "/", "%", "<", ">"] {
+        if let Some(left) = line.strip_suffix(op) {
+            return closes && operand(left);
+        }
+    }
+    if let Some(left) = line.strip_suffix('=') {
+        let name = left.trim_end_matches(' ');
+        let declared = ["const", "let", "var", "auto", "val"]
+            .iter()
+            .any(|keyword| name.rsplit(' ').nth(1).is_some_and(|word| word == *keyword));
+        return closes && (declared || operand(name));
     }
     false
 }
@@ -1038,6 +1116,15 @@ mod tests {
         check("window.top.location.href 和 a.top.x = 1", &[]);
         check("let v = pos.xyz * 2.0;", &[]);
         check("window.top.location.href 跳转", &[]);
+        check("const y = rect.top + window.scrollY; return el.top;", &[]);
+        check(
+            "Math.max(a.top, b.top) 和 console.log(rect.top, rect.left)",
+            &[],
+        );
+        check("{ top: rect.top } 和 out.xyz = in.xyz", &[]);
+        check("if a.top > b.top: swap() 再 x.top % 2 == 0", &[]);
+        check("node.top && node.top.focus(); user.vip ? 1 : 0", &[]);
+        check("stack.top->next = nullptr", &[]);
         check("网址 spam.top 速来", &[(Link, "spam.top")]);
         // What only looks like code, a path or a longer host around an ad's link is none.
         for text in [
@@ -1068,6 +1155,13 @@ mod tests {
             "网址 spam.top / 24小时在线",
             "网址 spam.top >= 18 岁可玩",
             "spam.top < 0.5% 手续费",
+            "Click here > spam.top",
+            "Website = spam.top",
+            "官网: spam.top, 24h",
+            "Website: spam.top, 24h",
+            "Join (spam.top)",
+            "Sign up & earn: spam.top",
+            "Bonus 100% ? spam.top",
             "网址 spam.top * 2 倍返利",
         ] {
             finds(text, Link, |found| found.starts_with("spam.top"));
