@@ -705,6 +705,28 @@ impl Database {
         })
     }
 
+    /// Whether the bot `account` is in the group as far as its events tell: false once its
+    /// own membership was recorded as left or kicked (OneBot's `kick_me`, Telegram's
+    /// `my_chat_member`), true again when it joins; true when nothing was recorded.
+    pub fn bot_in_group(
+        &self,
+        group_id: i64,
+        platform: &str,
+        account: &str,
+    ) -> Result<bool, StoreError> {
+        self.with_conn(|conn| {
+            let status = conn
+                .query_opt(
+                    "SELECT s.status FROM memberships s JOIN members m ON m.id = s.member_id \
+                     WHERE s.group_id = $1 AND m.platform = $2 AND m.user_id = $3",
+                    &[group_id.into(), platform.into(), account.into()],
+                )?
+                .map(|row| row.text(0))
+                .transpose()?;
+            Ok(!matches!(status.as_deref(), Some("left" | "kicked")))
+        })
+    }
+
     /// Whether night mode last muted the group.
     pub fn night_muted(&self, group_id: i64) -> Result<bool, StoreError> {
         self.with_conn(|conn| {

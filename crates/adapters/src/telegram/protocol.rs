@@ -126,11 +126,11 @@ pub fn parse(update: &Value, me: &Identity) -> Result<Update, UpdateError> {
     } else if let Some(message) = update.get("edited_message") {
         self::message(message, me, true, &mut read)?;
     } else if let Some(change) = update.get("chat_member") {
-        chat_member(change, me, &mut read)?;
+        chat_member(change, me, false, &mut read)?;
     } else if let Some(request) = update.get("chat_join_request") {
         join_request(request, me, &mut read)?;
-    } else if update.get("my_chat_member").is_some() {
-        read.ignored = Some("the bot's own membership changed".to_owned());
+    } else if let Some(change) = update.get("my_chat_member") {
+        chat_member(change, me, true, &mut read)?;
     } else {
         let kind = update
             .as_object()
@@ -415,7 +415,15 @@ fn strip_own_command(text: &str, username: Option<&str>) -> String {
     }
 }
 
-fn chat_member(change: &Value, me: &Identity, read: &mut Update) -> Result<(), UpdateError> {
+/// A member's status changed (`chat_member`), or the bot's own (`my_chat_member`, `own`): a
+/// join, a leave or a new role. The bot's own tells where it is still a member (a group that
+/// removed it is not switched by night mode; see `Database::bot_in_group`).
+fn chat_member(
+    change: &Value,
+    me: &Identity,
+    own: bool,
+    read: &mut Update,
+) -> Result<(), UpdateError> {
     let Some(chat) = group(change, read)? else {
         return Ok(());
     };
@@ -423,8 +431,12 @@ fn chat_member(change: &Value, me: &Identity, read: &mut Update) -> Result<(), U
     let old = object(change, "old_chat_member")?;
     let new = object(change, "new_chat_member")?;
     let mut member = profile(object(new, "user")?)?;
-    if member.id.as_str() == me.account.as_str() {
-        read.ignored = Some("the bot's own membership changed".to_owned());
+    if (member.id.as_str() == me.account.as_str()) != own {
+        read.ignored = Some(if own {
+            "`my_chat_member` about another member".to_owned()
+        } else {
+            "the bot's own membership, read from `my_chat_member`".to_owned()
+        });
         return Ok(());
     }
     let by = object(change, "from").and_then(profile)?;
@@ -956,6 +968,49 @@ mod tests {
         let read = parse(&update, &me()).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(read.events.len(), 1, "{read:?}");
         read.events[0].clone()
+    }
+
+    #[test]
+    fn the_bots_own_membership_is_read_from_my_chat_member() {
+        let bot =
+            json!({"id": 777, "is_bot": true, "first_name": "Steward", "username": "StewardBot"});
+        let change = |old: &str, new: &str, chat: Value| {
+            json!({"update_id": 3, "my_chat_member": {
+                "chat": chat, "from": user(9), "date": 1_780_000_000,
+                "old_chat_member": {"status": old, "user": bot},
+                "new_chat_member": {"status": new, "user": bot, "until_date": 0}}})
+        };
+        match one(change("administrator", "kicked", chat())).kind {
+            EventKind::MemberLeft { member, reason } => {
+                assert_eq!(member.as_str(), "777");
+                assert_eq!(
+                    reason,
+                    LeaveReason::Kicked {
+                        by: Some("9".into())
+                    }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match one(change("left", "member", chat())).kind {
+            EventKind::MemberJoined { member, .. } => {
+                assert_eq!(member.id.as_str(), "777");
+                assert!(member.is_bot);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A user blocking the bot in a private chat (the Bot API's own example) is no group's.
+        let private = json!({"id": 5, "first_name": "FN", "type": "private"});
+        let read = parse(&change("member", "kicked", private), &me()).unwrap();
+        assert!(read.events.is_empty() && read.ignored.is_some(), "{read:?}");
+        // Another member's change in `my_chat_member` is not the bot's; the bot's own in
+        // `chat_member` comes again in `my_chat_member`.
+        let mut other = change("member", "left", chat());
+        other["my_chat_member"]["new_chat_member"]["user"] = user(5);
+        assert!(parse(&other, &me()).unwrap().events.is_empty());
+        let mut again = change("member", "left", chat());
+        again["chat_member"] = again["my_chat_member"].take();
+        assert!(parse(&again, &me()).unwrap().events.is_empty());
     }
 
     #[test]

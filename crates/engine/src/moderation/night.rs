@@ -45,6 +45,11 @@ pub fn night_pass(database: &Database, now: DateTime<Utc>) -> Result<usize, Stor
         else {
             continue;
         };
+        // A group the bot left or was removed from cannot be switched: the action would only
+        // fail at the platform. Its night state stays as it was until the bot is back.
+        if !database.bot_in_group(group.group_id, &group.platform, &account)? {
+            continue;
+        }
         let request = ActionRequest {
             platform,
             account: AccountId(account),

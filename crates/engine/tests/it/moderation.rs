@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use steward_domain::{
-    Action, Event, EventKind, MemberProfile, MemberRole, OutSegment, Platform, Segment,
+    Action, Event, EventKind, LeaveReason, MemberProfile, MemberRole, OutSegment, Platform, Segment,
 };
 use steward_engine::features::{FeaturesConfig, Shared, registry};
 use steward_engine::moderation::{BacktestSpec, Rules, night_pass};
@@ -981,6 +981,26 @@ fn night_mode_mutes_and_unmutes_each_group_once(test: &TestDatabase) {
         assert_eq!(switches.len(), 2, "{switches:?}");
         assert!(switches.contains(&Action::MuteAll { on: true }));
         assert!(switches.contains(&Action::MuteAll { on: false }));
+        // Removed from the group (OneBot's `kick_me`, Telegram's `my_chat_member`): the next
+        // night is not switched, the one after it returns is.
+        let removed = Event {
+            kind: EventKind::MemberLeft {
+                member: "bot".into(),
+                reason: LeaveReason::Kicked {
+                    by: Some("1".into()),
+                },
+            },
+            ..joined("night", "bot", day + Duration::days(1) + Duration::hours(1))
+        };
+        bot.process(removed).await;
+        assert_eq!(
+            pass(night + Duration::days(1)),
+            0,
+            "the bot is not in the group"
+        );
+        bot.process(joined("night", "bot", night + Duration::days(2)))
+            .await;
+        assert_eq!(pass(night + Duration::days(2) + Duration::minutes(1)), 1);
         bot.pipeline.shutdown().await;
     });
 }
