@@ -628,6 +628,29 @@ async fn read_rooms(
     skip: bool,
 ) -> Result<Vec<Event>, (String, CallError)> {
     let mut events = Vec::new();
+    // Rooms the bot left or was removed from: its own leave, so that night mode stops switching
+    // them; what they know of the room is read again if the bot comes back.
+    if let Some(left) = batch
+        .get("rooms")
+        .and_then(|rooms| rooms.get("leave"))
+        .and_then(Value::as_object)
+    {
+        for (room_id, room) in left {
+            let chat = ChatId(room_id.clone());
+            if !skip {
+                events.extend(
+                    room.pointer("/timeline/events")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|event| protocol::own_membership(account, &chat, event)),
+                );
+            }
+            if let Ok(mut rooms) = rooms.lock() {
+                rooms.remove(room_id);
+            }
+        }
+    }
     let Some(joined) = batch
         .get("rooms")
         .and_then(|rooms| rooms.get("join"))
@@ -693,6 +716,13 @@ async fn read_rooms(
                         != Some("join")
             })
             .map_or(0, |join| join + 1);
+        // The bot's own join (back in a room that had removed it).
+        if !skip
+            && let Some(join) = from.checked_sub(1)
+            && let Some(joined) = protocol::own_membership(account, &chat, timeline[join])
+        {
+            events.push(joined);
+        }
         if !known {
             let (state, seen, complete) = learn_room(client, account, &chat).await;
             if !skip {

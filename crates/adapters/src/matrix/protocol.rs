@@ -160,6 +160,63 @@ impl Room {
     }
 }
 
+/// The bot's own join or leave in a room (its `m.room.member` event, `state_key` the bot): a
+/// room that removed the bot is not switched by night mode until it is back. `None` for any
+/// other event, and for a change of the bot's display name.
+pub fn own_membership(me: &AccountId, chat: &ChatId, event: &Value) -> Option<Event> {
+    if event.get("type").and_then(Value::as_str) != Some("m.room.member")
+        || event.get("state_key").and_then(Value::as_str) != Some(me.as_str())
+    {
+        return None;
+    }
+    let membership = event
+        .pointer("/content/membership")
+        .and_then(Value::as_str)?;
+    let was = event
+        .pointer("/unsigned/prev_content/membership")
+        .and_then(Value::as_str);
+    let sender = event.get("sender").and_then(Value::as_str)?;
+    let kind = match membership {
+        "join" if was != Some("join") => EventKind::MemberJoined {
+            member: MemberProfile {
+                id: UserId(me.as_str().to_owned()),
+                name: event
+                    .pointer("/content/displayname")
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| localpart(me.as_str()))
+                    .to_owned(),
+                nickname: None,
+                role: MemberRole::Member,
+                is_bot: true,
+            },
+            inviter: None,
+            invite_link: None,
+        },
+        "leave" | "ban" => EventKind::MemberLeft {
+            member: UserId(me.as_str().to_owned()),
+            reason: if sender == me.as_str() {
+                LeaveReason::Left
+            } else {
+                LeaveReason::Kicked {
+                    by: Some(UserId(sender.to_owned())),
+                }
+            },
+        },
+        _ => return None,
+    };
+    Some(Event {
+        platform: Platform::Matrix,
+        account: me.clone(),
+        chat: chat.clone(),
+        id: event
+            .get("event_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        time: time_of(event).ok()?,
+        kind,
+    })
+}
+
 /// `@alice:example.org` → `alice`.
 pub fn localpart(user: &str) -> &str {
     let user = user.strip_prefix('@').unwrap_or(user);
@@ -751,6 +808,49 @@ mod tests {
                 .is_err()
             );
         }
+    }
+
+    #[test]
+    fn the_bots_own_join_and_leave() {
+        let (me, chat) = (AccountId("@bot:hs".into()), ChatId("!r:hs".into()));
+        let own = |membership: &str, previous: &str, sender: &str, key: &str| {
+            let event = json!({"type": "m.room.member", "sender": sender, "state_key": key,
+                "event_id": "$own", "origin_server_ts": 1_780_000_000_000_i64,
+                "content": {"membership": membership},
+                "unsigned": {"prev_content": {"membership": previous}}});
+            own_membership(&me, &chat, &event).map(|event| (event.id, event.kind))
+        };
+        assert_eq!(
+            own("leave", "join", "@alice:hs", "@bot:hs"),
+            Some((
+                Some("$own".to_owned()),
+                EventKind::MemberLeft {
+                    member: "@bot:hs".into(),
+                    reason: LeaveReason::Kicked {
+                        by: Some("@alice:hs".into())
+                    },
+                }
+            ))
+        );
+        assert!(matches!(
+            own("leave", "join", "@bot:hs", "@bot:hs"),
+            Some((
+                _,
+                EventKind::MemberLeft {
+                    reason: LeaveReason::Left,
+                    ..
+                }
+            ))
+        ));
+        match own("join", "invite", "@bot:hs", "@bot:hs") {
+            Some((_, EventKind::MemberJoined { member, .. })) => {
+                assert_eq!((member.name.as_str(), member.is_bot), ("bot", true));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A new display name, and anybody else's change, are not the bot's join or leave.
+        assert_eq!(own("join", "join", "@bot:hs", "@bot:hs"), None);
+        assert_eq!(own("leave", "join", "@eve:hs", "@eve:hs"), None);
     }
 
     #[test]

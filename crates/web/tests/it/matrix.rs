@@ -187,6 +187,15 @@ async fn bot_says(reader: &User, room: &str, bot: &str, needle: &str) -> Vec<Val
         .collect()
 }
 
+/// Whether the store has the bot in the room (`Database::bot_in_group`).
+async fn bot_present(database: &Arc<steward_store::Database>, group: i64, bot: &str) -> bool {
+    let (database, bot) = (Arc::clone(database), bot.to_owned());
+    tokio::task::spawn_blocking(move || database.bot_in_group(group, "matrix", &bot))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn redacted(event: &Value) -> bool {
     event["unsigned"].get("redacted_because").is_some()
         || event["content"]
@@ -493,6 +502,35 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
         "the ad said while away, before the last 100 events, redacted",
         || async { redacted(&alice.event(&room, &missed_ad).await).then_some(()) },
     )
+    .await;
+
+    // Removed from the room, the bot records its own leave (sync's `rooms.leave`): night mode
+    // does not switch the room; invited back, it joins, and the room is switched again.
+    let group = database.group_id("matrix", &room).unwrap().unwrap();
+    assert!(bot_present(&database, group, &bot.id).await);
+    alice
+        .call(
+            "POST",
+            &format!("/rooms/{}/kick", encode(&room)),
+            Some(json!({"user_id": bot.id, "reason": "test"})),
+        )
+        .await
+        .unwrap();
+    until("the bot's own leave recorded", || async {
+        (!bot_present(&database, group, &bot.id).await).then_some(())
+    })
+    .await;
+    alice
+        .call(
+            "POST",
+            &format!("/rooms/{}/invite", encode(&room)),
+            Some(json!({"user_id": bot.id})),
+        )
+        .await
+        .unwrap();
+    until("the bot back in the room", || async {
+        bot_present(&database, group, &bot.id).await.then_some(())
+    })
     .await;
     crate::stop_runner(stop, runner, 60).await;
 }
