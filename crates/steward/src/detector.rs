@@ -72,7 +72,7 @@ pub struct EvalArgs {
     simulated: usize,
     /// After the figures, list up to this many false positives (with the reason) and as many
     /// missed ads: what to look at before trusting a detector on your own chat. With --folds,
-    /// what the held-out folds got wrong, and in how many of the shuffles
+    /// what the held-out folds got wrong, those wrong in most of the shuffles first
     #[arg(long, value_name = "N", default_value_t = 0)]
     mistakes: usize,
 }
@@ -276,7 +276,7 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                 .filter(|(text, _)| !scored.contains(text.as_str()))
                 .collect();
             let mut counts = Counts::default();
-            // Each row got wrong: in how many shuffles, and the first false positive's reason.
+            // Each row it got wrong: in how many shuffles, and the first false positive's reason.
             let mut wrong: BTreeMap<usize, (u64, Option<String>)> = BTreeMap::new();
             let shuffles = args.shuffles.max(1);
             for shuffle in 0..shuffles {
@@ -297,6 +297,9 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                 1 => String::new(),
                 _ => format!(" ({n} of {shuffles} shuffles)"),
             };
+            // The rows wrong in most shuffles first, in file order among equals.
+            let mut wrong: Vec<(usize, (u64, Option<String>))> = wrong.into_iter().collect();
+            wrong.sort_by_key(|(index, (n, _))| (std::cmp::Reverse(*n), *index));
             for (index, (n, reason)) in &wrong {
                 let text = printable(&written[*index]);
                 match reason {

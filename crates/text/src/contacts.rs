@@ -683,11 +683,12 @@ fn code_before(before: &str, after: &str) -> bool {
         || after.starts_with([';', ')', ']', '}', ',', ':'])
         || (after.starts_with(['+', '-', '*', '/', '%', '&', '|', '?', '<', '>'])
             && statement.is_ascii());
-    let line = before.rsplit('\n').next().unwrap_or_default();
-    let from = (line.len().saturating_sub(200)..=line.len())
-        .find(|at| line.is_char_boundary(*at))
-        .unwrap_or(line.len());
-    let line = &line[from..];
+    // The line's last 200 bytes: a long message's many names each read a line, not all that
+    // came before them.
+    let from = (before.len().saturating_sub(200)..=before.len())
+        .find(|at| before.is_char_boundary(*at))
+        .unwrap_or(before.len());
+    let line = before[from..].rsplit('\n').next().unwrap_or_default();
     if line.ends_with("return") {
         return closes;
     }

@@ -135,13 +135,11 @@ pub fn normalize(text: &str) -> String {
             index = joint.to;
             joints.push(joint);
         }
-        // A dot-word makes an address only before an address's ending (`abc点com`, not
-        // `打开bilibili点Live`, `Taylor·Swift·Live`), or in a run of numbers (an IP address).
-        // Only a run with a dot-word or spaces needs the look (most are one word, or dotted
-        // plainly).
-        // How many joints, from the first, the look makes dots: all of them, or, when a run
-        // with spaces is no address, those before its first spaced joint on their own
-        // (`xpj888点com. Bonus`: the sentence after the address is no part of it).
+        // A dot-word or a spaced joint makes an address only when the run reads as one
+        // ([`addressed`]: `abc点com`, not `打开bilibili点Live`); most runs are one word, or
+        // dotted plainly, and need no look. It makes dots of all the joints, or, when a run with
+        // spaces is no address, of those before its first spaced joint on their own
+        // (`xpj888点com . Bonus`).
         let needs_look = |joints: &[Joint]| joints.iter().any(|j| j.spaced || is_dot_word(j.sign));
         let mut read = 0;
         if needs_look(&joints) {
@@ -259,8 +257,8 @@ impl<'a> Run<'a> {
 /// Letters spaced one by one to pass a filter (`w w w . x p j 8 8 8 . c o m`): seven or more
 /// single letters, digits and dots, each after one space, with two letters or digits on each side
 /// of a dot, lose their spaces when they begin with `www` and end in an address's ending, or end
-/// in an ending only addresses have and hold a digit. Words are never one letter long so often, and shouting (`H U G E . W I
-/// N`, `G O O D . N E T`) has no digit.
+/// in an ending only addresses have and hold a digit. Words are never one letter long so often,
+/// and shouting (`H U G E . W I N`, `G O O D . N E T`) has no digit.
 fn spaced_letters(plain: &mut Vec<char>) {
     let single = |c: char| c.is_ascii_alphanumeric() || c == '.' || is_dot_word(c);
     // Most messages have no dot between spaces, and need no closer look.
@@ -272,7 +270,7 @@ fn spaced_letters(plain: &mut Vec<char>) {
     let mut at = 0;
     while at < plain.len() {
         let starts = single(plain[at])
-            && (at == 0 || plain[at - 1] == ' ' || !plain[at - 1].is_ascii_alphanumeric())
+            && (at == 0 || !plain[at - 1].is_ascii_alphanumeric())
             && plain.get(at + 1) == Some(&' ');
         if !starts {
             out.push(plain[at]);
@@ -451,10 +449,10 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
 
 /// Whether a run with spaces around a joint is an address written apart (`xpj888 点 com`,
 /// `www . abc . com`, `t . me/…`, `kw。 v2mcfsip。 top`): chat puts spaces around words, so
-/// more than an ending is asked. After `www`, any ending. Otherwise a plain dot has spaces on
-/// both sides (not `in 2015. Life`, `VS2022 .NET`), nothing plainly dotted comes before (`spam.vip
-/// . com` is not under `vip.com`), and no port or region follows (`USB 点 COM 口`, `Steam 点
-/// CN区`). Then before `com`, `org`, `xyz`, `icu`, `cyou`: a label with letters and digits
+/// more than an ending is asked. After `www`, any ending. Otherwise (a plain dot spaced on one
+/// side only, `in 2015. Life`, `VS2022 .NET`, ends the run before it comes here) nothing plainly
+/// dotted comes before (`spam.vip . com` is not under `vip.com`), no port or region follows (`USB
+/// 点 COM 口`, `Steam 点 CN区`) and no name sign joins it (`·`, `丶`). Then before `com`, `org`, `xyz`, `icu`, `cyou`: a label with letters and digits
 /// (`bet365`) or five digits or more (not a year, points or a time), a path with a digit
 /// (`tinyurl . com/yc8abc`), or a word and `点` (`bocai 点 com`; not `the dot com`); before `net`, which
 /// is also Microsoft's `.NET` (`VB 。NET`), a label with letters and digits or a path, not
@@ -470,10 +468,7 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
         return ADDRESS_ENDINGS.contains(&ending) || CHEAP_ENDINGS.contains(&ending);
     }
     let following = after.iter().find(|c| **c != ' ');
-    if run
-        .joints
-        .iter()
-        .any(|j| j.lopsided || (j.sign == '.' && !j.spaced))
+    if run.joints.iter().any(|j| j.sign == '.' && !j.spaced)
         || following.is_some_and(|c| "区服版会中经等专口端".contains(*c))
         || run.joints.iter().any(|j| matches!(j.sign, '·' | '丶'))
     {
