@@ -727,6 +727,19 @@ impl Database {
         })
     }
 
+    /// Whether the bot that last spoke for the group has left it or was removed
+    /// ([`Database::bot_in_group`]), for the console; false for a group no bot spoke for.
+    pub fn bot_removed(&self, group_id: i64) -> Result<bool, StoreError> {
+        Ok(match self.group_with_account(group_id)? {
+            Some(ActiveGroup {
+                platform,
+                account: Some(account),
+                ..
+            }) => !self.bot_in_group(group_id, &platform, &account)?,
+            _ => false,
+        })
+    }
+
     /// Whether night mode last muted the group.
     pub fn night_muted(&self, group_id: i64) -> Result<bool, StoreError> {
         self.with_conn(|conn| {

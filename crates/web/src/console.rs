@@ -248,6 +248,8 @@ pub async fn logout(
 }
 
 struct GroupRow {
+    /// The bot left the group or was removed: nothing it does there can happen.
+    bot_removed: bool,
     today: i64,
     active_today: i64,
     trend: &'static str,
@@ -302,7 +304,8 @@ pub async fn overview(
             .into_iter()
             .map(|group| {
                 let activity = database.group_activity(group.id, today, now.timestamp_millis())?;
-                Ok((group, activity))
+                let removed = database.bot_removed(group.id)?;
+                Ok((group, activity, removed))
             })
             .collect::<Result<Vec<_>, steward_store::StoreError>>()?;
         Ok((groups, total))
@@ -310,7 +313,8 @@ pub async fn overview(
     .await?;
     let groups = groups
         .into_iter()
-        .map(|(group, activity)| GroupRow {
+        .map(|(group, activity, bot_removed)| GroupRow {
+            bot_removed,
             today: activity.messages_today,
             active_today: activity.writers_today,
             trend: trend(activity.last_day, activity.day_before),
@@ -406,6 +410,8 @@ struct GroupPage<'a> {
     platform: String,
     member_count: i64,
     message_count: i64,
+    /// The bot left the group or was removed.
+    bot_removed: bool,
     messages: Vec<LineRow>,
     older: Option<String>,
     search: String,
@@ -442,7 +448,14 @@ pub async fn group_page(
 ) -> Result<Response, AppError> {
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let database = state.database.clone();
-    let Some(group) = blocking(lang, move || database.group(id)).await? else {
+    let Some((group, bot_removed)) = blocking(lang, move || {
+        Ok(match database.group(id)? {
+            Some(group) => Some((group, database.bot_removed(id)?)),
+            None => None,
+        })
+    })
+    .await?
+    else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     let before = query.before.as_deref().and_then(parse_before);
@@ -525,6 +538,7 @@ pub async fn group_page(
         platform: group.platform,
         member_count: group.member_count,
         message_count: group.message_count,
+        bot_removed,
         messages: messages
             .into_iter()
             .map(|line| LineRow {

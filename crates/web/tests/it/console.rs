@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use chrono::{TimeZone, Utc};
 use steward_domain::{
-    Event, EventKind, MemberProfile, MemberRole, OperatorRole, Platform, Segment,
+    Event, EventKind, LeaveReason, MemberProfile, MemberRole, OperatorRole, Platform, Segment,
 };
 use steward_store::testing::TestDatabase;
 use steward_store::{Database, PreparedEvent};
@@ -450,6 +450,60 @@ async fn the_group_page_shows_messages_members_and_the_bots_actions_as_text() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let anonymous = console.get(&format!("/groups/{group}"), None, "en").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_that_removed_the_bot_says_so_until_it_is_back() {
+    let console = Console::new();
+    let bot = |kind: EventKind, second: u32| Event {
+        id: None,
+        kind,
+        ..message("room", "x", "u1", "小林", "", second)
+    };
+    let profile = MemberProfile {
+        id: "playground".into(),
+        name: "Steward".into(),
+        nickname: None,
+        role: MemberRole::Member,
+        is_bot: true,
+    };
+    console.record(vec![
+        message("room", "0", "u1", "小林", "大家好", 0),
+        bot(
+            EventKind::MemberLeft {
+                member: "playground".into(),
+                reason: LeaveReason::Kicked {
+                    by: Some("u1".into()),
+                },
+            },
+            1,
+        ),
+    ]);
+    let group = console.database().groups_page(0, 1).unwrap().0[0].id;
+    let cookie = console.sign_in().await;
+    let overview = text(console.get("/", Some(&cookie), "zh-CN").await).await;
+    assert!(overview.contains("机器人已不在群内"), "{overview}");
+    let page = text(
+        console
+            .get(&format!("/groups/{group}"), Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("The bot left this group or was removed"),
+        "{page}"
+    );
+
+    console.record(vec![bot(
+        EventKind::MemberJoined {
+            member: profile,
+            inviter: None,
+            invite_link: None,
+        },
+        2,
+    )]);
+    let overview = text(console.get("/", Some(&cookie), "zh-CN").await).await;
+    assert!(!overview.contains("机器人已不在群内"), "{overview}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
