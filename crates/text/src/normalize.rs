@@ -419,8 +419,7 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
     if run.www || numbers {
         return true;
     }
-    if next.is_some_and(|c| "区服版会中经等专".contains(*c)) && is(&["cn", "hk", "tw", "vip"])
-    {
+    if next.is_some_and(|c| REGION_SIGNS.contains(*c)) && is(&["cn", "hk", "tw", "vip"]) {
         return false;
     }
     // Between names (`Faker·T1·Top`, `Ed·Sheeran·Co`), only the commonest endings.
@@ -469,7 +468,7 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
     }
     let following = after.iter().find(|c| **c != ' ');
     if run.joints.iter().any(|j| j.sign == '.' && !j.spaced)
-        || following.is_some_and(|c| "区服版会中经等专口端".contains(*c))
+        || following.is_some_and(|c| REGION_SIGNS.contains(*c) || matches!(c, '口' | '端'))
         || run.joints.iter().any(|j| matches!(j.sign, '·' | '丶'))
     {
         return false;
@@ -499,6 +498,10 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
         _ => false,
     }
 }
+
+/// What follows a region's or a level's name, not an address (`Steam点CN区`, `QQ点VIP中心`,
+/// `300点VIP经验`).
+const REGION_SIGNS: &str = "区服版会中经等专";
 
 /// Endings that only addresses have: no sentence starts with them, no word is spelt so.
 /// (`sbs`, `cfd` are cheap sites' too, and a broadcaster's and a simulation's names.)
