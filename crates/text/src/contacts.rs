@@ -56,7 +56,7 @@ struct Patterns {
     wechat: Regex,
     qq: Regex,
     /// A number after a word that makes it a QQ or group number in ads: `群`/`裙` (a group),
-    /// `联系...`, `找`, `dd`/`滴滴` (message me), `加` (add me); not a count (`群 20000人`).
+    /// `联系...`, `找`, `dd`/`滴滴` (message me); not a count (`群 20000人`).
     numbered: Regex,
     /// An app's invite or referral code after the word, or a Taobao share token between
     /// currency signs: how referral spam is paid.
@@ -107,7 +107,7 @@ fn patterns() -> Option<&'static Patterns> {
                 .ok()?,
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|加\s*扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
                 numbered: Regex::new(
-                    r"(?:(?:[群裙羣]|君羊)(?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|加\s*(?:我\s*)?|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
+                    r"(?:(?:[群裙羣]|君羊)(?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
                 )
                 .ok()?,
                 invite: Regex::new(
@@ -393,8 +393,6 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         if let (Some(whole), Some(number)) = (found.get(0), found.get(1))
             && !in_link(number.start())
             && is_contact_number(whole.as_str(), number.as_str(), &normalized[number.end()..])
-            && (!whole.as_str().starts_with('加')
-                || added(&normalized[..whole.start()], number.as_str()))
         {
             push(ContactKind::Qq, number.as_str());
         }
@@ -546,17 +544,6 @@ fn percent_decoded(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Whether `加` before a number asks to add somebody (`火速加 675899789 获取`): a QQ number of
-/// eight digits or more, not a sum that grows (`增加`, `追加`, `攻击加 100000`, which
-/// [`counted`] and the shorter length leave out).
-fn added(before: &str, number: &str) -> bool {
-    number.len() >= 8
-        && !before
-            .chars()
-            .next_back()
-            .is_some_and(|c| "增追添参叠附更再累外".contains(c))
 }
 
 /// Whether a number after `群`, `联系`, `找`... is one to reach somebody by: a QQ or group number
@@ -878,8 +865,6 @@ mod tests {
             &[(Link, "https://a.example.cn/x")],
         );
         check("加q 123456789 拿货", &[(Qq, "123456789")]);
-        check("火速加675899789获取", &[(Qq, "675899789")]);
-        check("加我 38472915 拿货", &[(Qq, "38472915")]);
         check("QQ：2233445566", &[(Qq, "2233445566")]);
         check("群号 98765432 进群领福利", &[(Qq, "98765432")]);
         check("外部群1157665339 免费配置", &[(Qq, "1157665339")]);
@@ -1186,10 +1171,6 @@ mod tests {
         check("分别是 150, 2000, 3000", &[]);
         check("Q: 100000 并发怎么扛", &[]);
         check("加扣 50000 分", &[]);
-        check("攻击力加 999999", &[]);
-        check("增加12345678点经验", &[]);
-        check("追加 20000000 预算", &[]);
-        check("加 10000000 金币", &[]);
         check("微博：今天的热搜", &[]);
         check("兑换码 ABCD1234 已发到邮箱", &[]);
         check("礼包码：VIP2026", &[]);
