@@ -70,6 +70,12 @@ fn is_dot_word(c: char) -> bool {
     matches!(c, '点' | '點' | '。' | '．' | '｡' | '·' | '丶')
 }
 
+/// Commas glued between two letters or digits, which stand for a dot when the run reads as an
+/// address ([`comma_address`]: `www、xpj888、com`, `网址xpj888，com`).
+fn is_comma(c: char) -> bool {
+    matches!(c, ',' | '、')
+}
+
 /// Normalises text for detection: Unicode NFKC (full-width → half-width, circled and
 /// mathematical digits and letters → plain ones), invisible and combining characters removed,
 /// look-alike letters folded, lower case, frequent traditional characters simplified, and a
@@ -142,7 +148,18 @@ pub fn normalize(text: &str) -> String {
         // (`xpj888点com . Bonus`).
         let needs_look = |joints: &[Joint]| joints.iter().any(|j| j.spaced || is_dot_word(j.sign));
         let mut read = 0;
-        if needs_look(&joints) {
+        // A comma joins a run only when the run reads as an address with it; otherwise the run
+        // ends at its first comma, and what follows is read as a run of its own
+        // (`1,xpj888点com`, `abc点com,xyz点com`).
+        if let Some(first) = joints.iter().position(|j| is_comma(j.sign)) {
+            if addressed(&Run::new(&plain, start, index, &joints), &plain[index..]) {
+                read = joints.len();
+            } else {
+                index = joints[first].from;
+                joints.truncate(first);
+            }
+        }
+        if read == 0 && needs_look(&joints) {
             if addressed(&Run::new(&plain, start, index, &joints), &plain[index..]) {
                 read = joints.len();
             } else if let Some(first) = joints.iter().position(|j| j.spaced)
@@ -178,7 +195,8 @@ pub fn normalize(text: &str) -> String {
 
 /// What joins two labels of a run: a dot or a dot-word, alone (`abc.com`, `abc点com`) or with a
 /// space or two around it (`abc . com`, `xpj888 点 com`, `kw。 v2`), or the word `dot` between
-/// spaces (`abc123 dot com`, sign `d`). `plain[from..to]` is the joint, spaces included.
+/// spaces (`abc123 dot com`, sign `d`), or a comma with no space ([`is_comma`]).
+/// `plain[from..to]` is the joint, spaces included.
 struct Joint {
     from: usize,
     to: usize,
@@ -194,9 +212,21 @@ fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
     // Most words end at a space or a sign that joins nothing.
     if !plain
         .get(at)
-        .is_some_and(|c| *c == ' ' || *c == '.' || is_dot_word(*c))
+        .is_some_and(|c| *c == ' ' || *c == '.' || is_dot_word(*c) || is_comma(*c))
     {
         return None;
+    }
+    if is_comma(plain[at]) {
+        return plain
+            .get(at + 1)
+            .is_some_and(char::is_ascii_alphanumeric)
+            .then_some(Joint {
+                from: at,
+                to: at + 1,
+                sign: plain[at],
+                spaced: false,
+                lopsided: false,
+            });
     }
     let spaces = |from: usize| {
         plain[from.min(plain.len())..]
@@ -232,6 +262,8 @@ fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
 
 /// A run's labels, and how they are joined.
 struct Run<'a> {
+    /// The text before the run.
+    before: &'a [char],
     labels: Vec<&'a [char]>,
     joints: &'a [Joint],
     www: bool,
@@ -247,6 +279,7 @@ impl<'a> Run<'a> {
         }
         labels.push(&plain[from..end]);
         Run {
+            before: &plain[..start],
             www: labels[0] == ['w', 'w', 'w'],
             labels,
             joints,
@@ -409,6 +442,9 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
         list.iter()
             .any(|known| known.chars().eq(ending.iter().copied()))
     };
+    if run.joints.iter().any(|j| is_comma(j.sign)) {
+        return comma_address(run, &is, after);
+    }
     let numbers = run
         .labels
         .iter()
@@ -499,6 +535,38 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
     }
 }
 
+/// Whether a run joined by commas as well is an address. A comma is the commonest sign in
+/// Chinese, between any two words (`住院部B2，ICU在三楼`, `win10，com组件`, `vec3，xyz分量`,
+/// `emacs29,org-mode`), so more is asked than of a dot-word: `www`, a name and an ending
+/// (`www、xpj888、com`; not `www、com、cn分别是什么`), or a word that announces an address right
+/// before the run (`网址xpj888，com`, `官网：amjs，com`). Never before a port or a region
+/// (`rtx4090，com口`). Numbers (`1,000,000`), lists (`a,b,com`) and code (`f(x1,com)`) are none.
+fn comma_address(run: &Run<'_>, is: &dyn Fn(&[&str]) -> bool, after: &[char]) -> bool {
+    const ANNOUNCED: &[&str] = &[
+        "网址", "网站", "官网", "域名", "地址", "网页", "链接", "登录", "登陆", "访问",
+    ];
+    let ending = is(ADDRESS_ENDINGS) || is(CHEAP_ENDINGS);
+    let following = after.iter().find(|c| **c != ' ');
+    if !ending || following.is_some_and(|c| REGION_SIGNS.contains(*c) || matches!(c, '口' | '端'))
+    {
+        return false;
+    }
+    let names = &run.labels[..run.labels.len() - 1];
+    let named = |label: &&[char]| {
+        !ADDRESS_ENDINGS
+            .iter()
+            .any(|e| e.chars().eq(label.iter().copied()))
+    };
+    if run.www {
+        return names.len() >= 2 && names[1..].iter().all(named);
+    }
+    let before: String = run.before[run.before.len().saturating_sub(8)..]
+        .iter()
+        .collect();
+    let before = before.trim_end_matches([' ', ':', '：', '是', '为', '=']);
+    ANNOUNCED.iter().any(|word| before.ends_with(word)) && names.iter().all(named)
+}
+
 /// What follows a region's or a level's name, not an address (`Steam点CN区`, `QQ点VIP中心`,
 /// `300点VIP经验`).
 const REGION_SIGNS: &str = "区服版会中经等专";
@@ -573,6 +641,42 @@ mod tests {
             "xpj888。top 和 t。me/abc 和 abc。com",
             "xpj888.top 和 t.me/abc 和 abc.com",
         );
+        // Commas glued between names: after `www`, or after a word that announces an address.
+        check("网址xpj888，com", "网址xpj888.com");
+        check("进 www、xpj888、com 领取", "进 www.xpj888.com 领取");
+        check("www，abc，top", "www.abc.top");
+        check("官网：amjs，com 注册送", "官网:amjs.com 注册送");
+        check("访问 xpj888,vip", "访问 xpj888.vip");
+        check("住院部B2，ICU在三楼", "住院部b2,icu在三楼");
+        // An address before a comma that is no dot keeps its own.
+        check(
+            "xpj888点com,bonus 和 www点abc点com、送88 和 1,xpj888点com,abc点com",
+            "xpj888.com,bonus 和 www.abc.com、送88 和 1,xpj888.com,abc.com",
+        );
+        for prose in [
+            "1,000,000",
+            "a,b,com",
+            "f(a,b)",
+            "python3, net, java",
+            "bet365, com",
+            "v2,top",
+            "腾讯、阿里、com",
+            "win10,net",
+            "www, abc, com",
+            "澳门 35222,com",
+            "住院部b2,icu在三楼",
+            "我用的是win10,com组件注册失败了",
+            "顶点vec3,xyz分量",
+            "i use emacs29,org-mode",
+            "主板接口有hdmi2、com口",
+            "www、com、cn分别代表什么意思",
+            "f(x1,com)",
+            "www,com",
+            "网址是rtx4090,com口",
+            "地址填a,b,com",
+        ] {
+            check(prose, prose);
+        }
     }
 
     #[test]
