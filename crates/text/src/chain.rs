@@ -592,6 +592,10 @@ mod tests {
         // Written apart: spaces around the dot, the word, letters one by one.
         disguised("加 xpj888 点 com 领彩金", "xpj888.com");
         disguised("进群 t . me/joinchat123", "t.me/joinchat123");
+        disguised("进群 t . me / joinchat123", "t.me");
+        // Commas glued between names after `www`, or after a word that announces an address.
+        disguised("进 www、xpj888、com 领取", "www.xpj888.com");
+        disguised("网址xpj888，com 注册送88", "xpj888.com");
         disguised("彩金网址 kw。 v2mcfsip。 top", "kw.v2mcfsip.top");
         disguised("visit bet365 dot com today", "bet365.com");
         disguised("官网 w w w . x p j 8 8 8 . c o m", "www.xpj888.com");

@@ -492,7 +492,8 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
 /// (`tinyurl . com/yc8abc`), or a word and `点` (`bocai 点 com`; not `the dot com`); before `net`, which
 /// is also Microsoft's `.NET` (`VB 。NET`), a label with letters and digits or a path, not
 /// after `。`; before `top`, `vip`, `cc`, `cn`, `live`, `shop`, `club`: three parts, the one
-/// before the ending with letters and digits (`kw。 v2mcfsip。 top`); Telegram's `t . me/…`.
+/// before the ending with letters and digits (`kw。 v2mcfsip。 top`); Telegram's `t . me/…` and
+/// `t . me / …`.
 /// So `Level 100. Top`, `300 点 VIP 经验`, `用 PS5 点 Store`, `iPhone15 。 Pro`, `T1 。 Zeus 。
 /// Top`, `the dot com bubble`, `我 2020 点 com`, `1. 2. 3.` stay as they are.
 fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
@@ -530,7 +531,7 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
         "top" | "vip" | "cc" | "cn" | "live" | "shop" | "club" => {
             run.labels.len() >= 3 && letters && digits > 0
         }
-        "me" => label_before == ['t'] && next == Some(&'/'),
+        "me" => label_before == ['t'] && following == Some(&'/'),
         _ => false,
     }
 }
@@ -685,6 +686,7 @@ mod tests {
             |input: &str, expected: &str| assert_eq!(normalize(input), expected, "{input:?}");
         check("加 xpj888 点 com 领彩金", "加 xpj888.com 领彩金");
         check("t . me/joinchat123", "t.me/joinchat123");
+        check("t . me / joinchat123", "t.me / joinchat123");
         check("www . abc . com", "www.abc.com");
         check("www.abc .com", "www.abc.com");
         check("abc123 dot com", "abc123.com");
