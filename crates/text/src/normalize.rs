@@ -494,7 +494,8 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
 /// com`); before `net`, which
 /// is also Microsoft's `.NET` (`VB 。NET`), a label with letters and digits or a path, not
 /// after `。`; before `top`, `vip`, `cc`, `cn`, `live`, `shop`, `club`: three parts, the one
-/// before the ending with letters and digits (`kw。 v2mcfsip。 top`); Telegram's `t . me/…` and
+/// before the ending with letters and digits (`kw。 v2mcfsip。 top`), or a word announcing an
+/// address before (`网址 amcp 点 vip`); Telegram's `t . me/…` and
 /// `t . me / …`.
 /// So `Level 100. Top`, `300 点 VIP 经验`, `用 PS5 点 Store`, `iPhone15 。 Pro`, `T1 。 Zeus 。
 /// Top`, `the dot com bubble`, `我 2020 点 com`, `1. 2. 3.` stay as they are.
@@ -536,7 +537,8 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
         }
         "net" => (numbered || path) && !stop,
         "top" | "vip" | "cc" | "cn" | "live" | "shop" | "club" => {
-            run.labels.len() >= 3 && letters && digits > 0
+            (run.labels.len() >= 3 && letters && digits > 0)
+                || (announced(run.before) && letters && label_before.len() >= 3)
         }
         "me" => label_before == ['t'] && following == Some(&'/'),
         _ => false,
@@ -714,6 +716,10 @@ mod tests {
         check("cheapmeds [ dot ] com", "cheapmeds.com");
         check("visit cheapmeds dot com now", "visit cheapmeds.com now");
         check("官网: amjs 。 com", "官网: amjs.com");
+        check(
+            "网址 amcp 点 vip 和 官网 xpj888 . live",
+            "网址 amcp.vip 和 官网 xpj888.live",
+        );
         // An address, then a sentence: the sentence is no part of it.
         check(
             "visit xpj888点com. bonus every day",
