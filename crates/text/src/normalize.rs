@@ -540,7 +540,8 @@ fn spaced_address(run: &Run<'_>, after: &[char]) -> bool {
 /// Chinese, between any two words (`住院部B2，ICU在三楼`, `win10，com组件`, `vec3，xyz分量`,
 /// `emacs29,org-mode`), so more is asked than of a dot-word: `www`, a name and an ending
 /// (`www、xpj888、com`; not `www、com、cn分别是什么`), or a word that announces an address right
-/// before the run (`网址xpj888，com`, `官网：amjs，com`). Never before a port or a region
+/// before the run and an ending no word has (`网址xpj888，com`, `官网：amjs，com`; not `登录
+/// web、app`, `网站 asp，net`). Never before a port or a region
 /// (`rtx4090，com口`). Numbers (`1,000,000`), lists (`a,b,com`) and code (`f(x1,com)`) are none.
 fn comma_address(run: &Run<'_>, is: &dyn Fn(&[&str]) -> bool, after: &[char]) -> bool {
     const ANNOUNCED: &[&str] = &[
@@ -565,7 +566,11 @@ fn comma_address(run: &Run<'_>, is: &dyn Fn(&[&str]) -> bool, after: &[char]) ->
         .iter()
         .collect();
     let before = before.trim_end_matches([' ', ':', '：', '是', '为', '=']);
-    ANNOUNCED.iter().any(|word| before.ends_with(word)) && names.iter().all(named)
+    // Lists of devices and languages follow these words too (`登录 web、app 都可以`, `登陆
+    // pc,tv`, `网站 asp，net 开发`): only endings no such word has.
+    ANNOUNCED.iter().any(|word| before.ends_with(word))
+        && is(&["com", "xyz", "icu", "cyou", "top", "vip"])
+        && names.iter().all(|label| named(label) && label.len() >= 3)
 }
 
 /// What follows a region's or a level's name, not an address (`Steam点CN区`, `QQ点VIP中心`,
@@ -675,6 +680,10 @@ mod tests {
             "www,com",
             "网址是rtx4090,com口",
             "地址填a,b,com",
+            "登录 web、app 都可以",
+            "登陆 pc,tv 都能看",
+            "网站 asp,net 开发",
+            "网址 a,com",
         ] {
             check(prose, prose);
         }
