@@ -76,6 +76,9 @@ fn is_comma(c: char) -> bool {
     matches!(c, ',' | '、')
 }
 
+/// The most joints a run joined by commas is read with.
+const MOST_COMMA_PARTS: usize = 4;
+
 /// Normalises text for detection: Unicode NFKC (full-width → half-width, circled and
 /// mathematical digits and letters → plain ones), invisible and combining characters removed,
 /// look-alike letters folded, lower case, frequent traditional characters simplified, and a
@@ -136,6 +139,11 @@ pub fn normalize(text: &str) -> String {
             };
             // A sentence after an address is no part of it (`xpj888 点 com. Bonus`).
             if joint.lopsided && !plain[start..].starts_with(&['w', 'w', 'w']) {
+                break;
+            }
+            // No address has so many parts, and a list's commas read again from each comma
+            // would cost the square of its length (`1,2,3,…`).
+            if is_comma(joint.sign) && joints.len() >= MOST_COMMA_PARTS {
                 break;
             }
             index = joint.to;
@@ -769,5 +777,20 @@ mod tests {
         ] {
             check(prose, prose);
         }
+    }
+
+    #[test]
+    fn a_long_list_costs_no_more_than_other_text() {
+        // Read again from each comma, a list's runs cost the square of its length (seconds).
+        for text in [
+            "1,".repeat(30_000),
+            "ab、".repeat(20_000),
+            "a1,".repeat(20_000),
+        ] {
+            let started = std::time::Instant::now();
+            let _ = normalize(&text);
+            assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
+        assert_eq!(normalize("www、a、b、c、com"), "www.a.b.c.com");
     }
 }
