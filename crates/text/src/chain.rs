@@ -596,6 +596,11 @@ mod tests {
         // Commas glued between names after `www`, or after a word that announces an address.
         disguised("进 www、xpj888、com 领取", "www.xpj888.com");
         disguised("网址xpj888，com 注册送88", "xpj888.com");
+        disguised("网址→amjs888，com", "amjs888.com");
+        disguised("官网【amjs888，com】", "amjs888.com");
+        // A zero for an o.
+        disguised("xpj888.c0m 注册送88", "xpj888.com");
+        disguised("visit xpj888 d0t com", "xpj888.com");
         disguised("彩金网址 kw。 v2mcfsip。 top", "kw.v2mcfsip.top");
         disguised("visit bet365 dot com today", "bet365.com");
         disguised("官网 w w w . x p j 8 8 8 . c o m", "www.xpj888.com");

@@ -117,6 +117,7 @@ pub fn normalize(text: &str) -> String {
         text.nfkc().for_each(&mut push);
     }
     spelt_dots(&mut plain);
+    zero_for_o(&mut plain);
     spaced_letters(&mut plain);
     let mut out = String::with_capacity(plain.len());
     let mut index = 0;
@@ -247,7 +248,14 @@ fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
     let sign_at = at + before;
     let (sign, length) = match plain.get(sign_at) {
         Some(c) if *c == '.' || is_dot_word(*c) => (*c, 1),
-        _ if before > 0 && plain.get(sign_at..sign_at + 3) == Some(&['d', 'o', 't']) => ('d', 3),
+        // `dot`, or `d0t` with a zero for the o.
+        _ if before > 0
+            && plain
+                .get(sign_at..sign_at + 3)
+                .is_some_and(|w| w[0] == 'd' && matches!(w[1], 'o' | '0') && w[2] == 't') =>
+        {
+            ('d', 3)
+        }
         _ => return None,
     };
     let after = spaces(sign_at + length);
@@ -381,6 +389,59 @@ pub(crate) fn with_plain_dots(text: &str) -> String {
         }
     }
     out
+}
+
+/// `com` spelt with a zero after a dot-word or a spelt dot (`xpj888点c0m`, `xpj888 d0t c0m`), or
+/// after a plain dot and a name with letters and digits (`xpj888.c0m`): the zero is an o. Code
+/// has `c0m` for a centre of mass (`body.c0m`, `self.c0m`); a word goes on after it
+/// (`.c0mpany`), and a `c0m` after no name is none.
+fn zero_for_o(plain: &mut [char]) {
+    // Most messages have no zero between a c and an m.
+    if !plain.windows(3).any(|w| w == ['c', '0', 'm']) {
+        return;
+    }
+    for at in 1..plain.len().saturating_sub(2) {
+        if plain[at..at + 3] == ['c', '0', 'm']
+            && plain.get(at + 3).is_none_or(|c| !c.is_ascii_alphanumeric())
+            && dot_before(&plain[..at])
+        {
+            plain[at + 1] = 'o';
+        }
+    }
+}
+
+/// Whether `before` ends in a dot-word or a spelt `dot` (up to two spaces on each side) after a
+/// letter or a digit, or in a plain dot after a name of letters and digits.
+fn dot_before(before: &[char]) -> bool {
+    let trim =
+        |text: &[char]| text.len() - text.iter().rev().take(2).take_while(|c| **c == ' ').count();
+    let before = &before[..trim(before)];
+    let n = before.len();
+    let rest = match before.last() {
+        Some('.') => {
+            let name: Vec<char> = before[..n - 1]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .copied()
+                .collect();
+            return name.iter().any(char::is_ascii_digit)
+                && name.iter().any(char::is_ascii_lowercase);
+        }
+        Some(c) if is_dot_word(*c) => &before[..n - 1],
+        _ if n > 3
+            && before[n - 4] == ' '
+            && before[n - 3] == 'd'
+            && matches!(before[n - 2], 'o' | '0')
+            && before[n - 1] == 't' =>
+        {
+            &before[..n - 3]
+        }
+        _ => return false,
+    };
+    rest[..trim(rest)]
+        .last()
+        .is_some_and(char::is_ascii_alphanumeric)
 }
 
 /// A dot spelt in brackets between two letters or digits (`cheap(dot)shop`, `abc [dot] com`,
@@ -573,12 +634,28 @@ fn comma_address(run: &Run<'_>, is: &dyn Fn(&[&str]) -> bool, after: &[char]) ->
     let before: String = run.before[run.before.len().saturating_sub(8)..]
         .iter()
         .collect();
-    let before = before.trim_end_matches([' ', ':', '：', '是', '为', '=']);
+    // The word's own signs (`网址：`, `网址是`).
+    const OWN_SIGNS: [char; 6] = [' ', ':', '：', '是', '为', '='];
+    let own = before.trim_end_matches(OWN_SIGNS);
+    // An arrow or a bracket pointing at the address (`网址→amjs888，com`, `网址【amjs888，com】`).
+    // Web pages' parts are listed so too (`网页(header,top)`, `登录[guest,vip]`, `链接[docs,top]`):
+    // only names with a digit, as gambling sites' have.
+    let before = own
+        .trim_end_matches([
+            '→', '⇒', '➡', '➜', '▶', '►', '👉', '>', '-', '【', '〖', '[', '(', '「', '『', '《',
+            '<',
+        ])
+        .trim_end_matches(OWN_SIGNS);
+    let pointed = before.len() != own.len();
     // Lists of devices and languages follow these words too (`登录 web、app 都可以`, `登陆
     // pc,tv`, `网站 asp，net 开发`): only endings no such word has.
     ANNOUNCED.iter().any(|word| before.ends_with(word))
         && is(&["com", "xyz", "icu", "cyou", "top", "vip"])
         && names.iter().all(|label| named(label) && label.len() >= 3)
+        && (!pointed
+            || names
+                .iter()
+                .any(|label| label.iter().any(char::is_ascii_digit)))
 }
 
 /// What follows a region's or a level's name, not an address (`Steam点CN区`, `QQ点VIP中心`,
@@ -661,6 +738,10 @@ mod tests {
         check("www，abc，top", "www.abc.top");
         check("官网：amjs，com 注册送", "官网:amjs.com 注册送");
         check("访问 xpj888,vip", "访问 xpj888.vip");
+        check(
+            "网址→amjs888，com 和 网址【amjs888，com】 和 网址👉amjs888,com",
+            "网址→amjs888.com 和 网址【amjs888.com】 和 网址👉amjs888.com",
+        );
         check("住院部B2，ICU在三楼", "住院部b2,icu在三楼");
         // An address before a comma that is no dot keeps its own.
         check(
@@ -692,6 +773,9 @@ mod tests {
             "登陆 pc,tv 都能看",
             "网站 asp,net 开发",
             "网址 a,com",
+            "网页(header,top)要固定",
+            "登录[guest,vip]权限不一样",
+            "网页→layout,top:0",
         ] {
             check(prose, prose);
         }
@@ -713,6 +797,21 @@ mod tests {
         check("www. abc. com", "www.abc.com");
         check("tinyurl . com/yc8abc", "tinyurl.com/yc8abc");
         check("cheapmeds [ dot ] com", "cheapmeds.com");
+        // A zero for the o of `dot` and `com`.
+        check("xpj888 d0t com", "xpj888.com");
+        check(
+            "xpj888.c0m 和 xpj888点c0m 和 xpj888 d0t c0m",
+            "xpj888.com 和 xpj888.com 和 xpj888.com",
+        );
+        for prose in [
+            "c0m 和 a.c0mpany 和 .c0m 和 id0t com 和 a d0tcom",
+            "return self.c0m",
+            "x = body.c0m;",
+            "a.c0m.y 出现 nan 了",
+            "你输成 baidu.c0m 了",
+        ] {
+            check(prose, prose);
+        }
         // An address, then a sentence: the sentence is no part of it.
         check(
             "visit xpj888点com. bonus every day",
