@@ -35,8 +35,11 @@ pub enum Download {
     /// An address, with a bearer token for a server that asks for one.
     Web { url: String, bearer: Option<String> },
     /// A file on this machine, inside the directory an operator named for it (a self-hosted
-    /// Telegram Bot API server in `--local` mode keeps its files there).
-    Local(std::path::PathBuf),
+    /// Telegram Bot API server in `--local` mode keeps its files there): both paths resolved.
+    Local {
+        dir: std::path::PathBuf,
+        file: std::path::PathBuf,
+    },
 }
 
 /// How a platform finds the file of an image segment, from the `url` and `file` its adapter
@@ -122,10 +125,12 @@ async fn codes(
             }
             bytes
         }
-        Download::Local(path) => tokio::time::timeout(FETCH_WITHIN, read_local(&path))
-            .await
-            .map_err(|_| "the picture's file was not read in time".to_owned())??
-            .into(),
+        Download::Local { dir, file } => {
+            tokio::time::timeout(FETCH_WITHIN, read_local(&dir, &file))
+                .await
+                .map_err(|_| "the picture's file was not read in time".to_owned())??
+                .into()
+        }
     };
     static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SEARCHES);
     let permit = tokio::time::timeout(Duration::from_secs(3), RUNNING.acquire())
@@ -148,11 +153,11 @@ async fn codes(
 }
 
 /// A picture's file on this machine: a regular file (a FIFO or a device would block or never
-/// end), at most [`MAX_IMAGE_BYTES`] (read no further). Errors do not name the path (a Telegram
-/// Bot API server's holds the bot's token).
-async fn read_local(path: &std::path::Path) -> Result<Vec<u8>, String> {
+/// end) inside `dir`, at most [`MAX_IMAGE_BYTES`] (read no further). Errors do not name the path
+/// (a Telegram Bot API server's holds the bot's token).
+async fn read_local(dir: &std::path::Path, path: &std::path::Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let path = path.to_owned();
+    let (dir, path) = (dir.to_owned(), path.to_owned());
     tokio::task::spawn_blocking(move || {
         let named = |err: std::io::Error| format!("the picture's file: {err}");
         if !std::fs::metadata(&path).map_err(named)?.is_file() {
@@ -161,6 +166,18 @@ async fn read_local(path: &std::path::Path) -> Result<Vec<u8>, String> {
         let file = std::fs::File::open(&path).map_err(named)?;
         if !file.metadata().map_err(named)?.is_file() {
             return Err("the picture's file is not a regular file".to_owned());
+        }
+        // Where the open file really is, read back from it: a directory on the way swapped for
+        // a link to elsewhere between the check and the open (by whoever may write in the Bot
+        // API server's directory) shows here. Linux names an open file under /proc.
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            let opened =
+                std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).map_err(named)?;
+            if !opened.starts_with(&dir) {
+                return Err("the picture's file is outside local_files: not read".to_owned());
+            }
         }
         let mut bytes = Vec::new();
         file.take(MAX_IMAGE_BYTES as u64 + 1)
@@ -288,6 +305,32 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_millis(300));
         assert!(wanted(&event), "no codes were read");
         held.abort();
+    }
+
+    /// The file read is the one inside the directory, whatever its path said when it was
+    /// checked: a path that leads elsewhere by the time it is opened is refused.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_local_file_is_read_only_from_inside_its_directory() {
+        let root = std::env::temp_dir().join(format!("steward-local-{}", std::process::id()));
+        let (inside, outside) = (root.join("files"), root.join("elsewhere"));
+        std::fs::create_dir_all(&inside).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        // Both resolved, as `local_files` is before it gets here.
+        let inside = inside.canonicalize().unwrap();
+        std::fs::write(inside.join("a.png"), b"inside").unwrap();
+        std::fs::write(outside.join("a.png"), b"outside").unwrap();
+        // A link inside the directory to a file outside it: the check saw its path, the open
+        // goes where it points.
+        std::os::unix::fs::symlink(outside.join("a.png"), inside.join("b.png")).unwrap();
+        let read = |file: &str| {
+            let (dir, path) = (inside.clone(), inside.join(file));
+            async move { read_local(&dir, &path).await }
+        };
+        assert_eq!(read("a.png").await.unwrap(), b"inside");
+        let refused = read("b.png").await.unwrap_err();
+        assert!(refused.contains("outside local_files"), "{refused}");
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

@@ -187,6 +187,6 @@ impl BotApi {
                 dir.display()
             ));
         }
-        Ok(crate::images::Download::Local(file))
+        Ok(crate::images::Download::Local { dir, file })
     }
 }
