@@ -115,6 +115,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_message_edited.sql"),
         postgres: include_str!("../migrations/postgres/0017_message_edited.sql"),
     },
+    Migration {
+        version: 18,
+        name: "offence_message_backfill",
+        sqlite: include_str!("../migrations/sqlite/0018_offence_message_backfill.sql"),
+        postgres: include_str!("../migrations/postgres/0018_offence_message_backfill.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.
@@ -203,4 +209,43 @@ pub(crate) fn applied(conn: &mut dyn Conn) -> Result<Vec<(i64, String)>, StoreEr
     .iter()
     .map(|row| Ok((row.int(0)?, row.text(1)?)))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Database;
+
+    #[test]
+    fn offences_from_before_0016_learn_their_message() {
+        let dir = std::env::temp_dir().join(format!("steward-migrate-{}", std::process::id()));
+        let path = dir.join("t.db");
+        let database = Database::open_sqlite(&path).unwrap();
+        // As a database upgraded from before 0016 has them: offences without their message,
+        // one on a stored message, one on an edit (no message row of its own).
+        database
+            .with_conn(|conn| {
+                conn.batch(
+                    "INSERT INTO messages (event_id, group_id, member_id, platform_message_id, \
+                     time, text) VALUES (7, 1, 1, 'm7', 0, 'ad');
+                     INSERT INTO offences (member_id, group_id, event_id, time, detector, reason, \
+                     step) VALUES (1, 1, 7, 0, 'link', 'r', 'warn'), (1, 1, 8, 0, 'link', 'r', 'warn');
+                     DELETE FROM steward_migrations WHERE version = 18;",
+                )
+            })
+            .unwrap();
+        drop(database);
+        let database = Database::open_sqlite(&path).unwrap();
+        let messages = database
+            .with_conn(|conn| {
+                conn.query("SELECT message FROM offences ORDER BY event_id", &[])?
+                    .iter()
+                    .map(|row| row.opt_text(0))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        assert_eq!(messages, vec![Some("m7".to_owned()), None]);
+        assert_eq!(database.migrations().unwrap().last().unwrap().0, 18);
+        drop(database);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

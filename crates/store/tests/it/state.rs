@@ -180,6 +180,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (15, "adapter_cursors".to_owned()),
             (16, "offence_message".to_owned()),
             (17, "message_edited".to_owned()),
+            (18, "offence_message_backfill".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);
