@@ -79,7 +79,7 @@ fn patterns() -> Option<&'static Patterns> {
             Some(Patterns {
                 email: Regex::new(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}").ok()?,
                 spelt_email: Regex::new(
-                    r"([a-z0-9][a-z0-9._%+-]{2,})\s*(\(at\)|\[at\]|\{at\}|<at>|艾特|#)\s*([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?-u:\b)",
+                    r"([a-z0-9][a-z0-9._%+-]{2,})\s*(\(at\)|\[at\]|\{at\}|<at>|\(a\)|\[a\]|艾特|#)\s*([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?-u:\b)",
                 )
                 .ok()?,
                 // A link ends at the first Chinese character (ads glue their text to it), unless
@@ -256,8 +256,8 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     for email in &emails {
         push(ContactKind::Email, email);
     }
-    // Spelt out: any domain after `(at)` and its kin; after `#` only a mail provider's, as
-    // `#` has other work (`C#.net`, `issue#12.io`).
+    // Spelt out: any domain after `(at)` and its kin; after `#`, `(a)` or `[a]` only a mail
+    // provider's, as they have other work (`C#.net`, `issue#12.io`, a list's `(a)`).
     let mut emails = emails;
     for spelt in patterns.spelt_email.captures_iter(normalized) {
         let (Some(whole), Some(local), Some(sign), Some(domain)) =
@@ -268,9 +268,13 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         let domain = domain.as_str();
         let provider = MAIL_PROVIDERS.contains(&domain);
         let spaced = whole.as_str().contains(char::is_whitespace);
-        // `#` only at a provider and glued; `(at)` between words (`see you (at) home.com`)
-        // only with a provider's domain or a digit in the name, as addresses have.
-        if (sign.as_str() == "#" && (!provider || spaced))
+        // `#`, `(a)`, `[a]` only at a provider, and glued unless the name is a QQ number
+        // (`384729156 # qq.com`: not `C # qq.com`); `(at)` between words (`see you (at)
+        // home.com`) only with a provider's domain or a digit in the name, as addresses have.
+        let short_sign = matches!(sign.as_str(), "#" | "(a)" | "[a]");
+        let number =
+            local.as_str().len() >= 5 && local.as_str().bytes().all(|b| b.is_ascii_digit());
+        if (short_sign && (!provider || (spaced && !number)))
             || (spaced && !provider && !local.as_str().bytes().any(|b| b.is_ascii_digit()))
         {
             continue;
@@ -914,6 +918,9 @@ mod tests {
             &[(Email, "abc123@example.com")],
         );
         check("投稿 384729156#qq.com", &[(Email, "384729156@qq.com")]);
+        check("投稿 384729156 # qq.com", &[(Email, "384729156@qq.com")]);
+        check("简历 hr2026(a)163.com", &[(Email, "hr2026@163.com")]);
+        check("简历 hr2026[a]gmail.com", &[(Email, "hr2026@gmail.com")]);
         check("邮箱 lucky艾特163.com", &[(Email, "lucky@163.com")]);
         check("联系13912345678", &[(Phone, "13912345678")]);
         check("电话 １３８-００１３-８０００", &[(Phone, "13800138000")]);
@@ -1021,6 +1028,11 @@ mod tests {
     fn ordinary_chat_is_left_alone() {
         // `#` has other work than standing for `@`; a mini-program's attributes are code.
         check("学 C# qq.com 上有教程", &[(Link, "qq.com")]);
+        check("answer(a)example.com 还是 (b)", &[(Link, "example.com")]);
+        check(
+            "step2 (a) qq.com 和 abc # 163.com",
+            &[(Link, "qq.com"), (Link, "163.com")],
+        );
         check("见 issue#12.io 的讨论", &[(Link, "12.io")]);
         check(
             r#"<view wx:for="{{list}}" wx:for-item="row" wx:for-index="i">"#,
