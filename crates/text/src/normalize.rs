@@ -392,9 +392,9 @@ pub(crate) fn with_plain_dots(text: &str) -> String {
 }
 
 /// `com` spelt with a zero after a dot-word or a spelt dot (`xpj888点c0m`, `xpj888 d0t c0m`), or
-/// after a plain dot and a name with letters and digits (`xpj888.c0m`): the zero is an o. Code
-/// has `c0m` for a centre of mass (`body.c0m`, `self.c0m`); a word goes on after it
-/// (`.c0mpany`), and a `c0m` after no name is none.
+/// after a plain dot and a name of letters and a number of two digits or more (`xpj888.c0m`):
+/// the zero is an o. Code has `c0m` for a centre of mass (`body.c0m`, `body2.c0m`, `p1.c0m`); a
+/// word goes on after it (`.c0mpany`), and a `c0m` after no name is none (`.c0m.c0m`).
 fn zero_for_o(plain: &mut [char]) {
     // Most messages have no zero between a c and an m.
     if !plain.windows(3).any(|w| w == ['c', '0', 'm']) {
@@ -411,7 +411,7 @@ fn zero_for_o(plain: &mut [char]) {
 }
 
 /// Whether `before` ends in a dot-word or a spelt `dot` (up to two spaces on each side) after a
-/// letter or a digit, or in a plain dot after a name of letters and digits.
+/// letter or a digit, or in a plain dot after a name of letters and a number.
 fn dot_before(before: &[char]) -> bool {
     let trim =
         |text: &[char]| text.len() - text.iter().rev().take(2).take_while(|c| **c == ' ').count();
@@ -425,8 +425,13 @@ fn dot_before(before: &[char]) -> bool {
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .copied()
                 .collect();
-            return name.iter().any(char::is_ascii_digit)
-                && name.iter().any(char::is_ascii_lowercase);
+            // Sites number their names (`xpj888`, `bet365`); code its bodies (`body2`, `p1`).
+            let digits = name
+                .split(|c| !c.is_ascii_digit())
+                .map(<[char]>::len)
+                .max()
+                .unwrap_or(0);
+            return digits >= 2 && name.iter().any(char::is_ascii_lowercase);
         }
         Some(c) if is_dot_word(*c) => &before[..n - 1],
         _ if n > 3
@@ -631,7 +636,8 @@ fn comma_address(run: &Run<'_>, is: &dyn Fn(&[&str]) -> bool, after: &[char]) ->
     if run.www {
         return names.len() >= 2 && names[1..].iter().all(named);
     }
-    let before: String = run.before[run.before.len().saturating_sub(8)..]
+    // Room for the word, its signs and a long arrow (`网址：>>>>>>`).
+    let before: String = run.before[run.before.len().saturating_sub(16)..]
         .iter()
         .collect();
     // The word's own signs (`网址：`, `网址是`).
@@ -739,8 +745,8 @@ mod tests {
         check("官网：amjs，com 注册送", "官网:amjs.com 注册送");
         check("访问 xpj888,vip", "访问 xpj888.vip");
         check(
-            "网址→amjs888，com 和 网址【amjs888，com】 和 网址👉amjs888,com",
-            "网址→amjs888.com 和 网址【amjs888.com】 和 网址👉amjs888.com",
+            "网址→amjs888，com 和 网址【amjs888，com】 和 网址👉amjs888,com 和 网址>>>>>>>>>amjs888,com",
+            "网址→amjs888.com 和 网址【amjs888.com】 和 网址👉amjs888.com 和 网址>>>>>>>>>amjs888.com",
         );
         check("住院部B2，ICU在三楼", "住院部b2,icu在三楼");
         // An address before a comma that is no dot keeps its own.
@@ -809,6 +815,9 @@ mod tests {
             "x = body.c0m;",
             "a.c0m.y 出现 nan 了",
             "你输成 baidu.c0m 了",
+            "x = body2.c0m;",
+            "p1.c0m - p2.c0m 的距离",
+            ".c0m.c0m 是什么",
         ] {
             check(prose, prose);
         }
