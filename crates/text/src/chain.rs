@@ -142,8 +142,8 @@ const INVITE_AND_SHORT_HOSTS: &[&str] = &[
 
 /// How much lower the classifier's bar is for a member in their first hour (the classifier's
 /// score is a log-odds: 0.5 is odds 1.6 times lower). Ads come from new accounts more than from
-/// anyone, but so do self-introductions. Measured with the shipped model (classifier alone, the
-/// README's sets): a bar 1.0 lower flagged 3.2% of a Telegram group's chat against 1.8% with no
+/// anyone, but so do self-introductions. Measured with the shipped model on the README's sets,
+/// with a new member's classifier and link rules (no contact details): a bar 1.0 lower flagged 3.2% of a Telegram group's chat against 1.8% with no
 /// lower bar (mostly links, which new members may not post), and 2 of a demo's 14
 /// template introductions (`[Kunming] [10am-7pm] [Consulting/consultant] [travel, guitar]`);
 /// 0.5 lower flags 2.3% and none of them. On the QQ-group set's held-out folds the lower bar
