@@ -729,14 +729,22 @@ impl Database {
 
     /// Whether the bot that last spoke for the group has left it or was removed
     /// ([`Database::bot_in_group`]), for the console; false for a group no bot spoke for.
+    /// One query: the console asks it for every group of a page.
     pub fn bot_removed(&self, group_id: i64) -> Result<bool, StoreError> {
-        Ok(match self.group_with_account(group_id)? {
-            Some(ActiveGroup {
-                platform,
-                account: Some(account),
-                ..
-            }) => !self.bot_in_group(group_id, &platform, &account)?,
-            _ => false,
+        self.with_conn(|conn| {
+            let status = conn
+                .query_opt(
+                    "SELECT s.status FROM groups g \
+                     JOIN members b ON b.platform = g.platform \
+                     JOIN memberships s ON s.member_id = b.id AND s.group_id = g.id \
+                     WHERE g.id = $1 AND b.user_id = (SELECT e.account FROM messages m \
+                     JOIN events e ON e.id = m.event_id WHERE m.group_id = $1 \
+                     ORDER BY m.time DESC LIMIT 1)",
+                    &[group_id.into()],
+                )?
+                .map(|row| row.text(0))
+                .transpose()?;
+            Ok(matches!(status.as_deref(), Some("left" | "kicked")))
         })
     }
 
