@@ -341,27 +341,31 @@ impl Database {
         now: i64,
     ) -> Result<GroupActivity, StoreError> {
         const DAY: i64 = 24 * 60 * 60 * 1000;
+        // One pass over the group's last two days (and today): the overview asks for each of
+        // up to 50 groups a page.
         self.with_conn(|conn| {
             let row = conn
                 .query_opt(
-                    "SELECT COUNT(*), COUNT(DISTINCT member_id) FROM messages \
-                     WHERE group_id = $1 AND time >= $2",
-                    &[group_id.into(), today.into()],
+                    "SELECT COUNT(CASE WHEN time >= $2 THEN 1 END), \
+                     COUNT(DISTINCT CASE WHEN time >= $2 THEN member_id END), \
+                     COUNT(CASE WHEN time >= $3 AND time < $4 THEN 1 END), \
+                     COUNT(CASE WHEN time >= $5 AND time < $3 THEN 1 END) \
+                     FROM messages WHERE group_id = $1 AND time >= $6",
+                    &[
+                        group_id.into(),
+                        today.into(),
+                        (now - DAY).into(),
+                        now.into(),
+                        (now - 2 * DAY).into(),
+                        today.min(now - 2 * DAY).into(),
+                    ],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("no row from a count".into()))?;
-            let count_between = |conn: &mut dyn crate::sql::Conn, from: i64, to: i64| {
-                conn.query_int(
-                    "SELECT COUNT(*) FROM messages WHERE group_id = $1 AND time >= $2 AND time < $3",
-                    &[group_id.into(), from.into(), to.into()],
-                )
-            };
-            let last_day = count_between(conn, now - DAY, now)?;
-            let day_before = count_between(conn, now - 2 * DAY, now - DAY)?;
             Ok(GroupActivity {
                 messages_today: row.int(0)?,
                 writers_today: row.int(1)?,
-                last_day,
-                day_before,
+                last_day: row.int(2)?,
+                day_before: row.int(3)?,
             })
         })
     }
