@@ -310,9 +310,15 @@ impl Writer {
 }
 
 /// A group (`g`) with the bot account that last spoke for it.
-const GROUP_WITH_ACCOUNT: &str = "SELECT g.id, g.platform, g.chat, \
-     (SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
-      WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1)";
+/// The bot account that last spoke for the group `g`.
+macro_rules! last_account {
+    () => {
+        "(SELECT e.account FROM messages m JOIN events e ON e.id = m.event_id \
+         WHERE m.group_id = g.id ORDER BY m.time DESC LIMIT 1)"
+    };
+}
+
+const GROUP_WITH_ACCOUNT: &str = concat!("SELECT g.id, g.platform, g.chat, ", last_account!());
 
 /// A row of [`GROUP_WITH_ACCOUNT`], with the member's role as a fifth column when there is one.
 fn active_group(row: &Row) -> Result<ActiveGroup, StoreError> {
@@ -734,12 +740,13 @@ impl Database {
         self.with_conn(|conn| {
             let status = conn
                 .query_opt(
-                    "SELECT s.status FROM groups g \
-                     JOIN members b ON b.platform = g.platform \
-                     JOIN memberships s ON s.member_id = b.id AND s.group_id = g.id \
-                     WHERE g.id = $1 AND b.user_id = (SELECT e.account FROM messages m \
-                     JOIN events e ON e.id = m.event_id WHERE m.group_id = $1 \
-                     ORDER BY m.time DESC LIMIT 1)",
+                    concat!(
+                        "SELECT s.status FROM groups g \
+                         JOIN members b ON b.platform = g.platform \
+                         JOIN memberships s ON s.member_id = b.id AND s.group_id = g.id \
+                         WHERE g.id = $1 AND b.user_id = ",
+                        last_account!()
+                    ),
                     &[group_id.into()],
                 )?
                 .map(|row| row.text(0))

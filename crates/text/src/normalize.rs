@@ -248,14 +248,7 @@ fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
     let sign_at = at + before;
     let (sign, length) = match plain.get(sign_at) {
         Some(c) if *c == '.' || is_dot_word(*c) => (*c, 1),
-        // `dot`, or `d0t` with a zero for the o.
-        _ if before > 0
-            && plain
-                .get(sign_at..sign_at + 3)
-                .is_some_and(|w| w[0] == 'd' && matches!(w[1], 'o' | '0') && w[2] == 't') =>
-        {
-            ('d', 3)
-        }
+        _ if before > 0 && plain.get(sign_at..sign_at + 3).is_some_and(spelt_dot) => ('d', 3),
         _ => return None,
     };
     let after = spaces(sign_at + length);
@@ -274,6 +267,11 @@ fn joint_at(plain: &[char], at: usize) -> Option<Joint> {
             spaced: before + after > 0 || sign == 'd',
             lopsided: sign == '.' && (before == 0) != (after == 0),
         })
+}
+
+/// The word `dot`, or `d0t` with a zero for the o.
+fn spelt_dot(word: &[char]) -> bool {
+    matches!(word, ['d', 'o' | '0', 't'])
 }
 
 /// A run's labels, and how they are joined.
@@ -434,14 +432,7 @@ fn dot_before(before: &[char]) -> bool {
             return digits >= 2 && name.iter().any(char::is_ascii_lowercase);
         }
         Some(c) if is_dot_word(*c) => &before[..n - 1],
-        _ if n > 3
-            && before[n - 4] == ' '
-            && before[n - 3] == 'd'
-            && matches!(before[n - 2], 'o' | '0')
-            && before[n - 1] == 't' =>
-        {
-            &before[..n - 3]
-        }
+        _ if n > 3 && before[n - 4] == ' ' && spelt_dot(&before[n - 3..]) => &before[..n - 3],
         _ => return false,
     };
     rest[..trim(rest)]
