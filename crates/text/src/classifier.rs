@@ -23,12 +23,60 @@ const MIN_KNOWN_SPACED: f32 = 0.6;
 
 /// The features of one normalised message: hashed bucket ids, sorted, each once.
 pub fn features(normalized: &str) -> Vec<u32> {
-    features_in(normalized, Script::of(normalized))
+    sorted_features(normalized, Script::of(normalized))
 }
 
+/// [`features_in`] in order: what training reads, so that a model trained twice on the same
+/// samples sums its weights in the same order and comes out the same.
+fn sorted_features(normalized: &str, script: Script) -> Vec<u32> {
+    let mut features = features_in(normalized, script);
+    features.sort_unstable();
+    features
+}
+
+/// Each of a message's features once, in the order first seen: what scoring reads (a sum of
+/// integer weights, the same in any order).
 fn features_in(normalized: &str, script: Script) -> Vec<u32> {
+    SEEN.with_borrow_mut(|seen| {
+        let mut out = Unique {
+            features: Vec::new(),
+            seen,
+        };
+        push_features(normalized, script, &mut out);
+        // Only the words these features touched have bits set.
+        for feature in &out.features {
+            out.seen[*feature as usize / 64] = 0;
+        }
+        out.features
+    })
+}
+
+thread_local! {
+    /// One bit per bucket (32 KiB): which features a message has, while it is read. A long
+    /// post has hundreds of n-grams, many repeated; sorting them to drop repeats cost as much
+    /// as finding them.
+    static SEEN: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; BUCKETS / 64]);
+}
+
+/// Features as they are found, each kept the first time.
+struct Unique<'a> {
+    features: Vec<u32>,
+    seen: &'a mut [u64],
+}
+
+impl Unique<'_> {
+    fn push(&mut self, feature: u32) {
+        let (word, bit) = (feature as usize / 64, 1u64 << (feature % 64));
+        if self.seen[word] & bit == 0 {
+            self.seen[word] |= bit;
+            self.features.push(feature);
+        }
+    }
+}
+
+fn push_features(normalized: &str, script: Script, out: &mut Unique) {
     let shape = shape(normalized, script);
-    let mut out = Vec::with_capacity(shape.len() * 3 + 12);
+    out.features.reserve(shape.len() * 3 + 12);
     // 1-, 2- and 3-grams from each position, each hash extending the shorter one's.
     for start in 0..shape.len() {
         let mut h = seed(b'g');
@@ -55,9 +103,6 @@ fn features_in(normalized: &str, script: Script) -> Vec<u32> {
             out.push(hash(b'#', &[flag]));
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// The message as the model reads it: a long number becomes one symbol for its length (a QQ
@@ -68,11 +113,20 @@ fn shape(normalized: &str, script: Script) -> Vec<char> {
     let chars: Vec<char> = match script {
         Script::Han => normalized.chars().filter(|c| !c.is_whitespace()).collect(),
         Script::Other => {
-            let mut spaced: Vec<char> = normalized
-                .split_whitespace()
-                .flat_map(|word| word.chars().chain([' ']))
-                .collect();
-            spaced.pop();
+            // Words joined by one space each (what `split_whitespace` and a join give).
+            let mut spaced = Vec::with_capacity(normalized.len());
+            let mut gap = false;
+            for c in normalized.chars() {
+                if c.is_whitespace() {
+                    gap = !spaced.is_empty();
+                } else {
+                    if gap {
+                        spaced.push(' ');
+                        gap = false;
+                    }
+                    spaced.push(c);
+                }
+            }
             spaced
         }
     };
@@ -438,7 +492,7 @@ fn docs_of(samples: &[(String, bool)], script: Script) -> Vec<(Vec<u32>, bool)> 
     samples
         .iter()
         .filter(|(text, _)| Script::of(text) == script)
-        .map(|(text, label)| (features_in(text, script), *label))
+        .map(|(text, label)| (sorted_features(text, script), *label))
         .collect()
 }
 
@@ -789,6 +843,27 @@ mod tests {
         );
         assert_eq!(Script::of("vape v4 100r"), Script::Other);
         assert_eq!(Script::of("出vape"), Script::Han);
+    }
+
+    #[test]
+    fn each_feature_counts_once_and_the_next_message_starts_afresh() {
+        // Long and repetitive, in both scripts: most n-grams come back many times.
+        let posts = [
+            "купить купить купить дешево дешево http://spam.top ".repeat(20),
+            "加我加我加我微信领红包领红包".repeat(20),
+        ];
+        for post in &posts {
+            let script = Script::of(post);
+            let found = features_in(post, script);
+            let mut sorted = found.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), found.len(), "a feature came twice");
+            assert_eq!(sorted, features(post));
+            // The bits of one message are cleared for the next: the same text finds the same.
+            assert_eq!(features_in(post, script), found);
+        }
+        assert_ne!(features(&posts[0]), features(&posts[1]));
     }
 
     #[test]

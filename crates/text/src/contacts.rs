@@ -216,6 +216,14 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             });
         }
     };
+    // A pattern scans the whole message even where it cannot match: each is searched only
+    // where the signs it needs are in the message.
+    let search = |pattern: &'static Regex, possible: bool| {
+        possible
+            .then(|| pattern.captures_iter(normalized))
+            .into_iter()
+            .flatten()
+    };
     // Not an image at a scale (`icon@2x.png`), nor git's login (`git@github.com`): their domain
     // is read as a link like any other (`git@spam.top`). Nor is what stands inside a link (a
     // mailing list's archive path, `https://example.com@spam.top/`'s login): the link is
@@ -232,9 +240,8 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             link.start() + path..link.end()
         })
         .collect();
-    let emails: Vec<&str> = patterns
-        .email
-        .find_iter(normalized)
+    let emails: Vec<&str> = search(&patterns.email, normalized.contains('@'))
+        .filter_map(|email| email.get(0))
         .filter(|email| {
             let in_path = link_paths.iter().any(|path| path.contains(&email.start()));
             let provider = email
@@ -259,7 +266,8 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // Spelt out: any domain after `(at)` and its kin; after `#`, `(a)` or `[a]` only a mail
     // provider's, as they have other work (`C#.net`, `issue#12.io`, a list's `(a)`).
     let mut emails = emails;
-    for spelt in patterns.spelt_email.captures_iter(normalized) {
+    let spelt_at = normalized.contains(['(', '[', '{', '<', '艾', '#']);
+    for spelt in search(&patterns.spelt_email, spelt_at) {
         let (Some(whole), Some(local), Some(sign), Some(domain)) =
             (spelt.get(0), spelt.get(1), spelt.get(2), spelt.get(3))
         else {
@@ -310,7 +318,12 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     }
     let mut spans: Vec<std::ops::Range<usize>> =
         links.iter().map(|(_, whole, _)| whole.clone()).collect();
-    for domain in patterns.domain.find_iter(normalized) {
+    // A domain ends in a dot and a letter (`.com`); a sentence's full stop has a space after.
+    let dotted = normalized
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[0] == b'.' && pair[1].is_ascii_lowercase());
+    for domain in search(&patterns.domain, dotted).filter_map(|domain| domain.get(0)) {
         let text = domain.as_str();
         // A file's name in a path (`/etc/postfix/main.cf`), or the front of a longer host
         // whose ending is not one of ours (`mms-odc.online.no`): no link to judge.
@@ -353,7 +366,10 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // Words and numbers inside a link are its path (`https://blog.example.com/vxfbfpzm`), not
     // an id: the link is judged as a link.
     let in_link = |at: usize| spans.iter().any(|span| span.contains(&at));
-    for phone in patterns.phone.captures_iter(normalized) {
+    // A long post in words has too few digits for a number (a mobile number has 11, a QQ
+    // number 5 or more), and most have no `v`, `w` or 微 for a WeChat id's word.
+    let digits = normalized.bytes().filter(u8::is_ascii_digit).count();
+    for phone in search(&patterns.phone, digits >= 11) {
         if let Some(number) = phone.get(1) {
             let digits: String = number
                 .as_str()
@@ -363,7 +379,8 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             push(ContactKind::Phone, &digits);
         }
     }
-    for wechat in patterns.wechat.captures_iter(normalized) {
+    let wechat_word = normalized.contains(['v', 'w', '微', '薇', '威', '徽']);
+    for wechat in search(&patterns.wechat, wechat_word) {
         if let (Some(word), Some(between), Some(id)) = (wechat.get(1), wechat.get(2), wechat.get(3))
             && !in_link(word.start())
         {
@@ -385,7 +402,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             }
         }
     }
-    for qq in patterns.qq.captures_iter(normalized) {
+    for qq in search(&patterns.qq, digits >= 5) {
         if let Some(number) = qq.get(1)
             && !in_link(number.start())
             && !counted(&normalized[number.end()..])
@@ -393,7 +410,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             push(ContactKind::Qq, number.as_str());
         }
     }
-    for found in patterns.numbered.captures_iter(normalized) {
+    for found in search(&patterns.numbered, digits >= 6) {
         if let (Some(whole), Some(number)) = (found.get(0), found.get(1))
             && !in_link(number.start())
             && is_contact_number(whole.as_str(), number.as_str(), &normalized[number.end()..])
@@ -405,11 +422,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     let invite_possible = ["码", "口令", "code", "¥", "€", "₴"]
         .iter()
         .any(|needle| normalized.contains(needle));
-    for invite in invite_possible
-        .then(|| patterns.invite.captures_iter(normalized))
-        .into_iter()
-        .flatten()
-    {
+    for invite in search(&patterns.invite, invite_possible) {
         // A code has a digit (`邀请码 hello` is a word), and a letter too unless it is long:
         // `推荐码2023年就过期了`, `邀请码 1000 个` are a year and a count.
         if let Some(code) = invite.get(1).or_else(|| invite.get(2))
@@ -870,6 +883,9 @@ mod tests {
         );
         check("加q 123456789 拿货", &[(Qq, "123456789")]);
         check("QQ：2233445566", &[(Qq, "2233445566")]);
+        // The shortest QQ numbers have five digits; the fewest a message can hold and be read.
+        check("企鹅 10001 找我", &[(Qq, "10001")]);
+        check("有事找 385702", &[(Qq, "385702")]);
         check("群号 98765432 进群领福利", &[(Qq, "98765432")]);
         check("外部群1157665339 免费配置", &[(Qq, "1157665339")]);
         check("可商裙596370929", &[(Qq, "596370929")]);

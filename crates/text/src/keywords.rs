@@ -67,11 +67,16 @@ impl KeywordList {
             .collect();
         words.sort();
         words.dedup();
-        // Leftmost-longest: `兼职刷单` is reported as itself, not as `兼职`.
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&words)
-            .ok();
+        // Leftmost-longest: `兼职刷单` is reported as itself, not as `兼职`. No words, no
+        // matcher: one with none still reads every message through.
+        let matcher = (!words.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&words)
+                    .ok()
+            })
+            .flatten();
         KeywordList { words, matcher }
     }
 
