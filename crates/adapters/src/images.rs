@@ -163,7 +163,7 @@ async fn read_local(dir: &std::path::Path, path: &std::path::Path) -> Result<Vec
         if !std::fs::metadata(&path).map_err(named)?.is_file() {
             return Err("the picture's file is not a regular file".to_owned());
         }
-        let file = std::fs::File::open(&path).map_err(named)?;
+        let file = open_without_waiting(&path).map_err(named)?;
         if !file.metadata().map_err(named)?.is_file() {
             return Err("the picture's file is not a regular file".to_owned());
         }
@@ -190,6 +190,20 @@ async fn read_local(dir: &std::path::Path, path: &std::path::Path) -> Result<Vec
     })
     .await
     .map_err(|err| err.to_string())?
+}
+
+/// Opens a file to read without waiting: a FIFO swapped in for the checked file after the check
+/// would hold the open (and a blocking thread) until a writer came. Open, it is a FIFO, and the
+/// open file's own check refuses it. Reading a regular file is the same either way.
+fn open_without_waiting(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// One client for the images of platforms without a client of their own (OneBot's image
@@ -330,6 +344,39 @@ mod tests {
         assert_eq!(read("a.png").await.unwrap(), b"inside");
         let refused = read("b.png").await.unwrap_err();
         assert!(refused.contains("outside local_files"), "{refused}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A FIFO (what a path can be swapped for between the check and the open) is opened at
+    /// once and refused, not waited on until a writer comes.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_not_waited_on() {
+        let root = std::env::temp_dir().join(format!("steward-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let fifo = root.join("a.png");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let (done, opened) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = done.send(open_without_waiting(&path).map(|file| file.metadata()));
+        });
+        let metadata = opened
+            .recv_timeout(Duration::from_secs(5))
+            .expect("opening a FIFO waited for a writer")
+            .unwrap()
+            .unwrap();
+        assert!(!metadata.is_file());
+        let regular = root.join("b.png");
+        std::fs::write(&regular, b"picture").unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut open_without_waiting(&regular).unwrap(), &mut bytes)
+            .unwrap();
+        assert_eq!(bytes, b"picture");
         std::fs::remove_dir_all(&root).unwrap();
     }
 
