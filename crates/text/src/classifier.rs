@@ -43,11 +43,8 @@ fn features_in(normalized: &str, script: Script) -> Vec<u32> {
             seen,
         };
         push_features(normalized, script, &mut out);
-        // Only the words these features touched have bits set.
-        for feature in &out.features {
-            out.seen[*feature as usize / 64] = 0;
-        }
-        out.features
+        out.clear_seen();
+        std::mem::take(&mut out.features)
     })
 }
 
@@ -64,7 +61,21 @@ struct Unique<'a> {
     seen: &'a mut [u64],
 }
 
+impl Drop for Unique<'_> {
+    /// A message that fails half-way leaves no bits for the thread's next message.
+    fn drop(&mut self) {
+        self.clear_seen();
+    }
+}
+
 impl Unique<'_> {
+    /// Only the words these features touched have bits set.
+    fn clear_seen(&mut self) {
+        for feature in &self.features {
+            self.seen[*feature as usize / 64] = 0;
+        }
+    }
+
     fn push(&mut self, feature: u32) {
         let (word, bit) = (feature as usize / 64, 1u64 << (feature % 64));
         if self.seen[word] & bit == 0 {
@@ -864,6 +875,18 @@ mod tests {
             assert_eq!(features_in(post, script), found);
         }
         assert_ne!(features(&posts[0]), features(&posts[1]));
+        // Dropped half-way (a panic while reading), the bits are cleared all the same.
+        let mut seen = vec![0u64; BUCKETS / 64];
+        let mut unique = Unique {
+            features: Vec::new(),
+            seen: &mut seen,
+        };
+        for feature in [3, 3, 64, 70_000] {
+            unique.push(feature);
+        }
+        assert_eq!(unique.features, [3, 64, 70_000]);
+        drop(unique);
+        assert!(seen.iter().all(|word| *word == 0));
     }
 
     #[test]
