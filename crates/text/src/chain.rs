@@ -138,6 +138,14 @@ const INVITE_AND_SHORT_HOSTS: &[&str] = &[
     "cutt.ly",
     "s.id",
     "rebrand.ly",
+    "suo.im",
+    "u.nu",
+    "rb.gy",
+    "t.ly",
+    "ow.ly",
+    "v.gd",
+    "tiny.cc",
+    "shorturl.at",
 ];
 
 /// How much lower the classifier's bar is for a member in their first hour (the classifier's
@@ -395,19 +403,24 @@ impl TextChain {
 /// Chinese characters or punycode, a cheap TLD.
 fn suspicious_link(link: &str) -> bool {
     let host = host_of(link);
+    let path = link
+        .split_once("://")
+        .map_or(link, |(_, rest)| rest)
+        .split_once('/')
+        .map_or("", |(_, path)| path);
     // A Telegram invite: `t.me/+...`, `t.me/joinchat/...` (and the same on its other hosts).
-    if matches!(host.as_str(), "t.me" | "telegram.me" | "telegram.dog") {
-        let path = link
-            .split_once("://")
-            .map_or(link, |(_, rest)| rest)
-            .split_once('/')
-            .map_or("", |(_, path)| path);
-        if path.starts_with('+') || path.starts_with("joinchat") {
-            return true;
-        }
-    }
-    if INVITE_AND_SHORT_HOSTS.contains(&host.as_str()) {
+    if matches!(host.as_str(), "t.me" | "telegram.me" | "telegram.dog")
+        && (path.starts_with('+') || path.starts_with("joinchat"))
+    {
         return true;
+    }
+    // A Discord server's invite on the main site (`discord.com/invite/...`, as `discord.gg`).
+    if matches!(host.as_str(), "discord.com" | "discordapp.com") && path.starts_with("invite/") {
+        return true;
+    }
+    // A shortener or an invite host leads somewhere only with a path (`t.ly 是什么` names it).
+    if INVITE_AND_SHORT_HOSTS.contains(&host.as_str()) {
+        return !path.is_empty();
     }
     // This machine or the member's own network (`http://localhost:3000`, a router's page):
     // nowhere an ad can send anybody.
@@ -792,6 +805,18 @@ mod tests {
             None
         );
         assert_eq!(check("看 spam.top 就行"), Some(Detector::Link));
+        // Invites and shorteners written without a scheme, and a cheap ending.
+        assert_eq!(check("join discord.gg/freenitro"), Some(Detector::Link));
+        assert_eq!(
+            check("https://discord.com/invite/abc123 来玩"),
+            Some(Detector::Link)
+        );
+        assert_eq!(check("https://discord.com/channels/1/2"), None);
+        assert_eq!(check("http://suo.im/5xYz 领取"), Some(Detector::Link));
+        // A shortener or an invite host named, not linked to: nowhere to go.
+        assert_eq!(check("t.ly 是什么"), None);
+        assert_eq!(check("discord.gg 打不开了"), None);
+        assert_eq!(check("discord.com/invite 后面那串是什么"), None);
         // Freenom's endings (.tk .ml .ga .cf .gq) take no new names since 2023: in chat they are
         // files and modules (`main.cf`, `main.ml`, `Microsoft.ML`, `tkinter.tk`).
         assert_eq!(

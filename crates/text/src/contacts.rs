@@ -61,9 +61,33 @@ struct Patterns {
     /// An app's invite or referral code after the word, or a Taobao share token between
     /// currency signs: how referral spam is paid.
     invite: Regex,
+    international: Regex,
+    /// A number in Chinese numerals after a word that makes it a contact (`扣扣号 三八二九四七五一零`,
+    /// `群：柒捌玖陆伍肆叁贰壹`): the word (1), the numerals (2).
+    numerals: Regex,
 }
 
-const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd|loan|bid|bet|casino";
+const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd|loan|bid|bet|casino|gg";
+
+/// Digits written as Chinese numerals, everyday and financial (`一`, `壹`), in the order of their
+/// values after the first two (`〇零` are 0).
+const NUMERALS: &str = "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖";
+
+/// The digits of a number written in Chinese numerals: `三八二九` → `3829`.
+fn numeral_digits(numerals: &str) -> String {
+    numerals
+        .chars()
+        .filter_map(|c| {
+            let at = NUMERALS.chars().position(|n| n == c)?;
+            let value = match at {
+                0 | 1 => 0,
+                2..=10 => at - 1,
+                _ => at - 10,
+            };
+            char::from_digit(value as u32, 10)
+        })
+        .collect()
+}
 
 /// Chinese characters, as a regex class body.
 const HAN: &str = r"\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3FFFF}";
@@ -97,22 +121,33 @@ fn patterns() -> Option<&'static Patterns> {
                 // `138🔥0013🔥8000`; not slashes or commas: `199/1999/2999` are prices): not four
                 // digits in a row in an IP address or a version.
                 phone: Regex::new(
-                    r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8}|1[3-9][0-9](?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4}(?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4})(?:[^0-9]|$)",
+                    r"(?:(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8}|1[3-9][0-9](?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4}(?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4})|(?:手机号?|电话|联系方式|tel|call)\s*(?:是|为)?\s*[:：]?\s*(1 [3-9](?: [0-9]){9}))(?:[^0-9]|$)",
                 )
                 .ok()?,
-                // The word (1), what stands between it and the id (2), the id (3).
+                // A country code and 9 to 14 more digits, in groups (`+44 7911 123456`,
+                // `+1 (415) 555-0192`): how numbers for WhatsApp and Telegram are given.
+                international: Regex::new(
+                    r"(?:^|[^0-9a-z+])(\+[1-9](?:[ \-()]{0,2}[0-9]){9,14})(?:[^0-9]|$)",
+                )
+                .ok()?,
+                // The word (1), `联系v` within it (2), a weak word within it (3: `v:`, `v❤️`),
+                // what stands between the word and the id (4), the id (5).
                 wechat: Regex::new(
-                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|加\s*(?:个|我)?\s*[vw]|加\s*[微薇威]|[vw]\s*号)(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号|(?P<contact>联系\s*(?:我\s*)?[vw])|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
                 )
                 .ok()?,
-                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|加\s*q|扣扣|加\s*扣|企鹅|q\s*号|群\s*号|q\s*群)\s*(?:号)?\s*[:：=]?\s*([0-9]{5,11})").ok()?,
+                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|[加➕]\s*q|扣扣|[加➕]\s*扣|企鹅|🐧|q\s*号|群\s*号|q\s*群|(?P<weak>q\s*[:：]))\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*(?P<number>[0-9](?: ?[0-9]){4,10})").ok()?,
                 numbered: Regex::new(
-                    r"(?:(?:[群裙羣]|君羊)(?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9]{6,12})",
+                    r"(?:(?:[群裙羣]|君羊)(?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9](?: ?[0-9]){5,11})",
                 )
                 .ok()?,
                 invite: Regex::new(
                     r"(?:(?:邀请|推荐|推广|注册|助力|邀约)(?:码|口令)|淘口令|(?:^|[^a-z])(?:invite|invitation|referral|ref)\s*code)\s*(?:是|为|is)?\s*[:：=]?\s*([a-z0-9]{4,16})|[¥€₴]\s?([a-z0-9]{8,14})\s?[¥€₴]",
                 )
+                .ok()?,
+                numerals: Regex::new(&format!(
+                    r"(qq|[加➕]\s*q|扣扣|企鹅|🐧|q\s*号|[群裙]\s*号?|q\s*群|联系方式|联系|电话|手机号?|微信号?|v信|vx|wx)\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*([{NUMERALS}]{{5,12}})"
+                ))
                 .ok()?,
             })
         })
@@ -192,9 +227,10 @@ pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
 }
 
 pub fn find_contacts(normalized: &str) -> Vec<Contact> {
-    // Every pattern needs an ASCII letter or digit (numbers, ids, domains): most chat in Chinese
-    // has none, and skips the six searches.
-    if !normalized.bytes().any(|b| b.is_ascii_alphanumeric()) {
+    // Every pattern needs an ASCII letter or digit (numbers, ids, domains), or a number in
+    // Chinese numerals: most chat in Chinese has neither, and skips the searches.
+    let numerals = normalized.contains(|c: char| NUMERALS.contains(c));
+    if !numerals && !normalized.bytes().any(|b| b.is_ascii_alphanumeric()) {
         return Vec::new();
     }
     let Some(patterns) = patterns() else {
@@ -370,7 +406,16 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // number 5 or more), and most have no `v`, `w` or 微 for a WeChat id's word.
     let digits = normalized.bytes().filter(u8::is_ascii_digit).count();
     for phone in search(&patterns.phone, digits >= 11) {
-        if let Some(number) = phone.get(1) {
+        // Spaced digit by digit, only after a word that says so (`手机号 1 5 8 ...`; an answer
+        // key is eleven digits too), and only if it stops there (not a longer list).
+        if let Some(number) = phone.get(1).or_else(|| phone.get(2)) {
+            let after = &normalized[number.end()..];
+            if phone.get(2).is_some()
+                && after.starts_with(' ')
+                && after[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                continue;
+            }
             let digits: String = number
                 .as_str()
                 .chars()
@@ -379,9 +424,25 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             push(ContactKind::Phone, &digits);
         }
     }
+    for phone in search(
+        &patterns.international,
+        digits >= 10 && normalized.contains('+'),
+    ) {
+        if let Some(number) = phone.get(1)
+            && !in_link(number.start())
+            && is_international(number.as_str())
+        {
+            let digits: String = number
+                .as_str()
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            push(ContactKind::Phone, &digits);
+        }
+    }
     let wechat_word = normalized.contains(['v', 'w', '微', '薇', '威', '徽']);
     for wechat in search(&patterns.wechat, wechat_word) {
-        if let (Some(word), Some(between), Some(id)) = (wechat.get(1), wechat.get(2), wechat.get(3))
+        if let (Some(word), Some(between), Some(id)) = (wechat.get(1), wechat.get(4), wechat.get(5))
             && !in_link(word.start())
         {
             // After a Latin word (`wx`, `加v`, `wechat`), letters alone need a sign or `号`/`id`
@@ -397,25 +458,98 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             if attribute {
                 continue;
             }
-            if !latin || marked || id.as_str().bytes().any(|b| b.is_ascii_digit()) {
-                push(ContactKind::WeChat, id.as_str());
+            let id_end = id.end();
+            let (between, id) = (between.as_str(), id.as_str());
+            let digit = id.bytes().any(|b| b.is_ascii_digit());
+            // An underscore marks an id too when it stands apart from a word that can only be
+            // WeChat's (`vx steam_dg`): not after a lone `v`/`w` (`加 w sample_weight`), nor
+            // glued (`加vip_user`).
+            let lone = word.as_str().ends_with(['v', 'w']);
+            let underscored = !lone && !between.is_empty() && id.contains('_');
+            // A bare `v:` or `v❤️` is a WeChat word in ads, and a version, a speed or a mood in
+            // chat (`v:20240601`, `v: hotfix_3`, `v: rc_2024`, `v😂 666666`): after it, only
+            // letters with a number of three digits or more that is no year (`mianmo_001`).
+            let weak = wechat.name("weak").is_some();
+            let lettered_number = id.bytes().any(|b| b.is_ascii_alphabetic())
+                && id
+                    .split(|c: char| !c.is_ascii_digit())
+                    .any(|run| run.len() >= 3 && !is_year(run));
+            // `联系v` stands apart from its id (`联系v homework_help`; `联系vivoX100的售后` is a
+            // phone's maker).
+            let contact = wechat.name("contact").is_some();
+            // A number followed by what it counts is a count (`加 w 100000 步`).
+            let count =
+                !id.bytes().any(|b| b.is_ascii_alphabetic()) && counted(&normalized[id_end..]);
+            let found = if count {
+                false
+            } else if weak {
+                lettered_number
+            } else if contact {
+                !between.is_empty() && (digit || id.contains('_'))
+            } else {
+                !latin || marked || digit || underscored
+            };
+            if found {
+                push(ContactKind::WeChat, id);
             }
         }
     }
     for qq in search(&patterns.qq, digits >= 5) {
-        if let Some(number) = qq.get(1)
-            && !in_link(number.start())
-            && !counted(&normalized[number.end()..])
+        if let Some(found) = qq.name("number")
+            && !in_link(found.start())
         {
-            push(ContactKind::Qq, number.as_str());
+            let Some((number, end)) = spread_number(found, 5) else {
+                continue;
+            };
+            // A bare `Q:` is also a question (`Q: 100000 并发怎么扛`, `Q: 85731 是哪里的邮编`):
+            // after it, a number of 6 digits or more, written whole, that could be no count (not
+            // round, not a run, a date or one digit over and over). A spread number is held to
+            // the same (`qq群 1 2 3 4 5 6`).
+            let weak = qq.name("weak").is_some();
+            let spread = number.len() < end - found.start();
+            let count_like = number.ends_with("000") || !is_contact_number("", &number, "");
+            let doubtful = (weak && (spread || number.len() < 6 || count_like))
+                || (spread && (count_like || counted_spread(&normalized[end..])));
+            if !counted(&normalized[end..]) && !doubtful {
+                push(ContactKind::Qq, &number);
+            }
         }
     }
     for found in search(&patterns.numbered, digits >= 6) {
-        if let (Some(whole), Some(number)) = (found.get(0), found.get(1))
-            && !in_link(number.start())
-            && is_contact_number(whole.as_str(), number.as_str(), &normalized[number.end()..])
+        if let (Some(whole), Some(found)) = (found.get(0), found.get(1))
+            && !in_link(found.start())
         {
-            push(ContactKind::Qq, number.as_str());
+            let Some((number, end)) = spread_number(found, 6) else {
+                continue;
+            };
+            if is_contact_number(whole.as_str(), &number, &normalized[end..])
+                && !counted_spread(&normalized[end..])
+            {
+                push(ContactKind::Qq, &number);
+            }
+        }
+    }
+    for found in search(&patterns.numerals, numerals) {
+        if let (Some(word), Some(spelt)) = (found.get(1), found.get(2)) {
+            let number = numeral_digits(spelt.as_str());
+            let mobile = number.len() == 11
+                && number.starts_with('1')
+                && matches!(number.as_bytes()[1], b'3'..=b'9');
+            let starts = |words: &[&str]| words.iter().any(|w| word.as_str().starts_with(w));
+            // After a telephone's word, a mobile number only (`电话一零零八六`, 110, 119 are
+            // service numbers); elsewhere not a count (`一二三四五`), a date, one digit over and
+            // over, and a QQ number of 7 digits or more (`群五六七八九零`).
+            let phone_word = starts(&["联系", "电话", "手机"]);
+            let wechat = starts(&["微", "v信", "vx", "wx"]);
+            let plausible = is_contact_number("", &number, "");
+            let other = !phone_word && plausible;
+            if mobile {
+                push(ContactKind::Phone, &number);
+            } else if other && wechat {
+                push(ContactKind::WeChat, &number);
+            } else if other && number.len() >= 7 && !counted(&normalized[spelt.end()..]) {
+                push(ContactKind::Qq, &number);
+            }
         }
     }
     // Most messages hold none of the words or signs an invite code needs: one scan skips it.
@@ -567,9 +701,70 @@ fn percent_decoded(text: &str) -> String {
 /// is 6 to 11 digits, not a count or an amount (`群 200000 人`, `找 1000000金`), not a date
 /// (`群20240601公告`), and not an order or serial number (`联系订单号123456789`).
 /// Whether a number is followed by what it counts (`200000 人`, `50000 分`).
+/// What a list of numbers counts besides [`counted`]'s units: hours, ages, classes, groups
+/// (`联系时间 1 3 5 7 9 点`, `群 1 2 3 班`).
+fn counted_spread(after: &str) -> bool {
+    let unit = after.trim_start().chars().next();
+    unit.is_some_and(|c| "点岁班群届级期楼".contains(c))
+}
+
 fn counted(after: &str) -> bool {
     let unit = after.trim_start().chars().next();
-    unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天".contains(c))
+    unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步".contains(c))
+}
+
+/// A year of this century or the last (`2024`, `1998`).
+fn is_year(digits: &str) -> bool {
+    digits.len() == 4 && (digits.starts_with("19") || digits.starts_with("20"))
+}
+
+/// Whether `+…` reads as a telephone number: glued whole (`+8613800138000`), or a country code
+/// of 1–3 digits, then 2–4 groups of which the first has 3 digits or more, 9 digits or more in
+/// all after the code (`+44 7911 123456`, `+1 (415) 555-0192`, `+7 999 123-45-67`). Not a rating
+/// and its range (`+25 (1200-1225)`), a list (`+10 20 30 40`) or hours (`+3 10-12 14-18`).
+fn is_international(number: &str) -> bool {
+    let mut groups = number
+        .trim_start_matches('+')
+        .split([' ', '-', '(', ')'])
+        .filter(|group| !group.is_empty());
+    let Some(code) = groups.next() else {
+        return false;
+    };
+    let rest: Vec<&str> = groups.collect();
+    if rest.is_empty() {
+        return (11..=15).contains(&code.len());
+    }
+    (1..=3).contains(&code.len())
+        && (2..=4).contains(&rest.len())
+        && rest[0].len() >= 3
+        && rest.iter().map(|group| group.len()).sum::<usize>() >= 9
+}
+
+/// The number a pattern found after its word, and where it ends: its first run of digits when
+/// that is long enough to be one (`738291045`, as ever), or digits spaced one by one
+/// (`3 9 2 8 4 7 5 6 1 0`) as far as they go. Nothing for numbers in groups of two or more
+/// (`14 15 16 点`, `12 24 36 48`, `2023 2024`): hours, sums and years are written so.
+fn spread_number(found: regex::Match, shortest: usize) -> Option<(String, usize)> {
+    let text = found.as_str();
+    let first = text.bytes().take_while(u8::is_ascii_digit).count();
+    if first >= shortest {
+        return Some((text[..first].to_owned(), found.start() + first));
+    }
+    // One digit, then each further one after a single space.
+    let bytes = text.as_bytes();
+    let mut digits = String::new();
+    let mut at = 0;
+    while at < bytes.len() && bytes[at].is_ascii_digit() {
+        digits.push(char::from(bytes[at]));
+        match (bytes.get(at + 1), bytes.get(at + 2)) {
+            (Some(b' '), Some(next)) if next.is_ascii_digit() => at += 2,
+            (None | Some(b' '), _) => break,
+            _ => return None,
+        }
+    }
+    // Spread numbers are today's QQ numbers, of 8 digits or more: shorter ones are lists
+    // (`找 9 8 7 5 3 1 的中位数`).
+    (digits.len() >= 8).then(|| (digits, found.start() + at + 1))
 }
 
 fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
@@ -588,8 +783,11 @@ fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
         && matches!(number[4..6].parse::<u8>(), Ok(1..=12));
     let bytes = number.as_bytes();
     let repeated = bytes.iter().all(|b| *b == bytes[0]);
-    let run =
-        bytes.windows(2).all(|w| w[1] == w[0] + 1) || bytes.windows(2).all(|w| w[0] == w[1] + 1);
+    // The keyboard's row counts as a run (`1234567890`).
+    let run = bytes
+        .windows(2)
+        .all(|w| w[1] == w[0] + 1 || (w[0] == b'9' && w[1] == b'0'))
+        || bytes.windows(2).all(|w| w[0] == w[1] + 1);
     number.len() <= 11 && !counted && !date && !serial && !month && !repeated && !run
 }
 
@@ -870,6 +1068,31 @@ mod tests {
     #[test]
     fn ads_in_their_disguises_are_found() {
         check("加ＶＸ：ａｂｃ１２３４ 免费领取", &[(WeChat, "abc1234")]);
+        // Numbers spread with spaces after their word, or in Chinese numerals.
+        check("扣扣 3 9 2 8 4 7 5 6 1 0", &[(Qq, "3928475610")]);
+        check("群号 9 2 8 3 7 4 6 5 1", &[(Qq, "928374651")]);
+        check("进群 3 8 4 7 2 9 1 0 5", &[(Qq, "384729105")]);
+        check("扣扣号 三八二九四七五一零", &[(Qq, "382947510")]);
+        check("群：柒捌玖陆伍肆叁贰壹", &[(Qq, "789654321")]);
+        check(
+            "联系方式：一三八二九三八四七五六",
+            &[(Phone, "13829384756")],
+        );
+        check("微信 三八二九四七五一零", &[(WeChat, "382947510")]);
+        check("手机号 1 5 8 2 9 3 8 4 7 5 6", &[(Phone, "15829384756")]);
+        check("whatsapp +44 7911 123456", &[(Phone, "+447911123456")]);
+        check("call +1 (415) 555-0192 now", &[(Phone, "+14155550192")]);
+        // The words around the number or id, as ads write them.
+        check("Q:2847561930", &[(Qq, "2847561930")]);
+        check("QQ是 2847561930", &[(Qq, "2847561930")]);
+        check("群号是 738291045", &[(Qq, "738291045")]);
+        check("🐧 2847561930", &[(Qq, "2847561930")]);
+        check("➕q 2 9 3 8 4 7 5 6 1 0", &[(Qq, "2938475610")]);
+        check("➕V：am_xpj", &[(WeChat, "am_xpj")]);
+        check("v：mianmo_001", &[(WeChat, "mianmo_001")]);
+        check("v❤️ xinyu_666", &[(WeChat, "xinyu_666")]);
+        check("联系v homework_help", &[(WeChat, "homework_help")]);
+        check("加vx steam_dg", &[(WeChat, "steam_dg")]);
         check("有需要的加v信 shop_8888", &[(WeChat, "shop_8888")]);
         check("威❤信：haohuo666", &[(WeChat, "haohuo666")]);
         check("薇信 lucky2026 咨询", &[(WeChat, "lucky2026")]);
@@ -1042,6 +1265,50 @@ mod tests {
 
     #[test]
     fn ordinary_chat_is_left_alone() {
+        // What the spread and spelt numbers and the bare `v:`/`Q:` must not read.
+        check("Q: 2024 年的计划呢", &[]);
+        check("Q: 3000000 条数据怎么导", &[]);
+        check("v: 2.0.1 发布了", &[]);
+        check("v😂 hahaha", &[]);
+        check("加vip_user 字段就行", &[]);
+        check("1 3 5 7 9 2 4 6 8 0 1 3 这几个数", &[]);
+        check("一二三四五，上山打老虎", &[]);
+        check("联系 一二三四五", &[]);
+        check("QQ 12345678 2 个人在线", &[(Qq, "12345678")]);
+        check("比分 +1 我觉得", &[]);
+        // Lists, hours, sums and ratings near the same words (a helper's probe, 146 lines
+        // flagged by a first version of these rules).
+        check("Q: 2 3 5 7 11 13 后面一个质数是多少", &[]);
+        check("Q: 85731 是哪里的邮编", &[]);
+        check("联系时间 14 15 16 点均可", &[]);
+        check("找 12 24 36 48 的规律", &[]);
+        check("群 12 13 14 都满了，去 15 群", &[]);
+        check("群 2023 2024 两年的照片", &[]);
+        check("qq群 2 4 6 8 10 都进不去了", &[]);
+        check("q群 1 2 3 4 5 6 都是老群", &[]);
+        check("联系时间 1 3 5 7 9 点", &[]);
+        check("电话一零零八六打了半天才接通", &[]);
+        check("报警电话一一零一一九一二零都要记住", &[]);
+        check("群五六七八九零", &[]);
+        check("选择题答案 1 3 2 4 4 1 2 3 1 2 3", &[]);
+        check("MMR +25 (1200-1225)", &[]);
+        check("+10 20 30 40 50 damage per rank", &[]);
+        check("МСК +3 10-12 14-18 20-22 свободен", &[]);
+        check("nightly v:20240601", &[]);
+        check("release v: stable_2024 已合并", &[]);
+        check("version v: py_3_12", &[]);
+        check("v✌️ py3_11 能跑", &[]);
+        check("➕ w 100000 步", &[]);
+        check("扣扣一二三四五六七八九零", &[]);
+        check("找 9 8 7 5 3 1 的中位数", &[]);
+        check("光速 v: 299792458 m/s", &[]);
+        check("v: hotfix_3 已部署", &[]);
+        check("v😂 666666", &[]);
+        check("微信为iphone15做了适配", &[]);
+        check("微信是 android14 的 bug", &[]);
+        check("我联系vivoX100的售后了", &[]);
+        check("加 v user_name 字段就行", &[]);
+        check("加 w sample_weight 试试", &[]);
         // `#` has other work than standing for `@`; a mini-program's attributes are code.
         check("学 C# qq.com 上有教程", &[(Link, "qq.com")]);
         check("answer(a)example.com 还是 (b)", &[(Link, "example.com")]);
