@@ -34,6 +34,7 @@
 mod clock;
 mod config;
 mod day;
+mod everyday;
 mod rng;
 mod roster;
 mod text;
@@ -45,6 +46,7 @@ mod tests;
 use steward_domain::{ChatId, Event};
 
 pub use config::{MAX_DAYS, MAX_GROUPS, MAX_MEMBERS, MAX_MESSAGES_PER_MEMBER_DAY, SimConfig};
+pub use everyday::everyday_chat;
 
 use crate::clock::Clock;
 use crate::day::DayBatch;

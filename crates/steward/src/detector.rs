@@ -117,6 +117,22 @@ fn simulated_samples(count: usize, seed: u64) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// What a model learns from beside the labelled sets: `count` messages of the training seed's
+/// simulated community, and the everyday lines it rarely holds (festival greetings, servers and
+/// releases, game ids: [`steward_simulator::everyday_chat`]), all ordinary but the simulated
+/// spammers' ads. The shipped model and each fold of `--folds` learn from the same.
+fn training_samples(count: usize) -> Vec<(String, bool)> {
+    let mut samples = simulated_samples(count, TRAINING_SEED);
+    if count > 0 {
+        samples.extend(
+            steward_simulator::everyday_chat()
+                .into_iter()
+                .map(|line| (line, false)),
+        );
+    }
+    samples
+}
+
 /// Reads every source into (text, is_spam), in order.
 fn load(sources: &Sources) -> anyhow::Result<Vec<(String, bool)>> {
     let read = |path: &PathBuf| {
@@ -269,8 +285,7 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
             let (unique, written, removed) = deduplicated(&rows);
             // Training material that is also a scored message would be learnt and then tested on.
             let scored: HashSet<&str> = unique.iter().map(|(text, _)| text.as_str()).collect();
-            let (also, _, _) =
-                deduplicated(&simulated_samples(args.train_simulated, TRAINING_SEED));
+            let (also, _, _) = deduplicated(&training_samples(args.train_simulated));
             let also: Vec<(String, bool)> = also
                 .into_iter()
                 .filter(|(text, _)| !scored.contains(text.as_str()))
@@ -521,7 +536,7 @@ fn shuffle(items: &mut [usize], seed: u64) {
 
 pub fn train(args: &TrainArgs) -> Result<(), Failure> {
     let mut rows = load(&args.sources).exit_on(Exit::Config)?;
-    rows.extend(simulated_samples(args.simulated, TRAINING_SEED));
+    rows.extend(training_samples(args.simulated));
     let (unique, _, removed) = deduplicated(&rows);
     let model = steward_text::train(&unique, Training::default());
     let bytes = model.to_bytes();
