@@ -180,7 +180,13 @@ fn length_factor(features: usize) -> f32 {
 
 /// Hand-made signals the n-grams see only in pieces.
 fn flags(text: &str) -> [(char, bool); 5] {
-    let digits_run = longest_run(text, |c| c.is_ascii_digit());
+    // Digits are ASCII: their runs are read off the bytes.
+    let digits_run = text
+        .as_bytes()
+        .split(|b| !b.is_ascii_digit())
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
     // A number followed by a currency: checked once at the end of each run of digits (one pass;
     // a message of digits costs no more than any other).
     let bytes = text.as_bytes();
@@ -202,18 +208,12 @@ fn flags(text: &str) -> [(char, bool); 5] {
         ('p', price),
         ('a', ask),
         ('l', link),
-        ('s', text.chars().count() >= 60),
+        // 60 characters take 60 to 240 bytes: only in between are they counted.
+        (
+            's',
+            text.len() >= 240 || (text.len() >= 60 && text.chars().count() >= 60),
+        ),
     ]
-}
-
-fn longest_run(text: &str, pred: impl Fn(char) -> bool) -> usize {
-    let mut best = 0;
-    let mut current = 0;
-    for c in text.chars() {
-        current = if pred(c) { current + 1 } else { 0 };
-        best = best.max(current);
-    }
-    best
 }
 
 /// A hash over the feature's kind and characters, folded into the bucket range. Stable across
@@ -248,7 +248,10 @@ pub enum Script {
 
 impl Script {
     pub fn of(normalized: &str) -> Script {
-        if normalized.chars().any(|c| {
+        // Those characters take three bytes from 0xE3 on: Latin and Cyrillic text has none of
+        // them, and is told by one pass over its bytes.
+        if normalized.bytes().any(|b| b >= 0xE3)
+            && normalized.chars().any(|c| {
             matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
         }) {
             Script::Han

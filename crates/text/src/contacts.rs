@@ -73,6 +73,32 @@ const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|t
 /// values after the first two (`〇零` are 0).
 const NUMERALS: &str = "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖";
 
+/// One of [`NUMERALS`] (a message is read character by character: no search of the list).
+fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '〇' | '零'
+            | '一'
+            | '二'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '壹'
+            | '贰'
+            | '叁'
+            | '肆'
+            | '伍'
+            | '陆'
+            | '柒'
+            | '捌'
+            | '玖'
+    )
+}
+
 /// The digits of a number written in Chinese numerals: `三八二九` → `3829`.
 fn numeral_digits(numerals: &str) -> String {
     numerals
@@ -229,8 +255,18 @@ pub fn find_written_contacts(text: &str, normalized: &str) -> Vec<Contact> {
 pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // Every pattern needs an ASCII letter or digit (numbers, ids, domains), or a number in
     // Chinese numerals: most chat in Chinese has neither, and skips the searches.
-    let numerals = normalized.contains(|c: char| NUMERALS.contains(c));
-    if !numerals && !normalized.bytes().any(|b| b.is_ascii_alphanumeric()) {
+    // Five numerals in a row at least (`一` alone is everywhere in Chinese); all of them are
+    // written in three bytes from 0xE3 on, which Latin and Cyrillic text never has.
+    let numerals = normalized.bytes().any(|b| b >= 0xE3)
+        && normalized
+            .chars()
+            .scan(0, |run, c| {
+                *run = if is_numeral(c) { *run + 1 } else { 0 };
+                Some(*run)
+            })
+            .any(|run| run >= 5);
+    let ascii = normalized.bytes().any(|b| b.is_ascii_alphanumeric());
+    if !numerals && !ascii {
         return Vec::new();
     }
     let Some(patterns) = patterns() else {
@@ -253,10 +289,17 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         }
     };
     // A pattern scans the whole message even where it cannot match: each is searched only
-    // where the signs it needs are in the message.
+    // where the signs it needs are in the message, and all but the numerals' need ASCII.
     let search = |pattern: &'static Regex, possible: bool| {
-        possible
+        (ascii && possible)
             .then(|| pattern.captures_iter(normalized))
+            .into_iter()
+            .flatten()
+    };
+    // The same for a pattern whose match alone is wanted (no groups: a lighter search).
+    let find = |pattern: &'static Regex, possible: bool| {
+        (ascii && possible)
+            .then(|| pattern.find_iter(normalized))
             .into_iter()
             .flatten()
     };
@@ -264,9 +307,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // is read as a link like any other (`git@spam.top`). Nor is what stands inside a link (a
     // mailing list's archive path, `https://example.com@spam.top/`'s login): the link is
     // judged as one.
-    let link_paths: Vec<std::ops::Range<usize>> = patterns
-        .link
-        .find_iter(normalized)
+    let link_paths: Vec<std::ops::Range<usize>> = find(&patterns.link, true)
         .map(|link| {
             let text = link.as_str();
             let host_from = text.find("://").map_or(0, |at| at + 3);
@@ -276,8 +317,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             link.start() + path..link.end()
         })
         .collect();
-    let emails: Vec<&str> = search(&patterns.email, normalized.contains('@'))
-        .filter_map(|email| email.get(0))
+    let emails: Vec<&str> = find(&patterns.email, normalized.contains('@'))
         .filter(|email| {
             let in_path = link_paths.iter().any(|path| path.contains(&email.start()));
             let provider = email
@@ -327,7 +367,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         emails.push(whole.as_str());
     }
     let mut links = Vec::new();
-    for link in patterns.link.find_iter(normalized) {
+    for link in find(&patterns.link, true) {
         push(ContactKind::Link, link.as_str());
         for inner in embedded_links(link.as_str()) {
             push(ContactKind::Link, &inner);
@@ -359,7 +399,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         .as_bytes()
         .windows(2)
         .any(|pair| pair[0] == b'.' && pair[1].is_ascii_lowercase());
-    for domain in search(&patterns.domain, dotted).filter_map(|domain| domain.get(0)) {
+    for domain in find(&patterns.domain, dotted) {
         let text = domain.as_str();
         // A file's name in a path (`/etc/postfix/main.cf`), or the front of a longer host
         // whose ending is not one of ours (`mms-odc.online.no`): no link to judge.
@@ -529,7 +569,11 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             }
         }
     }
-    for found in search(&patterns.numerals, numerals) {
+    for found in numerals
+        .then(|| patterns.numerals.captures_iter(normalized))
+        .into_iter()
+        .flatten()
+    {
         if let (Some(word), Some(spelt)) = (found.get(1), found.get(2)) {
             let number = numeral_digits(spelt.as_str());
             let mobile = number.len() == 11
