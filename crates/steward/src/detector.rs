@@ -120,7 +120,9 @@ fn simulated_samples(count: usize, seed: u64) -> Vec<(String, bool)> {
 /// What a model learns from beside the labelled sets: `count` messages of the training seed's
 /// simulated community, and the everyday lines it rarely holds (festival greetings, servers and
 /// releases, game ids: [`steward_simulator::everyday_chat`]), all ordinary but the simulated
-/// spammers' ads. The shipped model and each fold of `--folds` learn from the same.
+/// spammers' ads. The shipped model and each fold of `--folds` learn from the same; with no
+/// simulated messages asked for (`--train-simulated 0`, a set alone) there are no everyday
+/// lines either.
 fn training_samples(count: usize) -> Vec<(String, bool)> {
     let mut samples = simulated_samples(count, TRAINING_SEED);
     if count > 0 {

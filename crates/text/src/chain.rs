@@ -418,9 +418,15 @@ fn suspicious_link(link: &str) -> bool {
     if matches!(host.as_str(), "discord.com" | "discordapp.com") && path.starts_with("invite/") {
         return true;
     }
-    // A shortener or an invite host leads somewhere only with a path (`t.ly 是什么` names it).
+    // A shortener or an invite host leads somewhere only with a path or a query
+    // (`jq.qq.com?k=abc`; `t.ly 是什么` names it).
     if INVITE_AND_SHORT_HOSTS.contains(&host.as_str()) {
-        return !path.is_empty();
+        let after_host = link
+            .split_once("://")
+            .map_or(link, |(_, rest)| rest)
+            .split_once(['/', '?', '#'])
+            .map_or("", |(_, rest)| rest);
+        return !after_host.is_empty();
     }
     // This machine or the member's own network (`http://localhost:3000`, a router's page):
     // nowhere an ad can send anybody.
@@ -816,6 +822,10 @@ mod tests {
         // A shortener or an invite host named, not linked to: nowhere to go.
         assert_eq!(check("t.ly 是什么"), None);
         assert_eq!(check("discord.gg 打不开了"), None);
+        assert_eq!(
+            check("https://jq.qq.com?_wv=1027&k=abc"),
+            Some(Detector::Link)
+        );
         assert_eq!(check("discord.com/invite 后面那串是什么"), None);
         // Freenom's endings (.tk .ml .ga .cf .gq) take no new names since 2023: in chat they are
         // files and modules (`main.cf`, `main.ml`, `Microsoft.ML`, `tkinter.tk`).

@@ -61,13 +61,15 @@ struct Patterns {
     /// An app's invite or referral code after the word, or a Taobao share token between
     /// currency signs: how referral spam is paid.
     invite: Regex,
+    /// A telephone number with its country code (`+44 7911 123456`), judged by
+    /// [`is_international`].
     international: Regex,
     /// A number in Chinese numerals after a word that makes it a contact (`扣扣号 三八二九四七五一零`,
     /// `群：柒捌玖陆伍肆叁贰壹`): the word (1), the numerals (2).
     numerals: Regex,
 }
 
-const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd|loan|bid|bet|casino|gg";
+const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd|loan|bid|bet|casino";
 
 /// Digits written as Chinese numerals, everyday and financial (`一`, `壹`), in the order of their
 /// values after the first two (`〇零` are 0).
@@ -138,8 +140,10 @@ fn patterns() -> Option<&'static Patterns> {
                     r"(?:https?://|www\.)(?:(?:[a-z0-9-]+\.)*[{HAN}][{HAN}a-z0-9-]*(?:\.(?:[a-z0-9-]+|[{HAN}][{HAN}a-z0-9-]*))*\.(?:(?:{TLDS})(?-u:\b)|{HAN_TLDS})(?:[:/?#][^\s，。！？、,{HAN}]*)?|[^\s，。！？、,{HAN}]+)"
                 ))
                 .ok()?,
+                // Also Discord's invites without a scheme (`discord.gg/abc`): `.gg` alone is no
+                // ending here, as gamers' sites use it (`op.gg`, `u.gg`).
                 domain: Regex::new(&format!(
-                    r"(?-u:\b)[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}})*\.(?:{TLDS})(?-u:\b)(?:/[^\s，。]*)?"
+                    r"(?-u:\b)[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}})*\.(?:{TLDS})(?-u:\b)(?:/[^\s，。]*)?|(?-u:\b)discord\.gg/[^\s，。]+"
                 ))
                 .ok()?,
                 // One space or hyphen anywhere, or the 3-4-4 grouping with one or two dots,
@@ -159,7 +163,7 @@ fn patterns() -> Option<&'static Patterns> {
                 // The word (1), `联系v` within it (2), a weak word within it (3: `v:`, `v❤️`),
                 // what stands between the word and the id (4), the id (5).
                 wechat: Regex::new(
-                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号|(?P<contact>联系\s*(?:我\s*)?[vw])|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号|(?P<contact>联系\s*(?:我\s*)?[vw]\s)|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
                 )
                 .ok()?,
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|[加➕]\s*q|扣扣|[加➕]\s*扣|企鹅|🐧|q\s*号|群\s*号|q\s*群|(?P<weak>q\s*[:：]))\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*(?P<number>[0-9](?: ?[0-9]){4,10})").ok()?,
@@ -506,26 +510,34 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             // glued (`加vip_user`).
             let lone = word.as_str().ends_with(['v', 'w']);
             let underscored = !lone && !between.is_empty() && id.contains('_');
-            // A bare `v:` or `v❤️` is a WeChat word in ads, and a version, a speed or a mood in
-            // chat (`v:20240601`, `v: hotfix_3`, `v: rc_2024`, `v😂 666666`): after it, only
-            // letters with a number of three digits or more that is no year (`mianmo_001`).
+            // A bare `v:` or `v❤️` is a WeChat word in ads, and a version, a speed, a product or
+            // a mood in chat (`v:20240601`, `v: beta123`, `v：rtx4090`, `v: rc_2024`,
+            // `v😂 666666`): after it, only letters joined by `_` or `-` to a number of three
+            // digits or more that is no year (`mianmo_001`).
             let weak = wechat.name("weak").is_some();
             let lettered_number = id.bytes().any(|b| b.is_ascii_alphabetic())
+                && id.contains(['_', '-'])
                 && id
                     .split(|c: char| !c.is_ascii_digit())
                     .any(|run| run.len() >= 3 && !is_year(run));
             // `联系v` stands apart from its id (`联系v homework_help`; `联系vivoX100的售后` is a
-            // phone's maker).
+            // phone's maker, and `联系vxabc123` is read after its `vx`).
             let contact = wechat.name("contact").is_some();
-            // A number followed by what it counts is a count (`加 w 100000 步`).
-            let count =
-                !id.bytes().any(|b| b.is_ascii_alphabetic()) && counted(&normalized[id_end..]);
+            // After a lone `v`/`w` with nothing between, a round number or one followed by steps
+            // or a count is one (`加 w 100000 步`; `加v 385702938 日结300` is an id).
+            let count = lone
+                && !marked
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && (id.ends_with("000")
+                    || normalized[id_end..]
+                        .trim_start()
+                        .starts_with(['步', '个', '人', '次']));
             let found = if count {
                 false
             } else if weak {
                 lettered_number
             } else if contact {
-                !between.is_empty() && (digit || id.contains('_'))
+                digit || id.contains('_')
             } else {
                 !latin || marked || digit || underscored
             };
@@ -562,8 +574,13 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             let Some((number, end)) = spread_number(found, 6) else {
                 continue;
             };
+            // Spread, only a group's number (`进群 3 8 4 7 2 9 1 0 5`): after `找` or `联系` a
+            // spread row of digits is a puzzle or a list (`找 3 1 4 1 5 9 2 6 的规律`).
+            let spread = number.len() < end - found.start();
+            let group =
+                whole.as_str().contains(['群', '裙', '羣']) || whole.as_str().contains("君羊");
             if is_contact_number(whole.as_str(), &number, &normalized[end..])
-                && !counted_spread(&normalized[end..])
+                && !(spread && (!group || counted_spread(&normalized[end..])))
             {
                 push(ContactKind::Qq, &number);
             }
@@ -589,7 +606,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             let other = !phone_word && plausible;
             if mobile {
                 push(ContactKind::Phone, &number);
-            } else if other && wechat {
+            } else if other && wechat && number.len() >= 6 {
                 push(ContactKind::WeChat, &number);
             } else if other && number.len() >= 7 && !counted(&normalized[spelt.end()..]) {
                 push(ContactKind::Qq, &number);
@@ -741,10 +758,6 @@ fn percent_decoded(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Whether a number after `群`, `联系`, `找`... is one to reach somebody by: a QQ or group number
-/// is 6 to 11 digits, not a count or an amount (`群 200000 人`, `找 1000000金`), not a date
-/// (`群20240601公告`), and not an order or serial number (`联系订单号123456789`).
-/// Whether a number is followed by what it counts (`200000 人`, `50000 分`).
 /// What a list of numbers counts besides [`counted`]'s units: hours, ages, classes, groups
 /// (`联系时间 1 3 5 7 9 点`, `群 1 2 3 班`).
 fn counted_spread(after: &str) -> bool {
@@ -752,6 +765,7 @@ fn counted_spread(after: &str) -> bool {
     unit.is_some_and(|c| "点岁班群届级期楼".contains(c))
 }
 
+/// Whether a number is followed by what it counts (`200000 人`, `50000 分`).
 fn counted(after: &str) -> bool {
     let unit = after.trim_start().chars().next();
     unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步".contains(c))
@@ -778,10 +792,14 @@ fn is_international(number: &str) -> bool {
     if rest.is_empty() {
         return (11..=15).contains(&code.len());
     }
-    (1..=3).contains(&code.len())
-        && (2..=4).contains(&rest.len())
-        && rest[0].len() >= 3
-        && rest.iter().map(|group| group.len()).sum::<usize>() >= 9
+    let digits: usize = rest.iter().map(|group| group.len()).sum();
+    // North America's `+1` and Russia's `+7` stand alone, with ten digits after them (so
+    // `+100 200 300 400` and `+1 234 567 890 руб` are no numbers).
+    let fixed = match code.as_bytes()[0] {
+        b'1' | b'7' => code.len() == 1 && digits == 10,
+        _ => digits >= 9,
+    };
+    (1..=3).contains(&code.len()) && (2..=4).contains(&rest.len()) && rest[0].len() >= 3 && fixed
 }
 
 /// The number a pattern found after its word, and where it ends: its first run of digits when
@@ -811,6 +829,9 @@ fn spread_number(found: regex::Match, shortest: usize) -> Option<(String, usize)
     (digits.len() >= 8).then(|| (digits, found.start() + at + 1))
 }
 
+/// Whether a number after `群`, `联系`, `找`... is one to reach somebody by: a QQ or group number
+/// is 6 to 11 digits, not a count or an amount (`群 200000 人`, `找 1000000金`), not a date
+/// (`群20240601公告`), and not an order or serial number (`联系订单号123456789`).
 fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
     let counted = counted(after);
     let date = number.len() == 8
@@ -1077,6 +1098,19 @@ const TITLES: &[&str] = &[
 ];
 
 #[cfg(test)]
+mod numeral_tests {
+    use super::{NUMERALS, is_numeral, numeral_digits};
+
+    #[test]
+    fn the_numerals_are_one_list() {
+        assert!(NUMERALS.chars().all(is_numeral));
+        let matched = ('\u{3000}'..='\u{9FFF}').filter(|c| is_numeral(*c)).count();
+        assert_eq!(matched, NUMERALS.chars().count());
+        assert_eq!(numeral_digits("〇零一九壹玖"), "001919");
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::ContactKind::{Email, InviteCode, Link, Phone, Qq, WeChat};
     use super::*;
@@ -1137,6 +1171,17 @@ mod tests {
         check("v❤️ xinyu_666", &[(WeChat, "xinyu_666")]);
         check("联系v homework_help", &[(WeChat, "homework_help")]);
         check("加vx steam_dg", &[(WeChat, "steam_dg")]);
+        check("QQ 12345678 2 个人在线", &[(Qq, "12345678")]);
+        // What the forms above must leave as it was (a review of their first version).
+        check("联系vxabc123", &[(WeChat, "abc123")]);
+        check("联系我vxshop888", &[(WeChat, "shop888")]);
+        check("裙596370929 点击进入", &[(Qq, "596370929")]);
+        check("群596370929 期待你的加入", &[(Qq, "596370929")]);
+        check("找 385702938 楼主", &[(Qq, "385702938")]);
+        check("加群 738291045 级别高", &[(Qq, "738291045")]);
+        check("加v 385702938 日结300", &[(WeChat, "385702938")]);
+        check("微信：385702938 月入过万", &[(WeChat, "385702938")]);
+        check("vx：385702938 +好友", &[(WeChat, "385702938")]);
         check("有需要的加v信 shop_8888", &[(WeChat, "shop_8888")]);
         check("威❤信：haohuo666", &[(WeChat, "haohuo666")]);
         check("薇信 lucky2026 咨询", &[(WeChat, "lucky2026")]);
@@ -1318,7 +1363,6 @@ mod tests {
         check("1 3 5 7 9 2 4 6 8 0 1 3 这几个数", &[]);
         check("一二三四五，上山打老虎", &[]);
         check("联系 一二三四五", &[]);
-        check("QQ 12345678 2 个人在线", &[(Qq, "12345678")]);
         check("比分 +1 我觉得", &[]);
         // Lists, hours, sums and ratings near the same words (a helper's probe, 146 lines
         // flagged by a first version of these rules).
@@ -1353,6 +1397,15 @@ mod tests {
         check("我联系vivoX100的售后了", &[]);
         check("加 v user_name 字段就行", &[]);
         check("加 w sample_weight 试试", &[]);
+        check("+100 200 300 400 урона", &[]);
+        check("счёт +1 234 567 890 руб", &[]);
+        check("找 3 1 4 1 5 9 2 6 的规律", &[]);
+        check("版本 v: beta123", &[]);
+        check("v：rtx4090 到了", &[]);
+        check("微信 三八二九四", &[]);
+        // `.gg` is gamers' sites' (`op.gg`); only Discord's invites are read without a scheme.
+        check("op.gg 查战绩 u.gg build", &[]);
+        check("discord.gg/abc123 来玩", &[(Link, "discord.gg/abc123")]);
         // `#` has other work than standing for `@`; a mini-program's attributes are code.
         check("学 C# qq.com 上有教程", &[(Link, "qq.com")]);
         check("answer(a)example.com 还是 (b)", &[(Link, "example.com")]);
