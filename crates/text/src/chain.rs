@@ -187,7 +187,7 @@ impl Analysis {
 /// The text detectors of one rule set, compiled.
 #[derive(Debug, Clone)]
 pub struct TextChain {
-    /// Phone numbers, e-mail, WeChat ids, QQ numbers (after a context word).
+    /// Phone numbers, e-mail, WeChat ids, QQ numbers, Telegram accounts (after a context word).
     pub contacts: bool,
     pub links: LinkPolicy,
     /// Domains members may link to (and their subdomains): `example.com`.

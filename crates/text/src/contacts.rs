@@ -17,6 +17,7 @@ pub enum ContactKind {
     WeChat,
     Qq,
     InviteCode,
+    Telegram,
 }
 
 impl ContactKind {
@@ -29,6 +30,7 @@ impl ContactKind {
             ContactKind::WeChat => ("微信号", "a WeChat id"),
             ContactKind::Qq => ("QQ 号", "a QQ number"),
             ContactKind::InviteCode => ("邀请码", "an invite code"),
+            ContactKind::Telegram => ("Telegram 账号", "a Telegram account"),
         }
     }
 }
@@ -61,6 +63,9 @@ struct Patterns {
     /// An app's invite or referral code after the word, or a Taobao share token between
     /// currency signs: how referral spam is paid.
     invite: Regex,
+    /// A Telegram `@name` after a word for Telegram (`telegram: @smm_panel`, `飞机 @abc_123`):
+    /// the name (1).
+    telegram: Regex,
     /// A telephone number with its country code (`+44 7911 123456`), judged by
     /// [`is_international`].
     international: Regex,
@@ -70,6 +75,31 @@ struct Patterns {
 }
 
 const TLDS: &str = "com|cn|net|org|top|xyz|cc|io|me|vip|club|site|shop|info|co|tk|ml|ga|cf|gq|link|app|live|life|pro|biz|ru|tv|icu|fun|online|store|tech|win|work|ltd|wang|xin|ink|pub|art|cloud|hk|tw|jp|us|uk|cyou|sbs|buzz|cfd|ly|gd|loan|bid|bet|casino";
+
+/// Words for Telegram before an account's `@name`: its name, `tg`, Russian `телеграм`/`тг`, and
+/// Chinese `电报` and `飞机` (its paper-plane logo). Normalised as messages are when the pattern
+/// is built (Cyrillic letters fold to Latin look-alikes).
+const TELEGRAM_WORDS: &[&str] = &[
+    "telegram",
+    "tg",
+    "телеграмм",
+    "телеграм",
+    "телега",
+    "тг",
+    "电报",
+    "纸飞机",
+    "飞机",
+];
+
+/// Telegram's own accounts, named in help rather than ads.
+const TELEGRAM_OWN: &[&str] = &[
+    "botfather",
+    "telegram",
+    "durov",
+    "stickers",
+    "spambot",
+    "notoscam",
+];
 
 /// Digits written as Chinese numerals, everyday and financial (`一`, `壹`), in the order of their
 /// values after the first two (`〇零` are 0).
@@ -151,7 +181,7 @@ fn patterns() -> Option<&'static Patterns> {
                 // `138🔥0013🔥8000`; not slashes or commas: `199/1999/2999` are prices): not four
                 // digits in a row in an IP address or a version.
                 phone: Regex::new(
-                    r"(?:(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8}|1[3-9][0-9](?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4}(?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4})|(?:手机号?|电话|联系方式|tel|call)\s*(?:是|为)?\s*[:：]?\s*(1 [3-9](?: [0-9]){9}))(?:[^0-9]|$)",
+                    r"(?:(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]){8}|1[3-9][0-9](?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4}(?:[ .\-—–_~*·]|\p{So}){1,2}[0-9]{4})|(?:手机号?|电话|联系方式|(?-u:\b)(?:tel|call))\s*(?:是|为)?\s*[:：]?\s*(1 [3-9](?: [0-9]){9}))(?:[^0-9]|$)",
                 )
                 .ok()?,
                 // A country code and 9 to 14 more digits, in groups (`+44 7911 123456`,
@@ -174,6 +204,15 @@ fn patterns() -> Option<&'static Patterns> {
                 invite: Regex::new(
                     r"(?:(?:邀请|推荐|推广|注册|助力|邀约)(?:码|口令)|淘口令|(?:^|[^a-z])(?:invite|invitation|referral|ref)\s*code)\s*(?:是|为|is)?\s*[:：=]?\s*([a-z0-9]{4,16})|[¥€₴]\s?([a-z0-9]{8,14})\s?[¥€₴]",
                 )
+                .ok()?,
+                telegram: Regex::new(&format!(
+                    r"(?:^|[^a-z0-9])(?:{})\s*(?:号|账号|id)?\s*[:：]?\s*@([a-z][a-z0-9_]{{4,31}})",
+                    TELEGRAM_WORDS
+                        .iter()
+                        .map(|word| regex::escape(&crate::normalize(word)))
+                        .collect::<Vec<_>>()
+                        .join("|")
+                ))
                 .ok()?,
                 numerals: Regex::new(&format!(
                     r"(qq|[加➕]\s*q|扣扣|企鹅|🐧|q\s*号|[群裙]\s*号?|q\s*群|联系方式|联系|电话|手机号?|微信号?|v信|vx|wx)\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*([{NUMERALS}]{{5,12}})"
@@ -544,6 +583,17 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             if found {
                 push(ContactKind::WeChat, id);
             }
+        }
+    }
+    for telegram in search(&patterns.telegram, normalized.contains('@')) {
+        // An e-mail's domain is no name (`support.tg@example.com`), nor is Telegram's own
+        // account that a help says to write to (`telegram @botfather 可以建机器人`).
+        if let Some(name) = telegram.get(1)
+            && !in_link(name.start())
+            && !normalized[name.end()..].starts_with('.')
+            && !TELEGRAM_OWN.contains(&name.as_str())
+        {
+            push(ContactKind::Telegram, name.as_str());
         }
     }
     for qq in search(&patterns.qq, digits >= 5) {
@@ -1112,7 +1162,7 @@ mod numeral_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::ContactKind::{Email, InviteCode, Link, Phone, Qq, WeChat};
+    use super::ContactKind::{Email, InviteCode, Link, Phone, Qq, Telegram, WeChat};
     use super::*;
     use crate::normalize;
 
@@ -1158,6 +1208,7 @@ mod tests {
         );
         check("微信 三八二九四七五一零", &[(WeChat, "382947510")]);
         check("手机号 1 5 8 2 9 3 8 4 7 5 6", &[(Phone, "15829384756")]);
+        check("tel 1 5 8 2 9 3 8 4 7 5 6", &[(Phone, "15829384756")]);
         check("whatsapp +44 7911 123456", &[(Phone, "+447911123456")]);
         check("call +1 (415) 555-0192 now", &[(Phone, "+14155550192")]);
         // The words around the number or id, as ads write them.
@@ -1182,6 +1233,13 @@ mod tests {
         check("加v 385702938 日结300", &[(WeChat, "385702938")]);
         check("微信：385702938 月入过万", &[(WeChat, "385702938")]);
         check("vx：385702938 +好友", &[(WeChat, "385702938")]);
+        check("telegram @anna_trades", &[(Telegram, "anna_trades")]);
+        check("Telegram: @smm_panel_pro", &[(Telegram, "smm_panel_pro")]);
+        check(
+            "пишите в телеграм @vpn_deshevo",
+            &[(Telegram, "vpn_deshevo")],
+        );
+        check("飞机 @abc_123 私聊", &[(Telegram, "abc_123")]);
         check("有需要的加v信 shop_8888", &[(WeChat, "shop_8888")]);
         check("威❤信：haohuo666", &[(WeChat, "haohuo666")]);
         check("薇信 lucky2026 咨询", &[(WeChat, "lucky2026")]);
@@ -1379,6 +1437,7 @@ mod tests {
         check("报警电话一一零一一九一二零都要记住", &[]);
         check("群五六七八九零", &[]);
         check("选择题答案 1 3 2 4 4 1 2 3 1 2 3", &[]);
+        check("hotel 1 3 2 4 4 1 2 3 1 2 3 房", &[]);
         check("MMR +25 (1200-1225)", &[]);
         check("+10 20 30 40 50 damage per rank", &[]);
         check("МСК +3 10-12 14-18 20-22 свободен", &[]);
@@ -1405,6 +1464,19 @@ mod tests {
         check("微信 三八二九四", &[]);
         // `.gg` is gamers' sites' (`op.gg`); only Discord's invites are read without a scheme.
         check("op.gg 查战绩 u.gg build", &[]);
+        // A mention is no contact; nor a handle after other words (`@admin`, `坐飞机 @张三`).
+        check("@anna_trades 你说得对", &[]);
+        check("坐飞机 @张三 到了吗", &[]);
+        check("ask @admin_bot about telegram", &[]);
+        check("telegram @BotFather 可以建机器人", &[]);
+        check(
+            "写信给 support.tg@example.com",
+            &[(Email, "support.tg@example.com")],
+        );
+        check(
+            "https://t.me/tg@channel_x",
+            &[(Link, "https://t.me/tg@channel_x")],
+        );
         check("discord.gg/abc123 来玩", &[(Link, "discord.gg/abc123")]);
         // `#` has other work than standing for `@`; a mini-program's attributes are code.
         check("学 C# qq.com 上有教程", &[(Link, "qq.com")]);

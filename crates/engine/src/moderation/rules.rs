@@ -15,7 +15,7 @@ use steward_text::{Classifier, KeywordList, LinkPolicy, TextChain};
 pub struct Rules {
     /// Moderation on at all in the groups these rules cover.
     pub enabled: bool,
-    /// Phone numbers, e-mail, WeChat ids, QQ numbers (after a context word).
+    /// Phone numbers, e-mail, WeChat ids, QQ numbers, Telegram accounts (after a context word).
     pub contacts: bool,
     /// `off`, `suspicious` (invites, shorteners, IP addresses, Chinese-character and punycode
     /// hosts, cheap domains, ad-like text) or `all`.
