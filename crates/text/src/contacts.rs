@@ -488,24 +488,31 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     // A long post in words has too few digits for a number (a mobile number has 11, a QQ
     // number 5 or more), and most have no `v`, `w` or 微 for a WeChat id's word.
     let digits = normalized.bytes().filter(u8::is_ascii_digit).count();
-    for phone in search(&patterns.phone, digits >= 11) {
+    // Each search goes on from the end of the number, not of the match: the sign the match
+    // took after a number can stand before the next one (`13800138000 13900139000`).
+    let mut from = (ascii && digits >= 11).then_some(0);
+    while let Some(at) = from
+        && let Some(phone) = patterns.phone.captures_at(normalized, at)
+    {
+        let Some(number) = phone.get(1).or_else(|| phone.get(2)) else {
+            break;
+        };
+        from = Some(number.end());
         // Spaced digit by digit, only after a word that says so (`手机号 1 5 8 ...`; an answer
         // key is eleven digits too), and only if it stops there (not a longer list).
-        if let Some(number) = phone.get(1).or_else(|| phone.get(2)) {
-            let after = &normalized[number.end()..];
-            if phone.get(2).is_some()
-                && after.starts_with(' ')
-                && after[1..].starts_with(|c: char| c.is_ascii_digit())
-            {
-                continue;
-            }
-            let digits: String = number
-                .as_str()
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect();
-            push(ContactKind::Phone, &digits);
+        let after = &normalized[number.end()..];
+        if phone.get(2).is_some()
+            && after.starts_with(' ')
+            && after[1..].starts_with(|c: char| c.is_ascii_digit())
+        {
+            continue;
         }
+        let digits: String = number
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        push(ContactKind::Phone, &digits);
     }
     for phone in search(
         &patterns.international,
@@ -1209,6 +1216,14 @@ mod tests {
         check("微信 三八二九四七五一零", &[(WeChat, "382947510")]);
         check("手机号 1 5 8 2 9 3 8 4 7 5 6", &[(Phone, "15829384756")]);
         check("tel 1 5 8 2 9 3 8 4 7 5 6", &[(Phone, "15829384756")]);
+        check(
+            "13800138000 13900139000",
+            &[(Phone, "13800138000"), (Phone, "13900139000")],
+        );
+        check(
+            "手机 1 3 8 0 0 1 3 8 0 0 0 13900139000",
+            &[(Phone, "13900139000")],
+        );
         check("whatsapp +44 7911 123456", &[(Phone, "+447911123456")]);
         check("call +1 (415) 555-0192 now", &[(Phone, "+14155550192")]);
         // The words around the number or id, as ads write them.
