@@ -160,9 +160,7 @@ async fn read_local(dir: &std::path::Path, path: &std::path::Path) -> Result<Vec
     let (dir, path) = (dir.to_owned(), path.to_owned());
     tokio::task::spawn_blocking(move || {
         let named = |err: std::io::Error| format!("the picture's file: {err}");
-        if !std::fs::metadata(&path).map_err(named)?.is_file() {
-            return Err("the picture's file is not a regular file".to_owned());
-        }
+        // Opened first and asked then: no check of the path can be overtaken by a swap.
         let file = open_without_waiting(&path).map_err(named)?;
         if !file.metadata().map_err(named)?.is_file() {
             return Err("the picture's file is not a regular file".to_owned());

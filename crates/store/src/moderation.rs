@@ -310,6 +310,11 @@ impl Writer {
 }
 
 /// A group (`g`) with the bot account that last spoke for it.
+/// Whether a membership's status says the member is no longer in the group.
+fn departed(status: Option<&str>) -> bool {
+    matches!(status, Some("left" | "kicked"))
+}
+
 /// The bot account that last spoke for the group `g`.
 macro_rules! last_account {
     () => {
@@ -729,7 +734,7 @@ impl Database {
                 )?
                 .map(|row| row.text(0))
                 .transpose()?;
-            Ok(!matches!(status.as_deref(), Some("left" | "kicked")))
+            Ok(!departed(status.as_deref()))
         })
     }
 
@@ -751,7 +756,7 @@ impl Database {
                 )?
                 .map(|row| row.text(0))
                 .transpose()?;
-            Ok(matches!(status.as_deref(), Some("left" | "kicked")))
+            Ok(departed(status.as_deref()))
         })
     }
 

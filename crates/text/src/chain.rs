@@ -403,11 +403,8 @@ impl TextChain {
 /// Chinese characters or punycode, a cheap TLD.
 fn suspicious_link(link: &str) -> bool {
     let host = host_of(link);
-    let path = link
-        .split_once("://")
-        .map_or(link, |(_, rest)| rest)
-        .split_once('/')
-        .map_or("", |(_, path)| path);
+    let after_scheme = link.split_once("://").map_or(link, |(_, rest)| rest);
+    let path = after_scheme.split_once('/').map_or("", |(_, path)| path);
     // A Telegram invite: `t.me/+...`, `t.me/joinchat/...` (and the same on its other hosts).
     if matches!(host.as_str(), "t.me" | "telegram.me" | "telegram.dog")
         && (path.starts_with('+') || path.starts_with("joinchat"))
@@ -421,12 +418,9 @@ fn suspicious_link(link: &str) -> bool {
     // A shortener or an invite host leads somewhere only with a path or a query
     // (`jq.qq.com?k=abc`; `t.ly 是什么` names it).
     if INVITE_AND_SHORT_HOSTS.contains(&host.as_str()) {
-        let after_host = link
-            .split_once("://")
-            .map_or(link, |(_, rest)| rest)
+        return after_scheme
             .split_once(['/', '?', '#'])
-            .map_or("", |(_, rest)| rest);
-        return !after_host.is_empty();
+            .is_some_and(|(_, rest)| !rest.is_empty());
     }
     // This machine or the member's own network (`http://localhost:3000`, a router's page):
     // nowhere an ad can send anybody.
@@ -436,7 +430,6 @@ fn suspicious_link(link: &str) -> bool {
     // An IP address in brackets (IPv6) leaves no host here; nothing at all (`http://...` in
     // an example) is no address.
     if host.is_empty() {
-        let after_scheme = link.split_once("://").map_or(link, |(_, rest)| rest);
         return after_scheme.starts_with('[');
     }
     // An IP address written plainly or as one number (`0x7f000001`, `2130706433`), which a

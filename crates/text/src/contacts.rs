@@ -507,12 +507,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         {
             continue;
         }
-        let digits: String = number
-            .as_str()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        push(ContactKind::Phone, &digits);
+        push(ContactKind::Phone, &dialled(number.as_str()));
     }
     for phone in search(
         &patterns.international,
@@ -522,12 +517,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             && !in_link(number.start())
             && is_international(number.as_str())
         {
-            let digits: String = number
-                .as_str()
-                .chars()
-                .filter(|c| c.is_ascii_digit() || *c == '+')
-                .collect();
-            push(ContactKind::Phone, &digits);
+            push(ContactKind::Phone, &dialled(number.as_str()));
         }
     }
     let wechat_word = normalized.contains(['v', 'w', '微', '薇', '威', '徽']);
@@ -826,6 +816,14 @@ fn counted_spread(after: &str) -> bool {
 fn counted(after: &str) -> bool {
     let unit = after.trim_start().chars().next();
     unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步".contains(c))
+}
+
+/// A telephone number as it is dialled: its digits, and the `+` of a country code.
+fn dialled(written: &str) -> String {
+    written
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
 }
 
 /// A year of this century or the last (`2024`, `1998`).
