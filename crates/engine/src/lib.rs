@@ -2,6 +2,7 @@
 //! deduplicated, persisted together with the state it changes, handed to the features in order
 //! (moderation first), and the actions they decide written to the outbox in the same transaction.
 
+mod document;
 pub mod engagement;
 mod feature;
 pub mod features;

@@ -34,8 +34,10 @@ pub trait Document: Serialize + Default + Clone + Send + Sync + 'static {
     /// The console page a deleted document's form returns to.
     const PAGE: &'static str;
 
-    /// Reads and checks a document; the error names the field.
+    /// Reads and checks a submitted document; the error names the field.
     fn parse(json: &str) -> Result<Self, String>;
+    /// Reads a stored document, past the fields a newer version wrote.
+    fn stored(json: &str) -> Result<Self, String>;
     fn to_json(&self) -> String;
     /// Tells the running feature that stored documents changed.
     fn changed(state: &AppState);
@@ -49,6 +51,12 @@ impl Document for Rules {
 
     fn parse(json: &str) -> Result<Rules, String> {
         Rules::from_json(json).map_err(|err| err.0)
+    }
+
+    fn stored(json: &str) -> Result<Rules, String> {
+        Rules::from_stored(json)
+            .map(|(rules, _)| rules)
+            .map_err(|err| err.0)
     }
 
     fn to_json(&self) -> String {
@@ -70,6 +78,12 @@ impl Document for Settings {
         Settings::from_json(json).map_err(|err| err.0)
     }
 
+    fn stored(json: &str) -> Result<Settings, String> {
+        Settings::from_stored(json)
+            .map(|(settings, _)| settings)
+            .map_err(|err| err.0)
+    }
+
     fn to_json(&self) -> String {
         Settings::to_json(self)
     }
@@ -85,7 +99,7 @@ pub fn stored_or_default<D: Document>(
     scope: &Scope,
 ) -> Result<(D, bool), StoreError> {
     Ok(match database.document(D::KIND, &scope.key())? {
-        Some(record) => (D::parse(&record.rules).unwrap_or_default(), true),
+        Some(record) => (D::stored(&record.rules).unwrap_or_default(), true),
         None => (D::default(), false),
     })
 }
@@ -94,7 +108,7 @@ pub fn stored_or_default<D: Document>(
 pub fn effective<D: Document>(database: &Database, group_id: i64) -> Result<D, StoreError> {
     Ok(database
         .effective_document(D::KIND, group_id)?
-        .and_then(|json| D::parse(&json).ok())
+        .and_then(|json| D::stored(&json).ok())
         .unwrap_or_default())
 }
 

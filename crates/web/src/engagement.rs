@@ -869,7 +869,8 @@ fn standings(
         Some(group) => effective::<Settings>(database, group)?,
         None => database
             .document(Documents::Engagement, DEFAULT_SCOPE)?
-            .and_then(|record| Settings::from_json(&record.rules).ok())
+            .and_then(|record| Settings::from_stored(&record.rules).ok())
+            .map(|(settings, _)| settings)
             .unwrap_or_default(),
     };
     database.leaderboard(board, period_days(settings.today(Utc::now()), period), 50)

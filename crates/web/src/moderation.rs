@@ -1184,7 +1184,8 @@ fn build_spec(
                     }
                     database
                         .effective_rules(id)?
-                        .and_then(|json| Rules::from_json(&json).ok())
+                        .and_then(|json| Rules::from_stored(&json).ok())
+                        .map(|(rules, _)| rules)
                         .unwrap_or_default()
                 }
                 Scope::Default => stored_or_default::<Rules>(database, &scope)?.0,

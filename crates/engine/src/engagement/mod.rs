@@ -65,10 +65,21 @@ impl EngagementShared {
     pub fn compile(document: Option<&str>) -> Compiled {
         let settings = match document {
             None => Settings::default(),
-            Some(json) => Settings::from_json(json).unwrap_or_else(|err| {
-                tracing::warn!(error = %err, "stored engagement settings are invalid; using the defaults");
-                Settings::default()
-            }),
+            Some(json) => match Settings::from_stored(json) {
+                Ok((settings, unknown)) => {
+                    if !unknown.is_empty() {
+                        tracing::warn!(
+                            fields = %unknown.join(", "),
+                            "stored engagement settings have fields this version does not know (a newer Steward wrote them); they are skipped"
+                        );
+                    }
+                    settings
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "stored engagement settings are invalid; using the defaults");
+                    Settings::default()
+                }
+            },
         };
         settings
             .compile()
@@ -1080,8 +1091,8 @@ fn render(
         context
             .store
             .moderation_rules(group)?
-            .and_then(|json| crate::moderation::Rules::from_json(&json).ok())
-            .map(|rules| rules.rules_text)
+            .and_then(|json| crate::moderation::Rules::from_stored(&json).ok())
+            .map(|(rules, _)| rules.rules_text)
             .unwrap_or_default()
     } else {
         String::new()

@@ -10,7 +10,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Settings {
     pub enabled: bool,
     /// `zh` or `en`: the language of every reply in the groups these settings cover.
@@ -34,7 +34,7 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Roles {
     /// Members may claim roles (`认领 运动委员`, `/role 运动委员`), which an operator approves.
     pub enabled: bool,
@@ -46,7 +46,7 @@ pub struct Roles {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct RoleReminder {
     pub role: String,
     /// `HH:MM` in the group's time zone.
@@ -55,7 +55,7 @@ pub struct RoleReminder {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Levels {
     pub enabled: bool,
     /// Lowest first; a member is at the highest level whose every threshold they meet. Empty:
@@ -69,7 +69,7 @@ pub struct Levels {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Level {
     pub title: String,
     /// Points (the balance) at least.
@@ -81,7 +81,7 @@ pub struct Level {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Badges {
     /// Badges for milestones: 7, 30 and 100-day streaks, an introduction, 10 answers, 1,000
     /// points.
@@ -89,7 +89,7 @@ pub struct Badges {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Invites {
     /// Points for the inviter when the member they invited is still in the group a week later
     /// (the platform must say who invited: QQ and Telegram do); 0: none.
@@ -97,7 +97,7 @@ pub struct Invites {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Birthdays {
     /// Greet members on their birthday (from their introduction or `我的生日 5月3日`).
     pub enabled: bool,
@@ -106,7 +106,7 @@ pub struct Birthdays {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Screening {
     /// `none`, `question` (one of `answers`), `invite` (an invite or paid code issued in the
     /// console) or `paid` (a paid code).
@@ -123,7 +123,7 @@ pub struct Screening {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Welcome {
     pub enabled: bool,
     /// Empty: the built-in text in the group's language. Variables: see [`VARIABLES`].
@@ -134,7 +134,7 @@ pub struct Welcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct NicknameRule {
     /// Empty: no rule. Parts separated by `-` (`城市-行业-姓名`): a nickname matches when it has
     /// as many non-empty parts, separated by `-`, `_`, `|`, `/`, `·` or spaces. `regex:` followed
@@ -147,7 +147,7 @@ pub struct NicknameRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Intro {
     pub enabled: bool,
     /// Bracketed fields: an introduction written in the same brackets is read field by field.
@@ -157,7 +157,7 @@ pub struct Intro {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Checkin {
     pub enabled: bool,
     /// The sign-in commands (a whole message); `/checkin` also as `/checkin@BotName`.
@@ -173,7 +173,7 @@ pub struct Checkin {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Messages {
     /// Points for a message of at least `min_chars` characters (spaces not counted); 0: off.
     pub points: i64,
@@ -185,7 +185,7 @@ pub struct Messages {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Questions {
     /// Note questions (`？`, `吗`, `请问`, `how do`...) and list those nobody answered.
     pub enabled: bool,
@@ -196,7 +196,7 @@ pub struct Questions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Answer {
     /// Any of these words or phrases in a message (case and width folded) triggers the answer.
     pub keywords: Vec<String>,
@@ -421,12 +421,20 @@ fn refuse<T>(text: impl Into<String>) -> Result<T, SettingsError> {
 }
 
 impl Settings {
-    /// Reads a stored or submitted document; unknown fields and bad values are refused.
+    /// Reads a submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Settings, SettingsError> {
-        let settings: Settings =
-            serde_json::from_str(json).map_err(|err| SettingsError(err.to_string()))?;
-        settings.validate()?;
+        let (settings, unknown) = Settings::from_stored(json)?;
+        crate::document::refuse_unknown(&unknown).map_err(SettingsError)?;
         Ok(settings)
+    }
+
+    /// Reads a stored document: bad values are refused, and fields this version does not know
+    /// (a newer Steward's, after a downgrade) are skipped and named, for a warning.
+    pub fn from_stored(json: &str) -> Result<(Settings, Vec<String>), SettingsError> {
+        let (settings, unknown): (Settings, _) =
+            crate::document::read(json).map_err(SettingsError)?;
+        settings.validate()?;
+        Ok((settings, unknown))
     }
 
     pub fn to_json(&self) -> String {
@@ -817,6 +825,17 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_document_is_read_past_a_newer_versions_fields() {
+        let json =
+            r#"{"language":"en","streaks":{"freeze":2},"checkin":{"points":7,"emoji":"🔥"}}"#;
+        let (settings, unknown) = Settings::from_stored(json).unwrap();
+        assert_eq!(settings.language, "en");
+        assert_eq!(settings.checkin.points, 7);
+        assert_eq!(unknown, ["streaks", "checkin.emoji"]);
+        assert!(Settings::from_json(json).is_err());
+    }
+
+    #[test]
     fn bad_values_are_refused_with_their_field() {
         for (json, field) in [
             (r#"{"language":"fr"}"#, "language"),
@@ -837,7 +856,12 @@ mod tests {
                 r#"{"screening":{"mode":"question","answers":["x"]}}"#,
                 "screening",
             ),
-            (r#"{"unknown":1}"#, "unknown"),
+            (r#"{"unknown":1}"#, "unknown field `unknown`"),
+            (
+                r#"{"answers":[{"keywords":["x"],"reply":"hi","emoji":true}]}"#,
+                "unknown field `answers.0.emoji`",
+            ),
+            ("[]", "a JSON object"),
         ] {
             let err = Settings::from_json(json).unwrap_err();
             assert!(err.0.contains(field), "{json}: {err}");

@@ -273,8 +273,8 @@ pub fn run(
             database
                 .all_rules()?
                 .iter()
-                .filter_map(|record| Rules::from_json(&record.rules).ok())
-                .map(|rules| rules.window_days),
+                .filter_map(|record| Rules::from_stored(&record.rules).ok())
+                .map(|(rules, _)| rules.window_days),
         )
         .chain([Rules::default().window_days])
         .max()

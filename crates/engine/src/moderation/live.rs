@@ -69,10 +69,21 @@ impl ModerationShared {
     pub fn rules(document: Option<&str>) -> Rules {
         match document {
             None => Rules::default(),
-            Some(json) => Rules::from_json(json).unwrap_or_else(|err| {
-                warn!(error = %err, "stored moderation rules are invalid; using the defaults");
-                Rules::default()
-            }),
+            Some(json) => match Rules::from_stored(json) {
+                Ok((rules, unknown)) => {
+                    if !unknown.is_empty() {
+                        warn!(
+                            fields = %unknown.join(", "),
+                            "stored moderation rules have fields this version does not know (a newer Steward wrote them); they are skipped"
+                        );
+                    }
+                    rules
+                }
+                Err(err) => {
+                    warn!(error = %err, "stored moderation rules are invalid; using the defaults");
+                    Rules::default()
+                }
+            },
         }
     }
 }
@@ -114,7 +125,7 @@ impl Moderation {
         let window = store
             .rule_documents()?
             .iter()
-            .filter_map(|json| Rules::from_json(json).ok())
+            .filter_map(|json| Rules::from_stored(json).ok().map(|(rules, _)| rules))
             .chain([Rules::default()])
             .map(|rules| {
                 i64::from(rules.repeat.minutes * 60).max(i64::from(rules.flood.seconds)) * 1000

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use steward_text::{Classifier, KeywordList, LinkPolicy, TextChain};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Rules {
     /// Moderation on at all in the groups these rules cover.
     pub enabled: bool,
@@ -50,7 +50,7 @@ pub struct Rules {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Flood {
     pub enabled: bool,
     pub messages: u32,
@@ -58,7 +58,7 @@ pub struct Flood {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Repeat {
     pub enabled: bool,
     /// The same text in this many different groups...
@@ -70,7 +70,7 @@ pub struct Repeat {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct NewMember {
     pub enabled: bool,
     /// A member who joined less than this long ago gets no links at all and a lower ad bar.
@@ -78,7 +78,7 @@ pub struct NewMember {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Night {
     pub enabled: bool,
     /// `HH:MM`, in the group's time zone.
@@ -224,17 +224,19 @@ pub fn duration(seconds: u32) -> String {
 pub struct RulesError(pub String);
 
 impl Rules {
-    /// Reads a stored or submitted document; unknown fields and bad values are refused.
+    /// Reads a submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Rules, RulesError> {
-        let rules: Rules = serde_json::from_str(json).map_err(|err| RulesError(err.to_string()))?;
-        // serde reads an array as the fields in order (`[false]`: moderation off).
-        if !json.trim_start().starts_with('{') {
-            return Err(RulesError(
-                "a rule document is a JSON object, such as {\"links\": \"all\"}".to_owned(),
-            ));
-        }
-        rules.validate()?;
+        let (rules, unknown) = Rules::from_stored(json)?;
+        crate::document::refuse_unknown(&unknown).map_err(RulesError)?;
         Ok(rules)
+    }
+
+    /// Reads a stored document: bad values are refused, and fields this version does not know
+    /// (a newer Steward's, after a downgrade) are skipped and named, for a warning.
+    pub fn from_stored(json: &str) -> Result<(Rules, Vec<String>), RulesError> {
+        let (rules, unknown): (Rules, _) = crate::document::read(json).map_err(RulesError)?;
+        rules.validate()?;
+        Ok((rules, unknown))
     }
 
     pub fn to_json(&self) -> String {
@@ -405,7 +407,11 @@ mod tests {
         for (json, needle) in [
             (r#"{"ladder": ["warn", "mute forever"]}"#, "mute forever"),
             (r#"{"links": "some"}"#, "links"),
-            (r#"{"colour": "red"}"#, "colour"),
+            (r#"{"colour": "red"}"#, "unknown field `colour`"),
+            (
+                r#"{"night": {"enabled": true, "colour": "red"}}"#,
+                "unknown field `night.colour`",
+            ),
             (r#"{"ladder": []}"#, "ladder"),
             (
                 r#"{"night": {"enabled": true, "start": "25:00"}}"#,
@@ -423,6 +429,27 @@ mod tests {
             let err = Rules::from_json(json).unwrap_err();
             assert!(err.0.contains(needle), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn a_stored_document_is_read_past_a_newer_versions_fields() {
+        // A newer Steward wrote `links_v2` and `night.colour`: the operator's whitelist and
+        // ladder stay in force after a downgrade, and the unknown fields are named.
+        let json = r#"{"whitelist": ["10001"], "ladder": ["warn", "kick"], "links_v2": {"mode": 3},
+            "night": {"enabled": true, "colour": "red"}}"#;
+        let (rules, unknown) = Rules::from_stored(json).unwrap();
+        assert_eq!(rules.whitelist, ["10001"]);
+        assert_eq!(rules.ladder, ["warn", "kick"]);
+        assert!(rules.night.enabled);
+        assert_eq!(unknown, ["links_v2", "night.colour"]);
+        // Submitted, the same document is refused; a bad value is refused stored too.
+        assert!(Rules::from_json(json).is_err());
+        assert!(Rules::from_stored(r#"{"links": "some", "new": 1}"#).is_err());
+        assert_eq!(
+            super::super::live::ModerationShared::rules(Some(json)).whitelist,
+            ["10001"],
+            "the live feature reads stored rules leniently"
+        );
     }
 
     #[test]
