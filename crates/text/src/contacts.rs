@@ -193,7 +193,7 @@ fn patterns() -> Option<&'static Patterns> {
                 // The word (1), `联系v` within it (2), a weak word within it (3: `v:`, `v❤️`),
                 // what stands between the word and the id (4), the id (5).
                 wechat: Regex::new(
-                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号|(?P<contact>联系\s*(?:我\s*)?[vw]\s)|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:号|id)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号|(?P<contact>联系\s*(?:我\s*)?[vw]\s)|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:号|id)?\s*(?:是|为)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
                 )
                 .ok()?,
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|[加➕]\s*q|扣扣|[加➕]\s*扣|企鹅|🐧|q\s*号|群\s*号|q\s*群|(?P<weak>q\s*[:：]))\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*(?P<number>[0-9](?: ?[0-9]){4,10})").ok()?,
@@ -454,6 +454,11 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         if in_path
             || longer_host(&normalized[domain.end()..])
             || is_code(&normalized[..domain.start()], &normalized[domain.end()..])
+            || assigned(
+                &normalized[..domain.start()],
+                text,
+                &normalized[domain.end()..],
+            )
         {
             continue;
         }
@@ -538,13 +543,43 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             if attribute {
                 continue;
             }
-            let id_end = id.end();
+            let (id_start, id_end) = (id.start(), id.end());
             let (between, id) = (between.as_str(), id.as_str());
+            // WeChat's own form of an id (`wxid_abc123`) is one id, not `id_abc123` after `wx`
+            // nor `xid_abc123` after `加 w`.
+            let wxid = [2, 1]
+                .into_iter()
+                .filter_map(|back| id_start.checked_sub(back))
+                .find(|at| {
+                    *at >= word.start()
+                        && normalized
+                            .get(*at..)
+                            .is_some_and(|rest| rest.starts_with("wxid_"))
+                });
+            let id = match wxid {
+                Some(at) if between.is_empty() => &normalized[at..id_end],
+                _ => id,
+            };
+            // `是`/`为` only after the word's `号` or `id` (`微信号是38472910`): after the word
+            // alone it says what the app is or does (`微信是 android14 的 bug`, `微信为 v2_api
+            // 开了灰度`, `微信是 test_01 那个账号`).
+            if between.contains(['是', '为']) && !between.contains('号') && !between.contains("id")
+            {
+                continue;
+            }
             let digit = id.bytes().any(|b| b.is_ascii_digit());
+            // Glued to a lone `v`/`w`, a word that starts so is no id (`跑步➕ vlog123`,
+            // `加vip888`): the word is read, not `log123` after a `v`.
+            let lone = word.as_str().ends_with(['v', 'w']);
+            if lone && between.is_empty() {
+                let glued = &normalized[word.end() - 1..];
+                if V_WORDS.iter().any(|w| glued.starts_with(w)) {
+                    continue;
+                }
+            }
             // An underscore marks an id too when it stands apart from a word that can only be
             // WeChat's (`vx steam_dg`): not after a lone `v`/`w` (`加 w sample_weight`), nor
             // glued (`加vip_user`).
-            let lone = word.as_str().ends_with(['v', 'w']);
             let underscored = !lone && !between.is_empty() && id.contains('_');
             // A bare `v:` or `v❤️` is a WeChat word in ads, and a version, a speed, a product or
             // a mood in chat (`v:20240601`, `v: beta123`, `v：rtx4090`, `v: rc_2024`,
@@ -602,12 +637,14 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             };
             // A bare `Q:` is also a question (`Q: 100000 并发怎么扛`, `Q: 85731 是哪里的邮编`):
             // after it, a number of 6 digits or more, written whole, that could be no count (not
-            // round, not a run, a date or one digit over and over). A spread number is held to
-            // the same (`qq群 1 2 3 4 5 6`).
+            // round, not a run, a date or one digit over and over), and not set apart from it
+            // in a line that asks (`Q: 2718281828 这个数你背过吗`; an ad glues it, `Q:2847561930
+            // 在家日赚500，心动了吗`). A spread number is held to the same (`qq群 1 2 3 4 5 6`).
             let weak = qq.name("weak").is_some();
             let spread = number.len() < end - found.start();
             let count_like = number.ends_with("000") || !is_contact_number("", &number, "");
-            let doubtful = (weak && (spread || number.len() < 6 || count_like))
+            let question = normalized[..found.start()].ends_with(' ') && asks(&normalized[end..]);
+            let doubtful = (weak && (spread || number.len() < 6 || count_like || question))
                 || (spread && (count_like || counted_spread(&normalized[end..])));
             if !counted(&normalized[end..]) && !doubtful {
                 push(ContactKind::Qq, &number);
@@ -812,6 +849,13 @@ fn counted_spread(after: &str) -> bool {
     unit.is_some_and(|c| "点岁班群届级期楼".contains(c))
 }
 
+/// Whether the rest of a line is a question (`… 这个数你背过吗`, `… is it prime?`).
+fn asks(after: &str) -> bool {
+    let line = after.split('\n').next().unwrap_or_default();
+    line.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '~' | '.' | '。' | '!' | '！'))
+        .ends_with(['吗', '呢', '?', '？', '么'])
+}
+
 /// Whether a number is followed by what it counts (`200000 人`, `50000 分`).
 fn counted(after: &str) -> bool {
     let unit = after.trim_start().chars().next();
@@ -911,11 +955,66 @@ fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
     number.len() <= 11 && !counted && !date && !serial && !month && !repeated && !run
 }
 
+/// English words that start with the `v` or `w` of `加v`/`➕w` and go on as an id would
+/// (`vlog123`, `vip888`, `win11pro`): glued to it, the word is what is written.
+const V_WORDS: &[&str] = &[
+    "vlog", "video", "vip", "view", "visa", "voice", "vote", "vue", "vpn", "vps", "version", "web",
+    "wifi", "wiki", "win", "work", "world", "www", "wow",
+];
+
 /// Endings of file names that the e-mail pattern would read as a domain (`icon@2x.png`).
 const FILE_ENDINGS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "ico", "mp3", "mp4", "pdf", "zip", "txt",
     "json", "js", "ts", "css", "html", "md", "rs", "py",
 ];
+
+/// Whether a dotted name is the value a program's line gives a variable (`let v = heap.top;`,
+/// `x = queue.top + 1`, `if (y >= stack.top)`): a field of a name in letters, after an operator
+/// with a variable before it on an ASCII line, closed as code closes it. An ad names its site in
+/// Chinese or with a number, and ends with it or goes on in words (`官网=spam.top`, `url =
+/// bet888.top`, `Website = spam.top`, `url = spam.top 注册送88`).
+fn assigned(before: &str, domain: &str, after: &str) -> bool {
+    let Some((name, field)) = domain.split_once('.') else {
+        return false;
+    };
+    let plain =
+        |word: &str| !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+    let line = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(' ');
+    let Some(target) = line.strip_suffix('=') else {
+        return false;
+    };
+    let target = target
+        .trim_end_matches(['=', '!', '<', '>', '+', '-', '*', '/', '|', '&'])
+        .trim_end_matches(' ');
+    let variable = target
+        .rsplit([' ', '(', '{', ';', ','])
+        .next()
+        .is_some_and(|word| {
+            word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        });
+    let rest = after.split('\n').next().unwrap_or_default().trim_start();
+    let closed = rest.starts_with([';', ')', ']', ',']);
+    // An operation on a number or a variable that ends the line or the statement (`+ 1`).
+    let operated = rest
+        .strip_prefix(['+', '-', '*', '/', '%'])
+        .is_some_and(|operand| {
+            let operand = operand.trim_start();
+            let word = operand.split([' ', ';', ')']).next().unwrap_or_default();
+            let value = word.bytes().all(|b| b.is_ascii_digit())
+                || (word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+            let then = operand[word.len()..].trim_start();
+            !word.is_empty() && value && (then.is_empty() || then.starts_with([';', ')']))
+        });
+    plain(name) && plain(field) && line.is_ascii() && variable && (closed || operated)
+}
 
 /// Whether a dotted name between `before` and `after` is a program's (`rect.top = 0;`,
 /// `window.top()`, `import pyspark.ml`), as programmers' groups write them: a member's
@@ -1201,6 +1300,14 @@ mod tests {
     #[test]
     fn ads_in_their_disguises_are_found() {
         check("加ＶＸ：ａｂｃ１２３４ 免费领取", &[(WeChat, "abc1234")]);
+        // Said with `是`/`为`: after `号` or `id` any id, after the word alone one with `_`.
+        check("微信号是38472910", &[(WeChat, "38472910")]);
+        check("vx号是 abc12345", &[(WeChat, "abc12345")]);
+        check("微信号为 mm_8866", &[(WeChat, "mm_8866")]);
+        check("我微信号是wxid_abc123", &[(WeChat, "wxid_abc123")]);
+        check("wxid_k3j4h5g6 拉你进群", &[(WeChat, "wxid_k3j4h5g6")]);
+        check("加 wxid_q9w8e7r6t5", &[(WeChat, "wxid_q9w8e7r6t5")]);
+        check("加vabc12345", &[(WeChat, "abc12345")]);
         // Numbers spread with spaces after their word, or in Chinese numerals.
         check("扣扣 3 9 2 8 4 7 5 6 1 0", &[(Qq, "3928475610")]);
         check("群号 9 2 8 3 7 4 6 5 1", &[(Qq, "928374651")]);
@@ -1226,6 +1333,7 @@ mod tests {
         check("call +1 (415) 555-0192 now", &[(Phone, "+14155550192")]);
         // The words around the number or id, as ads write them.
         check("Q:2847561930", &[(Qq, "2847561930")]);
+        check("Q:2847561930 在家日赚500，心动了吗", &[(Qq, "2847561930")]);
         check("QQ是 2847561930", &[(Qq, "2847561930")]);
         check("群号是 738291045", &[(Qq, "738291045")]);
         check("🐧 2847561930", &[(Qq, "2847561930")]);
@@ -1439,6 +1547,13 @@ mod tests {
         // flagged by a first version of these rules).
         check("Q: 2 3 5 7 11 13 后面一个质数是多少", &[]);
         check("Q: 85731 是哪里的邮编", &[]);
+        check("Q: 2718281828 这个数你背过吗", &[]);
+        check("Q: 3141592653 is that pi?", &[]);
+        check("微信为 ipad_pro 适配横屏了", &[]);
+        check("微信是 test_01 那个账号，密码在群公告", &[]);
+        check("微信为 arm64_v8a 出了独立包", &[]);
+        check("今天跑步➕ vlog123", &[]);
+        check("加vip888 有什么用", &[]);
         check("联系时间 14 15 16 点均可", &[]);
         check("找 12 24 36 48 的规律", &[]);
         check("群 12 13 14 都满了，去 15 群", &[]);
@@ -1521,6 +1636,9 @@ mod tests {
         check("window.top.location.href 和 a.top.x = 1", &[]);
         check("let v = pos.xyz * 2.0; if (x.top % 2 == 0) {}", &[]);
         check("window.top.location.href 跳转", &[]);
+        check("let v = heap.top;", &[]);
+        check("x = queue.top + 1", &[]);
+        check("if (y >= stack.top) 就出栈", &[]);
         check("网址 spam.top 速来", &[(Link, "spam.top")]);
         // What only looks like code, a path or a longer host around an ad's link is none.
         for text in [
@@ -1547,6 +1665,10 @@ mod tests {
             "网址 spam.top <注册送88>",
             "visit spam.top.html",
             "网址 spam.top*2倍返利",
+            "官网=spam.top 注册送88",
+            "Register = spam.top",
+            "url = spam.top 注册送88",
+            "Website = spam.top - 24h",
             "网址 spam.top - 24h",
             "网址 spam.top / 24小时在线",
             "网址 spam.top >= 18 岁可玩",

@@ -552,6 +552,23 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
         return is(&["com", "cn", "net", "org"]);
     }
     let label_before = run.labels[run.labels.len() - 2];
+    // A number before `点` counts points (`签到送100点vip`, `充值送300点live`) or names one
+    // (`第35点xyz坐标`): only an ending no word has makes it a site's name (`3522点com`), and
+    // after two digits only `com` (`36点net worth`, `30点cc装`; `28点com`).
+    if run.labels.len() == 2
+        && matches!(run.joints[0].sign, '点' | '點')
+        && label_before.iter().all(char::is_ascii_digit)
+    {
+        let ordinal = run.before.last() == Some(&'第');
+        let endings: &[&str] = if label_before.len() <= 2 {
+            &["com"]
+        } else {
+            &["com", "net", "cn", "top", "xyz", "cc"]
+        };
+        if ordinal || !is(endings) {
+            return false;
+        }
+    }
     // A sentence's full stop between two words (`David。Wang`, `CN。TOP`): an address before an
     // ending no word has, after a label with a digit (`xpj888。top`) or before a path.
     if run.labels.len() == 2
@@ -695,11 +712,19 @@ pub(crate) const CHEAP_ENDINGS: &[&str] = &[
 ];
 
 /// Whether a dot-word after `label` in a run of `labels` that makes an address
-/// ([`addressed`]) stands for a dot: `点` after a number of one or two digits is a time
-/// (`今晚8点live`, `8点com`) unless the run has more parts.
+/// ([`addressed`]) stands for a dot: `点` after an hour of the day (`今晚8点live`, `8点com`,
+/// `24点top`) is a time unless the run has more parts; after a number no clock shows it is a
+/// dot (`28点com`, a casino's name).
 fn reads_as_dot(c: char, label: &[char], labels: usize) -> bool {
+    let hour = label.len() <= 2
+        && label.iter().all(char::is_ascii_digit)
+        && label
+            .iter()
+            .collect::<String>()
+            .parse::<u8>()
+            .is_ok_and(|h| h <= 24);
     match c {
-        '点' | '點' => labels > 2 || label.len() > 2 || !label.iter().all(char::is_ascii_digit),
+        '点' | '點' => labels > 2 || !hour,
         _ => true,
     }
 }
@@ -749,6 +774,20 @@ mod tests {
         check("我有一点想你", "我有一点想你");
         // A time, a nickname's decoration; the same signs in an address.
         check("今晚8点live，10点top up", "今晚8点live,10点top up");
+        check("24点com 是什么时候", "24点com 是什么时候");
+        check("28点com 澳门首家", "28.com 澳门首家");
+        check(
+            "签到送100点vip，充值送300点live",
+            "签到送100点vip,充值送300点live",
+        );
+        check(
+            "第35点xyz坐标偏了, 第128点xyz",
+            "第35点xyz坐标偏了, 第128点xyz",
+        );
+        check(
+            "这把36点net worth领先, 30点cc装",
+            "这把36点net worth领先, 30点cc装",
+        );
         check("Ghost丶Live 带我上分", "ghost丶live 带我上分");
         check("www.abc.com 和 a丶b丶top", "www.abc.com 和 a丶b丶top");
         check("192点168点1点1", "192.168.1.1");
