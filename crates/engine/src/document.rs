@@ -3,7 +3,13 @@
 //! fields, which only a newer Steward writes: after a downgrade the rest of the operator's
 //! document stays in force instead of the defaults (a group's whitelist, its ladder).
 
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Mutex, OnceLock};
+
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// A document, and the paths of the fields in it that this version does not know
 /// (`night.colour`, `levels.list.0.badge`).
@@ -22,10 +28,67 @@ pub(crate) fn read<T: DeserializeOwned>(json: &str) -> Result<(T, Vec<String>), 
     Ok((document, unknown))
 }
 
-/// The refusal of a submitted document's first unknown field, if it has one.
-pub(crate) fn refuse_unknown(unknown: &[String]) -> Result<(), String> {
-    match unknown.first() {
-        Some(path) => Err(format!("unknown field `{path}`")),
-        None => Ok(()),
+/// The refusal of a submitted document's first unknown field, if it has one, with the fields
+/// a `T` has in that place (`unknown field `whitlist`; the fields here: `delete`, …`): a typo's
+/// fix is among them.
+pub(crate) fn refuse_unknown<T: Serialize + Default>(unknown: &[String]) -> Result<(), String> {
+    let Some(path) = unknown.first() else {
+        return Ok(());
+    };
+    let mut here = serde_json::to_value(T::default()).unwrap_or_default();
+    for part in path.split('.').take(path.split('.').count() - 1) {
+        here = match here {
+            Value::Object(mut fields) => fields.remove(part).unwrap_or_default(),
+            Value::Array(mut items) => match part.parse::<usize>() {
+                Ok(at) if at < items.len() => items.swap_remove(at),
+                _ => Value::Null,
+            },
+            _ => Value::Null,
+        };
+    }
+    Err(match here {
+        Value::Object(fields) if !fields.is_empty() => {
+            let names: Vec<String> = fields.keys().map(|name| format!("`{name}`")).collect();
+            format!(
+                "unknown field `{path}`; the fields here: {}",
+                names.join(", ")
+            )
+        }
+        _ => format!("unknown field `{path}`"),
+    })
+}
+
+/// Whether this is the first warning about a stored document in this process: the features read
+/// a document for every group it covers, and night mode every 30 seconds, where one line says it.
+pub(crate) fn first_warning(json: &str) -> bool {
+    static WARNED: OnceLock<Mutex<HashSet<u64>>> = OnceLock::new();
+    let mut hasher = DefaultHasher::new();
+    json.hash(&mut hasher);
+    WARNED
+        .get_or_init(Mutex::default)
+        .lock()
+        .map_or(true, |mut warned| warned.insert(hasher.finish()))
+}
+
+/// Logs a stored document's unknown fields, once per document.
+pub(crate) fn warn_unknown(what: &str, json: &str, unknown: &[String]) {
+    if !unknown.is_empty() && first_warning(json) {
+        tracing::warn!(
+            fields = %unknown.join(", "),
+            "stored {what} have fields this version does not know (a newer Steward wrote them); they are skipped"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_is_warned_about_once() {
+        let json = r#"{"a_field_from_the_future": 1, "test": "a_document_is_warned_about_once"}"#;
+        assert!(first_warning(json));
+        assert!(!first_warning(json));
+        assert!(first_warning(r#"{"another": 1}"#));
     }
 }

@@ -193,7 +193,7 @@ fn patterns() -> Option<&'static Patterns> {
                 // The word (1), `联系v` within it (2), a weak word within it (3: `v:`, `v❤️`),
                 // what stands between the word and the id (4), the id (5).
                 wechat: Regex::new(
-                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号|(?P<contact>联系\s*(?:我\s*)?[vw]\s)|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:号|id)?\s*(?:是|为)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
+                    r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号(?:\s*[是为])?|(?P<contact>联系\s*(?:我\s*)?[vw]\s)|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:(?:号|id)\s*(?:是|为)?)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
                 )
                 .ok()?,
                 qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|[加➕]\s*q|扣扣|[加➕]\s*扣|企鹅|🐧|q\s*号|群\s*号|q\s*群|(?P<weak>q\s*[:：]))\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*(?P<number>[0-9](?: ?[0-9]){4,10})").ok()?,
@@ -560,21 +560,28 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
                 Some(at) if between.is_empty() => &normalized[at..id_end],
                 _ => id,
             };
-            // `是`/`为` only after the word's `号` or `id` (`微信号是38472910`): after the word
-            // alone it says what the app is or does (`微信是 android14 的 bug`, `微信为 v2_api
-            // 开了灰度`, `微信是 test_01 那个账号`).
-            if between.contains(['是', '为']) && !between.contains('号') && !between.contains("id")
-            {
+            // `是`/`为` only after the word's `号` or `id` (`微信号是38472910`, the pattern's
+            // part): after the word alone it says what the app is or does (`微信是 android14
+            // 的 bug`, `微信为 v2_api 开了灰度`). And then an id with a digit or `_`: a word
+            // is what the id is like (`微信id是 unionid 还是 openid`, `微信号是 private 的`).
+            let digit = id.bytes().any(|b| b.is_ascii_digit());
+            let said = between.contains(['是', '为']) || word.as_str().ends_with(['是', '为']);
+            if said && !digit && !id.contains('_') {
                 continue;
             }
-            let digit = id.bytes().any(|b| b.is_ascii_digit());
-            // Glued to a lone `v`/`w`, a word that starts so is no id (`跑步➕ vlog123`,
-            // `加vip888`): the word is read, not `log123` after a `v`.
+            // Glued to a lone `v`/`w`, a word that starts so and a short number after it are no
+            // id (`跑步➕ vlog123`, `加vip888`); with more the whole is the id (`加vip888888`,
+            // `加work12345 兼职`), not `ip888888` after a `v`.
             let lone = word.as_str().ends_with(['v', 'w']);
+            let mut id = id;
             if lone && between.is_empty() {
-                let glued = &normalized[word.end() - 1..];
-                if V_WORDS.iter().any(|w| glued.starts_with(w)) {
-                    continue;
+                let glued = &normalized[word.end() - 1..id_end];
+                if let Some(english) = V_WORDS.iter().find(|w| glued.starts_with(*w)) {
+                    let rest = &glued[english.len()..];
+                    if rest.len() <= 4 && rest.bytes().all(|b| b.is_ascii_digit()) {
+                        continue;
+                    }
+                    id = glued;
                 }
             }
             // An underscore marks an id too when it stands apart from a word that can only be
@@ -637,14 +644,12 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             };
             // A bare `Q:` is also a question (`Q: 100000 并发怎么扛`, `Q: 85731 是哪里的邮编`):
             // after it, a number of 6 digits or more, written whole, that could be no count (not
-            // round, not a run, a date or one digit over and over), and not set apart from it
-            // in a line that asks (`Q: 2718281828 这个数你背过吗`; an ad glues it, `Q:2847561930
-            // 在家日赚500，心动了吗`). A spread number is held to the same (`qq群 1 2 3 4 5 6`).
+            // round, not a run, a date or one digit over and over). A spread number is held to
+            // the same (`qq群 1 2 3 4 5 6`).
             let weak = qq.name("weak").is_some();
             let spread = number.len() < end - found.start();
             let count_like = number.ends_with("000") || !is_contact_number("", &number, "");
-            let question = normalized[..found.start()].ends_with(' ') && asks(&normalized[end..]);
-            let doubtful = (weak && (spread || number.len() < 6 || count_like || question))
+            let doubtful = (weak && (spread || number.len() < 6 || count_like))
                 || (spread && (count_like || counted_spread(&normalized[end..])));
             if !counted(&normalized[end..]) && !doubtful {
                 push(ContactKind::Qq, &number);
@@ -849,17 +854,15 @@ fn counted_spread(after: &str) -> bool {
     unit.is_some_and(|c| "点岁班群届级期楼".contains(c))
 }
 
-/// Whether the rest of a line is a question (`… 这个数你背过吗`, `… is it prime?`).
-fn asks(after: &str) -> bool {
-    let line = after.split('\n').next().unwrap_or_default();
-    line.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '~' | '.' | '。' | '!' | '！'))
-        .ends_with(['吗', '呢', '?', '？', '么'])
-}
-
-/// Whether a number is followed by what it counts (`200000 人`, `50000 分`).
+/// Whether a number is followed by what it counts (`200000 人`, `50000 分`); not by the pay
+/// an ad offers after its number (`Q:2234509876 日结百元`: paid daily).
 fn counted(after: &str) -> bool {
-    let unit = after.trim_start().chars().next();
-    unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步".contains(c))
+    let after = after.trim_start();
+    let pay = ["日结", "月结", "天结", "周结"]
+        .iter()
+        .any(|word| after.starts_with(word));
+    let unit = after.chars().next();
+    !pay && unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步".contains(c))
 }
 
 /// A telephone number as it is dialled: its digits, and the `+` of a country code.
@@ -968,12 +971,17 @@ const FILE_ENDINGS: &[&str] = &[
     "json", "js", "ts", "css", "html", "md", "rs", "py",
 ];
 
-/// Whether a dotted name is the value a program's line gives a variable (`let v = heap.top;`,
-/// `x = queue.top + 1`, `if (y >= stack.top)`): a field of a name in letters, after an operator
-/// with a variable before it on an ASCII line, closed as code closes it. An ad names its site in
-/// Chinese or with a number, and ends with it or goes on in words (`官网=spam.top`, `url =
-/// bet888.top`, `Website = spam.top`, `url = spam.top 注册送88`).
+/// Whether a dotted name is the value a program's statement gives a variable (`let v =
+/// heap.top;`, `const x = queue.top + 1`, `if (y >= stack.top) 就出栈`): a field of a name in
+/// letters, after an operator with a variable before it, on an ASCII line that starts as code
+/// does (a declaration, `if`, `while`, `return`) and closes as code closes it. An ad's `site =
+/// lucky.top, 100% bonus`, `link = spam.top; deposit now`, `官网=spam.top` or `Website =
+/// spam.top` is none.
 fn assigned(before: &str, domain: &str, after: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "let ", "const ", "var ", "val ", "auto ", "int ", "long ", "float ", "double ", "if ",
+        "if(", "while ", "while(", "elif ", "return ",
+    ];
     let Some((name, field)) = domain.split_once('.') else {
         return false;
     };
@@ -987,21 +995,28 @@ fn assigned(before: &str, domain: &str, after: &str) -> bool {
     let Some(target) = line.strip_suffix('=') else {
         return false;
     };
+    let statement = line
+        .rsplit([';', '{', '}'])
+        .next()
+        .unwrap_or_default()
+        .trim_start();
     let target = target
         .trim_end_matches(['=', '!', '<', '>', '+', '-', '*', '/', '|', '&'])
         .trim_end_matches(' ');
-    let variable = target
-        .rsplit([' ', '(', '{', ';', ','])
-        .next()
-        .is_some_and(|word| {
-            word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && word
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-        });
+    let variable = target.rsplit([' ', '(']).next().is_some_and(|word| {
+        word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+    });
     let rest = after.split('\n').next().unwrap_or_default().trim_start();
-    let closed = rest.starts_with([';', ')', ']', ',']);
-    // An operation on a number or a variable that ends the line or the statement (`+ 1`).
+    // The statement ends with the line, or more code follows (`heap.top; v.x = 1`); a bracket
+    // closes a condition (`if (y >= stack.top)`).
+    let closed = rest.strip_prefix(';').is_some_and(|next| {
+        let next = next.trim();
+        next.is_empty() || (next.is_ascii() && next.contains(['=', '(']))
+    }) || rest.starts_with([')', ']']);
+    // An operation on a number or a variable that ends the statement (`+ 1;`).
     let operated = rest
         .strip_prefix(['+', '-', '*', '/', '%'])
         .is_some_and(|operand| {
@@ -1013,7 +1028,12 @@ fn assigned(before: &str, domain: &str, after: &str) -> bool {
             let then = operand[word.len()..].trim_start();
             !word.is_empty() && value && (then.is_empty() || then.starts_with([';', ')']))
         });
-    plain(name) && plain(field) && line.is_ascii() && variable && (closed || operated)
+    plain(name)
+        && plain(field)
+        && line.is_ascii()
+        && STARTS.iter().any(|start| statement.starts_with(start))
+        && variable
+        && (closed || operated)
 }
 
 /// Whether a dotted name between `before` and `after` is a program's (`rect.top = 0;`,
@@ -1307,7 +1327,20 @@ mod tests {
         check("我微信号是wxid_abc123", &[(WeChat, "wxid_abc123")]);
         check("wxid_k3j4h5g6 拉你进群", &[(WeChat, "wxid_k3j4h5g6")]);
         check("加 wxid_q9w8e7r6t5", &[(WeChat, "wxid_q9w8e7r6t5")]);
+        // The id after a bare `微信是` is read from its own word (`wx`, `vx`, `wxid_`).
+        check("我微信是 wxid_abc123", &[(WeChat, "wxid_abc123")]);
+        check("我的微信是：wx123456789", &[(WeChat, "123456789")]);
+        check("vx为wx2847561930", &[(WeChat, "2847561930")]);
+        check(
+            "v号是38472910, w号是 abc12345",
+            &[(WeChat, "38472910"), (WeChat, "abc12345")],
+        );
         check("加vabc12345", &[(WeChat, "abc12345")]);
+        check("加vip888888 日结", &[(WeChat, "vip888888")]);
+        check(
+            "加work12345 兼职, 加web3_8888 空投",
+            &[(WeChat, "work12345"), (WeChat, "web3_8888")],
+        );
         // Numbers spread with spaces after their word, or in Chinese numerals.
         check("扣扣 3 9 2 8 4 7 5 6 1 0", &[(Qq, "3928475610")]);
         check("群号 9 2 8 3 7 4 6 5 1", &[(Qq, "928374651")]);
@@ -1334,6 +1367,9 @@ mod tests {
         // The words around the number or id, as ads write them.
         check("Q:2847561930", &[(Qq, "2847561930")]);
         check("Q:2847561930 在家日赚500，心动了吗", &[(Qq, "2847561930")]);
+        // A question cannot be told from an ad's call (`Q: 2718281828 这个数你背过吗` is read).
+        check("Q: 2847561930 心动了吗", &[(Qq, "2847561930")]);
+        check("兼职打字 Q:2234509876 日结百元", &[(Qq, "2234509876")]);
         check("QQ是 2847561930", &[(Qq, "2847561930")]);
         check("群号是 738291045", &[(Qq, "738291045")]);
         check("🐧 2847561930", &[(Qq, "2847561930")]);
@@ -1547,10 +1583,9 @@ mod tests {
         // flagged by a first version of these rules).
         check("Q: 2 3 5 7 11 13 后面一个质数是多少", &[]);
         check("Q: 85731 是哪里的邮编", &[]);
-        check("Q: 2718281828 这个数你背过吗", &[]);
-        check("Q: 3141592653 is that pi?", &[]);
         check("微信为 ipad_pro 适配横屏了", &[]);
         check("微信是 test_01 那个账号，密码在群公告", &[]);
+        check("微信id是 unionid 还是 openid？我的微信号是 private 的", &[]);
         check("微信为 arm64_v8a 出了独立包", &[]);
         check("今天跑步➕ vlog123", &[]);
         check("加vip888 有什么用", &[]);
@@ -1637,7 +1672,8 @@ mod tests {
         check("let v = pos.xyz * 2.0; if (x.top % 2 == 0) {}", &[]);
         check("window.top.location.href 跳转", &[]);
         check("let v = heap.top;", &[]);
-        check("x = queue.top + 1", &[]);
+        check("const x = queue.top + 1", &[]);
+        check("let v = heap.top; v.x = 1", &[]);
         check("if (y >= stack.top) 就出栈", &[]);
         check("网址 spam.top 速来", &[(Link, "spam.top")]);
         // What only looks like code, a path or a longer host around an ad's link is none.
@@ -1669,6 +1705,10 @@ mod tests {
             "Register = spam.top",
             "url = spam.top 注册送88",
             "Website = spam.top - 24h",
+            "site = spam.top + 88",
+            "let site = spam.top; deposit now",
+            "Bonus 200% (site = spam.top)",
+            "if you want = spam.top, 100% bonus",
             "网址 spam.top - 24h",
             "网址 spam.top / 24小时在线",
             "网址 spam.top >= 18 岁可玩",

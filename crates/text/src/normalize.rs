@@ -552,20 +552,24 @@ fn addressed(run: &Run<'_>, after: &[char]) -> bool {
         return is(&["com", "cn", "net", "org"]);
     }
     let label_before = run.labels[run.labels.len() - 2];
-    // A number before `点` counts points (`签到送100点vip`, `充值送300点live`) or names one
-    // (`第35点xyz坐标`): only an ending no word has makes it a site's name (`3522点com`), and
-    // after two digits only `com` (`36点net worth`, `30点cc装`; `28点com`).
+    // A number before `点` names a point (`第35点xyz坐标`) or counts them where they are given,
+    // spent or named (`签到送100点vip`, `积分满1000点app里`, `300点vip积分`); a casino's name
+    // is a number too (`8888点vip`, `3522点com`). After two digits only `com` (`36点net
+    // worth`, `30点cc装`; `28点com`).
     if run.labels.len() == 2
         && matches!(run.joints[0].sign, '点' | '點')
         && label_before.iter().all(char::is_ascii_digit)
     {
         let ordinal = run.before.last() == Some(&'第');
-        let endings: &[&str] = if label_before.len() <= 2 {
-            &["com"]
-        } else {
-            &["com", "net", "cn", "top", "xyz", "cc"]
-        };
-        if ordinal || !is(endings) {
+        let given = run
+            .before
+            .last()
+            .is_some_and(|c| "送充满领得扣兑加赚".contains(*c));
+        let rest: String = after.iter().take(2).collect();
+        let named = ["积分", "会员", "经验", "币", "券"]
+            .iter()
+            .any(|word| rest.starts_with(word));
+        if ordinal || given || named || (label_before.len() <= 2 && !is(&["com"])) {
             return false;
         }
     }
@@ -783,6 +787,14 @@ mod tests {
         check(
             "第35点xyz坐标偏了, 第128点xyz",
             "第35点xyz坐标偏了, 第128点xyz",
+        );
+        check(
+            "积分满1000点app里, 300点vip积分",
+            "积分满1000点app里, 300点vip积分",
+        );
+        check(
+            "8888点vip 注册送88, 5555点icu",
+            "8888.vip 注册送88, 5555.icu",
         );
         check(
             "这把36点net worth领先, 30点cc装",

@@ -67,16 +67,13 @@ impl EngagementShared {
             None => Settings::default(),
             Some(json) => match Settings::from_stored(json) {
                 Ok((settings, unknown)) => {
-                    if !unknown.is_empty() {
-                        tracing::warn!(
-                            fields = %unknown.join(", "),
-                            "stored engagement settings have fields this version does not know (a newer Steward wrote them); they are skipped"
-                        );
-                    }
+                    crate::document::warn_unknown("engagement settings", json, &unknown);
                     settings
                 }
                 Err(err) => {
-                    tracing::warn!(error = %err, "stored engagement settings are invalid; using the defaults");
+                    if crate::document::first_warning(json) {
+                        tracing::warn!(error = %err, "stored engagement settings are invalid; using the defaults");
+                    }
                     Settings::default()
                 }
             },

@@ -71,16 +71,13 @@ impl ModerationShared {
             None => Rules::default(),
             Some(json) => match Rules::from_stored(json) {
                 Ok((rules, unknown)) => {
-                    if !unknown.is_empty() {
-                        warn!(
-                            fields = %unknown.join(", "),
-                            "stored moderation rules have fields this version does not know (a newer Steward wrote them); they are skipped"
-                        );
-                    }
+                    crate::document::warn_unknown("moderation rules", json, &unknown);
                     rules
                 }
                 Err(err) => {
-                    warn!(error = %err, "stored moderation rules are invalid; using the defaults");
+                    if crate::document::first_warning(json) {
+                        warn!(error = %err, "stored moderation rules are invalid; using the defaults");
+                    }
                     Rules::default()
                 }
             },

@@ -227,7 +227,7 @@ impl Rules {
     /// Reads a submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Rules, RulesError> {
         let (rules, unknown) = Rules::from_stored(json)?;
-        crate::document::refuse_unknown(&unknown).map_err(RulesError)?;
+        crate::document::refuse_unknown::<Rules>(&unknown).map_err(RulesError)?;
         Ok(rules)
     }
 
@@ -408,6 +408,11 @@ mod tests {
             (r#"{"ladder": ["warn", "mute forever"]}"#, "mute forever"),
             (r#"{"links": "some"}"#, "links"),
             (r#"{"colour": "red"}"#, "unknown field `colour`"),
+            (r#"{"whitlist": ["1"]}"#, "`whitelist`"),
+            (
+                r#"{"night": {"strat": "22:00"}}"#,
+                "the fields here: `enabled`, `end`",
+            ),
             (
                 r#"{"night": {"enabled": true, "colour": "red"}}"#,
                 "unknown field `night.colour`",
