@@ -70,13 +70,32 @@ pub(crate) fn first_warning(json: &str) -> bool {
         .map_or(true, |mut warned| warned.insert(hasher.finish()))
 }
 
-/// Logs a stored document's unknown fields, once per document.
-pub(crate) fn warn_unknown(what: &str, json: &str, unknown: &[String]) {
-    if !unknown.is_empty() && first_warning(json) {
-        tracing::warn!(
-            fields = %unknown.join(", "),
-            "stored {what} have fields this version does not know (a newer Steward wrote them); they are skipped"
-        );
+/// The document in force from a stored one: read past the fields this version does not know, or
+/// the defaults when it is invalid; either is logged once per document.
+pub(crate) fn in_force<T: Default, E: std::fmt::Display>(
+    what: &str,
+    document: Option<&str>,
+    read: impl Fn(&str) -> Result<(T, Vec<String>), E>,
+) -> T {
+    let Some(json) = document else {
+        return T::default();
+    };
+    match read(json) {
+        Ok((document, unknown)) => {
+            if !unknown.is_empty() && first_warning(json) {
+                tracing::warn!(
+                    fields = %unknown.join(", "),
+                    "stored {what} have fields this version does not know (a newer Steward wrote them); they are skipped"
+                );
+            }
+            document
+        }
+        Err(err) => {
+            if first_warning(json) {
+                tracing::warn!(error = %err, "stored {what} are invalid; using the defaults");
+            }
+            T::default()
+        }
     }
 }
 

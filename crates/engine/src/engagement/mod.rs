@@ -63,21 +63,8 @@ impl EngagementShared {
 
     /// A group's settings compiled from their stored document (`None`: the defaults).
     pub fn compile(document: Option<&str>) -> Compiled {
-        let settings = match document {
-            None => Settings::default(),
-            Some(json) => match Settings::from_stored(json) {
-                Ok((settings, unknown)) => {
-                    crate::document::warn_unknown("engagement settings", json, &unknown);
-                    settings
-                }
-                Err(err) => {
-                    if crate::document::first_warning(json) {
-                        tracing::warn!(error = %err, "stored engagement settings are invalid; using the defaults");
-                    }
-                    Settings::default()
-                }
-            },
-        };
+        let settings =
+            crate::document::in_force("engagement settings", document, Settings::from_stored);
         settings
             .compile()
             .or_else(|_| Settings::default().compile())

@@ -12,7 +12,6 @@ use steward_domain::{
 };
 use steward_store::{Offence, StoreError, Writer};
 use steward_text::{Analysis, Classifier, Verdict};
-use tracing::warn;
 
 use super::judge::{Decision, History, Standing, Subject, judge, message_of, rewarm};
 use super::rules::{Compiled, Rules, Step, duration};
@@ -67,21 +66,7 @@ impl ModerationShared {
     /// A stored rule document read without compiling its detectors (night mode needs only
     /// its clock); the defaults when there is none or it is invalid.
     pub fn rules(document: Option<&str>) -> Rules {
-        match document {
-            None => Rules::default(),
-            Some(json) => match Rules::from_stored(json) {
-                Ok((rules, unknown)) => {
-                    crate::document::warn_unknown("moderation rules", json, &unknown);
-                    rules
-                }
-                Err(err) => {
-                    if crate::document::first_warning(json) {
-                        warn!(error = %err, "stored moderation rules are invalid; using the defaults");
-                    }
-                    Rules::default()
-                }
-            },
-        }
+        crate::document::in_force("moderation rules", document, Rules::from_stored)
     }
 }
 
