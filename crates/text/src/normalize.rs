@@ -49,6 +49,45 @@ fn fold_lookalike(c: char) -> char {
     }
 }
 
+/// Small capitals, as font generators write them to pass word filters (`ꜰʀᴇᴇ ᴍᴏɴᴇʏ`, and in
+/// Russian `Пᴏддᴇᴧьнᴀя ʙᴀᴧюᴛᴀ`), and the Cherokee letters they mix in (`Ꮶуᴨюᴩы ᏢФ`): folded
+/// as the letters they stand for are (`ᴏ` as `о` and `o`, `ᴨ` to `п`). `ʜ` is `н` among Cyrillic
+/// letters and `h` elsewhere: [`normalize`] decides.
+fn fold_small_capital(c: char) -> char {
+    match c {
+        'ᴀ' | 'Ꭺ' => 'a',
+        'ʙ' | 'Ᏼ' => 'b',
+        'ᴄ' | 'Ꮯ' => 'c',
+        'ᴅ' | 'Ꭰ' => 'd',
+        'ᴇ' | 'Ꭼ' => 'e',
+        'ꜰ' => 'f',
+        'ɢ' | 'Ꮐ' => 'g',
+        'ɪ' => 'i',
+        'ᴊ' | 'Ꭻ' => 'j',
+        'ᴋ' | 'Ꮶ' => 'k',
+        'ʟ' | 'Ꮮ' => 'l',
+        'ᴍ' | 'ʍ' | 'Ꮇ' => 'm',
+        'ɴ' => 'n',
+        'ᴏ' | 'Ꮻ' => 'o',
+        'ᴘ' | 'ᴩ' | 'Ꮲ' => 'p',
+        'ʀ' => 'r',
+        'ꜱ' | 'Ꮪ' => 's',
+        'ᴛ' | 'Ꭲ' => 't',
+        'ᴜ' | 'ᴎ' => 'u',
+        'Ꮩ' => 'v',
+        'ɯ' | 'Ꮃ' => 'w',
+        'ʏ' => 'y',
+        'ᴢ' | 'Ꮓ' => 'z',
+        'ᴧ' => 'л',
+        'ᴨ' => 'п',
+        'ᴦ' => 'г',
+        'ɜ' => 'з',
+        'ᴙ' => 'я',
+        'ɸ' => 'ф',
+        other => other,
+    }
+}
+
 /// Letters and digits in shapes NFKC leaves alone: negative circled digits (`❶`, `➊`), circled
 /// sans-serif ones (`➀`), negative circled and squared capitals (`🅐`, `🅥`, `🅰`).
 fn fold_enclosed(c: char) -> char {
@@ -104,6 +143,8 @@ const MOST_COMMA_PARTS: usize = 4;
 /// dot-word between two letters or digits read as a dot.
 pub fn normalize(text: &str) -> String {
     let mut plain: Vec<char> = Vec::with_capacity(text.len());
+    // Whether the text has Cyrillic letters, asked only of a small capital `ʜ`.
+    let mut cyrillic: Option<bool> = None;
     let mut push = |c: char| {
         // The frequent scripts first: none of them is invisible or combining.
         if c.is_ascii() {
@@ -125,7 +166,15 @@ pub fn normalize(text: &str) -> String {
                 plain.push(enclosed);
                 return;
             }
-            for lower in c.to_lowercase() {
+            if c == 'ʜ' {
+                let cyrillic = *cyrillic.get_or_insert_with(|| {
+                    text.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c))
+                });
+                plain.push(if cyrillic { 'n' } else { 'h' });
+                return;
+            }
+            // A Cherokee capital is folded before its case: its small letter is another.
+            for lower in fold_small_capital(c).to_lowercase() {
                 plain.push(crate::traditional::simplify(fold_lookalike(lower)));
             }
         }
@@ -808,6 +857,15 @@ mod tests {
         check("1\u{FE0F}\u{20E3}3\u{FE0F}\u{20E3}8\u{FE0F}\u{20E3}", "138");
         check("w\u{0489}x\u{0489}", "wx");
         check("ᴠx ԝх 🅥🅧 🅰", "vx wx vx a");
+        check(
+            "ꜰʀᴇᴇ ᴍᴏɴᴇʏ, ᴄʜᴇᴄᴋ ᴍʏ ᴘʀᴏꜰɪʟᴇ",
+            "free money, check my profile",
+        );
+        // Small capitals and Cherokee letters in Russian read as the Cyrillic letters would.
+        assert_eq!(
+            normalize("Пᴏддᴇᴧьнᴀя ʙᴀᴧюᴛᴀ, Ꮶуᴨюᴩы ᏢФ, ʜᴀᴄᴛᴏящих, бᴏᴧьɯᴇ инɸᴏᴩʍᴀции, ɜᴀᴦᴩуɜᴋᴀ"),
+            normalize("Поддельная валюта, Купюры РФ, настоящих, больше информации, загрузка")
+        );
         check("❶❸❽⓿ ➀➁ ➊➋", "1380 12 12");
         check("cheap(dot)shop and abc [dot] com", "cheap.shop and abc.com");
         check("www{dot}abc(dot)com", "www.abc.com");
