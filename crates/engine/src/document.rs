@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// A document, and the paths of the fields in it that this version does not know
-/// (`night.colour`, `levels.list.0.badge`).
+/// (`night.colour`, `answers.0.emoji`).
 pub(crate) fn read<T: DeserializeOwned>(json: &str) -> Result<(T, Vec<String>), String> {
     let mut unknown = Vec::new();
     let mut deserializer = serde_json::Deserializer::from_str(json);
@@ -29,8 +29,8 @@ pub(crate) fn read<T: DeserializeOwned>(json: &str) -> Result<(T, Vec<String>), 
 }
 
 /// The refusal of a submitted document's first unknown field, if it has one, with the fields
-/// a `T` has in that place (`unknown field `whitlist`; the fields here: `delete`, …`): a typo's
-/// fix is among them.
+/// a `T` has in that place (``unknown field `whitlist`; the fields here: `delete`, …``): a
+/// typo's fix is among them.
 pub(crate) fn refuse_unknown<T: Serialize + Default>(unknown: &[String]) -> Result<(), String> {
     let Some(path) = unknown.first() else {
         return Ok(());

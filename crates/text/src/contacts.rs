@@ -959,7 +959,8 @@ fn is_contact_number(whole: &str, number: &str, after: &str) -> bool {
 }
 
 /// English words that start with the `v` or `w` of `加v`/`➕w` and go on as an id would
-/// (`vlog123`, `vip888`, `win11pro`): glued to it, the word is what is written.
+/// (`vlog123`, `vip888`, `win10`): glued to it with four digits or fewer, the word is what is
+/// written.
 const V_WORDS: &[&str] = &[
     "vlog", "video", "vip", "view", "visa", "voice", "vote", "vue", "vpn", "vps", "version", "web",
     "wifi", "wiki", "win", "work", "world", "www", "wow",
@@ -1320,7 +1321,8 @@ mod tests {
     #[test]
     fn ads_in_their_disguises_are_found() {
         check("加ＶＸ：ａｂｃ１２３４ 免费领取", &[(WeChat, "abc1234")]);
-        // Said with `是`/`为`: after `号` or `id` any id, after the word alone one with `_`.
+        // Said with `是`/`为` after `号` or `id`: an id with a digit or `_` (not after the word
+        // alone, below).
         check("微信号是38472910", &[(WeChat, "38472910")]);
         check("vx号是 abc12345", &[(WeChat, "abc12345")]);
         check("微信号为 mm_8866", &[(WeChat, "mm_8866")]);
