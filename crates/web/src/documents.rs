@@ -38,6 +38,8 @@ pub trait Document: Serialize + Default + Clone + Send + Sync + 'static {
     fn parse(json: &str) -> Result<Self, String>;
     /// Reads a stored document, past the fields a newer version wrote.
     fn stored(json: &str) -> Result<Self, String>;
+    /// The fields of a stored document that this version does not know.
+    fn skipped(json: &str) -> Vec<String>;
     fn to_json(&self) -> String;
     /// Tells the running feature that stored documents changed.
     fn changed(state: &AppState);
@@ -57,6 +59,12 @@ impl Document for Rules {
         Rules::from_stored(json)
             .map(|(rules, _)| rules)
             .map_err(|err| err.0)
+    }
+
+    fn skipped(json: &str) -> Vec<String> {
+        Rules::from_stored(json)
+            .map(|(_, skipped)| skipped)
+            .unwrap_or_default()
     }
 
     fn to_json(&self) -> String {
@@ -84,6 +92,12 @@ impl Document for Settings {
             .map_err(|err| err.0)
     }
 
+    fn skipped(json: &str) -> Vec<String> {
+        Settings::from_stored(json)
+            .map(|(_, skipped)| skipped)
+            .unwrap_or_default()
+    }
+
     fn to_json(&self) -> String {
         Settings::to_json(self)
     }
@@ -102,6 +116,18 @@ pub fn stored_or_default<D: Document>(
         Some(record) => (D::stored(&record.rules).unwrap_or_default(), true),
         None => (D::default(), false),
     })
+}
+
+/// The fields of a scope's stored document that this version does not know, for the editor to
+/// say that they have no effect and that saving there drops them (after a downgrade).
+pub fn skipped_fields<D: Document>(
+    database: &Database,
+    scope: &Scope,
+) -> Result<Vec<String>, StoreError> {
+    Ok(database
+        .document(D::KIND, &scope.key())?
+        .map(|record| D::skipped(&record.rules))
+        .unwrap_or_default())
 }
 
 /// The document in force for a group (the defaults when none is stored).

@@ -23,7 +23,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{effective, save, stored_or_default};
+use crate::documents::{effective, save, skipped_fields, stored_or_default};
 use crate::i18n::Lang;
 use crate::moderation::{Scope, api_blocking, api_forbidden, may_edit, urlencode};
 use crate::session::Signed;
@@ -370,6 +370,8 @@ struct SettingsPage<'a> {
     scope: String,
     stored: bool,
     can_edit: bool,
+    /// The stored document's fields this version does not know, joined.
+    skipped: String,
     s: Settings,
     checkin_words: String,
     screening_answers: String,
@@ -536,15 +538,17 @@ pub async fn settings_page(
             (_, found) => found,
         };
         let scopes = database.all_documents(Documents::Engagement)?;
+        let skipped = skipped_fields::<Settings>(&database, &lookup)?.join(", ");
         Ok(Some((
             settings,
             stored,
             may_edit(&database, &acting, &lookup)?,
             scopes,
+            skipped,
         )))
     })
     .await?;
-    let Some((settings, stored, can_edit, scopes)) = found else {
+    let Some((settings, stored, can_edit, scopes, skipped)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     let page = SettingsPage {
@@ -555,6 +559,7 @@ pub async fn settings_page(
         scope: scope.key(),
         stored,
         can_edit,
+        skipped,
         checkin_words: settings.checkin.words.join(", "),
         screening_answers: settings.screening.answers.join("\n"),
         ladder: ladder_lines(&settings.levels.ladder),

@@ -27,7 +27,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{save, stored_or_default};
+use crate::documents::{save, skipped_fields, stored_or_default};
 use crate::i18n::Lang;
 use crate::session::Signed;
 
@@ -485,6 +485,8 @@ struct RulesPage<'a> {
     /// The message tried, and what these rules' text detectors say of it.
     sample: String,
     tried: Option<String>,
+    /// The stored document's fields this version does not know, joined.
+    skipped: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -534,6 +536,7 @@ fn rules_page<'a>(
         group_set,
         sample: String::new(),
         tried: None,
+        skipped: String::new(),
     }
 }
 
@@ -557,6 +560,7 @@ pub async fn rules_editor(
             return Ok(None);
         }
         let (rules, stored) = stored_or_default::<Rules>(&database, &lookup)?;
+        let skipped = skipped_fields::<Rules>(&database, &lookup)?.join(", ");
         let set = match lookup {
             Scope::Group(id) => database.group_set(id)?,
             _ => None,
@@ -566,10 +570,11 @@ pub async fn rules_editor(
             stored,
             may_edit(&database, &acting, &lookup)?,
             set,
+            skipped,
         )))
     })
     .await?;
-    let Some((rules, stored, can_edit, set)) = found else {
+    let Some((rules, stored, can_edit, set, skipped)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     // "Would this be caught?": the text detectors of these rules on a message the operator types.
@@ -612,6 +617,7 @@ pub async fn rules_editor(
     );
     page.sample = sample;
     page.tried = tried;
+    page.skipped = skipped;
     Ok(render(lang, &page)?.into_response())
 }
 

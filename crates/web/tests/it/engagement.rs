@@ -170,6 +170,26 @@ async fn an_owner_edits_settings_and_a_bad_value_changes_nothing() {
     let audit = console.database().audit_page(None, 10).unwrap();
     assert!(audit.iter().any(|entry| entry.action == "engagement.save"));
 
+    // Settings a newer Steward stored: the known fields are shown, the skipped ones named.
+    console
+        .database()
+        .set_document(
+            Documents::Engagement,
+            "set:vip",
+            r#"{"language": "en", "streaks": {"freeze": 2}}"#,
+            "lin",
+            Utc::now(),
+        )
+        .unwrap();
+    let newer = text(
+        console
+            .get("/engagement?scope=set%3Avip", Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(newer.contains("a newer Steward wrote them"), "{newer}");
+    assert!(newer.contains(": streaks</p>"), "{newer}");
+
     // Deleting the group's own settings: the group inherits again.
     let deleted = console
         .post(

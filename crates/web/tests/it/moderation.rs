@@ -263,6 +263,34 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         "{as_new}"
     );
 
+    // A stored document a newer Steward wrote: its known fields are in force and shown, and
+    // the editor names the fields this version skips, which saving there would drop.
+    console
+        .database()
+        .set_document(
+            steward_store::moderation::Documents::Moderation,
+            "set:vip",
+            r#"{"whitelist": ["10001"], "links_v2": {"mode": 3}, "night": {"<i>x</i>": 1}}"#,
+            "lin",
+            Utc::now(),
+        )
+        .unwrap();
+    for (lang, notice) in [
+        ("en", "a newer Steward wrote them"),
+        ("zh-CN", "由较新版本的 Steward 写入"),
+    ] {
+        let newer = text(
+            console
+                .get("/moderation/rules?scope=set%3Avip", Some(&cookie), lang)
+                .await,
+        )
+        .await;
+        assert!(newer.contains(notice), "{newer}");
+        assert!(newer.contains("links_v2, night.&#60;i&#62;x"), "{newer}");
+        assert!(!newer.contains("<i>x</i>"), "{newer}");
+        assert!(newer.contains("10001"), "{newer}");
+    }
+
     // A scope that does not exist is not found; a forged form is refused.
     let missing = console
         .get("/moderation/rules?scope=group%3A99", Some(&cookie), "en")
