@@ -36,10 +36,8 @@ pub trait Document: Serialize + Default + Clone + Send + Sync + 'static {
 
     /// Reads and checks a submitted document; the error names the field.
     fn parse(json: &str) -> Result<Self, String>;
-    /// Reads a stored document, past the fields a newer version wrote.
-    fn stored(json: &str) -> Result<Self, String>;
-    /// The fields of a stored document that this version does not know.
-    fn skipped(json: &str) -> Vec<String>;
+    /// Reads a stored document past the fields a newer version wrote, and names them.
+    fn stored(json: &str) -> Result<(Self, Vec<String>), String>;
     fn to_json(&self) -> String;
     /// Tells the running feature that stored documents changed.
     fn changed(state: &AppState);
@@ -55,16 +53,8 @@ impl Document for Rules {
         Rules::from_json(json).map_err(|err| err.0)
     }
 
-    fn stored(json: &str) -> Result<Rules, String> {
-        Rules::from_stored(json)
-            .map(|(rules, _)| rules)
-            .map_err(|err| err.0)
-    }
-
-    fn skipped(json: &str) -> Vec<String> {
-        Rules::from_stored(json)
-            .map(|(_, skipped)| skipped)
-            .unwrap_or_default()
+    fn stored(json: &str) -> Result<(Rules, Vec<String>), String> {
+        Rules::from_stored(json).map_err(|err| err.0)
     }
 
     fn to_json(&self) -> String {
@@ -86,16 +76,8 @@ impl Document for Settings {
         Settings::from_json(json).map_err(|err| err.0)
     }
 
-    fn stored(json: &str) -> Result<Settings, String> {
-        Settings::from_stored(json)
-            .map(|(settings, _)| settings)
-            .map_err(|err| err.0)
-    }
-
-    fn skipped(json: &str) -> Vec<String> {
-        Settings::from_stored(json)
-            .map(|(_, skipped)| skipped)
-            .unwrap_or_default()
+    fn stored(json: &str) -> Result<(Settings, Vec<String>), String> {
+        Settings::from_stored(json).map_err(|err| err.0)
     }
 
     fn to_json(&self) -> String {
@@ -112,22 +94,23 @@ pub fn stored_or_default<D: Document>(
     database: &Database,
     scope: &Scope,
 ) -> Result<(D, bool), StoreError> {
-    Ok(match database.document(D::KIND, &scope.key())? {
-        Some(record) => (D::stored(&record.rules).unwrap_or_default(), true),
-        None => (D::default(), false),
-    })
+    let (document, stored, _) = stored_document(database, scope)?;
+    Ok((document, stored))
 }
 
-/// The fields of a scope's stored document that this version does not know, for the editor to
-/// say that they have no effect and that saving there drops them (after a downgrade).
-pub fn skipped_fields<D: Document>(
+/// [`stored_or_default`], and the stored document's fields this version does not know, for the
+/// editor to say that they have no effect and that saving there drops them (after a downgrade).
+pub fn stored_document<D: Document>(
     database: &Database,
     scope: &Scope,
-) -> Result<Vec<String>, StoreError> {
-    Ok(database
-        .document(D::KIND, &scope.key())?
-        .map(|record| D::skipped(&record.rules))
-        .unwrap_or_default())
+) -> Result<(D, bool, Vec<String>), StoreError> {
+    Ok(match database.document(D::KIND, &scope.key())? {
+        Some(record) => {
+            let (document, skipped) = D::stored(&record.rules).unwrap_or_default();
+            (document, true, skipped)
+        }
+        None => (D::default(), false, Vec::new()),
+    })
 }
 
 /// The document in force for a group (the defaults when none is stored).
@@ -135,6 +118,7 @@ pub fn effective<D: Document>(database: &Database, group_id: i64) -> Result<D, S
     Ok(database
         .effective_document(D::KIND, group_id)?
         .and_then(|json| D::stored(&json).ok())
+        .map(|(document, _)| document)
         .unwrap_or_default())
 }
 

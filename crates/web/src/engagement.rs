@@ -23,7 +23,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{effective, save, skipped_fields, stored_or_default};
+use crate::documents::{effective, save, stored_document};
 use crate::i18n::Lang;
 use crate::moderation::{Scope, api_blocking, api_forbidden, may_edit, urlencode};
 use crate::session::Signed;
@@ -531,20 +531,21 @@ pub async fn settings_page(
         {
             return Ok(None);
         }
-        let (settings, stored) = match (&lookup, stored_or_default::<Settings>(&database, &lookup)?)
-        {
-            // A group without its own settings shows those in force for it.
-            (Scope::Group(id), (_, false)) => (effective::<Settings>(&database, *id)?, false),
-            (_, found) => found,
-        };
+        let (settings, stored, skipped) =
+            match (&lookup, stored_document::<Settings>(&database, &lookup)?) {
+                // A group without its own settings shows those in force for it.
+                (Scope::Group(id), (_, false, _)) => {
+                    (effective::<Settings>(&database, *id)?, false, Vec::new())
+                }
+                (_, found) => found,
+            };
         let scopes = database.all_documents(Documents::Engagement)?;
-        let skipped = skipped_fields::<Settings>(&database, &lookup)?.join(", ");
         Ok(Some((
             settings,
             stored,
             may_edit(&database, &acting, &lookup)?,
             scopes,
-            skipped,
+            skipped.join(", "),
         )))
     })
     .await?;

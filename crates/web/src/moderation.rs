@@ -27,7 +27,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{save, skipped_fields, stored_or_default};
+use crate::documents::{save, stored_document, stored_or_default};
 use crate::i18n::Lang;
 use crate::session::Signed;
 
@@ -559,8 +559,8 @@ pub async fn rules_editor(
         {
             return Ok(None);
         }
-        let (rules, stored) = stored_or_default::<Rules>(&database, &lookup)?;
-        let skipped = skipped_fields::<Rules>(&database, &lookup)?.join(", ");
+        let (rules, stored, skipped) = stored_document::<Rules>(&database, &lookup)?;
+        let skipped = skipped.join(", ");
         let set = match lookup {
             Scope::Group(id) => database.group_set(id)?,
             _ => None,
