@@ -18,6 +18,9 @@ pub enum ContactKind {
     Qq,
     InviteCode,
     Telegram,
+    /// Words sending readers to the poster's profile for the contact (`link in bio`, `ссылки в
+    /// профиле`, `联系方式在主页`): the ad's address kept where moderation does not look.
+    Profile,
 }
 
 impl ContactKind {
@@ -31,6 +34,10 @@ impl ContactKind {
             ContactKind::Qq => ("QQ 号", "a QQ number"),
             ContactKind::InviteCode => ("邀请码", "an invite code"),
             ContactKind::Telegram => ("Telegram 账号", "a Telegram account"),
+            ContactKind::Profile => (
+                "指向个人资料的联系方式",
+                "a pointer to contact details in a profile",
+            ),
         }
     }
 }
@@ -63,12 +70,18 @@ struct Patterns {
     /// An app's invite or referral code after the word, or a Taobao share token between
     /// currency signs: how referral spam is paid.
     invite: Regex,
-    /// A Telegram `@name` after a word for Telegram (`telegram: @smm_panel`, `飞机 @abc_123`):
-    /// the name (1).
+    /// A Telegram `@name` after a word for Telegram (`telegram: @smm_panel`, `飞机 @abc_123`), or
+    /// after words asking to be written to (`напиши мне - @name`, `Пишите: @name`): the name (1,
+    /// 2 or 3).
     telegram: Regex,
     /// A telephone number with its country code (`+44 7911 123456`), judged by
     /// [`is_international`].
     international: Regex,
+    /// Words sending readers to the poster's profile ([`PROFILE_POINTERS`], then the Chinese
+    /// ones): the words.
+    profile: Regex,
+    /// What every Russian pointer holds (`профил`), normalised: searched for before the pattern.
+    profile_stem: String,
     /// A number in Chinese numerals after a word that makes it a contact (`扣扣号 三八二九四七五一零`,
     /// `群：柒捌玖陆伍肆叁贰壹`): the word (1), the numerals (2).
     numerals: Regex,
@@ -91,6 +104,94 @@ const TELEGRAM_WORDS: &[&str] = &[
     "飞机",
 ];
 
+/// Words that ask to be written to, before an `@name` with no word between: the first person
+/// (`напиши мне ❤️ - @name`, `DM me: @name`) or an ad's contact line (`Связь @name`, `по всем
+/// вопросам в личные сообщения @name`). Not `ask @name` or `спроси у @name`: members send one
+/// another to whoever knows. Normalised as messages are when the pattern is built.
+const TELEGRAM_ASKING: &[&str] = &[
+    "напишите мне",
+    "напиши мне",
+    "пишите мне",
+    "пиши мне",
+    "связь",
+    "контакты",
+    "контакт",
+    "по всем вопросам",
+    "в лс",
+    "в личку",
+    "в личные сообщения",
+    "dm me",
+    "pm me",
+    "message me",
+    "text me",
+    "write me",
+    "write to me",
+    "contact me",
+    "reach me",
+    "inbox me",
+];
+
+/// Bare imperatives, asking to be written to only as an ad's contact line does, with a colon, a
+/// dash or an arrow before the `@name` (`Пишите: @name`): `пишите @admin, если бот упал` sends
+/// members to someone else.
+const TELEGRAM_IMPERATIVES: &[&str] = &["напишите", "пишите", "обращайтесь", "write", "contact"];
+
+/// Phrases that send readers to the poster's profile for a link or a contact, in words with
+/// spaces (matched whole, between non-letters): Russian and English. Normalised as messages are
+/// when the pattern is built. Not a profile in passing (`check my profile settings`,
+/// `快把他主页给我`): the words name where the address is.
+const PROFILE_POINTERS: &[&str] = &[
+    "ссылка в профиле",
+    "ссылки в профиле",
+    "ссылка в шапке профиля",
+    "ссылки в шапке профиля",
+    "в шапке профиля",
+    "в описании профиля",
+    "инфо в профиле",
+    "подробности в профиле",
+    "подробнее в профиле",
+    "контакты в профиле",
+    "link in bio",
+    "link in my bio",
+    "links in bio",
+    "links in my bio",
+    "link in my profile",
+    "link on my profile",
+    "info in my bio",
+    "info in my profile",
+    "details in my profile",
+    "details on my profile",
+    "contact in my profile",
+    "check my bio",
+    "check my profile",
+    "see my profile",
+    "visit my profile",
+];
+
+/// The same in Chinese, matched anywhere: where the contact is (`联系方式在主页`) or what to do
+/// there (`主页加我`), never the profile alone (`看我主页的视频`).
+const PROFILE_POINTERS_ZH: &[&str] = &[
+    "联系方式在主页",
+    "联系方式见主页",
+    "联系方式看主页",
+    "主页有联系方式",
+    "联系方式在资料",
+    "联系方式见资料",
+    "资料卡有联系方式",
+    "详情看主页",
+    "详情见主页",
+    "详情看资料",
+    "详情见资料",
+    "主页加我",
+    "资料卡加我",
+];
+
+/// What may follow a pointer's `profile` or `bio` and make it something else: its picture, its
+/// settings (`check my profile pic`).
+const PROFILE_PARTS: &[&str] = &[
+    "pic", "pics", "picture", "photo", "avatar", "settings", "page", "name", "views",
+];
+
 /// Telegram's own accounts, named in help rather than ads.
 const TELEGRAM_OWN: &[&str] = &[
     "botfather",
@@ -100,6 +201,16 @@ const TELEGRAM_OWN: &[&str] = &[
     "spambot",
     "notoscam",
 ];
+
+/// Words as a pattern's alternatives, normalised as messages are (Cyrillic letters fold to
+/// their Latin look-alikes).
+fn alternatives(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|word| regex::escape(&crate::normalize(word)))
+        .collect::<Vec<_>>()
+        .join("|")
+}
 
 /// Digits written as Chinese numerals, everyday and financial (`一`, `壹`), in the order of their
 /// values after the first two (`〇零` are 0).
@@ -206,14 +317,19 @@ fn patterns() -> Option<&'static Patterns> {
                 )
                 .ok()?,
                 telegram: Regex::new(&format!(
-                    r"(?:^|[^a-z0-9])(?:{})\s*(?:号|账号|id)?\s*[:：]?\s*@([a-z][a-z0-9_]{{4,31}})",
-                    TELEGRAM_WORDS
-                        .iter()
-                        .map(|word| regex::escape(&crate::normalize(word)))
-                        .collect::<Vec<_>>()
-                        .join("|")
+                    r"(?:^|[^a-z0-9])(?:{})\s*(?:号|账号|id)?\s*[:：]?\s*@([a-z][a-z0-9_]{{4,31}})|(?:^|[^\p{{L}}\p{{N}}])(?:{})[^\p{{L}}\p{{N}}@]{{0,8}}@([a-z][a-z0-9_]{{4,31}})|(?:^|[^\p{{L}}\p{{N}}])(?:{})\s*[^\p{{L}}\p{{N}}@\s][^\p{{L}}\p{{N}}@]{{0,7}}@([a-z][a-z0-9_]{{4,31}})",
+                    alternatives(TELEGRAM_WORDS),
+                    alternatives(TELEGRAM_ASKING),
+                    alternatives(TELEGRAM_IMPERATIVES),
                 ))
                 .ok()?,
+                profile: Regex::new(&format!(
+                    r"(?:^|[^\p{{L}}\p{{N}}])({})(?:$|[^\p{{L}}\p{{N}}])|{}",
+                    alternatives(PROFILE_POINTERS),
+                    alternatives(PROFILE_POINTERS_ZH),
+                ))
+                .ok()?,
+                profile_stem: crate::normalize("профил"),
                 numerals: Regex::new(&format!(
                     r"(qq|[加➕]\s*q|扣扣|企鹅|🐧|q\s*号|[群裙]\s*号?|q\s*群|联系方式|联系|电话|手机号?|微信号?|v信|vx|wx)\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*([{NUMERALS}]{{5,12}})"
                 ))
@@ -309,7 +425,9 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             })
             .any(|run| run >= 5);
     let ascii = normalized.bytes().any(|b| b.is_ascii_alphanumeric());
-    if !numerals && !ascii {
+    // A Chinese pointer to the profile needs neither (`联系方式在主页`).
+    let profile_zh = normalized.contains("主页") || normalized.contains("资料");
+    if !numerals && !ascii && !profile_zh {
         return Vec::new();
     }
     let Some(patterns) = patterns() else {
@@ -627,7 +745,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
     for telegram in search(&patterns.telegram, normalized.contains('@')) {
         // An e-mail's domain is no name (`support.tg@example.com`), nor is Telegram's own
         // account that a help says to write to (`telegram @botfather 可以建机器人`).
-        if let Some(name) = telegram.get(1)
+        if let Some(name) = (1..=3).find_map(|group| telegram.get(group))
             && !in_link(name.start())
             && !normalized[name.end()..].starts_with('.')
             && !TELEGRAM_OWN.contains(&name.as_str())
@@ -714,6 +832,28 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             && (code.as_str().bytes().any(|b| b.is_ascii_lowercase()) || code.len() >= 6)
         {
             push(ContactKind::InviteCode, code.as_str());
+        }
+    }
+    let profile_possible = profile_zh
+        || (ascii
+            && ["bio", "profile", &patterns.profile_stem]
+                .iter()
+                .any(|needle| normalized.contains(needle)));
+    for pointer in profile_possible
+        .then(|| patterns.profile.captures_iter(normalized))
+        .into_iter()
+        .flatten()
+    {
+        let Some(words) = pointer.get(1).or_else(|| pointer.get(0)) else {
+            continue;
+        };
+        let next: String = normalized[words.end()..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        if !PROFILE_PARTS.contains(&next.as_str()) {
+            push(ContactKind::Profile, words.as_str());
         }
     }
     found
@@ -1287,7 +1427,7 @@ mod numeral_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::ContactKind::{Email, InviteCode, Link, Phone, Qq, Telegram, WeChat};
+    use super::ContactKind::{Email, InviteCode, Link, Phone, Profile, Qq, Telegram, WeChat};
     use super::*;
     use crate::normalize;
 
@@ -1310,6 +1450,36 @@ mod tests {
             all.iter().any(|c| c.kind == kind && found(&c.found)),
             "{text}: {all:?}"
         );
+    }
+
+    #[test]
+    fn pointers_to_a_profile_are_found() {
+        let pointed = |text: &str, words: &str| check(text, &[(Profile, &normalize(words))]);
+        pointed("Заработок по крипте, ссылки в профиле", "ссылки в профиле");
+        pointed(
+            "📈Заходите: ССЫЛКА В ШАПКЕ ПРОФИЛЯ!!",
+            "ссылка в шапке профиля",
+        );
+        pointed(
+            "Здравствуйте, в описании профиля инфо для тех кому нужны $$$",
+            "в описании профиля",
+        );
+        pointed("Passive income daily, link in bio 🚀", "link in bio");
+        pointed(
+            "more information on the channel - check my profile",
+            "check my profile",
+        );
+        pointed("Check my profile for details!", "check my profile");
+        pointed("兼职日结，联系方式在主页", "联系方式在主页");
+        pointed("想赚钱的主页加我", "主页加我");
+        // A profile in passing: its picture, someone else's, a page of its settings.
+        check("check my profile pic, new haircut", &[]);
+        check("see my profile settings: is 2FA on?", &[]);
+        check("快把他哔哩哔哩主页给我我给他三连", &[]);
+        check("看我主页的视频，昨天剪的", &[]);
+        check("в профиле настроек выключи синхронизацию", &[]);
+        check("обновил фото в профиле", &[]);
+        check("my biography of linux in bios", &[]);
     }
 
     #[test]
@@ -1399,6 +1569,29 @@ mod tests {
             &[(Telegram, "vpn_deshevo")],
         );
         check("飞机 @abc_123 私聊", &[(Telegram, "abc_123")]);
+        // Asked to write: the first person, or an ad's contact line.
+        check(
+            "Если есть желание😏 встретиться, напиши мне❤️ - @Elisss_Kisss 💋",
+            &[(Telegram, "elisss_kisss")],
+        );
+        check("✉️Пишите: @evgenia_osip", &[(Telegram, "evgenia_osip")]);
+        check("Пишите ➡️ @evgenia_osip", &[(Telegram, "evgenia_osip")]);
+        check(
+            "For orders, contact: @shop_bot_24",
+            &[(Telegram, "shop_bot_24")],
+        );
+        check(
+            "Суммы от 50к рублей Связь @carder_squad",
+            &[(Telegram, "carder_squad")],
+        );
+        check(
+            "По всем вопросам в личные сообщения @Veronica_hr",
+            &[(Telegram, "veronica_hr")],
+        );
+        check(
+            "DM me 👉 @crypto_anna for signals",
+            &[(Telegram, "crypto_anna")],
+        );
         check("有需要的加v信 shop_8888", &[(WeChat, "shop_8888")]);
         check("威❤信：haohuo666", &[(WeChat, "haohuo666")]);
         check("薇信 lucky2026 咨询", &[(WeChat, "lucky2026")]);
@@ -1633,6 +1826,13 @@ mod tests {
         check("@anna_trades 你说得对", &[]);
         check("坐飞机 @张三 到了吗", &[]);
         check("ask @admin_bot about telegram", &[]);
+        check("go ask @dsnoor, he knows", &[]);
+        check("спроси у @umputun, он чинил", &[]);
+        check("напиши ему, @vasya_petrov в курсе", &[]);
+        check("пишите в issues, @maintainer посмотрит", &[]);
+        check("text me when @alice_w arrives", &[]);
+        check("пишите @umputun, если бот упал", &[]);
+        check("contact @support_team or open an issue", &[]);
         check("telegram @BotFather 可以建机器人", &[]);
         check(
             "写信给 support.tg@example.com",
