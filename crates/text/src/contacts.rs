@@ -307,7 +307,7 @@ fn patterns() -> Option<&'static Patterns> {
                     r"(?:^|[^a-z0-9])(v\s*x|w\s*x|[vw][^\p{L}\p{N}\s]{1,2}x|[vw][^\p{L}\p{N}]{0,2}信|[微薇威徽][^\p{L}\p{N}]{0,2}[信芯讯]|[微薇威][^\p{L}\p{N}\s]{0,2}[:：]|wechat|wei\s*xin|[加➕]\s*(?:个|我)?\s*[vw]|[加➕]\s*[微薇威]|[vw]\s*号(?:\s*[是为])?|(?P<contact>联系\s*(?:我\s*)?[vw]\s)|(?P<weak>v\s*[:：]|v\p{So}{1,2}))(\s*(?:(?:号|id)\s*(?:是|为)?)?\s*[:：=]?\s*)([a-z][a-z0-9_-]{5,19}|[0-9]{6,12})",
                 )
                 .ok()?,
-                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|[加➕]\s*q|扣扣|[加➕]\s*扣|企鹅|🐧|q\s*号|群\s*号|q\s*群|(?P<weak>q\s*[:：]))\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*(?P<number>[0-9](?: ?[0-9]){4,10})").ok()?,
+                qq: Regex::new(r"(?:^|[^a-z0-9])(?:qq|[加➕]\s*q|扣扣|[加➕]\s*扣|企鹅|🐧|q\s*号|群\s*号|q\s*群|(?P<weak>q\s*[:：]))\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*(?P<number>[0-9](?:[ \-]?[0-9]){4,10})").ok()?,
                 numbered: Regex::new(
                     r"(?:(?:[群裙羣]|君羊)(?:号|聊)?\s*[:：=]?\s*|联系[^0-9\s，。,.!?！？]{0,4}?[:：]?\s*|找\s*|(?:^|[^a-z0-9])dd\s*|滴滴\s*)([0-9](?: ?[0-9]){5,11})",
                 )
@@ -757,14 +757,17 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
         if let Some(found) = qq.name("number")
             && !in_link(found.start())
         {
-            let Some((number, end)) = spread_number(found, 5) else {
+            let weak = qq.name("weak").is_some();
+            let grouped = (!weak)
+                .then(|| grouped_number(found, &normalized[found.end()..]))
+                .flatten();
+            let Some((number, end)) = grouped.or_else(|| spread_number(found, 5)) else {
                 continue;
             };
             // A bare `Q:` is also a question (`Q: 100000 并发怎么扛`, `Q: 85731 是哪里的邮编`):
             // after it, a number of 6 digits or more, written whole, that could be no count (not
             // round, not a run, a date or one digit over and over). A spread number is held to
-            // the same (`qq群 1 2 3 4 5 6`).
-            let weak = qq.name("weak").is_some();
+            // the same (`qq群 1 2 3 4 5 6`), and so is one in groups (`qq 2847 561 930`).
             let spread = number.len() < end - found.start();
             let count_like = number.ends_with("000") || !is_contact_number("", &number, "");
             let doubtful = (weak && (spread || number.len() < 6 || count_like))
@@ -1069,6 +1072,45 @@ fn spread_number(found: regex::Match, shortest: usize) -> Option<(String, usize)
     // Spread numbers are today's QQ numbers, of 8 digits or more: shorter ones are lists
     // (`找 9 8 7 5 3 1 的中位数`).
     (digits.len() >= 8).then(|| (digits, found.start() + at + 1))
+}
+
+/// A number in groups after a QQ word, as ads split one to pass filters (`qq 2847 561 930`,
+/// `扣扣 28475-61930`, `QQ 18 3 9 2 7 4 5 6`): its digits and where it ends. Eight to eleven
+/// digits in two groups or more, joined by single spaces or dashes, with no more digits after
+/// and nothing counted (`QQ 12345678 2 个人在线` is a number and a count); not a sequence
+/// (`🐧 2 4 6 8 10 12`), years (`qq 2023 2024 都用过`), nor times and scores, short groups between dashes
+/// (`qq 10-12 14-18`).
+fn grouped_number(found: regex::Match, after: &str) -> Option<(String, usize)> {
+    let text = found.as_str();
+    let groups: Vec<&str> = text.split([' ', '-']).collect();
+    let digits: String = groups.concat();
+    let years = groups
+        .iter()
+        .filter(|group| group.len() == 4 && matches!(group.parse::<u16>(), Ok(1950..=2099)))
+        .count();
+    let short_dashed = text.contains('-') && groups.iter().all(|group| group.len() <= 2);
+    // A sequence steps evenly (`🐧 2 4 6 8 10 12 小企鹅排排队`).
+    let values: Vec<i64> = groups
+        .iter()
+        .filter_map(|group| group.parse().ok())
+        .collect();
+    let sequence = values.len() >= 3
+        && values
+            .windows(2)
+            .all(|w| w[1] - w[0] == values[1] - values[0]);
+    let more = after
+        .trim_start_matches([' ', '-'])
+        .starts_with(|c: char| c.is_ascii_digit());
+    let wanted = groups.len() >= 2
+        && groups.iter().any(|group| group.len() >= 2)
+        && (8..=11).contains(&digits.len())
+        && years < 2
+        && !short_dashed
+        && !sequence
+        && !more
+        && !counted(after)
+        && !counted_spread(after);
+    wanted.then(|| (digits, found.end()))
 }
 
 /// Whether a number after `群`, `联系`, `找`... is one to reach somebody by: a QQ or group number
@@ -1515,6 +1557,14 @@ mod tests {
         );
         // Numbers spread with spaces after their word, or in Chinese numerals.
         check("扣扣 3 9 2 8 4 7 5 6 1 0", &[(Qq, "3928475610")]);
+        // Split into groups after a QQ word, by spaces or dashes.
+        check("加q 2847 5619 30 免费领", &[(Qq, "2847561930")]);
+        check("QQ 183 927 456", &[(Qq, "183927456")]);
+        check("QQ 18 3 9 2 7 4 5 6", &[(Qq, "183927456")]);
+        check("扣扣 28475-61930", &[(Qq, "2847561930")]);
+        check("qq：2847-561-930 私聊", &[(Qq, "2847561930")]);
+        check("群号 738 291 045", &[(Qq, "738291045")]);
+        check("qq 2019 3847 56", &[(Qq, "2019384756")]);
         check("群号 9 2 8 3 7 4 6 5 1", &[(Qq, "928374651")]);
         check("进群 3 8 4 7 2 9 1 0 5", &[(Qq, "384729105")]);
         check("扣扣号 三八二九四七五一零", &[(Qq, "382947510")]);
@@ -1817,6 +1867,16 @@ mod tests {
         check("+100 200 300 400 урона", &[]);
         check("счёт +1 234 567 890 руб", &[]);
         check("找 3 1 4 1 5 9 2 6 的规律", &[]);
+        // Groups that are years, times, counts, or a bare `Q:`'s, are no QQ number.
+        check("qq 2023 2024 都用过", &[]);
+        check("qq 10-12 14-18 在线", &[]);
+        check("qq 2024-06-01 注册的", &[]);
+        check("qq 100 200 300 人", &[]);
+        check("qq群 1234 5678 班", &[]);
+        check("qq 3 4 个号", &[]);
+        check("🐧 2 4 6 8 10 12 小企鹅排排队", &[]);
+        check("qq 5 10 15 20 25 30 35", &[]);
+        check("Q: 2847 561 930 是什么", &[]);
         check("版本 v: beta123", &[]);
         check("v：rtx4090 到了", &[]);
         check("微信 三八二九四", &[]);
