@@ -259,6 +259,14 @@ impl Pipeline {
         senders.get(index).cloned()
     }
 
+    /// Marks the start of a shutdown: from now on a writer that cannot reach the database fails
+    /// its queued events instead of retrying, so that the adapters and console requests waiting
+    /// for them can finish and the process can stop. Events are still taken until
+    /// [`Pipeline::shutdown`].
+    pub fn stopping(&self) {
+        self.closing.store(true, Ordering::Release);
+    }
+
     /// Stops taking events, lets the writers commit everything queued, and waits for them.
     /// Safe to call through a shared reference (adapters and the web server hold the pipeline
     /// too); events submitted afterwards are refused with [`PipelineError::Closed`].

@@ -138,6 +138,7 @@ pub async fn serve(
     state.ready.store(true, Ordering::Release);
     info!(address = %format!("http://{}", settings.listen), "steward is serving");
     let ready = state.ready.clone();
+    let stopping = pipeline.clone();
     let service =
         steward_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service)
@@ -145,6 +146,8 @@ pub async fn serve(
             shutdown.await;
             ready.store(false, Ordering::Release);
             info!("shutting down: finishing queued events");
+            // A writer retrying a lost database gives up now: what waits on it ends.
+            stopping.stopping();
             // Platform connections end now: their delivery stops claiming and gives back what
             // it did not send. (The forward ones are awaited below; a reverse WebSocket is no
             // longer tracked by the server once upgraded, and ends with the process.)

@@ -1,9 +1,11 @@
 //! The embedded SQLite driver: WAL journal, one writer, prepared statements cached per
 //! connection.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 /// Prepared statements kept per connection.
@@ -124,15 +126,61 @@ const IDLE_CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// The writer finishes a checkpoint once the log holds this many frames (128 MiB of 4 KiB pages).
 pub(crate) const FINISH_AT_FRAMES: i64 = 32_768;
 
+/// The database file, opened once per file for the checkpointer's fsync and never closed.
+///
+/// Closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+/// included: the locks belong to the process and the file, not to the descriptor. A descriptor
+/// opened and closed for each fsync took away the shared lock each of the server's connections
+/// holds on its database. Another process opening the same database (`steward backtest` or
+/// `steward operator` beside a running server) then found no other user when it closed, and
+/// deleted the write-ahead log the server was still writing to: the database was corrupt.
+fn sync_handle(path: &Path) -> std::io::Result<Arc<File>> {
+    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Arc<File>>>> = OnceLock::new();
+    // The same file under the same name: a database deleted and created again at a path (as
+    // tests do) is a new file, and gets a descriptor of its own.
+    let key = std::fs::canonicalize(path)?;
+    let mut open = OPEN
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(file) = open.get(&key)
+        && same_file(file, path)
+    {
+        return Ok(Arc::clone(file));
+    }
+    let file = Arc::new(File::open(path)?);
+    // The descriptor it replaces stays open: its file may still have connections.
+    if let Some(old) = open.insert(key, Arc::clone(&file)) {
+        std::mem::forget(old);
+    }
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => (open.dev(), open.ino()) == (named.dev(), named.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &Path) -> bool {
+    true
+}
+
 impl Checkpointer {
     pub(crate) fn start(path: &Path, durability: Durability) -> Result<Checkpointer, StoreError> {
         let mut conn = SqliteConn::open(path, durability)?;
+        let database_file = sync_handle(path).map_err(|err| {
+            StoreError::Unavailable(format!("cannot open {}: {err}", path.display()))
+        })?;
         let progress = Arc::new(CheckpointProgress {
             finish_without_sync: durability == Durability::Normal,
             ..CheckpointProgress::default()
         });
         let shared = Arc::clone(&progress);
-        let database_file = path.to_owned();
         let thread = std::thread::Builder::new()
             .name("steward-checkpoint".into())
             .spawn(move || {
@@ -159,9 +207,7 @@ impl Checkpointer {
                         // SQLite fsyncs the file only after a pass that reaches the end of the
                         // log, which a steady load prevents: do it directly, so that the pages
                         // the writer copied are on disk a few milliseconds after the log restarts.
-                        let synced =
-                            std::fs::File::open(&database_file).and_then(|file| file.sync_data());
-                        if let Err(err) = synced {
+                        if let Err(err) = database_file.sync_data() {
                             tracing::warn!(error = %err, "fsync of the database file failed");
                         }
                     }
@@ -316,6 +362,58 @@ impl Conn for SqliteConn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The POSIX locks this process holds on a file, from the kernel's list.
+    #[cfg(target_os = "linux")]
+    fn locks_held(path: &Path) -> usize {
+        use std::os::unix::fs::MetadataExt;
+        let inode = std::fs::metadata(path).unwrap().ino();
+        let pid = std::process::id().to_string();
+        std::fs::read_to_string("/proc/locks")
+            .unwrap()
+            .lines()
+            .filter(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                fields.contains(&pid.as_str())
+                    && fields
+                        .iter()
+                        .any(|field| field.rsplit(':').next() == Some(&inode.to_string()))
+                    && fields.iter().filter(|field| field.contains(':')).count() >= 2
+            })
+            .count()
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_checkpointers_fsync_keeps_the_connections_locks() {
+        let dir = std::env::temp_dir().join(format!("steward-locks-{}", std::process::id()));
+        let path = dir.join("t.db");
+        let database = crate::Database::open_sqlite(&path).unwrap();
+        let held = locks_held(&path);
+        // Each connection holds a shared lock on a database in WAL mode while it is open: its
+        // last one to close takes the log away.
+        assert!(held > 0, "no lock held on {}", path.display());
+        let checkpointer = database._checkpointer.as_ref().unwrap();
+        for _ in 0..3 {
+            let passes = checkpointer.progress.passes.load(Ordering::Acquire);
+            checkpointer.progress.request_sync();
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while checkpointer.progress.passes.load(Ordering::Acquire) == passes {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no pass after the sync"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            assert_eq!(
+                locks_held(&path),
+                held,
+                "the fsync dropped the process's locks"
+            );
+        }
+        drop(database);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn parameters_bind_by_number_whatever_order_they_appear_in() {
