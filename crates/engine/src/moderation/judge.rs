@@ -153,7 +153,7 @@ pub fn rewarm<H: History>(
     let Some((_, standing)) = judged_sender(compiled, history, event, subject)? else {
         return Ok(());
     };
-    if standing.blacklisted && compiled.takes_part_in_blacklist() {
+    if standing.blacklisted {
         return Ok(());
     }
     observe(
@@ -196,15 +196,16 @@ pub fn judge<H: History>(
                 return Ok(None);
             }
             let standing = history.standing(subject.group_id, subject.member_id)?;
-            return Ok((standing.blacklisted && compiled.takes_part_in_blacklist())
-                .then_some(Decision::Refuse));
+            // The fleet's blacklist holds in every group where moderation is on, whatever its
+            // own ladder: a ladder without the step only never blacklists for what is said there.
+            return Ok(standing.blacklisted.then_some(Decision::Refuse));
         }
         _ => {}
     };
     let Some((_, standing)) = judged_sender(compiled, history, event, subject)? else {
         return Ok(None);
     };
-    if standing.blacklisted && compiled.takes_part_in_blacklist() {
+    if standing.blacklisted {
         return Ok(Some(Decision::Refuse));
     }
     if let EventKind::MessageEdited { message, .. } = &event.kind

@@ -599,8 +599,8 @@ fn to_delete(
     })
 }
 
-/// A blacklisted member leaves every other group of the fleet they are in — each group that
-/// takes part in the blacklist under its own rules, where the member is not exempt.
+/// A blacklisted member leaves every other group of the fleet they are in where moderation is
+/// on and the member is not exempt, whatever that group's own ladder.
 fn kick_everywhere(
     moderation: &Moderation,
     context: &mut Context<'_>,
@@ -614,7 +614,7 @@ fn kick_everywhere(
         let rules = moderation.rules_for(context.store, group.group_id)?;
         let exempt = rules.whitelist.contains(member.as_str())
             || (rules.rules.exempt_admins && group.role != "member");
-        if !rules.rules.enabled || !rules.takes_part_in_blacklist() || exempt {
+        if !rules.rules.enabled || exempt {
             continue;
         }
         let Ok(platform) = group.platform.parse::<Platform>() else {

@@ -374,12 +374,6 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// Whether these groups take part in the fleet blacklist (their ladder has the step): they
-    /// refuse blacklisted members and kick them when another group blacklists them.
-    pub fn takes_part_in_blacklist(&self) -> bool {
-        self.ladder.contains(&Step::Blacklist)
-    }
-
     /// The step for a member's `n`th offence in the window (1-based).
     pub fn step(&self, n: usize) -> Step {
         let index = n.saturating_sub(1).min(self.ladder.len() - 1);

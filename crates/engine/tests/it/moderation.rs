@@ -231,6 +231,14 @@ fn the_ladder_warns_mutes_then_kicks_and_the_fleet_refuses_the_member(test: &Tes
             .await;
         bot.process(said("g6", "60", "666", MemberRole::Admin, at(3), "hello"))
             .await;
+        // g2 and g3 never blacklist for what is said there (no `blacklist` step in their
+        // ladders); they honour the fleet's blacklist all the same.
+        bot.process(said("g3", "30", "1", MemberRole::Member, at(3), "hello"))
+            .await;
+        for group in ["g2", "g3"] {
+            let scope = format!("group:{}", bot.group_id(group));
+            bot.set_rules(&scope, r#"{"ladder": ["warn", "kick"]}"#);
+        }
         let third = bot
             .process(said(
                 "g1",
