@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use steward_engine::engagement::Settings;
 use steward_engine::moderation::Rules;
-use steward_store::moderation::{DEFAULT_SCOPE, Documents, group_scope, set_scope};
+use steward_store::moderation::{DEFAULT_SCOPE, Documents, set_scope};
 use steward_store::{Database, Operator, StoreError};
 
 use crate::AppState;
@@ -111,6 +111,30 @@ pub fn stored_document<D: Document>(
         }
         None => (D::default(), false, Vec::new()),
     })
+}
+
+/// Where a document in force comes from when no scope stores one.
+pub const BUILT_IN: &str = "built-in";
+
+/// The document in force at a scope, and the scope that stores it ([`BUILT_IN`] when none
+/// does): its own; for a group then its set's and the default's; for a set the default's. What
+/// an editor shows for a scope without a document of its own, and what saving there starts from.
+pub fn in_force<D: Document>(
+    database: &Database,
+    scope: &Scope,
+) -> Result<(D, String), StoreError> {
+    let set = match scope {
+        Scope::Group(id) => database.group_set(*id)?.map(|name| set_scope(&name)),
+        _ => None,
+    };
+    let nearest_first = [Some(scope.key()), set, Some(DEFAULT_SCOPE.to_owned())];
+    for key in nearest_first.into_iter().flatten() {
+        if let Some(record) = database.document(D::KIND, &key)? {
+            let (document, _) = D::stored(&record.rules).unwrap_or_default();
+            return Ok((document, key));
+        }
+    }
+    Ok((D::default(), BUILT_IN.to_owned()))
 }
 
 /// The document in force for a group (the defaults when none is stored).
@@ -299,21 +323,8 @@ pub async fn api_group<D: Document>(
             return Ok(None);
         }
         let set = database.group_set(id)?;
-        let mut source = "built-in".to_owned();
-        for scope in [
-            Some(group_scope(id)),
-            set.as_deref().map(set_scope),
-            Some(DEFAULT_SCOPE.to_owned()),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if database.document(D::KIND, &scope)?.is_some() {
-                source = scope;
-                break;
-            }
-        }
-        Ok(Some((set, source, effective::<D>(&database, id)?)))
+        let (document, source) = in_force::<D>(&database, &Scope::Group(id))?;
+        Ok(Some((set, source, document)))
     })
     .await?;
     let Some((set, source, document)) = found else {

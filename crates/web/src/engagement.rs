@@ -23,7 +23,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{effective, save, stored_document};
+use crate::documents::{BUILT_IN, effective, in_force, save, stored_document};
 use crate::i18n::Lang;
 use crate::moderation::{Scope, api_blocking, api_forbidden, may_edit, urlencode};
 use crate::session::Signed;
@@ -35,7 +35,9 @@ pub struct EngTexts {
     pub engagement: &'static str,
     pub settings: &'static str,
     pub stored_scopes: &'static str,
+    /// `{source}`: where the settings in force come from (a scope, or [`EngTexts::built_in`]).
     pub inherited: &'static str,
+    pub built_in: &'static str,
     pub enabled: &'static str,
     pub language: &'static str,
     pub time_zone: &'static str,
@@ -138,7 +140,8 @@ const EZH: EngTexts = EngTexts {
     engagement: "互动",
     settings: "互动设置",
     stored_scopes: "已保存的设置",
-    inherited: "这里还没有自己的设置：显示的是继承来的（群组集或全局，或内置默认）。保存后即成为这里自己的设置。",
+    inherited: "这里还没有自己的设置：显示的是此处生效的设置，来自 {source}。保存后即成为这里自己的设置。",
+    built_in: "内置默认值",
     enabled: "启用互动功能",
     language: "回复语言",
     time_zone: "时区（IANA，如 Asia/Shanghai）",
@@ -241,7 +244,8 @@ const EEN: EngTexts = EngTexts {
     engagement: "Engagement",
     settings: "Engagement settings",
     stored_scopes: "Stored settings",
-    inherited: "Nothing is stored here yet: these are inherited (from the set, the default, or built in). Saving stores them for this scope.",
+    inherited: "Nothing is stored here yet: these are the settings in force, from {source}. Saving stores them for this scope.",
+    built_in: "the built-in defaults",
     enabled: "Engagement on",
     language: "Reply language",
     time_zone: "Time zone (IANA, e.g. Asia/Shanghai)",
@@ -372,6 +376,8 @@ struct SettingsPage<'a> {
     can_edit: bool,
     /// The stored document's fields this version does not know, joined.
     skipped: String,
+    /// Without settings of its own: where the settings shown come from, said in full.
+    inherited: String,
     s: Settings,
     checkin_words: String,
     screening_answers: String,
@@ -531,14 +537,15 @@ pub async fn settings_page(
         {
             return Ok(None);
         }
-        let (settings, stored, skipped) =
-            match (&lookup, stored_document::<Settings>(&database, &lookup)?) {
-                // A group without its own settings shows those in force for it.
-                (Scope::Group(id), (_, false, _)) => {
-                    (effective::<Settings>(&database, *id)?, false, Vec::new())
-                }
-                (_, found) => found,
-            };
+        let (settings, stored, skipped) = stored_document::<Settings>(&database, &lookup)?;
+        // Without settings of its own, the scope shows those in force there, and where from.
+        let (settings, source) = match stored {
+            true => (settings, None),
+            false => {
+                let (settings, source) = in_force::<Settings>(&database, &lookup)?;
+                (settings, Some(source))
+            }
+        };
         let scopes = database.all_documents(Documents::Engagement)?;
         Ok(Some((
             settings,
@@ -546,12 +553,22 @@ pub async fn settings_page(
             may_edit(&database, &acting, &lookup)?,
             scopes,
             skipped.join(", "),
+            source,
         )))
     })
     .await?;
-    let Some((settings, stored, can_edit, scopes, skipped)) = found else {
+    let Some((settings, stored, can_edit, scopes, skipped, source)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
+    let e = words(lang);
+    let inherited = source.map_or_else(String::new, |source| {
+        let source = if source == BUILT_IN {
+            e.built_in
+        } else {
+            &source
+        };
+        e.inherited.replace("{source}", source)
+    });
     let page = SettingsPage {
         lang: lang.code(),
         t: lang.texts(),
@@ -561,6 +578,7 @@ pub async fn settings_page(
         stored,
         can_edit,
         skipped,
+        inherited,
         checkin_words: settings.checkin.words.join(", "),
         screening_answers: settings.screening.answers.join("\n"),
         ladder: ladder_lines(&settings.levels.ladder),

@@ -27,7 +27,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{save, stored_document, stored_or_default};
+use crate::documents::{BUILT_IN, in_force, save, stored_document, stored_or_default};
 use crate::i18n::Lang;
 use crate::session::Signed;
 
@@ -132,7 +132,11 @@ pub struct ModTexts {
     pub backtest: &'static str,
     pub save: &'static str,
     pub revert: &'static str,
+    /// `{source}`: where the rules in force come from (a scope, or [`ModTexts::built_in`]).
     pub inherited: &'static str,
+    pub built_in: &'static str,
+    pub not_blacklisted: &'static str,
+    pub no_such_message: &'static str,
     pub enabled: &'static str,
     pub contacts: &'static str,
     pub links: &'static str,
@@ -207,7 +211,10 @@ static MZH: ModTexts = ModTexts {
     backtest: "规则回测",
     save: "保存",
     revert: "删除本范围规则（沿用上级）",
-    inherited: "本范围尚无规则：显示的是默认值，保存后生效。",
+    inherited: "本范围没有自己的规则：显示的是此处生效的规则，来自 {source}；保存后成为本范围自己的规则。",
+    built_in: "内置默认值",
+    not_blacklisted: "该成员不在黑名单上（可能已被解除）。",
+    no_such_message: "没有这条消息。",
     enabled: "启用群管",
     contacts: "联系方式（手机号、微信号、QQ 号、邮箱）",
     links: "链接",
@@ -282,7 +289,10 @@ static MEN: ModTexts = ModTexts {
     backtest: "Backtest",
     save: "Save",
     revert: "Delete this scope's rules (inherit)",
-    inherited: "No rules stored for this scope yet: the defaults are shown; saving stores them.",
+    inherited: "No rules of its own here: shown are the rules in force, from {source}; saving stores them for this scope.",
+    built_in: "the built-in defaults",
+    not_blacklisted: "That member is not on the blacklist (perhaps already lifted).",
+    no_such_message: "There is no such message.",
     enabled: "Moderation on",
     contacts: "Contact details (phone, WeChat, QQ, e-mail)",
     links: "Links",
@@ -487,6 +497,8 @@ struct RulesPage<'a> {
     tried: Option<String>,
     /// The stored document's fields this version does not know, joined.
     skipped: String,
+    /// Without rules of its own: where the rules shown come from, said in full.
+    inherited: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -537,6 +549,7 @@ fn rules_page<'a>(
         sample: String::new(),
         tried: None,
         skipped: String::new(),
+        inherited: String::new(),
     }
 }
 
@@ -560,6 +573,14 @@ pub async fn rules_editor(
             return Ok(None);
         }
         let (rules, stored, skipped) = stored_document::<Rules>(&database, &lookup)?;
+        // Without rules of its own, the scope shows those in force there, and where from.
+        let (rules, source) = match stored {
+            true => (rules, None),
+            false => {
+                let (rules, source) = in_force::<Rules>(&database, &lookup)?;
+                (rules, Some(source))
+            }
+        };
         let skipped = skipped.join(", ");
         let set = match lookup {
             Scope::Group(id) => database.group_set(id)?,
@@ -571,10 +592,11 @@ pub async fn rules_editor(
             may_edit(&database, &acting, &lookup)?,
             set,
             skipped,
+            source,
         )))
     })
     .await?;
-    let Some((rules, stored, can_edit, set, skipped)) = found else {
+    let Some((rules, stored, can_edit, set, skipped, source)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     // "Would this be caught?": the text detectors of these rules on a message the operator types.
@@ -618,6 +640,15 @@ pub async fn rules_editor(
     page.sample = sample;
     page.tried = tried;
     page.skipped = skipped;
+    if let Some(source) = source {
+        let m = words(lang);
+        let source = if source == BUILT_IN {
+            m.built_in
+        } else {
+            &source
+        };
+        page.inherited = m.inherited.replace("{source}", source);
+    }
     Ok(render(lang, &page)?.into_response())
 }
 
@@ -731,7 +762,7 @@ impl RulesForm {
                 },
             },
         };
-        rules.validate().map_err(|err| err.0)?;
+        rules.validate_submitted().map_err(|err| err.0)?;
         Ok(rules)
     }
 }
@@ -872,7 +903,7 @@ pub async fn lift_form(
     let acting = signed.operator.clone();
     let shared = state.moderation.clone();
     let outcome = blocking(lang, move || lift(&database, &shared, &acting, form.member)).await?;
-    Ok(outcome.page(lang))
+    Ok(outcome.page(lang, words(lang).not_blacklisted))
 }
 
 /// What became of an operator's request about one member or message.
@@ -885,11 +916,12 @@ enum Outcome {
 }
 
 impl Outcome {
-    /// The console's answer: back to the moderation page, or why not.
-    fn page(self, lang: Lang) -> Response {
+    /// The console's answer: back to the moderation page, or why not (`missing`: what was not
+    /// found, said in the operator's language).
+    fn page(self, lang: Lang, missing: &'static str) -> Response {
         match self {
             Outcome::Done => Redirect::to("/moderation").into_response(),
-            Outcome::NotFound => (StatusCode::NOT_FOUND, lang.texts().not_found).into_response(),
+            Outcome::NotFound => (StatusCode::NOT_FOUND, missing).into_response(),
             Outcome::NotYours => {
                 (StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response()
             }
@@ -961,7 +993,7 @@ pub async fn sample_form(
         mark_sample(&database, &shared, &acting, form.event, form.is_ad)
     })
     .await?;
-    Ok(outcome.page(lang))
+    Ok(outcome.page(lang, words(lang).no_such_message))
 }
 
 /// Records an operator's mark on a message and retrains the model in force.

@@ -226,7 +226,8 @@ pub struct RulesError(pub String);
 impl Rules {
     /// Reads a submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Rules, RulesError> {
-        let (rules, unknown) = Rules::from_stored(json)?;
+        let (rules, unknown): (Rules, _) = crate::document::read(json).map_err(RulesError)?;
+        rules.validate_submitted()?;
         crate::document::refuse_unknown::<Rules>(&unknown).map_err(RulesError)?;
         Ok(rules)
     }
@@ -241,6 +242,53 @@ impl Rules {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// [`Rules::validate`], and what a document submitted now (the API, the console's form,
+    /// `--rules`) must also be: checks added after documents were first stored, which a stored one
+    /// is not held to, so that rules an earlier version saved stay in force.
+    pub fn validate_submitted(&self) -> Result<(), RulesError> {
+        self.validate()?;
+        // Night mode's times are checked while it is off too: switched on later, they would be
+        // refused then, far from where they were typed.
+        self.validate_night()?;
+        if self.repeat.min_chars == 0 {
+            return Err(RulesError("repeat: at least 1 character".to_owned()));
+        }
+        for domain in &self.allowed_domains {
+            check_domain(domain)?;
+        }
+        Ok(())
+    }
+
+    fn validate_night(&self) -> Result<(), RulesError> {
+        for (name, value) in [("start", &self.night.start), ("end", &self.night.end)] {
+            if parse_clock(value).is_none() {
+                return Err(RulesError(format!("night.{name}: HH:MM, found `{value}`")));
+            }
+        }
+        if parse_clock(&self.night.start) == parse_clock(&self.night.end) {
+            return Err(RulesError("night: start and end must differ".to_owned()));
+        }
+        if !self.night.time_zone.trim().is_empty()
+            && self
+                .night
+                .time_zone
+                .trim()
+                .parse::<chrono_tz::Tz>()
+                .is_err()
+        {
+            return Err(RulesError(format!(
+                "night.time_zone: `{}` is not an IANA time zone such as Asia/Shanghai",
+                self.night.time_zone
+            )));
+        }
+        if !(-720..=840).contains(&self.night.utc_offset_minutes) {
+            return Err(RulesError(
+                "night.utc_offset_minutes: -720 to 840".to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     pub fn validate(&self) -> Result<(), RulesError> {
@@ -280,32 +328,7 @@ impl Rules {
             return Err(RulesError("language: zh or en".to_owned()));
         }
         if self.night.enabled {
-            for (name, value) in [("start", &self.night.start), ("end", &self.night.end)] {
-                if parse_clock(value).is_none() {
-                    return Err(RulesError(format!("night.{name}: HH:MM, found `{value}`")));
-                }
-            }
-            if parse_clock(&self.night.start) == parse_clock(&self.night.end) {
-                return Err(RulesError("night: start and end must differ".to_owned()));
-            }
-            if !self.night.time_zone.trim().is_empty()
-                && self
-                    .night
-                    .time_zone
-                    .trim()
-                    .parse::<chrono_tz::Tz>()
-                    .is_err()
-            {
-                return Err(RulesError(format!(
-                    "night.time_zone: `{}` is not an IANA time zone such as Asia/Shanghai",
-                    self.night.time_zone
-                )));
-            }
-            if !(-720..=840).contains(&self.night.utc_offset_minutes) {
-                return Err(RulesError(
-                    "night.utc_offset_minutes: -720 to 840".to_owned(),
-                ));
-            }
+            self.validate_night()?;
         }
         let long = |list: &[String]| list.iter().any(|item| item.chars().count() > 200);
         if self.keywords.len() > 10_000 || long(&self.keywords) {
@@ -373,6 +396,31 @@ pub struct Compiled {
     pub whitelist: HashSet<String>,
 }
 
+/// An allowed domain as the link detector matches it: a name of two labels or more (its
+/// subdomains are allowed with it), without a scheme, path, port or wildcard. `com` alone would
+/// allow every site under it, `https://example.com/path` and `*.example.com` nothing.
+fn check_domain(domain: &str) -> Result<(), RulesError> {
+    let labels: Vec<&str> = domain.trim().split('.').collect();
+    let label_ok = |label: &&str| {
+        (1..=63).contains(&label.chars().count())
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    if labels.len() >= 2 && labels.iter().all(label_ok) {
+        return Ok(());
+    }
+    let hint = if labels.len() == 1 && labels.iter().all(label_ok) {
+        "a top-level domain alone would allow every site under it"
+    } else {
+        "write a name such as example.com (its subdomains are allowed with it), without https://, a path, a port or *"
+    };
+    Err(RulesError(format!(
+        "allowed_domains: `{}` is not a domain name: {hint}",
+        domain.trim()
+    )))
+}
+
 impl Compiled {
     /// The step for a member's `n`th offence in the window (1-based).
     pub fn step(&self, n: usize) -> Step {
@@ -424,10 +472,39 @@ mod tests {
             ("not json", "expected"),
             ("[false]", "a JSON object"),
             ("[]", "a JSON object"),
+            // Submitted, these are refused; stored by an earlier version, they stay in force.
+            (r#"{"night": {"start": "25:99"}}"#, "night.start"),
+            (r#"{"night": {"time_zone": "Mars/Base"}}"#, "Mars/Base"),
+            (
+                r#"{"night": {"utc_offset_minutes": 100000}}"#,
+                "night.utc_offset_minutes",
+            ),
+            (r#"{"repeat": {"min_chars": 0}}"#, "repeat: at least 1"),
+            (r#"{"allowed_domains": ["com"]}"#, "top-level domain alone"),
+            (r#"{"allowed_domains": ["top"]}"#, "`top` is not a domain"),
+            (
+                r#"{"allowed_domains": ["https://example.com/path"]}"#,
+                "without https://",
+            ),
+            (r#"{"allowed_domains": ["*.foo.org"]}"#, "`*.foo.org`"),
+            (r#"{"allowed_domains": ["example.com:8080"]}"#, "a port"),
+            (r#"{"allowed_domains": ["not a domain"]}"#, "`not a domain`"),
+            (r#"{"allowed_domains": ["<b>x</b>"]}"#, "is not a domain"),
         ] {
             let err = Rules::from_json(json).unwrap_err();
             assert!(err.0.contains(needle), "{json}: {err}");
         }
+        for stored in [
+            r#"{"night": {"start": "25:99"}}"#,
+            r#"{"repeat": {"min_chars": 0}}"#,
+            r#"{"allowed_domains": ["https://example.com/path"]}"#,
+        ] {
+            assert!(Rules::from_stored(stored).is_ok(), "{stored}");
+        }
+        let allowed = Rules::from_json(
+            r#"{"allowed_domains": ["example.com", "docs.rs", "пример.рф", "my-site.co.uk"]}"#,
+        );
+        assert!(allowed.is_ok(), "{allowed:?}");
     }
 
     #[test]

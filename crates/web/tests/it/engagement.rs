@@ -91,7 +91,10 @@ async fn an_owner_edits_settings_and_a_bad_value_changes_nothing() {
         .await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = text(page).await;
-    assert!(page.contains("Nothing is stored here yet"), "{page}");
+    assert!(
+        page.contains("Nothing is stored here yet: these are the settings in force, from the built-in defaults."),
+        "{page}"
+    );
     assert!(
         page.contains("{intro_template}"),
         "the variables are listed: {page}"

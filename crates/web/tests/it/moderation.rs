@@ -118,6 +118,75 @@ pub(crate) fn urlencode(text: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_scope_without_rules_of_its_own_shows_those_in_force_and_where_from() {
+    let console = Console::new();
+    console.record(vec![message("g1", "1", "u1", "Ann", "hello", 0)]);
+    let (cookie, _) = sign_in_as(&console, "lin").await;
+    let database = console.database();
+    let page = |scope: &'static str, lang: &'static str| {
+        let console = &console;
+        let cookie = cookie.clone();
+        async move {
+            text(
+                console
+                    .get(
+                        &format!("/moderation/rules?scope={scope}"),
+                        Some(&cookie),
+                        lang,
+                    )
+                    .await,
+            )
+            .await
+        }
+    };
+    database
+        .set_rules(
+            "default",
+            r#"{"keywords": ["DEFAULTKW"]}"#,
+            "lin",
+            Utc::now(),
+        )
+        .unwrap();
+    // A set with no rules: its groups follow the default's, and so does its editor.
+    let set = page("set%3Agaming", "en").await;
+    assert!(set.contains("in force, from default;"), "{set}");
+    assert!(set.contains("DEFAULTKW"), "{set}");
+    database.set_group_set(1, Some("gaming")).unwrap();
+    database
+        .set_rules(
+            "set:gaming",
+            r#"{"keywords": ["SETKW"], "ladder": ["warn", "kick"]}"#,
+            "lin",
+            Utc::now(),
+        )
+        .unwrap();
+    // A group of the set: the set's rules, named, are what its editor starts from.
+    let group = page("group%3A1", "en").await;
+    assert!(group.contains("in force, from set:gaming;"), "{group}");
+    assert!(
+        group.contains("SETKW") && group.contains("warn, kick"),
+        "{group}"
+    );
+    assert!(!group.contains("DEFAULTKW"), "{group}");
+    let group = page("group%3A1", "zh-CN").await;
+    assert!(group.contains("来自 set:gaming"), "{group}");
+    let tried = page("group%3A1&sample=%E6%9C%89%E4%BA%BASETKW", "en").await;
+    assert!(tried.contains("Caught: a forbidden word"), "{tried}");
+    // The API names the same source.
+    let owner = token_for(&console, "lin", None);
+    let (_, body) = api(&console, "GET", "/api/v1/groups/1/rules", &owner, None).await;
+    assert_eq!(body["source"], "set:gaming", "{body}");
+    assert_eq!(body["rules"]["keywords"], json!(["SETKW"]), "{body}");
+    // Its own rules, once saved, are shown as its own.
+    database
+        .set_rules("group:1", r#"{"keywords": ["OWNKW"]}"#, "lin", Utc::now())
+        .unwrap();
+    let own = page("group%3A1", "en").await;
+    assert!(!own.contains("in force, from"), "{own}");
+    assert!(own.contains("OWNKW"), "{own}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
     let console = Console::new();
     console.record(vec![message("g1", "1", "u1", "Ann", "hello", 0)]);
@@ -130,7 +199,10 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         .await;
     assert_eq!(editor.status(), StatusCode::OK);
     let editor = text(editor).await;
-    assert!(editor.contains("the defaults are shown"), "{editor}");
+    assert!(
+        editor.contains("shown are the rules in force, from the built-in defaults"),
+        "{editor}"
+    );
 
     let bad = console
         .post(
@@ -163,6 +235,28 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(text(bad).await.contains("Europe/Atlantis"));
+    for (field, value, said) in [
+        // Checked with night mode off too: switched on later, it would fail far from here.
+        ("night_start", "25:99", "night.start"),
+        ("repeat_chars", "0", "repeat: at least 1"),
+        (
+            "allowed_domains",
+            "docs.rs\nhttps://example.com/path",
+            "without https://",
+        ),
+        ("allowed_domains", "com", "top-level domain alone"),
+    ] {
+        let bad = console
+            .post(
+                "/moderation/rules",
+                Some(&cookie),
+                &rules_form(&csrf, "group:1", &[(field, value)]),
+            )
+            .await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST, "{field}");
+        let body = text(bad).await;
+        assert!(body.contains(said), "{field}: {body}");
+    }
     assert!(
         console.database().rules("group:1").unwrap().is_none(),
         "nothing stored"
@@ -560,6 +654,25 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
         (StatusCode::SEE_OTHER, "/moderation")
     );
     assert!(console.database().blacklisted().unwrap().is_empty());
+    // Lifted twice (a second tab, a double click): said as what it is.
+    let twice = console
+        .post(
+            "/moderation/blacklist/lift",
+            Some(&cookie),
+            &format!("csrf={csrf}&member={member}"),
+        )
+        .await;
+    assert_eq!(twice.status(), StatusCode::NOT_FOUND);
+    assert!(text(twice).await.contains("不在黑名单"));
+    let missing = console
+        .post(
+            "/moderation/samples",
+            Some(&cookie),
+            &format!("csrf={csrf}&event=999999&is_ad=true"),
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(text(missing).await.contains("没有这条消息"));
     let actions: Vec<String> = console
         .database()
         .audit_page(None, 10)
