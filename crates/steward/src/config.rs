@@ -39,17 +39,19 @@ pub enum DurabilitySetting {
     Full,
 }
 
-/// What the command line and environment said (clap reads both).
+/// What the command line and environment said (clap reads both). Global: a command with
+/// subcommands takes them after the subcommand too (`steward operator token demo --data DIR`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CommonArgs {
     /// Configuration file [default: ./steward.toml when it exists]
-    #[arg(long, env = "STEWARD_CONFIG", value_name = "FILE")]
+    #[arg(long, env = "STEWARD_CONFIG", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
-    /// Directory for the SQLite file and other state [default: ./steward-data]
-    #[arg(long, env = "STEWARD_DATA", value_name = "DIR")]
+    /// Directory for the SQLite file and other state [default: ./steward-data; for `demo`,
+    /// ./steward-demo]
+    #[arg(long, env = "STEWARD_DATA", value_name = "DIR", global = true)]
     pub data: Option<PathBuf>,
     /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB [default: sqlite://DATA/steward.db]
-    #[arg(long, env = "STEWARD_DATABASE_URL", value_name = "URL")]
+    #[arg(long, env = "STEWARD_DATABASE_URL", value_name = "URL", global = true)]
     pub database: Option<String>,
 }
 

@@ -137,8 +137,14 @@ fn training_samples(count: usize) -> Vec<(String, bool)> {
 
 /// Reads every source into (text, is_spam), in order.
 fn load(sources: &Sources) -> anyhow::Result<Vec<(String, bool)>> {
-    let read = |path: &PathBuf| {
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    let read = |path: &PathBuf| -> anyhow::Result<String> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        String::from_utf8(bytes).map_err(|err| {
+            let at = err.utf8_error().valid_up_to();
+            let line = err.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            anyhow::anyhow!("{}: line {line} is not UTF-8 text", path.display())
+        })
     };
     let mut rows = Vec::new();
     for path in &sources.labelled {

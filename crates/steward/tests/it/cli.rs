@@ -381,9 +381,10 @@ fn the_first_owner_is_made_on_the_command_line_with_a_password_that_works() {
         ]
     );
 
+    // `--data` after the subcommand, as before it (here the default, named).
     let token_output = steward()
         .current_dir(scratch.path())
-        .args(["operator", "token", "lin"])
+        .args(["operator", "token", "lin", "--data", "./steward-data"])
         .output()
         .unwrap();
     let printed = String::from_utf8_lossy(&token_output.stdout).into_owned();

@@ -150,6 +150,18 @@ fn eval_detector_refuses_a_broken_file_and_names_the_line() {
     let (ok, _, stderr) = output(&scratch, &["eval-detector", "missing.txt"]);
     assert!(!ok);
     assert!(stderr.contains("missing.txt"), "{stderr}");
+    // A file that is not text: the line where it stops being so.
+    std::fs::write(
+        scratch.path().join("binary.txt"),
+        b"ok==1\nfine==0\n\xff\xfe\x00==1\n",
+    )
+    .unwrap();
+    let (ok, _, stderr) = output(&scratch, &["eval-detector", "binary.txt"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("binary.txt: line 3 is not UTF-8 text"),
+        "{stderr}"
+    );
 }
 
 #[test]
