@@ -266,6 +266,9 @@ impl Script {
 pub struct Classifier {
     han: Linear,
     other: Linear,
+    /// Messages operators marked (normalised), and whether each is an ad: the mark holds for
+    /// that text whatever the weights say ([`fine_tune`]).
+    marked: HashMap<String, bool>,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -334,7 +337,23 @@ impl Classifier {
     pub fn score(&self, normalized: &str) -> f32 {
         let script = Script::of(normalized);
         let model = self.model(script);
-        model.score_features(&features_in(normalized, script)) - model.threshold
+        self.as_marked(
+            normalized,
+            model.score_features(&features_in(normalized, script)) - model.threshold,
+        )
+    }
+
+    /// A score as an operator's mark on the same text has it: at least [`MARK_MARGIN`] on the
+    /// marked side of the threshold.
+    fn as_marked(&self, normalized: &str, score: f32) -> f32 {
+        if self.marked.is_empty() {
+            return score;
+        }
+        match self.marked.get(normalized) {
+            Some(true) => score.max(MARK_MARGIN),
+            Some(false) => score.min(-MARK_MARGIN),
+            None => score,
+        }
     }
 
     /// Whether a message reads as an ad, with a sensitivity shift: a positive `shift` flags less.
@@ -346,6 +365,10 @@ impl Classifier {
     /// features to judge (a language or a community it was not trained on): it abstains rather
     /// than guess.
     pub fn verdict(&self, normalized: &str) -> Option<f32> {
+        // A text an operator marked is judged as marked, never abstained on.
+        if !self.marked.is_empty() && self.marked.contains_key(normalized) {
+            return Some(self.score(normalized));
+        }
         let script = Script::of(normalized);
         let model = self.model(script);
         let features = features_in(normalized, script);
@@ -385,7 +408,11 @@ impl Classifier {
         if !rest.is_empty() {
             return Err(ModelError("wrong length"));
         }
-        Ok(Classifier { han, other })
+        Ok(Classifier {
+            han,
+            other,
+            marked: HashMap::new(),
+        })
     }
 }
 
@@ -517,42 +544,85 @@ pub fn train(samples: &[(String, bool)], settings: Training) -> Classifier {
         if !(docs.iter().any(|(_, ad)| *ad) && docs.iter().any(|(_, ad)| !*ad)) {
             return Linear::empty();
         }
-        let (weights, bias) = fit(&docs, settings, None);
+        let (weights, bias) = fit(&docs, settings);
         let threshold = choose_threshold(&docs, settings);
         Linear::new(weights, bias, threshold)
     };
     Classifier {
         han: train_one(Script::Han),
         other: train_one(Script::Other),
+        marked: HashMap::new(),
     }
 }
 
-/// Adjusts a classifier to samples operators confirmed or corrected, staying close to the model
-/// it starts from (a Gaussian prior centred on the old weights): a handful of corrections moves
-/// the phrases they contain, not the whole model.
-pub fn fine_tune(base: &Classifier, samples: &[(String, bool)], settings: Training) -> Classifier {
+/// How far past its model's threshold a marked message is moved: a mark holds for that message
+/// with room to spare, and moves no more than that.
+pub const MARK_MARGIN: f32 = 1.0;
+
+/// How far one mark may move the model's score of the message it marks: a mark teaches the
+/// phrases it holds a little, and a few marks that agree teach them more.
+pub const MARK_STEP: f32 = 4.0;
+
+/// Passes over the marks: those that pull apart (two marks sharing phrases, one each way) settle.
+const MARK_PASSES: usize = 8;
+
+/// Adjusts a classifier to samples operators confirmed or corrected.
+///
+/// The mark holds for the text marked, at once and whatever the weights say: judged again (a
+/// repost, a backtest), a message marked as no ad passes and one marked as an ad is caught. The
+/// weights learn from it only a step: a marked message on the wrong side of its model's
+/// threshold (or within [`MARK_MARGIN`] of it) is moved toward that margin past it, by at most
+/// [`MARK_STEP`], through the same change to the weight of each feature it holds (the smallest
+/// change that does it). The bias stays, so a mark moves only the phrases it contains, and another
+/// message only by its share of those phrases. A model refitted to the marks instead moved its
+/// bias: after one "not an ad" mark every Chinese ad scored 4 to 6 lower, the marked one 21
+/// lower, and its variants with it.
+pub fn fine_tune(base: &Classifier, samples: &[(String, bool)]) -> Classifier {
     let tune_one = |script| {
         let base = base.model(script);
         let docs = docs_of(samples, script);
-        if docs.is_empty() {
-            return base.clone();
+        let mut weights = base.weights.clone();
+        // What each mark may still move its message.
+        let mut left = vec![MARK_STEP; docs.len()];
+        for _ in 0..MARK_PASSES {
+            let mut moved = false;
+            for ((features, is_ad), left) in docs.iter().zip(&mut left) {
+                if features.is_empty() {
+                    continue;
+                }
+                let factor = length_factor(features.len());
+                let score = base.bias
+                    + factor * features.iter().map(|f| weights[*f as usize]).sum::<f32>()
+                    - base.threshold;
+                let need = if *is_ad {
+                    (MARK_MARGIN - score).clamp(0.0, *left)
+                } else {
+                    (-MARK_MARGIN - score).clamp(-*left, 0.0)
+                };
+                // A hair's shortfall is rounding, not a mark unmet.
+                if need.abs() < 1e-3 {
+                    continue;
+                }
+                *left -= need.abs();
+                let step = need / (factor * features.len() as f32);
+                for feature in features {
+                    weights[*feature as usize] += step;
+                }
+                moved = true;
+            }
+            if !moved {
+                break;
+            }
         }
-        let prior = Prior {
-            weights: &base.weights,
-            bias: base.bias,
-        };
-        let (weights, bias) = fit(&docs, settings, Some(prior));
-        Linear::new(weights, bias, base.threshold)
+        Linear::new(weights, base.bias, base.threshold)
     };
+    let mut marked = base.marked.clone();
+    marked.extend(samples.iter().cloned());
     Classifier {
         han: tune_one(Script::Han),
         other: tune_one(Script::Other),
+        marked,
     }
-}
-
-struct Prior<'a> {
-    weights: &'a [f32],
-    bias: f32,
 }
 
 /// The threshold with the best F1 among those whose precision reaches the target, judged on
@@ -574,7 +644,7 @@ fn choose_threshold(docs: &[(Vec<u32>, bool)], settings: Training) -> f32 {
             .filter(|(index, _)| index % FOLDS != fold)
             .map(|(_, doc)| doc.clone())
             .collect();
-        let (weights, bias) = fit(&train, settings, None);
+        let (weights, bias) = fit(&train, settings);
         for (index, (features, label)) in docs.iter().enumerate() {
             if index % FOLDS == fold {
                 let score = bias
@@ -629,15 +699,9 @@ pub(crate) fn best_threshold(scored: &mut [(f32, bool)], target_precision: f32) 
 
 /// NB log-count ratios, then class-balanced L2 logistic regression on the scaled features by
 /// full-batch gradient descent with Adam. Returns the folded weights and the bias.
-fn fit(docs: &[(Vec<u32>, bool)], settings: Training, prior: Option<Prior<'_>>) -> (Vec<f32>, f32) {
-    // Naive-Bayes ratios over the features seen in training (a prior model brings its own).
-    let ratios: HashMap<u32, f32> = match prior {
-        Some(_) => docs
-            .iter()
-            .flat_map(|(features, _)| features.iter().map(|f| (*f, 1.0)))
-            .collect(),
-        None => nb_ratios(docs, settings.alpha),
-    };
+fn fit(docs: &[(Vec<u32>, bool)], settings: Training) -> (Vec<f32>, f32) {
+    // Naive-Bayes ratios over the features seen in training.
+    let ratios = nb_ratios(docs, settings.alpha);
     let index: HashMap<u32, usize> = ratios
         .keys()
         .enumerate()
@@ -672,18 +736,8 @@ fn fit(docs: &[(Vec<u32>, bool)], settings: Training, prior: Option<Prior<'_>>) 
             n / (2.0 * ham)
         }
     };
-    let center: Vec<f32> = match &prior {
-        Some(prior) => {
-            let mut center = vec![0.0; index.len()];
-            for (feature, position) in &index {
-                center[*position] = prior.weights[*feature as usize];
-            }
-            center
-        }
-        None => vec![0.0; index.len()],
-    };
-    let mut w = center.clone();
-    let mut b = prior.as_ref().map_or(0.0, |p| p.bias);
+    let mut w = vec![0.0; index.len()];
+    let mut b = 0.0;
     let lambda = 1.0 / (settings.c * n);
     let (mut m, mut v) = (vec![0.0f32; w.len() + 1], vec![0.0f32; w.len() + 1]);
     let (beta1, beta2, rate) = (0.9f32, 0.999f32, 0.05f32);
@@ -701,7 +755,7 @@ fn fit(docs: &[(Vec<u32>, bool)], settings: Training, prior: Option<Prior<'_>>) 
             gradient[w.len()] += g;
         }
         for (position, g) in gradient.iter_mut().enumerate().take(w.len()) {
-            *g += lambda * (w[position] - center[position]);
+            *g += lambda * w[position];
         }
         let t = step as i32;
         for (position, g) in gradient.iter().enumerate() {
@@ -717,10 +771,7 @@ fn fit(docs: &[(Vec<u32>, bool)], settings: Training, prior: Option<Prior<'_>>) 
             }
         }
     }
-    let mut weights = match prior {
-        Some(prior) => prior.weights.to_vec(),
-        None => vec![0.0; BUCKETS],
-    };
+    let mut weights = vec![0.0; BUCKETS];
     for (feature, position) in &index {
         weights[*feature as usize] = w[*position] * scale[*position];
     }
@@ -819,10 +870,53 @@ mod tests {
         let tuned = fine_tune(
             &base,
             &[(phrase.to_owned(), true), ("晚上好大家".to_owned(), false)],
-            Training::default(),
         );
         assert!(tuned.score(phrase) > before, "the correction moved nothing");
         assert!(tuned.is_ad("出售工具箱30r加群99887766", 0.0));
+    }
+
+    #[test]
+    fn a_mark_holds_for_its_text_and_teaches_its_phrases_a_step() {
+        let base = Classifier::shipped();
+        let n = crate::normalize;
+        let marked = n("跑分平台招代理，躺赚，有意者私聊");
+        let variant = n("跑分平台招代理");
+        let unrelated = n("出售外挂工具箱只要20r，加群123456789");
+        let chat = n("今天晚上一起打游戏吗");
+        assert!(base.score(&marked) > MARK_STEP && base.score(&variant) > 0.0);
+        let tuned = fine_tune(&base, &[(marked.clone(), false)]);
+        // The text marked passes, judged again; its model keeps its bias and threshold.
+        assert!(
+            tuned.score(&marked) <= -MARK_MARGIN,
+            "{}",
+            tuned.score(&marked)
+        );
+        assert!(tuned.verdict(&marked).is_some_and(|score| score < 0.0));
+        assert_eq!(tuned.thresholds(), base.thresholds());
+        // Its phrases move a step: a shorter ad made of them is still one.
+        let moved = base.score(&variant) - tuned.score(&variant);
+        assert!(moved > 0.0 && moved <= MARK_STEP, "{moved}");
+        assert!(tuned.is_ad(&variant, 0.0));
+        // What shares little with it hardly moves.
+        for other in [&unrelated, &chat] {
+            let shift = (tuned.score(other) - base.score(other)).abs();
+            assert!(shift < 0.5, "{other}: {shift}");
+        }
+        // Marks that agree teach more than one.
+        let more = fine_tune(
+            &base,
+            &[
+                (marked.clone(), false),
+                (n("跑分平台招代理，日结，私聊"), false),
+                (n("跑分平台招代理，名额有限"), false),
+            ],
+        );
+        assert!(more.score(&variant) < tuned.score(&variant));
+        // An ad mark on chat: that text is caught; other chat is not.
+        let ad = n("今天天气不错，大家出来玩");
+        let tuned = fine_tune(&base, &[(ad.clone(), true)]);
+        assert!(tuned.is_ad(&ad, 0.0));
+        assert!(!tuned.is_ad(&chat, 0.0));
     }
 
     #[test]

@@ -13,7 +13,9 @@ mod qr;
 mod traditional;
 
 pub use chain::{Analysis, Detector, LinkPolicy, TextChain, Verdict, host_of};
-pub use classifier::{Classifier, ModelError, Script, Training, features, fine_tune, train};
+pub use classifier::{
+    Classifier, MARK_MARGIN, MARK_STEP, ModelError, Script, Training, features, fine_tune, train,
+};
 pub use labelled::{LabelError, parse_labelled, plain_lines};
 pub use qr::{MAX_CODES as MAX_QR_CODES, QrError, decode_qr, decode_qr_holding};
 

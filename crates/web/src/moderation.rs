@@ -48,7 +48,7 @@ pub fn retrain(database: &Database, shared: &ModerationShared) -> Result<usize, 
         .map(|(text, is_ad)| (steward_text::normalize(&text), is_ad))
         .collect();
     let base = steward_text::Classifier::shipped();
-    let tuned = steward_text::fine_tune(&base, &normalized, steward_text::Training::default());
+    let tuned = steward_text::fine_tune(&base, &normalized);
     shared.set_model(tuned);
     Ok(normalized.len())
 }
@@ -186,6 +186,8 @@ pub struct ModTexts {
     pub try_message: &'static str,
     pub try_help: &'static str,
     pub caught: &'static str,
+    /// Before the reason a submitted form was refused.
+    pub not_saved: &'static str,
     pub not_caught: &'static str,
 }
 
@@ -264,6 +266,7 @@ static MZH: ModTexts = ModTexts {
     try_message: "试一条消息",
     try_help: "用这套规则的文字检测（联系方式、链接、违禁词、广告分类器）检查；刷屏和跨群重复需要多条消息，这里不算。",
     caught: "会被拦截",
+    not_saved: "未保存：",
     not_caught: "不会被拦截",
 };
 
@@ -341,6 +344,7 @@ static MEN: ModTexts = ModTexts {
     model_samples: "Samples marked by operators",
     try_message: "Try a message",
     try_help: "Checked by these rules' text detectors (contact details, links, forbidden words, the ad classifier); flood and repeats need several messages and are not tried here.",
+    not_saved: "Not saved: ",
     caught: "Caught",
     not_caught: "Not caught",
 };
@@ -701,15 +705,37 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn number<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, String> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| format!("{field}: `{}` is not a number", value.trim()))
+/// A box's number; `lenient`: a box that holds none gives `default` instead of an error.
+fn read_number<T: std::str::FromStr>(
+    field: &str,
+    value: &str,
+    default: T,
+    lenient: bool,
+) -> Result<T, String> {
+    match value.trim().parse() {
+        Ok(number) => Ok(number),
+        Err(_) if lenient => Ok(default),
+        Err(_) => Err(format!("{field}: `{}` is not a number", value.trim())),
+    }
 }
 
 impl RulesForm {
     fn to_rules(&self) -> Result<Rules, String> {
+        let rules = self.read(false)?;
+        rules.validate_submitted().map_err(|err| err.0)?;
+        Ok(rules)
+    }
+
+    /// The form as typed, for the editor to show again beside what was wrong: a box that holds
+    /// no number shows the built-in value.
+    fn as_typed(&self) -> Rules {
+        self.read(true).unwrap_or_default()
+    }
+
+    /// The rules the form holds; `lenient`: a box that holds no number takes the built-in value
+    /// instead of refusing the form.
+    fn read(&self, lenient: bool) -> Result<Rules, String> {
+        let d = Rules::default();
         let rules = Rules {
             enabled: self.enabled.is_some(),
             contacts: self.contacts.is_some(),
@@ -717,21 +743,31 @@ impl RulesForm {
             allowed_domains: lines(&self.allowed_domains),
             keywords: lines(&self.keywords),
             classifier: self.classifier.is_some(),
-            classifier_margin: number("classifier_margin", &self.classifier_margin)?,
+            classifier_margin: read_number(
+                "classifier_margin",
+                &self.classifier_margin,
+                d.classifier_margin,
+                lenient,
+            )?,
             flood: steward_engine::moderation::Flood {
                 enabled: self.flood.is_some(),
-                messages: number("flood", &self.flood_messages)?,
-                seconds: number("flood", &self.flood_seconds)?,
+                messages: read_number("flood", &self.flood_messages, d.flood.messages, lenient)?,
+                seconds: read_number("flood", &self.flood_seconds, d.flood.seconds, lenient)?,
             },
             repeat: steward_engine::moderation::Repeat {
                 enabled: self.repeat.is_some(),
-                groups: number("repeat", &self.repeat_groups)?,
-                minutes: number("repeat", &self.repeat_minutes)?,
-                min_chars: number("repeat", &self.repeat_chars)?,
+                groups: read_number("repeat", &self.repeat_groups, d.repeat.groups, lenient)?,
+                minutes: read_number("repeat", &self.repeat_minutes, d.repeat.minutes, lenient)?,
+                min_chars: read_number("repeat", &self.repeat_chars, d.repeat.min_chars, lenient)?,
             },
             new_member: steward_engine::moderation::NewMember {
                 enabled: self.new_member.is_some(),
-                minutes: number("new_member", &self.new_member_minutes)?,
+                minutes: read_number(
+                    "new_member",
+                    &self.new_member_minutes,
+                    d.new_member.minutes,
+                    lenient,
+                )?,
             },
             ladder: self
                 .ladder
@@ -740,7 +776,7 @@ impl RulesForm {
                 .filter(|step| !step.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            window_days: number("window_days", &self.window_days)?,
+            window_days: read_number("window_days", &self.window_days, d.window_days, lenient)?,
             delete: self.delete.is_some(),
             tell_member: self.tell_member.is_some(),
             exempt_admins: self.exempt_admins.is_some(),
@@ -758,11 +794,15 @@ impl RulesForm {
                 {
                     steward_engine::moderation::Night::default().utc_offset_minutes
                 } else {
-                    number("night", &self.night_offset)?
+                    read_number(
+                        "night",
+                        &self.night_offset,
+                        d.night.utc_offset_minutes,
+                        lenient,
+                    )?
                 },
             },
         };
-        rules.validate_submitted().map_err(|err| err.0)?;
         Ok(rules)
     }
 }
@@ -783,12 +823,13 @@ pub async fn save_rules_form(
     let database = state.database.clone();
     let acting = signed.operator.clone();
     let check = scope.clone();
-    let (allowed, exists) = blocking(lang, move || {
-        let exists = match check {
-            Scope::Group(id) => database.group(id)?.is_some(),
-            _ => true,
+    let (allowed, exists, stored, set) = blocking(lang, move || {
+        let (exists, set) = match check {
+            Scope::Group(id) => (database.group(id)?.is_some(), database.group_set(id)?),
+            _ => (true, None),
         };
-        Ok((may_edit(&database, &acting, &check)?, exists))
+        let stored = database.rules(&check.key())?.is_some();
+        Ok((may_edit(&database, &acting, &check)?, exists, stored, set))
     })
     .await?;
     if !exists {
@@ -800,8 +841,20 @@ pub async fn save_rules_form(
     let rules = match form.to_rules() {
         Ok(rules) => rules,
         Err(error) => {
-            // Nothing is stored; the browser's back button returns to the form as it was typed.
-            return Ok((StatusCode::BAD_REQUEST, error).into_response());
+            // Nothing is stored: the form again, as typed, with what was wrong above it.
+            let page = rules_page(
+                lang,
+                &signed.csrf,
+                &scope,
+                form.as_typed(),
+                EditorState {
+                    stored,
+                    error: Some(format!("{}{error}", words(lang).not_saved)),
+                    can_edit: true,
+                    group_set: set,
+                },
+            );
+            return Ok((StatusCode::BAD_REQUEST, render(lang, &page)?).into_response());
         }
     };
     let database = state.database.clone();

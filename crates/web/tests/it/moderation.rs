@@ -208,6 +208,38 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         .post(
             "/moderation/rules",
             Some(&cookie),
+            &rules_form(
+                &csrf,
+                "group:1",
+                &[
+                    ("ladder", "warn, mute forever"),
+                    ("keywords", "代练\n<b>刷单</b>"),
+                    ("flood_messages", "many"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    // The form again, as typed (escaped), with what was wrong above it, in the operator's
+    // language; a box that held no number shows the built-in value.
+    let again = text(bad).await;
+    assert!(
+        again.contains("未保存：flood: `many` is not a number"),
+        "{again}"
+    );
+    assert!(again.contains("warn, mute forever"), "{again}");
+    assert!(
+        again.contains("代练\n&#60;b&#62;刷单&#60;/b&#62;"),
+        "{again}"
+    );
+    assert!(
+        again.contains(r#"name="flood_messages" value="12""#),
+        "{again}"
+    );
+    let bad = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
             &rules_form(&csrf, "group:1", &[("ladder", "warn, mute forever")]),
         )
         .await;
@@ -616,7 +648,8 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     assert!(console.database().ad_samples().unwrap().is_empty());
     assert_eq!(console.database().blacklisted().unwrap().len(), 1);
 
-    let before = console.state.moderation.model().score("加ｖｘ abc123456");
+    let marked_text = steward_text::normalize("加ｖｘ abc123456 =HYPERLINK(\"x\")");
+    let before = console.state.moderation.model().score(&marked_text);
     let marked = console
         .post(
             "/moderation/samples",
@@ -626,20 +659,24 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
         .await;
     assert_eq!(marked.status(), StatusCode::SEE_OTHER);
     assert_eq!(console.database().ad_samples().unwrap().len(), 1);
-    // Marking the same message again replaces the mark instead of adding a sample.
+    // The model already read it as no ad (a contact detail caught it): nothing to learn.
+    let after = console.state.moderation.model().score(&marked_text);
+    assert!(after <= -steward_text::MARK_MARGIN, "{before} → {after}");
+    // Marking the same message again replaces the mark instead of adding a sample: as an ad,
+    // the model in force reads that text as one at once.
     let again = console
         .post(
             "/moderation/samples",
             Some(&cookie),
-            &format!("csrf={csrf}&event={event}&is_ad=false"),
+            &format!("csrf={csrf}&event={event}&is_ad=true"),
         )
         .await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert_eq!(console.database().ad_samples().unwrap().len(), 1);
-    let after = console.state.moderation.model().score("加ｖｘ abc123456");
+    let after = console.state.moderation.model().score(&marked_text);
     assert!(
-        after < before,
-        "the correction retrained the model: {before} → {after}"
+        after >= steward_text::MARK_MARGIN,
+        "the mark put a tuned model in force: {before} → {after}"
     );
 
     let lifted = console
