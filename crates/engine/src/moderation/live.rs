@@ -14,7 +14,7 @@ use steward_store::{Offence, StoreError, Writer};
 use steward_text::{Analysis, Classifier, Verdict};
 
 use super::judge::{Decision, History, Standing, Subject, judge, message_of, rewarm};
-use super::rules::{Compiled, Rules, Step, duration};
+use super::rules::{Compiled, Rules, Step};
 use super::windows::Windows;
 use crate::scoped::{Cached, ScopedCache, poisoned};
 use crate::{Context, Feature, FeatureError, Prepared};
@@ -356,14 +356,33 @@ fn rules_command(rules: &Rules, text: &str) -> Option<String> {
     (asked && !rules.rules_text.trim().is_empty()).then(|| rules.rules_text.trim().to_owned())
 }
 
+/// A mute's length as the member reads it (`10 分钟`, `10 minutes`; the ladder writes `10m`).
+fn spoken(seconds: u32, en: bool) -> String {
+    let (count, zh, unit) = [
+        (86_400, "天", "day"),
+        (3600, "小时", "hour"),
+        (60, "分钟", "minute"),
+    ]
+    .into_iter()
+    .find(|(size, _, _)| seconds.is_multiple_of(*size))
+    .map_or((seconds, "秒", "second"), |(size, zh, unit)| {
+        (seconds / size, zh, unit)
+    });
+    match (en, count) {
+        (false, _) => format!("{count} {zh}"),
+        (true, 1) => format!("1 {unit}"),
+        (true, _) => format!("{count} {unit}s"),
+    }
+}
+
 /// What the member is told the next offence brings.
 fn next_step(step: Step, en: bool) -> String {
     match (step, en) {
         (Step::Warn, false) => "再次违规将再次警告".to_owned(),
         (Step::Warn, true) => "next time you will be warned again".to_owned(),
-        (Step::Mute { seconds }, false) => format!("再次违规将被禁言 {}", duration(seconds)),
+        (Step::Mute { seconds }, false) => format!("再次违规将被禁言 {}", spoken(seconds, en)),
         (Step::Mute { seconds }, true) => {
-            format!("next time you will be muted for {}", duration(seconds))
+            format!("next time you will be muted for {}", spoken(seconds, en))
         }
         (Step::Kick | Step::Blacklist, false) => "再次违规将被移出本群".to_owned(),
         (Step::Kick | Step::Blacklist, true) => {
@@ -409,10 +428,10 @@ fn notice(rules: &Rules, step: Step, next: Step, verdict: &Verdict, removal: Rem
         (Step::Warn, false) => format!(" {opening}请遵守群规，{then}。"),
         (Step::Warn, true) => format!(" {opening} Please keep to the group's rules; {then}."),
         (Step::Mute { seconds }, false) => {
-            format!(" {opening}已禁言 {}，{then}。", duration(seconds))
+            format!(" {opening}已禁言 {}，{then}。", spoken(seconds, en))
         }
         (Step::Mute { seconds }, true) => {
-            format!(" {opening} Muted for {}; {then}.", duration(seconds))
+            format!(" {opening} Muted for {}; {then}.", spoken(seconds, en))
         }
         // The member is gone and cannot delete it: the admins are asked to.
         (Step::Kick | Step::Blacklist, false) if removal == Removal::TooOld => format!(

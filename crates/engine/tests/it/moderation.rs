@@ -186,7 +186,7 @@ fn the_ladder_warns_mutes_then_kicks_and_the_fleet_refuses_the_member(test: &Tes
             "the bot does not publish the contact it deleted: {warning}"
         );
         assert!(
-            warning.contains("禁言 10m"),
+            warning.contains("禁言 10 分钟"),
             "the next step is said: {warning}"
         );
         assert!(
@@ -457,6 +457,11 @@ fn set_rules_apply_to_their_groups_and_english_notices(test: &TestDatabase) {
         );
         assert!(
             notice(&in_set).contains("a forbidden word"),
+            "{}",
+            notice(&in_set)
+        );
+        assert!(
+            notice(&in_set).contains("Muted for 1 hour; next time you will be muted for 1 hour"),
             "{}",
             notice(&in_set)
         );
