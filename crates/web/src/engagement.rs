@@ -21,7 +21,7 @@ use steward_store::points::{Board, Standing};
 use steward_store::{Database, Operator, StoreError};
 
 use crate::AppState;
-use crate::api::{ApiError, ApiOperator};
+use crate::api::{ApiError, ApiJson, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
 use crate::documents::{BUILT_IN, effective, in_force, save, stored_document};
 use crate::i18n::Lang;
@@ -1514,7 +1514,7 @@ pub async fn api_codes(
 pub async fn api_issue(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    Json(request): Json<IssueRequest>,
+    ApiJson(request): ApiJson<IssueRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     match api_blocking(move || issue(&database, &operator, &request)).await? {
@@ -1667,7 +1667,7 @@ pub async fn api_adjust(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
     Path(member): Path<i64>,
-    Json(adjustment): Json<Adjustment>,
+    ApiJson(adjustment): ApiJson<Adjustment>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     let group = adjustment.group;
@@ -1861,7 +1861,7 @@ fn draw(
 pub async fn api_draw(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    Json(request): Json<Draw>,
+    ApiJson(request): ApiJson<Draw>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     match api_blocking(move || draw(&database, &operator, &request)).await? {
@@ -2031,7 +2031,7 @@ pub async fn api_roles(
 pub async fn api_decide(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    Json(decision): Json<Decision>,
+    ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     let (group, member, role, approve) = (

@@ -25,7 +25,7 @@ use steward_store::moderation::{DEFAULT_SCOPE, group_scope, set_scope};
 use steward_store::{Database, Operator, StoreError};
 
 use crate::AppState;
-use crate::api::{ApiError, ApiOperator};
+use crate::api::{ApiError, ApiJson, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
 use crate::documents::{BUILT_IN, in_force, save, stored_document, stored_or_default};
 use crate::i18n::Lang;
@@ -1680,7 +1680,7 @@ pub async fn api_group_set(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
     Path(id): Path<i64>,
-    Json(body): Json<SetBody>,
+    ApiJson(body): ApiJson<SetBody>,
 ) -> Result<Json<Value>, ApiError> {
     if operator.role != OperatorRole::Owner {
         return Err(api_forbidden());
@@ -1817,7 +1817,7 @@ pub struct SampleBody {
 pub async fn api_sample(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    Json(body): Json<SampleBody>,
+    ApiJson(body): ApiJson<SampleBody>,
 ) -> Result<Json<Value>, ApiError> {
     if !operator.role.at_least(OperatorRole::Operator) {
         return Err(api_forbidden());
@@ -1836,7 +1836,7 @@ pub async fn api_sample(
 pub async fn api_backtest_start(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    Json(request): Json<BacktestRequest>,
+    ApiJson(request): ApiJson<BacktestRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     if !operator.role.at_least(OperatorRole::Operator) {
         return Err(api_forbidden());

@@ -482,6 +482,19 @@ async fn rules_through_the_api_with_sets_and_roles() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // A body of the wrong shape is answered as every API error is: JSON naming the field.
+    for (path, method, body) in [
+        ("/api/v1/groups/1/set", "PUT", json!({"set": 123})),
+        ("/api/v1/samples", "POST", json!({"event_id": 1})),
+    ] {
+        let (status, answer) = api(&console, method, path, &owner, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let error = answer["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains("set") || error.contains("is_ad"),
+            "{path}: {answer}"
+        );
+    }
     let (status, _) = api(
         &console,
         "PUT",
