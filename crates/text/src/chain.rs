@@ -355,6 +355,26 @@ impl TextChain {
                 .told("违禁词", "a forbidden word"),
             );
         }
+        // An operator's mark on this very text decides for the classifier, whatever the group's
+        // margin: marked as an ad, it is one; marked as none, the classifier lets it pass.
+        match self
+            .classifier
+            .as_ref()
+            .and_then(|(model, _)| model.mark_of(normalized))
+        {
+            Some(true) => {
+                return Some(
+                    Verdict::new(
+                        Detector::Classifier,
+                        "运营者已将此消息标记为广告",
+                        "an operator marked this message as an ad",
+                    )
+                    .told("疑似广告", "it reads as an ad"),
+                );
+            }
+            Some(false) => return None,
+            None => {}
+        }
         if let Some((score, shift)) = score(self) {
             let bar = if strict {
                 shift - NEW_MEMBER_SHIFT
@@ -610,6 +630,37 @@ mod tests {
             verdict.en.contains("(0.2 over the threshold)"),
             "{}",
             verdict.en
+        );
+    }
+
+    #[test]
+    fn an_operators_mark_decides_whatever_the_groups_margin() {
+        let base = Classifier::shipped();
+        let ad = normalize("跑分平台招代理，躺赚，有意者私聊");
+        let chat = normalize("今天天气不错，大家出来玩");
+        let tuned = Arc::new(crate::fine_tune(
+            &base,
+            &[(ad.clone(), false), (chat.clone(), true)],
+        ));
+        for margin in [-10.0, -2.0, 0.0, 3.0, 10.0] {
+            let chain = TextChain {
+                classifier: Some((Arc::clone(&tuned), margin)),
+                ..chain()
+            };
+            for strict in [false, true] {
+                assert_eq!(chain.check(&ad, strict), None, "{margin} {strict}");
+                let marked = chain.check(&chat, strict).unwrap();
+                assert_eq!(marked.detector, Detector::Classifier);
+                assert!(marked.en.contains("an operator marked"), "{}", marked.en);
+            }
+        }
+        // The mark is the classifier's: a contact detail in the text is caught all the same.
+        let contact = normalize("加vx abc123456 有意者私聊");
+        let tuned = crate::fine_tune(&base, &[(contact.clone(), false)]);
+        let chain = TextChain::out_of_the_box(Arc::new(tuned));
+        assert_eq!(
+            chain.check(&contact, false).map(|verdict| verdict.detector),
+            Some(Detector::Contact)
         );
     }
 

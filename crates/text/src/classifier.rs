@@ -343,6 +343,14 @@ impl Classifier {
         )
     }
 
+    /// An operator's mark on this (normalised) text, if there is one: whether it is an ad.
+    pub fn mark_of(&self, normalized: &str) -> Option<bool> {
+        if self.marked.is_empty() {
+            return None;
+        }
+        self.marked.get(normalized).copied()
+    }
+
     /// A score as an operator's mark on the same text has it: at least [`MARK_MARGIN`] on the
     /// marked side of the threshold.
     fn as_marked(&self, normalized: &str, score: f32) -> f32 {

@@ -18,9 +18,6 @@ pub enum ContactKind {
     Qq,
     InviteCode,
     Telegram,
-    /// Words sending readers to the poster's profile for the contact (`link in bio`, `ссылки в
-    /// профиле`, `联系方式在主页`): the ad's address kept where moderation does not look.
-    Profile,
 }
 
 impl ContactKind {
@@ -34,10 +31,6 @@ impl ContactKind {
             ContactKind::Qq => ("QQ 号", "a QQ number"),
             ContactKind::InviteCode => ("邀请码", "an invite code"),
             ContactKind::Telegram => ("Telegram 账号", "a Telegram account"),
-            ContactKind::Profile => (
-                "指向个人资料的联系方式",
-                "a pointer to contact details in a profile",
-            ),
         }
     }
 }
@@ -77,11 +70,6 @@ struct Patterns {
     /// A telephone number with its country code (`+44 7911 123456`), judged by
     /// [`is_international`].
     international: Regex,
-    /// Words sending readers to the poster's profile ([`PROFILE_POINTERS`], then the Chinese
-    /// ones): the words.
-    profile: Regex,
-    /// What every Russian pointer holds (`профил`), normalised: searched for before the pattern.
-    profile_stem: String,
     /// A number in Chinese numerals after a word that makes it a contact (`扣扣号 三八二九四七五一零`,
     /// `群：柒捌玖陆伍肆叁贰壹`): the word (1), the numerals (2).
     numerals: Regex,
@@ -105,21 +93,18 @@ const TELEGRAM_WORDS: &[&str] = &[
 ];
 
 /// Words that ask to be written to, before an `@name` with no word between: the first person
-/// (`напиши мне ❤️ - @name`, `DM me: @name`) or an ad's contact line (`Связь @name`, `по всем
-/// вопросам в личные сообщения @name`). Not `ask @name` or `спроси у @name`: members send one
-/// another to whoever knows. Normalised as messages are when the pattern is built.
+/// (`напиши мне ❤️ - @name`, `DM me: @name`) or an ad's contact line (`Для связи @name`, `по
+/// всем вопросам @name`). Not `ask @name` or `спроси у @name`: members send one another to
+/// whoever knows; nor a word that chat uses beside a mention (`Пропала связь 😢 @ivan`,
+/// `скинул в лс @ivan`, `Контакты @alexey обновил`). Normalised as messages are when the
+/// pattern is built.
 const TELEGRAM_ASKING: &[&str] = &[
     "напишите мне",
     "напиши мне",
     "пишите мне",
     "пиши мне",
-    "связь",
-    "контакты",
-    "контакт",
+    "для связи",
     "по всем вопросам",
-    "в лс",
-    "в личку",
-    "в личные сообщения",
     "dm me",
     "pm me",
     "message me",
@@ -129,68 +114,28 @@ const TELEGRAM_ASKING: &[&str] = &[
     "contact me",
     "reach me",
     "inbox me",
+    "hit me up",
 ];
 
-/// Bare imperatives, asking to be written to only as an ad's contact line does, with a colon, a
-/// dash or an arrow before the `@name` (`Пишите: @name`): `пишите @admin, если бот упал` sends
-/// members to someone else.
-const TELEGRAM_IMPERATIVES: &[&str] = &["напишите", "пишите", "обращайтесь", "write", "contact"];
-
-/// Phrases that send readers to the poster's profile for a link or a contact, in words with
-/// spaces (matched whole, between non-letters): Russian and English. Normalised as messages are
-/// when the pattern is built. Not a profile in passing (`check my profile settings`,
-/// `快把他主页给我`): the words name where the address is.
-const PROFILE_POINTERS: &[&str] = &[
-    "ссылка в профиле",
-    "ссылки в профиле",
-    "ссылка в шапке профиля",
-    "ссылки в шапке профиля",
-    "в шапке профиля",
-    "в описании профиля",
-    "инфо в профиле",
-    "подробности в профиле",
-    "подробнее в профиле",
-    "контакты в профиле",
-    "link in bio",
-    "link in my bio",
-    "links in bio",
-    "links in my bio",
-    "link in my profile",
-    "link on my profile",
-    "info in my bio",
-    "info in my profile",
-    "details in my profile",
-    "details on my profile",
-    "contact in my profile",
-    "check my bio",
-    "check my profile",
-    "see my profile",
-    "visit my profile",
+/// Bare imperatives and a contact line's nouns, asking to be written to only as an ad does: with
+/// a colon, a dash or an arrow before the `@name` (`Пишите: @name`, `Контакты: @name`).
+/// `пишите @admin, если бот упал` sends members to someone else, `Напишите, @ivan, какая у вас
+/// версия?` asks someone, and English `write: @dataclass` is code.
+const TELEGRAM_IMPERATIVES: &[&str] = &[
+    "напишите",
+    "пишите",
+    "писать",
+    "обращайтесь",
+    "обращаться",
+    "контакты",
+    "контакт",
+    "contact",
 ];
 
-/// The same in Chinese, matched anywhere: where the contact is (`联系方式在主页`) or what to do
-/// there (`主页加我`), never the profile alone (`看我主页的视频`).
-const PROFILE_POINTERS_ZH: &[&str] = &[
-    "联系方式在主页",
-    "联系方式见主页",
-    "联系方式看主页",
-    "主页有联系方式",
-    "联系方式在资料",
-    "联系方式见资料",
-    "资料卡有联系方式",
-    "详情看主页",
-    "详情见主页",
-    "详情看资料",
-    "详情见资料",
-    "主页加我",
-    "资料卡加我",
-];
-
-/// What may follow a pointer's `profile` or `bio` and make it something else: its picture, its
-/// settings (`check my profile pic`).
-const PROFILE_PARTS: &[&str] = &[
-    "pic", "pics", "picture", "photo", "avatar", "settings", "page", "name", "views",
-];
+/// What may stand between the asking words and the `@name`: spaces, signs and emoji, but not a
+/// quote or a backtick (code: ``write `@property` setters``), nor what ends a sentence or
+/// addresses someone (`text me! @alice you too`).
+const ASKING_GAP: &str = r#"[^\p{L}\p{N}@'"`‘’“”,.!?，。、！？()（）\[\]]"#;
 
 /// Telegram's own accounts, named in help rather than ads.
 const TELEGRAM_OWN: &[&str] = &[
@@ -317,19 +262,13 @@ fn patterns() -> Option<&'static Patterns> {
                 )
                 .ok()?,
                 telegram: Regex::new(&format!(
-                    r"(?:^|[^a-z0-9])(?:{})\s*(?:号|账号|id)?\s*[:：]?\s*@([a-z][a-z0-9_]{{4,31}})|(?:^|[^\p{{L}}\p{{N}}])(?:{})[^\p{{L}}\p{{N}}@]{{0,8}}@([a-z][a-z0-9_]{{4,31}})|(?:^|[^\p{{L}}\p{{N}}])(?:{})\s*[^\p{{L}}\p{{N}}@\s][^\p{{L}}\p{{N}}@]{{0,7}}@([a-z][a-z0-9_]{{4,31}})",
+                    r"(?:^|[^a-z0-9])(?:{})\s*(?:号|账号|id)?\s*[:：]?\s*@([a-z][a-z0-9_]{{4,31}})|(?:^|[^\p{{L}}\p{{N}}])(?:{asking}){gap}{{0,8}}@([a-z][a-z0-9_]{{4,31}})|(?:^|[^\p{{L}}\p{{N}}])(?:{imperatives})\s*[:：\-–—>→➡👉⬇]{gap}{{0,7}}@([a-z][a-z0-9_]{{4,31}})",
                     alternatives(TELEGRAM_WORDS),
-                    alternatives(TELEGRAM_ASKING),
-                    alternatives(TELEGRAM_IMPERATIVES),
+                    asking = alternatives(TELEGRAM_ASKING),
+                    imperatives = alternatives(TELEGRAM_IMPERATIVES),
+                    gap = ASKING_GAP,
                 ))
                 .ok()?,
-                profile: Regex::new(&format!(
-                    r"(?:^|[^\p{{L}}\p{{N}}])({})(?:$|[^\p{{L}}\p{{N}}])|{}",
-                    alternatives(PROFILE_POINTERS),
-                    alternatives(PROFILE_POINTERS_ZH),
-                ))
-                .ok()?,
-                profile_stem: crate::normalize("профил"),
                 numerals: Regex::new(&format!(
                     r"(qq|[加➕]\s*q|扣扣|企鹅|🐧|q\s*号|[群裙]\s*号?|q\s*群|联系方式|联系|电话|手机号?|微信号?|v信|vx|wx)\s*(?:号)?\s*(?:是|为)?\s*[:：=]?\s*([{NUMERALS}]{{5,12}})"
                 ))
@@ -425,9 +364,7 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             })
             .any(|run| run >= 5);
     let ascii = normalized.bytes().any(|b| b.is_ascii_alphanumeric());
-    // A Chinese pointer to the profile needs neither (`联系方式在主页`).
-    let profile_zh = normalized.contains("主页") || normalized.contains("资料");
-    if !numerals && !ascii && !profile_zh {
+    if !numerals && !ascii {
         return Vec::new();
     }
     let Some(patterns) = patterns() else {
@@ -837,28 +774,6 @@ pub fn find_contacts(normalized: &str) -> Vec<Contact> {
             push(ContactKind::InviteCode, code.as_str());
         }
     }
-    let profile_possible = profile_zh
-        || (ascii
-            && ["bio", "profile", &patterns.profile_stem]
-                .iter()
-                .any(|needle| normalized.contains(needle)));
-    for pointer in profile_possible
-        .then(|| patterns.profile.captures_iter(normalized))
-        .into_iter()
-        .flatten()
-    {
-        let Some(words) = pointer.get(1).or_else(|| pointer.get(0)) else {
-            continue;
-        };
-        let next: String = normalized[words.end()..]
-            .trim_start()
-            .chars()
-            .take_while(char::is_ascii_alphabetic)
-            .collect();
-        if !PROFILE_PARTS.contains(&next.as_str()) {
-            push(ContactKind::Profile, words.as_str());
-        }
-    }
     found
 }
 
@@ -1005,7 +920,7 @@ fn counted(after: &str) -> bool {
         .iter()
         .any(|word| after.starts_with(word));
     let unit = after.chars().next();
-    !pay && unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步".contains(c))
+    !pay && unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步只倍张台".contains(c))
 }
 
 /// A telephone number as it is dialled: its digits, and the `+` of a country code.
@@ -1076,10 +991,11 @@ fn spread_number(found: regex::Match, shortest: usize) -> Option<(String, usize)
 
 /// A number in groups after a QQ word, as ads split one to pass filters (`qq 2847 561 930`,
 /// `扣扣 28475-61930`, `QQ 18 3 9 2 7 4 5 6`): its digits and where it ends. Eight to eleven
-/// digits in two groups or more, joined by single spaces or dashes, with no more digits after
-/// and nothing counted (`QQ 12345678 2 个人在线` is a number and a count); not a sequence
-/// (`🐧 2 4 6 8 10 12`), years (`qq 2023 2024 都用过`), nor times and scores, short groups between dashes
-/// (`qq 10-12 14-18`).
+/// digits in three groups or more (nine or more in two), joined by single spaces or dashes, with
+/// no more digits after and nothing counted (`QQ 12345678 2 个人在线` is a number and a count);
+/// not a sequence, even or doubling (`🐧 2 4 6 8 10 12`, `qq 8 16 32 64 128`), years (`qq 2023
+/// 2024 都用过`), `520 1314`, nor times and scores, short groups between dashes (`qq 10-12
+/// 14-18`).
 fn grouped_number(found: regex::Match, after: &str) -> Option<(String, usize)> {
     let text = found.as_str();
     let groups: Vec<&str> = text.split([' ', '-']).collect();
@@ -1095,15 +1011,26 @@ fn grouped_number(found: regex::Match, after: &str) -> Option<(String, usize)> {
         .filter_map(|group| group.parse().ok())
         .collect();
     let sequence = values.len() >= 3
-        && values
+        && (values
             .windows(2)
-            .all(|w| w[1] - w[0] == values[1] - values[0]);
+            .all(|w| w[1] - w[0] == values[1] - values[0])
+            || values.windows(2).all(|w| w[0] > 0 && w[1] == w[0] * 2));
+    // Four numbers or more, each larger than the last, are a list (`qq 1 12 123 1234`, `qq 1 2 3 5
+    // 8 13 21`).
+    let rising = values.len() >= 4 && values.windows(2).all(|w| w[1] > w[0]);
+    // `520 1314`: "I love you for a lifetime", as numbers say it.
+    let love = groups.contains(&"520") && groups.contains(&"1314");
     let more = after
         .trim_start_matches([' ', '-'])
         .starts_with(|c: char| c.is_ascii_digit());
+    // Two groups are a pair as often as a number split in two (`qq 1920 1080 截图`, `qq 8000
+    // 8001 端口`, `qq 1024 2048`): split in two, only a number of nine digits or more.
+    let shortest = if groups.len() == 2 { 9 } else { 8 };
     let wanted = groups.len() >= 2
         && groups.iter().any(|group| group.len() >= 2)
-        && (8..=11).contains(&digits.len())
+        && (shortest..=11).contains(&digits.len())
+        && !love
+        && !rising
         && years < 2
         && !short_dashed
         && !sequence
@@ -1469,7 +1396,7 @@ mod numeral_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::ContactKind::{Email, InviteCode, Link, Phone, Profile, Qq, Telegram, WeChat};
+    use super::ContactKind::{Email, InviteCode, Link, Phone, Qq, Telegram, WeChat};
     use super::*;
     use crate::normalize;
 
@@ -1492,36 +1419,6 @@ mod tests {
             all.iter().any(|c| c.kind == kind && found(&c.found)),
             "{text}: {all:?}"
         );
-    }
-
-    #[test]
-    fn pointers_to_a_profile_are_found() {
-        let pointed = |text: &str, words: &str| check(text, &[(Profile, &normalize(words))]);
-        pointed("Заработок по крипте, ссылки в профиле", "ссылки в профиле");
-        pointed(
-            "📈Заходите: ССЫЛКА В ШАПКЕ ПРОФИЛЯ!!",
-            "ссылка в шапке профиля",
-        );
-        pointed(
-            "Здравствуйте, в описании профиля инфо для тех кому нужны $$$",
-            "в описании профиля",
-        );
-        pointed("Passive income daily, link in bio 🚀", "link in bio");
-        pointed(
-            "more information on the channel - check my profile",
-            "check my profile",
-        );
-        pointed("Check my profile for details!", "check my profile");
-        pointed("兼职日结，联系方式在主页", "联系方式在主页");
-        pointed("想赚钱的主页加我", "主页加我");
-        // A profile in passing: its picture, someone else's, a page of its settings.
-        check("check my profile pic, new haircut", &[]);
-        check("see my profile settings: is 2FA on?", &[]);
-        check("快把他哔哩哔哩主页给我我给他三连", &[]);
-        check("看我主页的视频，昨天剪的", &[]);
-        check("в профиле настроек выключи синхронизацию", &[]);
-        check("обновил фото в профиле", &[]);
-        check("my biography of linux in bios", &[]);
     }
 
     #[test]
@@ -1631,11 +1528,14 @@ mod tests {
             &[(Telegram, "shop_bot_24")],
         );
         check(
-            "Суммы от 50к рублей Связь @carder_squad",
+            "Суммы от 50к рублей. Для связи: @carder_squad",
             &[(Telegram, "carder_squad")],
         );
+        check("Контакты: @alexey_sales", &[(Telegram, "alexey_sales")]);
+        check("Писать: @anna_work_24", &[(Telegram, "anna_work_24")]);
+        check("Hit me up @anna_crypto", &[(Telegram, "anna_crypto")]);
         check(
-            "По всем вопросам в личные сообщения @Veronica_hr",
+            "По всем вопросам: @Veronica_hr",
             &[(Telegram, "veronica_hr")],
         );
         check(
@@ -1876,6 +1776,21 @@ mod tests {
         check("qq 3 4 个号", &[]);
         check("🐧 2 4 6 8 10 12 小企鹅排排队", &[]);
         check("qq 5 10 15 20 25 30 35", &[]);
+        // A review's: screens, ports, powers of two, counted animals, a love code.
+        for chat in [
+            "qq 1920 1080 截图发群里糊了",
+            "qq 2560 1440 截图有点糊",
+            "qq 8000 8001 端口被占了",
+            "qq 3306 6379 端口都开了",
+            "qq 1024 2048 的图片压缩了",
+            "qq 8 16 32 64 128 倍",
+            "企鹅 12 35 47 88 只",
+            "qq 520 1314 520 表白",
+            "qq 1 12 123 1234 这几个号",
+            "qq 1 2 3 5 8 13 21 斐波那契",
+        ] {
+            check(chat, &[]);
+        }
         check("Q: 2847 561 930 是什么", &[]);
         check("版本 v: beta123", &[]);
         check("v：rtx4090 到了", &[]);
@@ -1892,6 +1807,24 @@ mod tests {
         check("пишите в issues, @maintainer посмотрит", &[]);
         check("text me when @alice_w arrives", &[]);
         check("пишите @umputun, если бот упал", &[]);
+        // A review's ordinary lines: code, a mention beside a word chat uses, someone addressed.
+        for chat in [
+            "how do I write `@property` setters in python?",
+            "write '@Override' above the method and it compiles",
+            "you need to write: @dataclass before the class",
+            "пишите `@SpringBootApplication` над главным классом",
+            "Пропала связь 😢 @ivan_petrov у тебя тоже?",
+            "Плохая связь. @ivan_petrov, ты меня слышишь?",
+            "Я скинул в лс @ivan_petrov, проверь",
+            "в личку @admin_vasya напиши, он добавит",
+            "Контакты @alexey_dev обновил в README",
+            "Напишите, @ivan_ivanov, какая у вас версия?",
+            "Please write, @john_smith, which version you use",
+            "Отправил в личные сообщения @olga_smirnova, жду ответа",
+            "text me! @alice_w you too",
+        ] {
+            check(chat, &[]);
+        }
         check("contact @support_team or open an issue", &[]);
         check("telegram @BotFather 可以建机器人", &[]);
         check(
