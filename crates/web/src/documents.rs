@@ -137,6 +137,30 @@ pub fn in_force<D: Document>(
     Ok((D::default(), BUILT_IN.to_owned()))
 }
 
+/// What an editor shows for a scope: its own document and the fields of it this version skips,
+/// or, without one, the document in force there and where that comes from (`Some(scope)`).
+pub fn editor_document<D: Document>(
+    database: &Database,
+    scope: &Scope,
+) -> Result<(D, Option<String>, Vec<String>), StoreError> {
+    let (document, stored, skipped) = stored_document::<D>(database, scope)?;
+    if stored {
+        return Ok((document, None, skipped));
+    }
+    let (document, source) = in_force::<D>(database, scope)?;
+    Ok((document, Some(source), Vec::new()))
+}
+
+/// An editor's notice that a scope shows what it inherits: `template` with `{source}` replaced by
+/// the scope it comes from, or by `built_in` for the built-in defaults.
+pub fn inherited_notice(template: &str, built_in: &str, source: Option<&str>) -> String {
+    match source {
+        None => String::new(),
+        Some(BUILT_IN) => template.replace("{source}", built_in),
+        Some(scope) => template.replace("{source}", scope),
+    }
+}
+
 /// The document in force for a group (the defaults when none is stored).
 pub fn effective<D: Document>(database: &Database, group_id: i64) -> Result<D, StoreError> {
     Ok(database

@@ -23,7 +23,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiJson, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{BUILT_IN, effective, in_force, save, stored_document};
+use crate::documents::{editor_document, effective, inherited_notice, save};
 use crate::i18n::Lang;
 use crate::moderation::{Scope, api_blocking, api_forbidden, may_edit, urlencode};
 use crate::session::Signed;
@@ -537,15 +537,8 @@ pub async fn settings_page(
         {
             return Ok(None);
         }
-        let (settings, stored, skipped) = stored_document::<Settings>(&database, &lookup)?;
-        // Without settings of its own, the scope shows those in force there, and where from.
-        let (settings, source) = match stored {
-            true => (settings, None),
-            false => {
-                let (settings, source) = in_force::<Settings>(&database, &lookup)?;
-                (settings, Some(source))
-            }
-        };
+        let (settings, source, skipped) = editor_document::<Settings>(&database, &lookup)?;
+        let stored = source.is_none();
         let scopes = database.all_documents(Documents::Engagement)?;
         Ok(Some((
             settings,
@@ -561,14 +554,7 @@ pub async fn settings_page(
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     let e = words(lang);
-    let inherited = source.map_or_else(String::new, |source| {
-        let source = if source == BUILT_IN {
-            e.built_in
-        } else {
-            &source
-        };
-        e.inherited.replace("{source}", source)
-    });
+    let inherited = inherited_notice(e.inherited, e.built_in, source.as_deref());
     let page = SettingsPage {
         lang: lang.code(),
         t: lang.texts(),

@@ -27,7 +27,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiJson, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{BUILT_IN, in_force, save, stored_document, stored_or_default};
+use crate::documents::{editor_document, inherited_notice, save, stored_or_default};
 use crate::i18n::Lang;
 use crate::session::Signed;
 
@@ -576,15 +576,8 @@ pub async fn rules_editor(
         {
             return Ok(None);
         }
-        let (rules, stored, skipped) = stored_document::<Rules>(&database, &lookup)?;
-        // Without rules of its own, the scope shows those in force there, and where from.
-        let (rules, source) = match stored {
-            true => (rules, None),
-            false => {
-                let (rules, source) = in_force::<Rules>(&database, &lookup)?;
-                (rules, Some(source))
-            }
-        };
+        let (rules, source, skipped) = editor_document::<Rules>(&database, &lookup)?;
+        let stored = source.is_none();
         let skipped = skipped.join(", ");
         let set = match lookup {
             Scope::Group(id) => database.group_set(id)?,
@@ -644,15 +637,8 @@ pub async fn rules_editor(
     page.sample = sample;
     page.tried = tried;
     page.skipped = skipped;
-    if let Some(source) = source {
-        let m = words(lang);
-        let source = if source == BUILT_IN {
-            m.built_in
-        } else {
-            &source
-        };
-        page.inherited = m.inherited.replace("{source}", source);
-    }
+    let m = words(lang);
+    page.inherited = inherited_notice(m.inherited, m.built_in, source.as_deref());
     Ok(render(lang, &page)?.into_response())
 }
 
