@@ -432,6 +432,18 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
     })
     .await;
 
+    // The picture was its sender's second offence: muted. That mute rewrites the room's power
+    // levels (read, changed, written back: Matrix has no finer write), so the admin's change
+    // below waits for it, or the bot's write, read before it, puts the old level back (seen on
+    // a loaded machine: dawn then restored 0, the level the night had found).
+    until("the picture's sender muted", || async {
+        (alice.power(&room).await["users"][&member.id]
+            .as_i64()
+            .is_some_and(|level| level < 0))
+        .then_some(())
+    })
+    .await;
+
     // Night mode on a room whose own sending level is 10: 50 at night, 10 again at dawn. Then
     // an admin sets 50 by hand: the next night keeps 50, and so does the next dawn. Then 10.
     let mut power = alice.power(&room).await;
@@ -456,17 +468,35 @@ async fn a_bot_on_synapse_answers_a_sign_in_and_moderates_an_ad() {
                 now,
             )
             .unwrap();
-        until("night mode switched", || async {
-            let sent = database
-                .recent_actions(None, 200)
-                .ok()?
-                .into_iter()
-                .any(|entry| {
-                    entry.id == queued && entry.status == steward_store::OutboxStatus::Sent
-                });
-            (sent && alice.power(&room).await["events_default"] == expected).then_some(())
+        // What was last seen, for a failure to say where it stopped.
+        let seen = std::sync::Mutex::new(String::new());
+        let waited = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                let entry = database
+                    .recent_actions(None, 200)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|entry| entry.id == queued);
+                let level = alice.power(&room).await["events_default"].clone();
+                let sent = entry
+                    .as_ref()
+                    .is_some_and(|entry| entry.status == steward_store::OutboxStatus::Sent);
+                *seen.lock().unwrap() = format!(
+                    "night {on}: level {level} (expected {expected}); action {:?}",
+                    entry.map(|entry| (entry.status, entry.attempts, entry.last_error))
+                );
+                if sent && level == expected {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
         })
         .await;
+        assert!(
+            waited.is_ok(),
+            "night mode not switched within 60 s: {}",
+            seen.lock().unwrap()
+        );
         if let Some(level) = by_hand {
             let mut power = alice.power(&room).await;
             power["events_default"] = json!(level);
