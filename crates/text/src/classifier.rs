@@ -576,9 +576,10 @@ const MARK_PASSES: usize = 8;
 
 /// Adjusts a classifier to samples operators confirmed or corrected.
 ///
-/// The mark holds for the text marked, at once and whatever the weights say: judged again (a
-/// repost, a backtest), a message marked as no ad passes and one marked as an ad is caught. The
-/// weights learn from it only a step: a marked message on the wrong side of its model's
+/// The mark decides the verdict on the text marked, at once and whatever the weights say: the
+/// detector chain asks [`Classifier::mark_of`] before it scores, so that judged again (a repost,
+/// a backtest) under any group's margin, a message marked as no ad is not read as one and a
+/// message marked as an ad is. The weights learn from it only a step: a marked message on the wrong side of its model's
 /// threshold (or within [`MARK_MARGIN`] of it) is moved toward that margin past it, by at most
 /// [`MARK_STEP`], through the same change to the weight of each feature it holds (the smallest
 /// change that does it). The bias stays, so a mark moves only the phrases it contains, and another
