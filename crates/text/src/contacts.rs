@@ -920,7 +920,7 @@ fn counted(after: &str) -> bool {
         .iter()
         .any(|word| after.starts_with(word));
     let unit = after.chars().next();
-    !pay && unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步只倍张台".contains(c))
+    !pay && unit.is_some_and(|c| "人个名位元块万w+多余k金币分年月日号条次天步只倍".contains(c))
 }
 
 /// A telephone number as it is dialled: its digits, and the `+` of a country code.
@@ -1554,6 +1554,8 @@ mod tests {
             &[(Link, "https://a.example.cn/x")],
         );
         check("加q 123456789 拿货", &[(Qq, "123456789")]);
+        // A surname after the number is no count (`张` counts sheets too).
+        check("加q 123456789 张经理", &[(Qq, "123456789")]);
         check("QQ：2233445566", &[(Qq, "2233445566")]);
         // The shortest QQ numbers have five digits; the fewest a message can hold and be read.
         check("企鹅 10001 找我", &[(Qq, "10001")]);
