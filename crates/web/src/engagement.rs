@@ -37,6 +37,7 @@ pub struct EngTexts {
     pub stored_scopes: &'static str,
     /// `{source}`: where the settings in force come from (a scope, or [`EngTexts::built_in`]).
     pub inherited: &'static str,
+    pub saved: &'static str,
     pub built_in: &'static str,
     pub enabled: &'static str,
     pub language: &'static str,
@@ -142,6 +143,7 @@ const EZH: EngTexts = EngTexts {
     stored_scopes: "已保存的设置",
     inherited: "这里还没有自己的设置：显示的是此处生效的设置，来自 {source}。保存后即成为这里自己的设置。",
     built_in: "内置默认值",
+    saved: "已保存",
     enabled: "启用互动功能",
     language: "回复语言",
     time_zone: "时区（IANA，如 Asia/Shanghai）",
@@ -246,6 +248,7 @@ const EEN: EngTexts = EngTexts {
     stored_scopes: "Stored settings",
     inherited: "Nothing is stored here yet: these are the settings in force, from {source}. Saving stores them for this scope.",
     built_in: "the built-in defaults",
+    saved: "Saved",
     enabled: "Engagement on",
     language: "Reply language",
     time_zone: "Time zone (IANA, e.g. Asia/Shanghai)",
@@ -378,6 +381,8 @@ struct SettingsPage<'a> {
     skipped: String,
     /// Without settings of its own: where the settings shown come from, said in full.
     inherited: String,
+    /// Shown right after a save.
+    saved: bool,
     s: Settings,
     checkin_words: String,
     screening_answers: String,
@@ -394,6 +399,8 @@ struct SettingsPage<'a> {
 #[derive(Debug, Deserialize)]
 pub struct ScopeQuery {
     scope: Option<String>,
+    /// Just saved: the editor says so.
+    saved: Option<String>,
 }
 
 /// `k1, k2 => reply` lines.
@@ -565,6 +572,7 @@ pub async fn settings_page(
         can_edit,
         skipped,
         inherited,
+        saved: query.saved.is_some(),
         checkin_words: settings.checkin.words.join(", "),
         screening_answers: settings.screening.answers.join("\n"),
         ladder: ladder_lines(&settings.levels.ladder),
@@ -815,7 +823,11 @@ pub async fn save_form(
         save(&database, &shared, &name, &key, &settings)
     })
     .await?;
-    Ok(Redirect::to(&format!("/engagement?scope={}", urlencode(&scope.key()))).into_response())
+    Ok(Redirect::to(&format!(
+        "/engagement?scope={}&saved=1",
+        urlencode(&scope.key())
+    ))
+    .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -503,6 +503,8 @@ struct RulesPage<'a> {
     skipped: String,
     /// Without rules of its own: where the rules shown come from, said in full.
     inherited: String,
+    /// Shown right after a save.
+    saved: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -512,6 +514,8 @@ pub struct ScopeQuery {
     sample: Option<String>,
     /// Try it as from a member who has just joined.
     new_member: Option<String>,
+    /// Just saved: the editor says so.
+    saved: Option<String>,
 }
 
 /// What the editor shows besides the rules.
@@ -554,6 +558,7 @@ fn rules_page<'a>(
         tried: None,
         skipped: String::new(),
         inherited: String::new(),
+        saved: false,
     }
 }
 
@@ -636,6 +641,7 @@ pub async fn rules_editor(
     );
     page.sample = sample;
     page.tried = tried;
+    page.saved = query.saved.is_some();
     page.skipped = skipped;
     let m = words(lang);
     page.inherited = inherited_notice(m.inherited, m.built_in, source.as_deref());
@@ -849,7 +855,7 @@ pub async fn save_rules_form(
     let key = scope.clone();
     blocking(lang, move || save(&database, &shared, &name, &key, &rules)).await?;
     Ok(Redirect::to(&format!(
-        "/moderation/rules?scope={}",
+        "/moderation/rules?scope={}&saved=1",
         urlencode(&scope.key())
     ))
     .into_response())

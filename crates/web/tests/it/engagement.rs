@@ -9,7 +9,7 @@ use steward_engine::engagement::Settings;
 use steward_store::engagement::Profile;
 use steward_store::moderation::Documents;
 
-use crate::console::{Console, message, sign_in_as, text};
+use crate::console::{Console, location, message, sign_in_as, text};
 use crate::moderation::{api, token_for, urlencode};
 
 /// The settings form as the editor posts it, with the defaults, then `changes`.
@@ -142,11 +142,20 @@ async fn an_owner_edits_settings_and_a_bad_value_changes_nothing() {
         )
         .await;
     assert_eq!(
-        saved.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        text(saved).await
+        (saved.status(), location(&saved)),
+        (StatusCode::SEE_OTHER, "/engagement?scope=group%3A1&saved=1"),
     );
+    let back = text(
+        console
+            .get(
+                "/engagement?scope=group%3A1&saved=1",
+                Some(&cookie),
+                "zh-CN",
+            )
+            .await,
+    )
+    .await;
+    assert!(back.contains(r#"<p role="status">已保存</p>"#), "{back}");
     let settings = stored(&console, "group:1").unwrap();
     assert_eq!(settings.language, "en");
     assert_eq!(settings.checkin.words, ["打卡", "/checkin"]);

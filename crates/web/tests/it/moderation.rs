@@ -289,11 +289,24 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         )
         .await;
     assert_eq!(
-        saved.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        text(saved).await
+        (saved.status(), location(&saved)),
+        (
+            StatusCode::SEE_OTHER,
+            "/moderation/rules?scope=group%3A1&saved=1"
+        ),
     );
+    // The editor it returns to says so.
+    let back = text(
+        console
+            .get(
+                "/moderation/rules?scope=group%3A1&saved=1",
+                Some(&cookie),
+                "en",
+            )
+            .await,
+    )
+    .await;
+    assert!(back.contains(r#"<p role="status">Saved</p>"#), "{back}");
     let stored = console.database().rules("group:1").unwrap().unwrap();
     let rules = Rules::from_json(&stored.rules).unwrap();
     assert_eq!(rules.keywords, ["代练", "<script>alert(1)</script>"]);
