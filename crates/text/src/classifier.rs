@@ -266,8 +266,8 @@ impl Script {
 pub struct Classifier {
     han: Linear,
     other: Linear,
-    /// Messages operators marked (normalised), and whether each is an ad: the mark holds for
-    /// that text whatever the weights say ([`fine_tune`]).
+    /// Messages operators marked (normalised), and whether each is an ad: the detector chain
+    /// asks [`Classifier::mark_of`] before it scores ([`fine_tune`]).
     marked: HashMap<String, bool>,
 }
 
@@ -337,10 +337,7 @@ impl Classifier {
     pub fn score(&self, normalized: &str) -> f32 {
         let script = Script::of(normalized);
         let model = self.model(script);
-        self.as_marked(
-            normalized,
-            model.score_features(&features_in(normalized, script)) - model.threshold,
-        )
+        model.score_features(&features_in(normalized, script)) - model.threshold
     }
 
     /// An operator's mark on this (normalised) text, if there is one: whether it is an ad.
@@ -349,19 +346,6 @@ impl Classifier {
             return None;
         }
         self.marked.get(normalized).copied()
-    }
-
-    /// A score as an operator's mark on the same text has it: at least [`MARK_MARGIN`] on the
-    /// marked side of the threshold.
-    fn as_marked(&self, normalized: &str, score: f32) -> f32 {
-        if self.marked.is_empty() {
-            return score;
-        }
-        match self.marked.get(normalized) {
-            Some(true) => score.max(MARK_MARGIN),
-            Some(false) => score.min(-MARK_MARGIN),
-            None => score,
-        }
     }
 
     /// Whether a message reads as an ad, with a sensitivity shift: a positive `shift` flags less.
@@ -373,10 +357,6 @@ impl Classifier {
     /// features to judge (a language or a community it was not trained on): it abstains rather
     /// than guess.
     pub fn verdict(&self, normalized: &str) -> Option<f32> {
-        // A text an operator marked is judged as marked, never abstained on.
-        if !self.marked.is_empty() && self.marked.contains_key(normalized) {
-            return Some(self.score(normalized));
-        }
         let script = Script::of(normalized);
         let model = self.model(script);
         let features = features_in(normalized, script);
@@ -894,13 +874,12 @@ mod tests {
         let chat = n("今天晚上一起打游戏吗");
         assert!(base.score(&marked) > MARK_STEP && base.score(&variant) > 0.0);
         let tuned = fine_tune(&base, &[(marked.clone(), false)]);
-        // The text marked passes, judged again; its model keeps its bias and threshold.
-        assert!(
-            tuned.score(&marked) <= -MARK_MARGIN,
-            "{}",
-            tuned.score(&marked)
-        );
-        assert!(tuned.verdict(&marked).is_some_and(|score| score < 0.0));
+        // The mark is kept for its text (the chain decides by it); the weights move it one step,
+        // and keep their bias and threshold.
+        assert_eq!(tuned.mark_of(&marked), Some(false));
+        assert_eq!(tuned.mark_of(&variant), None);
+        let stepped = base.score(&marked) - tuned.score(&marked);
+        assert!((stepped - MARK_STEP).abs() < 0.05, "{stepped}");
         assert_eq!(tuned.thresholds(), base.thresholds());
         // Its phrases move a step: a shorter ad made of them is still one.
         let moved = base.score(&variant) - tuned.score(&variant);
@@ -921,11 +900,14 @@ mod tests {
             ],
         );
         assert!(more.score(&variant) < tuned.score(&variant));
-        // An ad mark on chat: that text is caught; other chat is not.
+        // An ad mark on chat: that text is marked; other chat is still none. A mark already
+        // met moves nothing.
         let ad = n("今天天气不错，大家出来玩");
         let tuned = fine_tune(&base, &[(ad.clone(), true)]);
-        assert!(tuned.is_ad(&ad, 0.0));
+        assert_eq!(tuned.mark_of(&ad), Some(true));
         assert!(!tuned.is_ad(&chat, 0.0));
+        let met = fine_tune(&base, &[(chat.clone(), false)]);
+        assert_eq!(met.score(&unrelated), base.score(&unrelated));
     }
 
     #[test]

@@ -662,9 +662,11 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     assert_eq!(console.database().ad_samples().unwrap().len(), 1);
     // The model already read it as no ad (a contact detail caught it): nothing to learn.
     let after = console.state.moderation.model().score(&marked_text);
-    assert!(after <= -steward_text::MARK_MARGIN, "{before} → {after}");
+    assert_eq!(after, before, "nothing to learn");
+    let model = console.state.moderation.model();
+    assert_eq!(model.mark_of(&marked_text), Some(false));
     // Marking the same message again replaces the mark instead of adding a sample: as an ad,
-    // the model in force reads that text as one at once.
+    // the model in force holds that mark at once, and its weights take a step toward it.
     let again = console
         .post(
             "/moderation/samples",
@@ -676,9 +678,11 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     assert_eq!(console.database().ad_samples().unwrap().len(), 1);
     let after = console.state.moderation.model().score(&marked_text);
     assert!(
-        after >= steward_text::MARK_MARGIN,
+        after > before,
         "the mark put a tuned model in force: {before} → {after}"
     );
+    let model = console.state.moderation.model();
+    assert_eq!(model.mark_of(&marked_text), Some(true));
 
     let lifted = console
         .post(
