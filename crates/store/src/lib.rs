@@ -27,7 +27,7 @@ pub use console::{
     AuditEntry, GroupActivity, GroupMember, MemberRecord, MembershipLine, MessageLine, TimelineLine,
 };
 pub use moderation::{
-    ActiveGroup, BlacklistEntry, Offence, OffenceLine, ReplayedEvent, RulesRecord,
+    ActiveGroup, BlacklistEntry, Offence, OffenceLine, Reason, ReplayedEvent, RulesRecord,
 };
 pub use operators::{GroupSummary, Operator};
 pub use outbox::{ActionOutcome, OutboxEntry, OutboxStatus};

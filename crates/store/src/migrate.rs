@@ -121,6 +121,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_offence_message_backfill.sql"),
         postgres: include_str!("../migrations/postgres/0018_offence_message_backfill.sql"),
     },
+    Migration {
+        version: 19,
+        name: "reason_in_each_language",
+        sqlite: include_str!("../migrations/sqlite/0019_reason_in_each_language.sql"),
+        postgres: include_str!("../migrations/postgres/0019_reason_in_each_language.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.
@@ -220,8 +226,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("steward-migrate-{}", std::process::id()));
         let path = dir.join("t.db");
         let database = Database::open_sqlite(&path).unwrap();
-        // As a database upgraded from before 0016 has them: offences without their message,
-        // one on a stored message, one on an edit (no message row of its own).
+        // As a database upgraded from before 0016 has them, at version 17: offences without
+        // their message, one on a stored message, one on an edit (no message row of its own).
         database
             .with_conn(|conn| {
                 conn.batch(
@@ -229,7 +235,9 @@ mod tests {
                      time, text) VALUES (7, 1, 1, 'm7', 0, 'ad');
                      INSERT INTO offences (member_id, group_id, event_id, time, detector, reason, \
                      step) VALUES (1, 1, 7, 0, 'link', 'r', 'warn'), (1, 1, 8, 0, 'link', 'r', 'warn');
-                     DELETE FROM steward_migrations WHERE version = 18;",
+                     DELETE FROM steward_migrations WHERE version >= 18;
+                     ALTER TABLE offences DROP COLUMN reason_en;
+                     ALTER TABLE blacklist DROP COLUMN reason_en;",
                 )
             })
             .unwrap();
@@ -244,7 +252,62 @@ mod tests {
             })
             .unwrap();
         assert_eq!(messages, vec![Some("m7".to_owned()), None]);
-        assert_eq!(database.migrations().unwrap().last().unwrap().0, 18);
+        assert!(database.migrations().unwrap().iter().any(|(v, _)| *v == 18));
+        drop(database);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn reasons_from_before_0019_show_as_stored_and_new_ones_in_each_language() {
+        use crate::{Offence, Reason};
+        let dir = std::env::temp_dir().join(format!("steward-reasons-{}", std::process::id()));
+        let database = Database::open_sqlite(&dir.join("t.db")).unwrap();
+        // An offence and a blacklisting as stored before 0019: both languages in `reason`.
+        database
+            .with_conn(|conn| {
+                conn.batch(
+                    "INSERT INTO groups (id, platform, chat, first_seen_at, last_event_at) \
+                     VALUES (1, 'qq', 'g1', 0, 0);
+                     INSERT INTO persons (id, display_name, created_at) VALUES (1, 'a', 0);
+                     INSERT INTO members (id, platform, user_id, person_id, name, first_seen_at) \
+                     VALUES (1, 'qq', 'u1', 1, 'a', 0);
+                     INSERT INTO offences (member_id, group_id, event_id, time, detector, reason, \
+                     step) VALUES (1, 1, 7, 0, 'link', '链接 / a link', 'warn');
+                     INSERT INTO blacklist (member_id, group_id, reason, added_at) \
+                     VALUES (1, 1, '链接 / a link', 0);",
+                )
+            })
+            .unwrap();
+        let old = Reason::new("链接 / a link", "链接 / a link");
+        assert_eq!(
+            database.offences(None, None, 10).unwrap()[0].offence.reason,
+            old
+        );
+        assert_eq!(database.blacklisted().unwrap()[0].reason, old);
+        // Stored now, each language apart.
+        let new = Reason::new("联系方式（QQ 号）", "contact details (a QQ number)");
+        let mut writer = database.writer().unwrap();
+        writer.begin().unwrap();
+        writer
+            .record_offence(&Offence {
+                member_id: 1,
+                group_id: 1,
+                event_id: 8,
+                time: 1,
+                detector: "contact".into(),
+                reason: new.clone(),
+                step: "kick".into(),
+                message: None,
+            })
+            .unwrap();
+        writer.blacklist(1, 1, &new, 1).unwrap();
+        writer.commit().unwrap();
+        drop(writer);
+        assert_eq!(
+            database.offences(None, None, 1).unwrap()[0].offence.reason,
+            new
+        );
+        assert_eq!(database.blacklisted().unwrap()[0].reason, new);
         drop(database);
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -54,7 +54,9 @@ pub struct Offence {
     /// The message's own time.
     pub time: i64,
     pub detector: String,
-    pub reason: String,
+    /// Why, in Chinese and in English (an offence stored before both were kept has the two
+    /// joined in each: `联系方式 / contact details`).
+    pub reason: Reason,
     pub step: String,
     /// The platform message the offence is about (for an edit, the message it changed).
     pub message: Option<String>,
@@ -80,8 +82,36 @@ pub struct BlacklistEntry {
     pub user_id: String,
     pub name: String,
     pub group_id: i64,
-    pub reason: String,
+    pub reason: Reason,
     pub added_at: i64,
+}
+
+/// A reason as each language reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reason {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Reason {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Reason {
+        Reason {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn in_language(&self, en: bool) -> &str {
+        if en { &self.en } else { &self.zh }
+    }
+
+    /// As stored: the Chinese, and the English when it was kept apart (rows from before both
+    /// were kept hold the two in one, shown as they are).
+    fn read(row: &Row, zh: usize, en: usize) -> Result<Reason, StoreError> {
+        let zh = row.text(zh)?;
+        let en = row.opt_text(en)?.unwrap_or_else(|| zh.clone());
+        Ok(Reason { zh, en })
+    }
 }
 
 /// Where a member is active, with the bot account that last spoke for the group.
@@ -195,16 +225,17 @@ impl Writer {
     pub fn record_offence(&mut self, offence: &Offence) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO offences (member_id, group_id, event_id, time, detector, reason, step, \
-             message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             message, reason_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             &[
                 offence.member_id.into(),
                 offence.group_id.into(),
                 offence.event_id.into(),
                 offence.time.into(),
                 offence.detector.as_str().into(),
-                offence.reason.as_str().into(),
+                offence.reason.zh.as_str().into(),
                 offence.step.as_str().into(),
                 offence.message.as_deref().into(),
+                offence.reason.en.as_str().into(),
             ],
         )?;
         Ok(())
@@ -232,18 +263,19 @@ impl Writer {
         &mut self,
         member_id: i64,
         group_id: i64,
-        reason: &str,
+        reason: &Reason,
         time: i64,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO blacklist (member_id, group_id, reason, added_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (member_id) DO UPDATE SET group_id = $2, reason = $3, added_at = $4, \
-             lifted_at = NULL, lifted_by = NULL",
+            "INSERT INTO blacklist (member_id, group_id, reason, added_at, reason_en) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (member_id) DO UPDATE SET group_id = $2, \
+             reason = $3, added_at = $4, reason_en = $5, lifted_at = NULL, lifted_by = NULL",
             &[
                 member_id.into(),
                 group_id.into(),
-                reason.into(),
+                reason.zh.as_str().into(),
                 time.into(),
+                reason.en.as_str().into(),
             ],
         )?;
         Ok(())
@@ -340,7 +372,7 @@ fn active_group(row: &Row) -> Result<ActiveGroup, StoreError> {
 }
 
 const BLACKLIST_ENTRY: &str = "SELECT b.member_id, m.platform, m.user_id, m.name, b.group_id, \
-     b.reason, b.added_at FROM blacklist b JOIN members m ON m.id = b.member_id \
+     b.reason, b.added_at, b.reason_en FROM blacklist b JOIN members m ON m.id = b.member_id \
      WHERE b.lifted_at IS NULL";
 
 fn blacklist_entry(row: &Row) -> Result<BlacklistEntry, StoreError> {
@@ -350,7 +382,7 @@ fn blacklist_entry(row: &Row) -> Result<BlacklistEntry, StoreError> {
         user_id: row.text(2)?,
         name: row.text(3)?,
         group_id: row.int(4)?,
-        reason: row.text(5)?,
+        reason: Reason::read(row, 5, 7)?,
         added_at: row.int(6)?,
     })
 }
@@ -367,7 +399,7 @@ fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
             event_id: row.int(3)?,
             time: row.int(4)?,
             detector: row.text(5)?,
-            reason: row.text(6)?,
+            reason: Reason::read(row, 6, 13)?,
             step: row.text(7)?,
             message: row.opt_text(12)?,
         },
@@ -560,8 +592,8 @@ impl Database {
         self.with_conn(|conn| {
             let rows = conn.query(
                 "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
-                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), e.payload, o.message \
-                 FROM offences o JOIN members m ON m.id = o.member_id \
+                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), e.payload, o.message, \
+                 o.reason_en FROM offences o JOIN members m ON m.id = o.member_id \
                  JOIN groups g ON g.id = o.group_id \
                  LEFT JOIN events e ON e.id = o.event_id \
                  WHERE (CAST($1 AS BIGINT) < 0 OR o.group_id = $1) \

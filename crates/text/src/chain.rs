@@ -38,6 +38,34 @@ impl Detector {
         Detector::ALL.into_iter().find(|d| d.name() == name)
     }
 
+    /// The detector as an operator reads it.
+    pub fn label(self, en: bool) -> &'static str {
+        match (self, en) {
+            (Detector::Contact, false) => "联系方式",
+            (Detector::Contact, true) => "contact details",
+            (Detector::Link, false) => "链接",
+            (Detector::Link, true) => "link",
+            (Detector::Keyword, false) => "违禁词",
+            (Detector::Keyword, true) => "keyword",
+            (Detector::Classifier, false) => "广告分类器",
+            (Detector::Classifier, true) => "ad classifier",
+            (Detector::Flood, false) => "刷屏",
+            (Detector::Flood, true) => "flood",
+            (Detector::Repeat, false) => "跨群重复",
+            (Detector::Repeat, true) => "repeated across groups",
+            (Detector::NewMember, false) => "新成员限制",
+            (Detector::NewMember, true) => "new member",
+            (Detector::Blacklist, false) => "黑名单",
+            (Detector::Blacklist, true) => "blacklist",
+        }
+    }
+
+    /// A stored detector's name as an operator reads it; a name this version does not know,
+    /// as stored.
+    pub fn label_of(name: &str, en: bool) -> String {
+        Detector::from_name(name).map_or_else(|| name.to_owned(), |d| d.label(en).to_owned())
+    }
+
     pub const ALL: [Detector; 8] = [
         Detector::Contact,
         Detector::Link,

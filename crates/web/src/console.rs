@@ -10,6 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use steward_engine::moderation::Step;
+use steward_text::Detector;
 
 use crate::AppState;
 use crate::i18n::{Lang, Texts};
@@ -826,9 +828,9 @@ pub async fn member_page(
             .map(|line| OffenceLineRow {
                 time: format_time(line.offence.time),
                 group: line.group_title,
-                detector: line.offence.detector,
-                reason: line.offence.reason,
-                step: line.offence.step,
+                detector: Detector::label_of(&line.offence.detector, lang == Lang::En),
+                reason: line.offence.reason.in_language(lang == Lang::En).to_owned(),
+                step: Step::said_of(&line.offence.step, lang == Lang::En),
             })
             .collect(),
         blacklisted,

@@ -19,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use steward_domain::OperatorRole;
 use steward_engine::moderation::{
-    BacktestReport, BacktestSpec, ModerationShared, Progress, Rules, Tally, backtest,
+    BacktestReport, BacktestSpec, ModerationShared, Progress, Rules, Step, Tally, backtest,
 };
 use steward_store::moderation::{DEFAULT_SCOPE, group_scope, set_scope};
 use steward_store::{Database, Operator, StoreError};
+use steward_text::Detector;
 
 use crate::AppState;
 use crate::api::{ApiError, ApiJson, ApiOperator};
@@ -426,6 +427,7 @@ pub async fn overview(
     })
     .await?;
     let m = words(lang);
+    let en = lang == Lang::En;
     let page = OverviewPage {
         lang: lang.code(),
         t: lang.texts(),
@@ -454,9 +456,9 @@ pub async fn overview(
                 member_id: line.offence.member_id,
                 group: line.group_title,
                 group_id: line.offence.group_id,
-                detector: line.offence.detector,
-                reason: line.offence.reason,
-                step: line.offence.step,
+                detector: Detector::label_of(&line.offence.detector, en),
+                reason: line.offence.reason.in_language(en).to_owned(),
+                step: Step::said_of(&line.offence.step, en),
                 text: line.text.unwrap_or_default(),
                 left_in_place: line.left_in_place,
             })
@@ -466,7 +468,7 @@ pub async fn overview(
             .map(|entry| BlacklistRow {
                 member_id: entry.member_id,
                 member: format!("{} ({} {})", entry.name, entry.platform, entry.user_id),
-                reason: entry.reason,
+                reason: entry.reason.in_language(en).to_owned(),
                 since: format_time(entry.added_at),
             })
             .collect(),
@@ -622,7 +624,7 @@ pub async fn rules_editor(
                     Lang::Zh => verdict.zh,
                     Lang::En => verdict.en,
                 },
-                verdict.detector.name()
+                verdict.detector.label(lang == Lang::En)
             ),
             None => m.not_caught.to_owned(),
         }
@@ -1007,7 +1009,7 @@ fn lift(
         Some(&format!("member {member}")),
         Some(&format!(
             "blacklisted in group {} for: {}",
-            entry.group_id, entry.reason
+            entry.group_id, entry.reason.en
         )),
         now,
     )?;
@@ -1361,6 +1363,7 @@ fn example_views(
     examples: &[steward_engine::moderation::Example],
     names: &HashMap<i64, String>,
     groups: &HashMap<i64, String>,
+    en: bool,
 ) -> Vec<ExampleView> {
     examples
         .iter()
@@ -1375,8 +1378,8 @@ fn example_views(
                 .cloned()
                 .unwrap_or_else(|| example.group_id.to_string()),
             text: example.text.clone(),
-            detector: example.detector.clone(),
-            step: example.step.clone(),
+            detector: Detector::label_of(&example.detector, en),
+            step: Step::said_of(&example.step, en),
         })
         .collect()
 }
@@ -1385,13 +1388,22 @@ fn tally_view(
     tally: &Tally,
     names: &HashMap<i64, String>,
     groups: &HashMap<i64, String>,
+    en: bool,
 ) -> TallyView {
     TallyView {
         messages: tally.messages,
         offences: tally.offences,
         refused: tally.refused,
-        by_detector: tally.by_detector.clone().into_iter().collect(),
-        by_step: tally.by_step.clone().into_iter().collect(),
+        by_detector: tally
+            .by_detector
+            .iter()
+            .map(|(name, count)| (Detector::label_of(name, en), *count))
+            .collect(),
+        by_step: tally
+            .by_step
+            .iter()
+            .map(|(name, count)| (Step::said_of(name, en), *count))
+            .collect(),
         top_members: tally
             .top_members
             .iter()
@@ -1402,7 +1414,7 @@ fn tally_view(
                 )
             })
             .collect(),
-        examples: example_views(&tally.examples, names, groups),
+        examples: example_views(&tally.examples, names, groups, en),
     }
 }
 
@@ -1571,7 +1583,7 @@ async fn start(
         }))
 }
 
-fn job_view(database: &Database, job: &Job) -> Result<JobView, StoreError> {
+fn job_view(database: &Database, job: &Job, en: bool) -> Result<JobView, StoreError> {
     let progress = job.progress.lock().map(|p| *p).unwrap_or_default();
     let result = job.result.lock().ok().and_then(|result| result.clone());
     let mut view = JobView {
@@ -1594,13 +1606,13 @@ fn job_view(database: &Database, job: &Job) -> Result<JobView, StoreError> {
         Some(Ok(report)) => {
             let (names, groups) = report_names(database, &report)?;
             view.percent = 100;
-            view.in_force = Some(tally_view(&report.in_force, &names, &groups));
+            view.in_force = Some(tally_view(&report.in_force, &names, &groups, en));
             view.candidate = report
                 .candidate
                 .as_ref()
-                .map(|tally| tally_view(tally, &names, &groups));
-            view.only_candidate = example_views(&report.only_candidate, &names, &groups);
-            view.only_in_force = example_views(&report.only_in_force, &names, &groups);
+                .map(|tally| tally_view(tally, &names, &groups, en));
+            view.only_candidate = example_views(&report.only_candidate, &names, &groups, en);
+            view.only_in_force = example_views(&report.only_in_force, &names, &groups, en);
             view.only_candidate_count = report.only_candidate_count;
             view.only_in_force_count = report.only_in_force_count;
         }
@@ -1619,7 +1631,7 @@ pub async fn backtest_job_page(
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     let database = state.database.clone();
-    let view = blocking(lang, move || job_view(&database, &job)).await?;
+    let view = blocking(lang, move || job_view(&database, &job, lang == Lang::En)).await?;
     let page = BacktestPage {
         lang: lang.code(),
         t: lang.texts(),
@@ -1724,7 +1736,8 @@ pub async fn api_blacklist(
                 "user_id": entry.user_id,
                 "name": entry.name,
                 "group_id": entry.group_id,
-                "reason": entry.reason,
+                "reason_zh": entry.reason.zh,
+                "reason_en": entry.reason.en,
                 "added_at": entry.added_at,
             })
         })
@@ -1767,7 +1780,8 @@ struct OffenceJson {
     member: String,
     user_id: String,
     detector: String,
-    reason: String,
+    reason_zh: String,
+    reason_en: String,
     step: String,
     text: Option<String>,
 }
@@ -1791,7 +1805,8 @@ pub async fn api_offences(
             member: line.member_name,
             user_id: line.user_id,
             detector: line.offence.detector,
-            reason: line.offence.reason,
+            reason_zh: line.offence.reason.zh,
+            reason_en: line.offence.reason.en,
             step: line.offence.step,
             text: line.text,
         })

@@ -53,7 +53,8 @@ pub struct Example {
     pub time: i64,
     pub text: String,
     pub detector: String,
-    pub reason: String,
+    pub reason_zh: String,
+    pub reason_en: String,
     pub step: String,
 }
 
@@ -229,7 +230,8 @@ impl Run {
                     time,
                     text: text.chars().take(200).collect(),
                     detector: verdict.detector.name().to_owned(),
-                    reason: format!("{} / {}", verdict.zh, verdict.en),
+                    reason_zh: verdict.zh.clone(),
+                    reason_en: verdict.en.clone(),
                     step: step.name(),
                 };
                 if tally.examples.len() < EXAMPLES {

@@ -10,11 +10,11 @@ use std::time::Instant;
 use steward_domain::{
     AccountId, Action, ActionRequest, ChatId, EventKind, MessageId, OutSegment, Platform, UserId,
 };
-use steward_store::{Offence, StoreError, Writer};
+use steward_store::{Offence, Reason, StoreError, Writer};
 use steward_text::{Analysis, Classifier, Verdict};
 
 use super::judge::{Decision, History, Standing, Subject, judge, message_of, rewarm};
-use super::rules::{Compiled, Rules, Step};
+use super::rules::{Compiled, Rules, Step, spoken};
 use super::windows::Windows;
 use crate::scoped::{Cached, ScopedCache, poisoned};
 use crate::{Context, Feature, FeatureError, Prepared};
@@ -356,25 +356,6 @@ fn rules_command(rules: &Rules, text: &str) -> Option<String> {
     (asked && !rules.rules_text.trim().is_empty()).then(|| rules.rules_text.trim().to_owned())
 }
 
-/// A mute's length as the member reads it (`10 分钟`, `10 minutes`; the ladder writes `10m`).
-fn spoken(seconds: u32, en: bool) -> String {
-    let (count, zh, unit) = [
-        (86_400, "天", "day"),
-        (3600, "小时", "hour"),
-        (60, "分钟", "minute"),
-    ]
-    .into_iter()
-    .find(|(size, _, _)| seconds.is_multiple_of(*size))
-    .map_or((seconds, "秒", "second"), |(size, zh, unit)| {
-        (seconds / size, zh, unit)
-    });
-    match (en, count) {
-        (false, _) => format!("{count} {zh}"),
-        (true, 1) => format!("1 {unit}"),
-        (true, _) => format!("{count} {unit}s"),
-    }
-}
-
 /// What the member is told the next offence brings.
 fn next_step(step: Step, en: bool) -> String {
     match (step, en) {
@@ -514,7 +495,7 @@ fn carry_out(
             step,
             count,
         } => {
-            let reason = format!("{} / {}", verdict.zh, verdict.en);
+            let reason = Reason::new(verdict.zh.clone(), verdict.en.clone());
             let removal = match (rules.delete, event.beyond_delete_window()) {
                 (false, _) => Removal::Kept,
                 (true, true) => Removal::TooOld,
@@ -536,8 +517,10 @@ fn carry_out(
                 &format!("moderation.{}", step.name().split(' ').next().unwrap_or("warn")),
                 &target,
                 &format!(
-                    "detector: {}; reason: {reason}; offence {count} in {} days; step: {}{}; message: «{quoted}»",
+                    "detector: {}; reason: {} / {}; offence {count} in {} days; step: {}{}; message: «{quoted}»",
                     verdict.detector.name(),
+                    reason.zh,
+                    reason.en,
                     rules.window_days,
                     step.name(),
                     if removal == Removal::TooOld { NOT_DELETED } else { "" }

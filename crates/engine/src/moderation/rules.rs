@@ -203,6 +203,45 @@ impl Step {
             Step::Blacklist => "blacklist".to_owned(),
         }
     }
+
+    /// What the step did, as an operator reads it (`禁言 10 分钟`, `muted for 10 minutes`).
+    pub fn said(self, en: bool) -> String {
+        match (self, en) {
+            (Step::Warn, false) => "警告".to_owned(),
+            (Step::Warn, true) => "warned".to_owned(),
+            (Step::Mute { seconds }, false) => format!("禁言 {}", spoken(seconds, en)),
+            (Step::Mute { seconds }, true) => format!("muted for {}", spoken(seconds, en)),
+            (Step::Kick, false) => "移出本群".to_owned(),
+            (Step::Kick, true) => "removed from the group".to_owned(),
+            (Step::Blacklist, false) => "移出并列入黑名单".to_owned(),
+            (Step::Blacklist, true) => "removed and blacklisted".to_owned(),
+        }
+    }
+
+    /// A stored step's name as an operator reads it; a name this version does not know, as
+    /// stored.
+    pub fn said_of(name: &str, en: bool) -> String {
+        Step::parse(name).map_or_else(|| name.to_owned(), |step| step.said(en))
+    }
+}
+
+/// A mute's length as the member reads it (`10 分钟`, `10 minutes`; the ladder writes `10m`).
+pub fn spoken(seconds: u32, en: bool) -> String {
+    let (count, zh, unit) = [
+        (86_400, "天", "day"),
+        (3600, "小时", "hour"),
+        (60, "分钟", "minute"),
+    ]
+    .into_iter()
+    .find(|(size, _, _)| seconds.is_multiple_of(*size))
+    .map_or((seconds, "秒", "second"), |(size, zh, unit)| {
+        (seconds / size, zh, unit)
+    });
+    match (en, count) {
+        (false, _) => format!("{count} {zh}"),
+        (true, 1) => format!("1 {unit}"),
+        (true, _) => format!("{count} {unit}s"),
+    }
 }
 
 /// `600` → `10m`, `3600` → `1h`.

@@ -181,6 +181,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (16, "offence_message".to_owned()),
             (17, "message_edited".to_owned()),
             (18, "offence_message_backfill".to_owned()),
+            (19, "reason_in_each_language".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use steward_domain::OperatorRole;
 use steward_engine::moderation::Rules;
-use steward_store::Offence;
+use steward_store::{Offence, Reason};
 use steward_web::passwords;
 
 use crate::console::{Console, PASSWORD, location, message, sign_in_as, text};
@@ -595,13 +595,21 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
                 event_id: event,
                 time: 0,
                 detector: "contact".into(),
-                reason: "联系方式 / contact details".into(),
+                reason: Reason::new(
+                    "联系方式（QQ 号）：12345678",
+                    "contact details (a QQ number): 12345678",
+                ),
                 step: "blacklist".into(),
                 message: None,
             })
             .unwrap();
         writer
-            .blacklist(member, group, "contact details", 0)
+            .blacklist(
+                member,
+                group,
+                &Reason::new("联系方式（QQ 号）", "contact details (a QQ number)"),
+                0,
+            )
             .unwrap();
         writer.commit().unwrap();
     }
@@ -617,8 +625,53 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
         member_page.contains("On the fleet blacklist"),
         "{member_page}"
     );
-    assert!(member_page.contains("contact: 联系方式 / contact details"));
+    // Each reads the detector, the reason and the step in the operator's language.
+    assert!(
+        member_page.contains("contact details: contact details (a QQ number): 12345678"),
+        "{member_page}"
+    );
+    assert!(member_page.contains("removed and blacklisted"));
+    assert!(!member_page.contains("联系方式"));
+    let member_page = text(
+        console
+            .get(&format!("/members/{member}"), Some(&cookie), "zh")
+            .await,
+    )
+    .await;
+    assert!(
+        member_page.contains("联系方式: 联系方式（QQ 号）：12345678"),
+        "{member_page}"
+    );
+    assert!(member_page.contains("移出并列入黑名单"));
+    assert!(!member_page.contains("contact details"));
+    let page = text(console.get("/moderation", Some(&cookie), "zh").await).await;
+    assert!(page.contains("联系方式（QQ 号）</td>"), "{page}");
+    assert!(!page.contains("contact details"), "{page}");
     let page = text(console.get("/moderation", Some(&cookie), "en").await).await;
+    assert!(
+        page.contains("contact details (a QQ number)</td>"),
+        "{page}"
+    );
+    assert!(page.contains("removed and blacklisted"), "{page}");
+    assert!(!page.contains("联系方式"), "{page}");
+    // The API gives both.
+    let owner = token_for(&console, "lin", None);
+    let (_, body) = api(&console, "GET", "/api/v1/offences", &owner, None).await;
+    assert_eq!(
+        body["offences"][0]["reason_zh"],
+        "联系方式（QQ 号）：12345678"
+    );
+    assert_eq!(
+        body["offences"][0]["reason_en"],
+        "contact details (a QQ number): 12345678"
+    );
+    assert_eq!(body["offences"][0]["step"], "blacklist");
+    let (_, body) = api(&console, "GET", "/api/v1/blacklist", &owner, None).await;
+    assert_eq!(body["blacklist"][0]["reason_zh"], "联系方式（QQ 号）");
+    assert_eq!(
+        body["blacklist"][0]["reason_en"],
+        "contact details (a QQ number)"
+    );
     assert!(page.contains("&#60;b&#62;Mallory&#60;/b&#62;"), "{page}");
     assert!(!page.contains("<b>Mallory"));
     assert!(page.contains("Not an ad (mistake)"));
