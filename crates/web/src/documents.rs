@@ -151,8 +151,33 @@ pub fn editor_document<D: Document>(
     Ok((document, Some(source), Vec::new()))
 }
 
+/// A scope as an operator reads it: a group by its title and id (`群「Rust 学习」(#3)`), a set
+/// by its name, the default as such; [`BUILT_IN`] and what is no scope, as given.
+pub fn scope_label(database: &Database, scope: &str, lang: Lang) -> Result<String, StoreError> {
+    let en = lang == Lang::En;
+    Ok(match Scope::parse(scope) {
+        _ if scope == BUILT_IN => scope.to_owned(),
+        Some(Scope::Default) if en => "the default (every group)".to_owned(),
+        Some(Scope::Default) => "默认（全部群）".to_owned(),
+        Some(Scope::Set(name)) if en => format!("group set “{name}”"),
+        Some(Scope::Set(name)) => format!("群组集「{name}」"),
+        Some(Scope::Group(id)) => {
+            let title = database
+                .group(id)?
+                .map_or_else(|| id.to_string(), |group| group.title.unwrap_or(group.chat));
+            if en {
+                format!("group “{title}” (#{id})")
+            } else {
+                format!("群「{title}」(#{id})")
+            }
+        }
+        None => scope.to_owned(),
+    })
+}
+
 /// An editor's notice that a scope shows what it inherits: `template` with `{source}` replaced by
-/// the scope it comes from, or by `built_in` for the built-in defaults.
+/// the scope it comes from (as [`scope_label`] reads it), or by `built_in` for the built-in
+/// defaults.
 pub fn inherited_notice(template: &str, built_in: &str, source: Option<&str>) -> String {
     match source {
         None => String::new(),
@@ -219,6 +244,8 @@ pub fn delete<D: Document>(
 pub struct ScopeForm {
     csrf: String,
     scope: String,
+    /// The "I am sure" box: a delete cannot be undone.
+    confirm: Option<String>,
 }
 
 /// The console's "delete the document stored here" button.
@@ -235,6 +262,9 @@ pub async fn delete_form<D: Document>(
     let Some(scope) = Scope::parse(&form.scope) else {
         return Ok((StatusCode::BAD_REQUEST, lang.texts().not_found).into_response());
     };
+    if form.confirm.is_none() {
+        return Ok((StatusCode::BAD_REQUEST, lang.texts().not_confirmed).into_response());
+    }
     let database = state.database.clone();
     let acting = signed.operator.clone();
     let shared = state.clone();

@@ -23,7 +23,7 @@ use steward_store::{Database, Operator, StoreError};
 use crate::AppState;
 use crate::api::{ApiError, ApiJson, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{editor_document, effective, inherited_notice, save};
+use crate::documents::{editor_document, effective, inherited_notice, save, scope_label};
 use crate::i18n::Lang;
 use crate::moderation::{Scope, api_blocking, api_forbidden, may_edit, urlencode};
 use crate::session::Signed;
@@ -358,6 +358,7 @@ fn words(lang: Lang) -> &'static EngTexts {
 // The settings editor
 
 struct ScopeRow {
+    /// The scope as the operator reads it.
     scope: String,
     /// The scope, URL-encoded.
     link: String,
@@ -375,6 +376,8 @@ struct SettingsPage<'a> {
     e: &'static EngTexts,
     csrf: &'a str,
     scope: String,
+    /// The scope as the operator reads it.
+    title: String,
     stored: bool,
     can_edit: bool,
     /// The stored document's fields this version does not know, joined.
@@ -546,18 +549,25 @@ pub async fn settings_page(
         }
         let (settings, source, skipped) = editor_document::<Settings>(&database, &lookup)?;
         let stored = source.is_none();
-        let scopes = database.all_documents(Documents::Engagement)?;
+        let scopes = database
+            .all_documents(Documents::Engagement)?
+            .into_iter()
+            .map(|record| Ok((scope_label(&database, &record.scope, lang)?, record)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Some((
             settings,
             stored,
             may_edit(&database, &acting, &lookup)?,
             scopes,
             skipped.join(", "),
-            source,
+            source
+                .map(|source| scope_label(&database, &source, lang))
+                .transpose()?,
+            scope_label(&database, &lookup.key(), lang)?,
         )))
     })
     .await?;
-    let Some((settings, stored, can_edit, scopes, skipped, source)) = found else {
+    let Some((settings, stored, can_edit, scopes, skipped, source, title)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     let e = words(lang);
@@ -568,6 +578,7 @@ pub async fn settings_page(
         e: words(lang),
         csrf: &signed.csrf,
         scope: scope.key(),
+        title,
         stored,
         can_edit,
         skipped,
@@ -591,10 +602,10 @@ pub async fn settings_page(
             .collect(),
         scopes: scopes
             .into_iter()
-            .map(|record| ScopeRow {
+            .map(|(label, record)| ScopeRow {
                 link: urlencode(&record.scope),
                 board: record.scope.strip_prefix("set:").map(urlencode),
-                scope: record.scope,
+                scope: label,
                 updated: format_time(record.updated_at),
                 by: record.updated_by,
             })

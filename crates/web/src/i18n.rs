@@ -148,6 +148,10 @@ pub struct Texts {
     pub bot_removed: &'static str,
     pub bot_removed_detail: &'static str,
     pub not_your_group: &'static str,
+    /// Beside a delete button: the box ticked to say it is meant.
+    pub sure: &'static str,
+    /// A delete sent without that box ticked.
+    pub not_confirmed: &'static str,
     pub owners_only: &'static str,
     pub operators_of_group: &'static str,
     pub assign: &'static str,
@@ -246,6 +250,8 @@ static ZH: Texts = Texts {
     bot_removed: "机器人已不在群内",
     bot_removed_detail: "机器人已退出或被移出本群：夜间模式不再切换，删除、禁言等操作都无法执行，重新拉入后恢复。",
     not_your_group: "这个群没有分配给你。",
+    sure: "确认删除",
+    not_confirmed: "未删除：请先勾选“确认删除”。",
     owners_only: "只有管理员（owner）可以分配群。",
     operators_of_group: "负责这个群的运营",
     assign: "分配",
@@ -344,6 +350,8 @@ static EN: Texts = Texts {
     bot_removed: "bot not in the group",
     bot_removed_detail: "The bot left this group or was removed: night mode does not switch it, and nothing can be deleted or muted there until the bot is added back.",
     not_your_group: "This group is not assigned to you.",
+    sure: "I am sure",
+    not_confirmed: "Nothing deleted: tick “I am sure” first.",
     owners_only: "Only owners assign groups.",
     operators_of_group: "Operators of this group",
     assign: "Assign",

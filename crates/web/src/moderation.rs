@@ -28,7 +28,7 @@ use steward_text::Detector;
 use crate::AppState;
 use crate::api::{ApiError, ApiJson, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
-use crate::documents::{editor_document, inherited_notice, save, stored_or_default};
+use crate::documents::{editor_document, inherited_notice, save, scope_label, stored_or_default};
 use crate::i18n::Lang;
 use crate::session::Signed;
 
@@ -417,8 +417,13 @@ pub async fn overview(
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let database = state.database.clone();
     let (records, sets, offences, blacklist, samples) = blocking(lang, move || {
+        let records = database
+            .all_rules()?
+            .into_iter()
+            .map(|record| Ok((scope_label(&database, &record.scope, lang)?, record)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok((
-            database.all_rules()?,
+            records,
             database.group_sets()?,
             database.offences(query.group, None, 100)?,
             database.blacklisted()?,
@@ -435,11 +440,11 @@ pub async fn overview(
         csrf: &signed.csrf,
         scopes: records
             .into_iter()
-            .map(|record| ScopeRow {
+            .map(|(label, record)| ScopeRow {
                 label: if record.scope == DEFAULT_SCOPE {
                     m.default_rules.to_owned()
                 } else {
-                    record.scope.clone()
+                    label
                 },
                 scope: record.scope,
                 updated: format_time(record.updated_at),
@@ -489,6 +494,7 @@ struct RulesPage<'a> {
     m: &'static ModTexts,
     csrf: &'a str,
     scope: String,
+    title: String,
     stored: bool,
     rules: Rules,
     keywords: String,
@@ -522,6 +528,8 @@ pub struct ScopeQuery {
 
 /// What the editor shows besides the rules.
 struct EditorState {
+    /// The scope as the operator reads it.
+    title: String,
     stored: bool,
     error: Option<String>,
     can_edit: bool,
@@ -536,6 +544,7 @@ fn rules_page<'a>(
     state: EditorState,
 ) -> RulesPage<'a> {
     let EditorState {
+        title,
         stored,
         error,
         can_edit,
@@ -547,6 +556,7 @@ fn rules_page<'a>(
         m: words(lang),
         csrf,
         scope: scope.key(),
+        title,
         stored,
         keywords: rules.keywords.join("\n"),
         allowed_domains: rules.allowed_domains.join("\n"),
@@ -596,11 +606,14 @@ pub async fn rules_editor(
             may_edit(&database, &acting, &lookup)?,
             set,
             skipped,
-            source,
+            source
+                .map(|source| scope_label(&database, &source, lang))
+                .transpose()?,
+            scope_label(&database, &lookup.key(), lang)?,
         )))
     })
     .await?;
-    let Some((rules, stored, can_edit, set, skipped, source)) = found else {
+    let Some((rules, stored, can_edit, set, skipped, source, title)) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     // "Would this be caught?": the text detectors of these rules on a message the operator types.
@@ -635,6 +648,7 @@ pub async fn rules_editor(
         &scope,
         rules,
         EditorState {
+            title,
             stored,
             error: None,
             can_edit,
@@ -817,13 +831,20 @@ pub async fn save_rules_form(
     let database = state.database.clone();
     let acting = signed.operator.clone();
     let check = scope.clone();
-    let (allowed, exists, stored, set) = blocking(lang, move || {
+    let (allowed, exists, stored, set, title) = blocking(lang, move || {
         let (exists, set) = match check {
             Scope::Group(id) => (database.group(id)?.is_some(), database.group_set(id)?),
             _ => (true, None),
         };
         let stored = database.rules(&check.key())?.is_some();
-        Ok((may_edit(&database, &acting, &check)?, exists, stored, set))
+        let title = scope_label(&database, &check.key(), lang)?;
+        Ok((
+            may_edit(&database, &acting, &check)?,
+            exists,
+            stored,
+            set,
+            title,
+        ))
     })
     .await?;
     if !exists {
@@ -842,6 +863,7 @@ pub async fn save_rules_form(
                 &scope,
                 form.as_typed(),
                 EditorState {
+                    title,
                     stored,
                     error: Some(format!("{}{error}", words(lang).not_saved)),
                     can_edit: true,

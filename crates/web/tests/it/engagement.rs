@@ -201,13 +201,32 @@ async fn an_owner_edits_settings_and_a_bad_value_changes_nothing() {
     .await;
     assert!(newer.contains("a newer Steward wrote them"), "{newer}");
     assert!(newer.contains(": streaks</p>"), "{newer}");
+    // The stored scopes are listed by name: the set's, and the group's title.
+    assert!(newer.contains(">group set “vip”</a>"), "{newer}");
+    assert!(newer.contains("(#1)</a>"), "{newer}");
+    assert!(!newer.contains(">group:1<"), "{newer}");
 
-    // Deleting the group's own settings: the group inherits again.
-    let deleted = console
+    // Deleting asks for the "I am sure" box: without it, nothing is deleted.
+    assert!(
+        page.contains(r#"name="confirm" value="yes" required"#),
+        "{page}"
+    );
+    let unsure = console
         .post(
             "/engagement/delete",
             Some(&cookie),
             &format!("csrf={}&scope=group%3A1", urlencode(&csrf)),
+        )
+        .await;
+    assert_eq!(unsure.status(), StatusCode::BAD_REQUEST);
+    assert!(text(unsure).await.contains("请先勾选“确认删除”"));
+    assert!(stored(&console, "group:1").is_some());
+    // With it, the group's own settings go: the group inherits again.
+    let deleted = console
+        .post(
+            "/engagement/delete",
+            Some(&cookie),
+            &format!("csrf={}&scope=group%3A1&confirm=yes", urlencode(&csrf)),
         )
         .await;
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);

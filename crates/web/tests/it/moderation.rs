@@ -149,7 +149,11 @@ async fn a_scope_without_rules_of_its_own_shows_those_in_force_and_where_from() 
         .unwrap();
     // A set with no rules: its groups follow the default's, and so does its editor.
     let set = page("set%3Agaming", "en").await;
-    assert!(set.contains("in force, from default;"), "{set}");
+    assert!(
+        set.contains("in force, from the default (every group);"),
+        "{set}"
+    );
+    assert!(set.contains("· group set “gaming”</h1>"), "{set}");
     assert!(set.contains("DEFAULTKW"), "{set}");
     database.set_group_set(1, Some("gaming")).unwrap();
     database
@@ -162,14 +166,20 @@ async fn a_scope_without_rules_of_its_own_shows_those_in_force_and_where_from() 
         .unwrap();
     // A group of the set: the set's rules, named, are what its editor starts from.
     let group = page("group%3A1", "en").await;
-    assert!(group.contains("in force, from set:gaming;"), "{group}");
+    // Scopes are named as the operator knows them: the set by its name, the group by its title.
+    assert!(
+        group.contains("in force, from group set “gaming”;"),
+        "{group}"
+    );
+    assert!(group.contains("· group “g1” (#1)</h1>"), "{group}");
     assert!(
         group.contains("SETKW") && group.contains("warn, kick"),
         "{group}"
     );
     assert!(!group.contains("DEFAULTKW"), "{group}");
     let group = page("group%3A1", "zh-CN").await;
-    assert!(group.contains("来自 set:gaming"), "{group}");
+    assert!(group.contains("来自 群组集「gaming」"), "{group}");
+    assert!(group.contains("· 群「g1」(#1)</h1>"), "{group}");
     let tried = page("group%3A1&sample=%E6%9C%89%E4%BA%BASETKW", "en").await;
     assert!(tried.contains("Caught: a forbidden word"), "{tried}");
     // The API names the same source.
@@ -184,6 +194,16 @@ async fn a_scope_without_rules_of_its_own_shows_those_in_force_and_where_from() 
     let own = page("group%3A1", "en").await;
     assert!(!own.contains("in force, from"), "{own}");
     assert!(own.contains("OWNKW"), "{own}");
+    // Deleting them asks for the "I am sure" box (the engagement test posts without it).
+    assert!(
+        own.contains(r#"name="confirm" value="yes" required> I am sure"#),
+        "{own}"
+    );
+    // The overview lists the stored rules by the same names.
+    let overview = text(console.get("/moderation", Some(&cookie), "en").await).await;
+    assert!(overview.contains(">group “g1” (#1)</a>"), "{overview}");
+    assert!(overview.contains(">group set “gaming”</a>"), "{overview}");
+    assert!(!overview.contains(">group:1<"), "{overview}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
