@@ -540,6 +540,26 @@ impl Database {
         })
     }
 
+    /// A set's name as it is already in use, whatever the case it is typed in (`Gaming` for a set
+    /// whose groups or rules say `gaming`), so that a group joins the set its owner means; a
+    /// name in use nowhere, as given.
+    pub fn known_set_name(&self, name: &str) -> Result<String, StoreError> {
+        self.with_conn(|conn| {
+            let known = conn.query_opt(
+                "SELECT name FROM (SELECT set_name AS name FROM group_sets \
+                 UNION SELECT SUBSTR(scope, 5) FROM moderation_rules WHERE scope LIKE 'set:%' \
+                 UNION SELECT SUBSTR(scope, 5) FROM engagement_rules WHERE scope LIKE 'set:%') \
+                 AS known WHERE LOWER(name) = LOWER(CAST($1 AS TEXT)) \
+                 ORDER BY CASE WHEN name = CAST($1 AS TEXT) THEN 0 ELSE 1 END, name LIMIT 1",
+                &[name.into()],
+            )?;
+            Ok(match known {
+                Some(row) => row.text(0)?,
+                None => name.to_owned(),
+            })
+        })
+    }
+
     /// Puts a group in a set (or takes it out, with `None`).
     pub fn set_group_set(&self, group_id: i64, set: Option<&str>) -> Result<(), StoreError> {
         self.with_conn(|conn| {

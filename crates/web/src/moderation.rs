@@ -920,7 +920,11 @@ pub async fn group_set_form(
     }
     let set = form.set.trim().to_owned();
     if !set.is_empty() && !valid_set_name(&set) {
-        return Ok((StatusCode::BAD_REQUEST, "set name: 1–64 characters, no `:`").into_response());
+        let refusal = match lang {
+            Lang::Zh => "群组集名称：1–64 个字符，不能含 `:`",
+            Lang::En => "set name: 1–64 characters, no `:`",
+        };
+        return Ok((StatusCode::BAD_REQUEST, refusal).into_response());
     }
     let database = state.database.clone();
     let shared = state.clone();
@@ -930,7 +934,10 @@ pub async fn group_set_form(
         if database.group(group)?.is_none() {
             return Ok(false);
         }
-        let set = (!set.is_empty()).then_some(set);
+        let set = match set.is_empty() {
+            true => None,
+            false => Some(database.known_set_name(&set)?),
+        };
         database.set_group_set(group, set.as_deref())?;
         sets_changed(&shared);
         database.record_audit(
@@ -1720,11 +1727,11 @@ pub async fn api_group_set(
     }
     let database = state.database.clone();
     let shared = state.clone();
-    let stored = set.clone();
     let found = api_blocking(move || {
         if database.group(id)?.is_none() {
-            return Ok(false);
+            return Ok(None);
         }
+        let stored = set.map(|set| database.known_set_name(&set)).transpose()?;
         database.set_group_set(id, stored.as_deref())?;
         sets_changed(&shared);
         database.record_audit(
@@ -1734,12 +1741,12 @@ pub async fn api_group_set(
             stored.as_deref(),
             Utc::now(),
         )?;
-        Ok(true)
+        Ok(Some(stored))
     })
     .await?;
-    if !found {
+    let Some(set) = found else {
         return Err(ApiError(StatusCode::NOT_FOUND, "no such group".into()));
-    }
+    };
     Ok(Json(json!({ "group": id, "set": set })))
 }
 

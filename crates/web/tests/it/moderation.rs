@@ -527,6 +527,28 @@ async fn rules_through_the_api_with_sets_and_roles() {
         (json!("vip"), json!("set:vip"))
     );
     assert_eq!(body["rules"]["classifier"], false);
+    // A set's name typed in another case is the set already in use: its rules stay in force.
+    // A name in use nowhere is kept as typed.
+    for (typed, stored) in [("Gold", "Gold"), ("VIP", "vip")] {
+        let (status, body) = api(
+            &console,
+            "PUT",
+            "/api/v1/groups/1/set",
+            &owner,
+            Some(json!({"set": typed})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["set"].clone()),
+            (StatusCode::OK, json!(stored))
+        );
+        assert_eq!(
+            console.database().group_set(1).unwrap().as_deref(),
+            Some(stored)
+        );
+    }
+    let (_, body) = api(&console, "GET", "/api/v1/groups/1/rules", &owner, None).await;
+    assert_eq!(body["source"], "set:vip", "{body}");
 
     // An operator edits only the groups they look after; a viewer nothing.
     let group_rules = Some(json!({"keywords": ["代练"]}));
