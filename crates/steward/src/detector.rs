@@ -206,34 +206,35 @@ impl Counts {
         }
     }
 
-    fn ratio(a: usize, b: usize) -> f64 {
-        if b == 0 { 0.0 } else { a as f64 / b as f64 }
+    /// `a / b`; none when `b` is 0 (a precision with nothing flagged is undefined, not 0).
+    fn ratio(a: usize, b: usize) -> Option<f64> {
+        (b > 0).then(|| a as f64 / b as f64)
     }
 
-    pub fn precision(&self) -> f64 {
+    pub fn precision(&self) -> Option<f64> {
         Counts::ratio(
             self.true_positives,
             self.true_positives + self.false_positives,
         )
     }
 
-    pub fn recall(&self) -> f64 {
+    pub fn recall(&self) -> Option<f64> {
         Counts::ratio(
             self.true_positives,
             self.true_positives + self.false_negatives,
         )
     }
 
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+    /// 2PR / (P + R), written so that it is defined wherever there were ads or flags: 0 when
+    /// ads were there and none was caught, whether anything was flagged or not.
+    pub fn f1(&self) -> Option<f64> {
+        Counts::ratio(
+            2 * self.true_positives,
+            2 * self.true_positives + self.false_positives + self.false_negatives,
+        )
     }
 
-    pub fn false_positive_rate(&self) -> f64 {
+    pub fn false_positive_rate(&self) -> Option<f64> {
         Counts::ratio(
             self.false_positives,
             self.false_positives + self.true_negatives,
@@ -248,10 +249,11 @@ struct Report {
     spam: usize,
     duplicates_removed: usize,
     folds: Option<usize>,
-    precision: f64,
-    recall: f64,
-    f1: f64,
-    false_positive_rate: f64,
+    /// `null` where undefined: nothing flagged, no ads, no ordinary messages.
+    precision: Option<f64>,
+    recall: Option<f64>,
+    f1: Option<f64>,
+    false_positive_rate: Option<f64>,
     #[serde(flatten)]
     counts: Counts,
     /// With `--mistakes`: false positives as `[reason] text`, and missed ads.
@@ -291,6 +293,15 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                 }
             };
             let (unique, written, removed) = deduplicated(&rows);
+            let ads = unique.iter().filter(|(_, is_ad)| *is_ad).count();
+            let fewest = ads.min(unique.len() - ads);
+            if fewest < folds {
+                eprintln!(
+                    "warning: {ads} ads and {} ordinary messages (duplicates removed) for {folds} \
+                     folds: some folds hold none of one kind, and figures on so few say little",
+                    unique.len() - ads
+                );
+            }
             // Training material that is also a scored message would be learnt and then tested on.
             let scored: HashSet<&str> = unique.iter().map(|(text, _)| text.as_str()).collect();
             let (also, _, _) = deduplicated(&training_samples(args.train_simulated));
@@ -425,13 +436,25 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
                 None => String::new(),
             }
         );
-        let _ = writeln!(out, "precision: {:.3}", report.precision);
-        let _ = writeln!(out, "recall: {:.3}", report.recall);
-        let _ = writeln!(out, "f1: {:.3}", report.f1);
+        let figure = |value: Option<f64>, places: usize, why: &str| match value {
+            Some(value) => format!("{value:.places$}"),
+            None => format!("n/a ({why})"),
+        };
         let _ = writeln!(
             out,
-            "false-positive rate: {:.4}",
-            report.false_positive_rate
+            "precision: {}",
+            figure(report.precision, 3, "nothing was flagged")
+        );
+        let _ = writeln!(out, "recall: {}", figure(report.recall, 3, "no ads"));
+        let _ = writeln!(
+            out,
+            "f1: {}",
+            figure(report.f1, 3, "no ads and nothing flagged")
+        );
+        let _ = writeln!(
+            out,
+            "false-positive rate: {}",
+            figure(report.false_positive_rate, 4, "no ordinary messages")
         );
         for line in &report.false_positive_examples {
             let _ = writeln!(out, "false positive: {line}");

@@ -106,6 +106,34 @@ fn eval_detector_scores_every_file_form() {
     assert!(!stdout.contains("false positive:"), "{stdout}");
     assert_eq!(stdout.matches("missed: ").count(), 1, "{stdout}");
     assert!(stdout.contains("missed: 今晚8点开黑"), "{stdout}");
+    // Nothing flagged: no precision to speak of (not 0), and an F1 of 0 with ads missed.
+    assert!(
+        stdout.contains("precision: n/a (nothing was flagged)\nrecall: 0.000\nf1: 0.000\n"),
+        "{stdout}"
+    );
+    let (ok, stdout, _) = output(
+        &scratch,
+        &[
+            "eval-detector",
+            "mixed.txt",
+            "--detector",
+            "keywords",
+            "--json",
+        ],
+    );
+    assert!(ok);
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(json["precision"].is_null(), "{json}");
+    assert_eq!(json["f1"], 0.0, "{json}");
+    // Cross-validating four messages in five folds: said to be saying little.
+    let (ok, _, stderr) = output(&scratch, &["eval-detector", "mixed.txt", "--folds", "5"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("warning: 2 ads and 2 ordinary messages (duplicates removed) for 5 folds"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = output(&scratch, &["eval-detector", "mixed.txt", "--folds", "2"]);
+    assert!(ok && !stderr.contains("warning"), "{stderr}");
     let (ok, stdout, _) = output(&scratch, &["eval-detector", "mixed.txt", "--mistakes", "5"]);
     assert!(ok);
     assert!(
