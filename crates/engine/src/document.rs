@@ -16,16 +16,63 @@ use serde_json::Value;
 pub(crate) fn read<T: DeserializeOwned>(json: &str) -> Result<(T, Vec<String>), String> {
     let mut unknown = Vec::new();
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let document = serde_ignored::deserialize(&mut deserializer, |path| {
-        unknown.push(path.to_string());
-    })
-    .map_err(|err| err.to_string())?;
+    let mut note = |path: serde_ignored::Path| unknown.push(path.to_string());
+    let ignoring = serde_ignored::Deserializer::new(&mut deserializer, &mut note);
+    let document = serde_path_to_error::deserialize(ignoring).map_err(explained)?;
     deserializer.end().map_err(|err| err.to_string())?;
     // serde reads an array as the fields in order (`[false]`: moderation off).
     if !json.trim_start().starts_with('{') {
         return Err("a document is a JSON object, such as {\"enabled\": true}".to_owned());
     }
     Ok((document, unknown))
+}
+
+/// A value of the wrong kind, named by its field and said in an operator's words
+/// (`flood.messages: invalid type: string "many", expected a whole number`, not serde's `expected
+/// u32 at line 1 column 30`); broken JSON keeps its line and column, which is where to look.
+fn explained(err: serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return inner.to_string();
+    }
+    let text = inner.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    let mut said = text.to_owned();
+    for (serde, ours) in [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected f32", "expected a number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        if let Some(rest) = said.strip_suffix(serde) {
+            said = format!("{rest}{ours}");
+        }
+    }
+    // `expected struct Flood`, `expected a map`: an object of fields.
+    if let Some(at) = said.find("expected struct ") {
+        said = format!(
+            "{}expected an object such as {{\"field\": value}}",
+            &said[..at]
+        );
+    }
+    match path.as_str() {
+        "" | "." => said,
+        path => format!("{path}: {said}"),
+    }
 }
 
 /// The refusal of a submitted document's first unknown field, if it has one, with the fields

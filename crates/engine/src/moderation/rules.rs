@@ -529,6 +529,37 @@ mod tests {
             (r#"{"allowed_domains": ["example.com:8080"]}"#, "a port"),
             (r#"{"allowed_domains": ["not a domain"]}"#, "`not a domain`"),
             (r#"{"allowed_domains": ["<b>x</b>"]}"#, "is not a domain"),
+            // A value of the wrong kind is named by its field, in an operator's words.
+            (
+                r#"{"flood": {"messages": "many"}}"#,
+                r#"flood.messages: invalid type: string "many", expected a whole number from 0 to 4294967295"#,
+            ),
+            (
+                r#"{"flood": {"messages": -3}}"#,
+                "flood.messages: invalid value: integer `-3`, expected a whole number",
+            ),
+            (
+                r#"{"contacts": "yes"}"#,
+                r#"contacts: invalid type: string "yes", expected true or false"#,
+            ),
+            (
+                r#"{"keywords": "代练"}"#,
+                r#"keywords: invalid type: string "代练", expected a list"#,
+            ),
+            (
+                r#"{"classifier_margin": "high"}"#,
+                r#"classifier_margin: invalid type: string "high", expected a number"#,
+            ),
+            (
+                r#"{"night": 1}"#,
+                r#"night: invalid type: integer `1`, expected an object such as {"field": value}"#,
+            ),
+            (
+                r#"{"ladder": ["warn", 3]}"#,
+                "ladder[1]: invalid type: integer `3`",
+            ),
+            // Broken JSON: where it broke.
+            (r#"{"flood": {"messages": }"#, "at line 1 column"),
         ] {
             let err = Rules::from_json(json).unwrap_err();
             assert!(err.0.contains(needle), "{json}: {err}");
