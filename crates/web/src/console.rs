@@ -1,6 +1,7 @@
 //! The console's pages: sign-in, sign-out and the overview of all groups. Every page is rendered
 //! on the server from askama templates, which escape whatever members wrote.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use askama::Template;
@@ -10,7 +11,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use steward_engine::moderation::Step;
+use steward_domain::Action;
+use steward_engine::moderation::{Step, spoken};
+use steward_store::OutboxStatus;
 use steward_text::Detector;
 
 use crate::AppState;
@@ -587,10 +590,132 @@ struct AuditRow {
 }
 
 struct BotActionRow {
+    /// The group's title where Steward knows the group, else its platform and id.
     group: String,
-    kind: &'static str,
+    group_id: Option<i64>,
+    kind: String,
     status: &'static str,
     detail: String,
+}
+
+/// What the bot did, as an operator reads it (`禁言 10 分钟`, `muted for 10 minutes`).
+fn action_said(action: &Action, en: bool) -> String {
+    let said = |zh: &str, en_text: &str| if en { en_text } else { zh }.to_owned();
+    match action {
+        Action::Send { .. } => said("发消息", "sent a message"),
+        Action::DeleteMessage { .. } => said("删除消息", "deleted a message"),
+        Action::Mute { seconds, .. } if en => format!("muted for {}", spoken(*seconds, en)),
+        Action::Mute { seconds, .. } => format!("禁言 {}", spoken(*seconds, en)),
+        Action::Unmute { .. } => said("解除禁言", "unmuted"),
+        Action::Kick {
+            refuse_rejoin: true,
+            ..
+        } => said("移出并拒绝再加入", "removed, refused to rejoin"),
+        Action::Kick { .. } => said("移出", "removed"),
+        Action::ApproveJoin { .. } => said("同意入群", "approved a join"),
+        Action::RejectJoin { .. } => said("拒绝入群", "rejected a join"),
+        Action::SetNickname { .. } => said("改群名片", "set a nickname"),
+        Action::MuteAll { on: true } => said("全员禁言", "muted everyone"),
+        Action::MuteAll { on: false } => said("解除全员禁言", "unmuted everyone"),
+        Action::SetTitle { .. } => said("设头衔", "set a title"),
+    }
+}
+
+/// An audit line's action, as an operator reads it; one this table does not know, as recorded
+/// (the log's own name for it, which is also what to search the database for).
+fn audit_said(action: &str, en: bool) -> String {
+    const SAID: &[(&str, &str, &str)] = &[
+        ("sign_in", "登录", "signed in"),
+        ("sign_out", "退出登录", "signed out"),
+        ("operator_created", "新建运营者", "operator created"),
+        ("password_changed", "修改密码", "password changed"),
+        ("api_token_created", "新建 API 令牌", "API token created"),
+        ("group_assigned", "分配群", "group assigned"),
+        ("group_unassigned", "取消分配群", "group unassigned"),
+        (
+            "playground_group_created",
+            "新建试验群",
+            "playground group created",
+        ),
+        ("rules.save", "保存群管规则", "moderation rules saved"),
+        ("rules.delete", "删除群管规则", "moderation rules deleted"),
+        ("rules.group_set", "设置群组集", "group set changed"),
+        (
+            "engagement.save",
+            "保存活跃设置",
+            "engagement settings saved",
+        ),
+        (
+            "engagement.delete",
+            "删除活跃设置",
+            "engagement settings deleted",
+        ),
+        ("engagement.codes", "生成邀请码", "invite codes issued"),
+        ("engagement.revoke", "作废邀请码", "invite code revoked"),
+        ("points.award", "加积分", "points awarded"),
+        ("points.deduct", "扣积分", "points deducted"),
+        ("role.approve", "批准身份", "role approved"),
+        ("role.reject", "拒绝身份", "role rejected"),
+        ("lottery.draw", "抽奖", "lottery drawn"),
+        ("blacklist.lift", "移出黑名单", "blacklisting lifted"),
+        ("sample.ad", "标记为广告", "marked as an ad"),
+        ("sample.not_ad", "标记为非广告", "marked as not an ad"),
+        ("moderation.warn", "违规：警告", "offence: warned"),
+        ("moderation.mute", "违规：禁言", "offence: muted"),
+        ("moderation.kick", "违规：移出", "offence: removed"),
+        (
+            "moderation.blacklist",
+            "违规：移出并列入黑名单",
+            "offence: removed and blacklisted",
+        ),
+        (
+            "moderation.refused",
+            "拒绝黑名单成员",
+            "blacklisted member refused",
+        ),
+        ("night.on", "夜间全员禁言开始", "night mode on"),
+        ("night.off", "夜间全员禁言结束", "night mode off"),
+        ("screening.ask", "入群验证：提问", "screening: asked"),
+        ("screening.pass", "入群验证：通过", "screening: passed"),
+        (
+            "screening.wrong",
+            "入群验证：答错",
+            "screening: wrong answer",
+        ),
+        (
+            "screening.approve",
+            "入群验证：同意申请",
+            "screening: request approved",
+        ),
+        (
+            "screening.reject",
+            "入群验证：拒绝申请",
+            "screening: request rejected",
+        ),
+        ("screening.remove", "入群验证：移出", "screening: removed"),
+    ];
+    SAID.iter()
+        .find(|(name, _, _)| *name == action)
+        .map_or_else(
+            || action.to_owned(),
+            |(_, zh, en_text)| if en { *en_text } else { *zh }.to_owned(),
+        )
+}
+
+/// An outgoing action's state, as an operator reads it.
+fn status_said(status: OutboxStatus, en: bool) -> &'static str {
+    match (status, en) {
+        (OutboxStatus::Pending, false) => "待发送",
+        (OutboxStatus::Pending, true) => "pending",
+        (OutboxStatus::Claimed, false) => "发送中",
+        (OutboxStatus::Claimed, true) => "sending",
+        (OutboxStatus::Sent, false) => "已完成",
+        (OutboxStatus::Sent, true) => "done",
+        (OutboxStatus::Failed, false) => "失败",
+        (OutboxStatus::Failed, true) => "failed",
+        (OutboxStatus::Cancelled, false) => "已取消",
+        (OutboxStatus::Cancelled, true) => "cancelled",
+    }
 }
 
 #[derive(Template)]
@@ -625,6 +750,29 @@ pub async fn audit(
     let (entries, actions) = blocking(lang, move || {
         let entries = database.audit_page(query.entries, AUDIT_PER_PAGE)?;
         let actions = database.recent_actions(query.actions, AUDIT_PER_PAGE as usize)?;
+        // Each group once: its id and title, where Steward has seen it.
+        let mut groups: HashMap<(String, String), Option<(i64, String)>> = HashMap::new();
+        for entry in &actions {
+            let key = (entry.platform.as_str().to_owned(), entry.chat.to_string());
+            if let std::collections::hash_map::Entry::Vacant(slot) = groups.entry(key) {
+                let (platform, chat) = slot.key();
+                let found = match database.group_id(platform, chat)? {
+                    Some(id) => database
+                        .group(id)?
+                        .map(|group| (id, group.title.unwrap_or(group.chat))),
+                    None => None,
+                };
+                slot.insert(found);
+            }
+        }
+        let actions: Vec<_> = actions
+            .into_iter()
+            .map(|entry| {
+                let key = (entry.platform.as_str().to_owned(), entry.chat.to_string());
+                let group = groups.get(&key).cloned().flatten();
+                (entry, group)
+            })
+            .collect();
         Ok((entries, actions))
     })
     .await?;
@@ -640,7 +788,7 @@ pub async fn audit(
         older_actions: actions
             .last()
             .filter(|_| full(actions.len()))
-            .map(|entry| entry.id),
+            .map(|(entry, _)| entry.id),
         entries: entries
             .into_iter()
             .map(|entry| AuditRow {
@@ -651,15 +799,19 @@ pub async fn audit(
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(" · "),
-                action: entry.action,
+                action: audit_said(&entry.action, lang == Lang::En),
             })
             .collect(),
         actions: actions
             .into_iter()
-            .map(|entry| BotActionRow {
-                group: format!("{} {}", entry.platform, entry.chat),
-                kind: entry.action.name(),
-                status: entry.status.as_str(),
+            .map(|(entry, group)| BotActionRow {
+                group: match &group {
+                    Some((_, title)) => title.clone(),
+                    None => format!("{} {}", entry.platform, entry.chat),
+                },
+                group_id: group.map(|(id, _)| id),
+                kind: action_said(&entry.action, lang == Lang::En),
+                status: status_said(entry.status, lang == Lang::En),
                 detail: entry.last_error.or(entry.answer).unwrap_or_default(),
             })
             .collect(),

@@ -15,5 +15,6 @@ pub use live::{Moderation, ModerationShared};
 pub use night::{is_night, night_pass};
 pub use rules::{
     Compiled, Flood, NewMember, Night, Repeat, Rules, RulesError, Step, duration, parse_clock,
+    spoken,
 };
 pub use windows::Windows;

@@ -514,6 +514,20 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
         refuse_rejoin: true,
     };
     console.queue("20002", kick, None);
+    // A group Steward has seen, with a title: named by it, with a link to its page.
+    let stored = console.record(vec![message("room", "0", "u1", "小林", "hi", 0)]);
+    console
+        .database()
+        .set_group_title("playground", "room", "读书会 <b>")
+        .unwrap();
+    console.queue(
+        "room",
+        steward_domain::Action::Mute {
+            member: "u1".into(),
+            seconds: 600,
+        },
+        None,
+    );
 
     let first = console.sign_in().await;
     let overview = text(console.get("/", Some(&first), "en").await).await;
@@ -536,12 +550,32 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
         .collect();
     assert_eq!(rows.len(), 3, "{audit}");
     assert!(
-        rows[0].contains("sign_in") && rows[1].contains("sign_out") && rows[2].contains("sign_in")
+        rows[0].contains("<td>signed in</td>")
+            && rows[1].contains("<td>signed out</td>")
+            && rows[2].contains("<td>signed in</td>"),
+        "{rows:?}"
     );
+    // What the bot did, in the operator's words; a group Steward does not know by its id.
     assert!(
-        audit.contains("<td>playground 20002</td><td>kick</td><td>pending</td>"),
+        audit.contains(
+            "<td>playground 20002</td><td>removed, refused to rejoin</td><td>pending</td>"
+        ),
         "{audit}"
     );
+    let group = stored[0].group_id;
+    assert!(
+        audit.contains(&format!(
+            "<td><a href=\"/groups/{group}\">读书会 &#60;b&#62;</a></td><td>muted for 10 minutes</td>"
+        )),
+        "{audit}"
+    );
+    let audit = text(console.get("/audit", Some(&second), "zh-CN").await).await;
+    assert!(
+        audit.contains("<td>playground 20002</td><td>移出并拒绝再加入</td><td>待发送</td>"),
+        "{audit}"
+    );
+    assert!(audit.contains("</a></td><td>禁言 10 分钟</td>"), "{audit}");
+    assert!(audit.contains("<td>lin</td><td>退出登录</td>"), "{audit}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
