@@ -609,6 +609,18 @@ impl Database {
         member_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<OffenceLine>, StoreError> {
+        self.offences_before(group_id, member_id, limit, None)
+    }
+
+    /// [`Database::offences`] older than `before`, an offence's (time, id): the next page back.
+    pub fn offences_before(
+        &self,
+        group_id: Option<i64>,
+        member_id: Option<i64>,
+        limit: i64,
+        before: Option<(i64, i64)>,
+    ) -> Result<Vec<OffenceLine>, StoreError> {
+        let (before_time, before_id) = before.unwrap_or((i64::MAX, i64::MAX));
         self.with_conn(|conn| {
             let rows = conn.query(
                 "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
@@ -618,11 +630,14 @@ impl Database {
                  LEFT JOIN events e ON e.id = o.event_id \
                  WHERE (CAST($1 AS BIGINT) < 0 OR o.group_id = $1) \
                  AND (CAST($2 AS BIGINT) < 0 OR o.member_id = $2) \
+                 AND (o.time < $4 OR (o.time = $4 AND o.id < $5)) \
                  ORDER BY o.time DESC, o.id DESC LIMIT $3",
                 &[
                     group_id.unwrap_or(-1).into(),
                     member_id.unwrap_or(-1).into(),
                     limit.into(),
+                    before_time.into(),
+                    before_id.into(),
                 ],
             )?;
             rows.iter().map(offence_line).collect()

@@ -439,7 +439,7 @@ pub const MESSAGES_PER_PAGE: i64 = 50;
 pub const MEMBERS_PER_PAGE: i64 = 50;
 pub const ACTIONS_SHOWN: usize = 20;
 
-fn parse_before(text: &str) -> Option<(i64, i64)> {
+pub(crate) fn parse_before(text: &str) -> Option<(i64, i64)> {
     let (time, event) = text.split_once('.')?;
     Some((time.parse().ok()?, event.parse().ok()?))
 }

@@ -27,7 +27,7 @@ use steward_text::Detector;
 
 use crate::AppState;
 use crate::api::{ApiError, ApiJson, ApiOperator};
-use crate::console::{AppError, blocking, format_time, refuse_form, render};
+use crate::console::{AppError, blocking, format_time, parse_before, refuse_form, render};
 use crate::documents::{editor_document, inherited_notice, save, scope_label, stored_or_default};
 use crate::i18n::Lang;
 use crate::session::Signed;
@@ -398,6 +398,8 @@ struct OverviewPage<'a> {
     scopes: Vec<ScopeRow>,
     sets: Vec<(String, i64)>,
     offences: Vec<OffenceRow>,
+    /// The link to the next page of offences back, when there is one.
+    older: Option<String>,
     blacklist: Vec<BlacklistRow>,
     samples: usize,
     can_act: bool,
@@ -406,7 +408,12 @@ struct OverviewPage<'a> {
 #[derive(Debug, Deserialize)]
 pub struct OverviewQuery {
     group: Option<i64>,
+    /// The offence list's next page back: older than this offence's `time.id`.
+    before: Option<String>,
 }
+
+/// Offences a page of the moderation overview lists.
+const OFFENCES_PER_PAGE: i64 = 100;
 
 pub async fn overview(
     State(state): State<AppState>,
@@ -416,6 +423,7 @@ pub async fn overview(
 ) -> Result<Html<String>, AppError> {
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let database = state.database.clone();
+    let group = query.group;
     let (records, sets, offences, blacklist, samples) = blocking(lang, move || {
         let records = database
             .all_rules()?
@@ -425,7 +433,12 @@ pub async fn overview(
         Ok((
             records,
             database.group_sets()?,
-            database.offences(query.group, None, 100)?,
+            database.offences_before(
+                query.group,
+                None,
+                OFFENCES_PER_PAGE,
+                query.before.as_deref().and_then(parse_before),
+            )?,
             database.blacklisted()?,
             database.ad_samples()?.len(),
         ))
@@ -433,7 +446,18 @@ pub async fn overview(
     .await?;
     let m = words(lang);
     let en = lang == Lang::En;
+    let older = (offences.len() as i64 == OFFENCES_PER_PAGE)
+        .then(|| offences.last())
+        .flatten()
+        .map(|last| {
+            let before = format!("{}.{}", last.offence.time, last.id);
+            match group {
+                Some(group) => format!("/moderation?group={group}&before={before}"),
+                None => format!("/moderation?before={before}"),
+            }
+        });
     let page = OverviewPage {
+        older,
         lang: lang.code(),
         t: lang.texts(),
         m,

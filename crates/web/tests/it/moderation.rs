@@ -965,3 +965,48 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
     assert!(page.contains("Rules in force"), "{page}");
     assert!(page.contains("class=\"offences\">61<"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_offence_list_pages_back_through_every_offence() {
+    let console = Console::new();
+    let stored = console.record(vec![message("g1", "1", "u1", "Ann", "加v abc12345", 0)]);
+    let (event, group, member) = (stored[0].id, stored[0].group_id, stored[0].member_id);
+    {
+        let mut writer = console.database().writer().unwrap();
+        writer.begin().unwrap();
+        // 150 offences, two at each time but the last: the page boundary falls inside a tie.
+        for n in 0..150 {
+            writer
+                .record_offence(&Offence {
+                    member_id: member,
+                    group_id: group,
+                    event_id: event,
+                    time: n / 2,
+                    detector: "contact".into(),
+                    reason: Reason::new(format!("第{n}条"), format!("offence no{n}")),
+                    step: "warn".into(),
+                    message: None,
+                })
+                .unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    let (cookie, _) = sign_in_as(&console, "lin").await;
+    let mut seen = Vec::new();
+    let mut next = Some(format!("/moderation?group={group}"));
+    while let Some(path) = next.take() {
+        let page = text(console.get(&path, Some(&cookie), "en").await).await;
+        seen.extend(
+            page.split("offence no")
+                .skip(1)
+                .map(|rest| rest.split('<').next().unwrap().parse::<u32>().unwrap()),
+        );
+        next = page
+            .split("<nav class=\"pages\"><a href=\"")
+            .nth(1)
+            .map(|rest| rest.split('"').next().unwrap().replace("&#38;", "&"));
+        assert!(seen.len() <= 150, "the pages end");
+    }
+    // Every offence once, newest first, on two pages.
+    assert_eq!(seen, (0..150).rev().collect::<Vec<u32>>());
+}
