@@ -119,6 +119,8 @@ pub struct ModTexts {
     pub edit: &'static str,
     pub default_rules: &'static str,
     pub group_sets: &'static str,
+    /// Back from one group's offences to every group's.
+    pub all_groups: &'static str,
     pub offences: &'static str,
     pub blacklist: &'static str,
     pub lift: &'static str,
@@ -200,6 +202,7 @@ static MZH: ModTexts = ModTexts {
     edit: "编辑",
     default_rules: "全部群的默认规则",
     group_sets: "群组集",
+    all_groups: "全部群",
     offences: "违规记录",
     blacklist: "全网黑名单",
     lift: "解除",
@@ -279,6 +282,7 @@ static MEN: ModTexts = ModTexts {
     edit: "Edit",
     default_rules: "Default for every group",
     group_sets: "Group sets",
+    all_groups: "every group",
     offences: "Offences",
     blacklist: "Fleet blacklist",
     lift: "Lift",
@@ -400,6 +404,8 @@ struct OverviewPage<'a> {
     offences: Vec<OffenceRow>,
     /// The link to the next page of offences back, when there is one.
     older: Option<String>,
+    /// The group the offences are of, when the list is of one (as the operator reads it).
+    of_group: Option<String>,
     blacklist: Vec<BlacklistRow>,
     samples: usize,
     can_act: bool,
@@ -424,7 +430,11 @@ pub async fn overview(
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let database = state.database.clone();
     let group = query.group;
-    let (records, sets, offences, blacklist, samples) = blocking(lang, move || {
+    let (records, sets, offences, blacklist, samples, of_group) = blocking(lang, move || {
+        let of_group = match query.group {
+            Some(id) => Some(scope_label(&database, &group_scope(id), lang)?),
+            None => None,
+        };
         let records = database
             .all_rules()?
             .into_iter()
@@ -441,6 +451,7 @@ pub async fn overview(
             )?,
             database.blacklisted()?,
             database.ad_samples()?.len(),
+            of_group,
         ))
     })
     .await?;
@@ -458,6 +469,7 @@ pub async fn overview(
         });
     let page = OverviewPage {
         older,
+        of_group,
         lang: lang.code(),
         t: lang.texts(),
         m,

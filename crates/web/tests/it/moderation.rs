@@ -1009,4 +1009,15 @@ async fn the_offence_list_pages_back_through_every_offence() {
     }
     // Every offence once, newest first, on two pages.
     assert_eq!(seen, (0..150).rev().collect::<Vec<u32>>());
+    // The list says which group it is of, and leads back to every group's.
+    let page = text(
+        console
+            .get(&format!("/moderation?group={group}"), Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("Offences · group “g1” (#1)</h2>") && page.contains("← every group</a>"),
+        "{page}"
+    );
 }
