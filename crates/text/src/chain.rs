@@ -373,7 +373,21 @@ impl TextChain {
                 }
             }
         }
-        if let Some(word) = self.keywords.find(normalized).first() {
+        // A word inside a link's path counts only apart from letters and digits on one side at
+        // least (`…/free-vpn-list`, `t.me/BeFree_Viva`): a path's random id holds any short
+        // word glued into it (`ＶＰＮ` in `…/pGZTSWN5VPN2`).
+        let mut paths: Option<Vec<std::ops::Range<usize>>> = None;
+        let word = self.keywords.hits(normalized).find(|(_, at)| {
+            let paths = paths.get_or_insert_with(|| match contacts {
+                Some(contacts) => link_paths(normalized, contacts),
+                None => link_paths(normalized, &find_contacts(normalized)),
+            });
+            !paths
+                .iter()
+                .any(|path| path.start <= at.start && at.end <= path.end)
+                || stands_apart(normalized, at.clone())
+        });
+        if let Some((word, _)) = word {
             return Some(
                 Verdict::new(
                     Detector::Keyword,
@@ -445,6 +459,33 @@ impl TextChain {
                         .is_some_and(|prefix| prefix.ends_with('.')))
         })
     }
+}
+
+/// Where the paths of the message's links are (after the host: `/`, `?` or `#` on), for links
+/// written as found (not those read through a disguise).
+fn link_paths(normalized: &str, contacts: &[Contact]) -> Vec<std::ops::Range<usize>> {
+    contacts
+        .iter()
+        .filter(|contact| contact.kind == ContactKind::Link && !contact.disguised)
+        .filter_map(|contact| {
+            let start = normalized.find(contact.found.as_str())?;
+            let after_scheme = contact.found.find("://").map_or(0, |at| at + 3);
+            let path = contact.found[after_scheme..].find(['/', '?', '#'])? + after_scheme;
+            Some(start + path..start + contact.found.len())
+        })
+        .collect()
+}
+
+/// Whether a word found at `at` stands apart from the letters and digits around it on one side
+/// at least (a word starting or ending in a Chinese character does).
+fn stands_apart(text: &str, at: std::ops::Range<usize>) -> bool {
+    let word = &text[at.clone()];
+    let glued = |c: Option<char>, edge: Option<char>| {
+        c.is_some_and(|c| c.is_ascii_alphanumeric())
+            && edge.is_some_and(|e| e.is_ascii_alphanumeric())
+    };
+    !glued(text[..at.start].chars().next_back(), word.chars().next())
+        || !glued(text[at.end..].chars().next(), word.chars().next_back())
 }
 
 /// Whether a link is of the kinds ads use: an invite, a shortener, an IP address, a host in
@@ -577,6 +618,37 @@ mod tests {
 
     fn check(text: &str, strict: bool) -> Option<Detector> {
         chain().check(&normalize(text), strict).map(|v| v.detector)
+    }
+
+    #[test]
+    fn a_word_in_a_links_random_id_is_no_forbidden_word() {
+        for (contacts, links) in [(true, LinkPolicy::Suspicious), (false, LinkPolicy::Off)] {
+            let chain = TextChain {
+                contacts,
+                links,
+                allowed_domains: Vec::new(),
+                keywords: KeywordList::new(["ＶＰＮ", "兼职"]),
+                classifier: None,
+            };
+            let check = |text: &str| chain.check(&normalize(text), false).map(|v| v.detector);
+            // Glued into an id: a document's, a video's.
+            assert_eq!(
+                check("资料在这 https://docs.example.com/d/pGZTSWN5VPN2x/edit"),
+                None
+            );
+            assert_eq!(check("https://v.example.org/watch?v=aVPN9"), None);
+            // Standing apart in a path, in the host, or outside the link: the word.
+            for caught in [
+                "https://github.com/someone/free-vpn-list",
+                "https://t.me/BestVPN_ru",
+                "https://vpn.example.com/x",
+                "买vpn看 https://docs.example.com/d/pGZTSWN5VPN2",
+                "https://docs.example.com/d/x1 vpn",
+                "https://example.com/兼职/list",
+            ] {
+                assert_eq!(check(caught), Some(Detector::Keyword), "{caught}");
+            }
+        }
     }
 
     #[test]

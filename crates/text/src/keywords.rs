@@ -86,18 +86,26 @@ impl KeywordList {
 
     /// The list's words found in `normalized` text, each once, in the order they appear.
     pub fn find<'a>(&'a self, normalized: &str) -> Vec<&'a str> {
-        let Some(matcher) = &self.matcher else {
-            return Vec::new();
-        };
         let mut found: Vec<&str> = Vec::new();
-        for hit in matcher.find_iter(normalized) {
-            if let Some(word) = self.words.get(hit.pattern().as_usize())
-                && !found.contains(&word.as_str())
-            {
+        for (word, _) in self.hits(normalized) {
+            if !found.contains(&word) {
                 found.push(word);
             }
         }
         found
+    }
+
+    /// Each word found, with where (byte offsets in `normalized`), in the order they appear.
+    pub fn hits<'a, 'b>(
+        &'a self,
+        normalized: &'b str,
+    ) -> impl Iterator<Item = (&'a str, std::ops::Range<usize>)> + use<'a, 'b> {
+        self.matcher.iter().flat_map(move |matcher| {
+            matcher.find_iter(normalized).filter_map(|hit| {
+                let word = self.words.get(hit.pattern().as_usize())?;
+                Some((word.as_str(), hit.start()..hit.end()))
+            })
+        })
     }
 }
 
