@@ -175,6 +175,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/platforms", get(platforms::page)),
         ("GET", "/api/v1/platforms", get(platforms::api)),
         ("GET", "/moderation", get(moderation::overview)),
+        (
+            "GET",
+            "/moderation/offences.csv",
+            get(moderation::offences_csv),
+        ),
         ("GET", "/moderation/rules", get(moderation::rules_editor)),
         (
             "POST",

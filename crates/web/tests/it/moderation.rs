@@ -1021,3 +1021,87 @@ async fn the_offence_list_pages_back_through_every_offence() {
         "{page}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offences_download_as_csv_with_formulas_defused() {
+    let console = Console::new();
+    let stored = console.record(vec![
+        message(
+            "g1",
+            "1",
+            "u1",
+            "=HYPERLINK(\"http://evil.example\",\"点我\")",
+            "-2+3 \"引号\" 看这里",
+            0,
+        ),
+        message("g2", "1", "u2", "Ann", "hello", 1),
+    ]);
+    {
+        let mut writer = console.database().writer().unwrap();
+        writer.begin().unwrap();
+        for line in &stored {
+            writer
+                .record_offence(&Offence {
+                    member_id: line.member_id,
+                    group_id: line.group_id,
+                    event_id: line.id,
+                    time: 60_000,
+                    detector: "keyword".into(),
+                    reason: Reason::new("违禁词：看这里", "a forbidden word: 看这里"),
+                    step: "mute 10m".into(),
+                    message: None,
+                })
+                .unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    let (cookie, _) = sign_in_as(&console, "lin").await;
+    let page = text(console.get("/moderation", Some(&cookie), "en").await).await;
+    assert!(page.contains("href=\"/moderation/offences.csv\""), "{page}");
+
+    let response = console
+        .get(
+            &format!("/moderation/offences.csv?group={}", stored[0].group_id),
+            Some(&cookie),
+            "zh-CN",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        response.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let csv = text(response).await;
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    // A header in the operator's language after Excel's byte-order mark, one offence (the
+    // group's), and the end.
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert_eq!(
+        lines[0],
+        "\u{feff}\"时间\",\"成员\",\"用户 ID\",\"群\",\"检测器\",\"原因\",\"处理\",\"消息\""
+    );
+    // The name and the message would run as formulas: they start with `'`; quotes are doubled.
+    assert_eq!(
+        lines[1],
+        "\"1970-01-01 00:01 UTC\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")\",\"u1\",\"g1\",\"违禁词\",\"违禁词：看这里\",\"禁言 10 分钟\",\"'-2+3 \"\"引号\"\" 看这里\""
+    );
+    assert_eq!(lines[2], "");
+    // Every group's, in English.
+    let csv = text(
+        console
+            .get("/moderation/offences.csv", Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert_eq!(csv.split("\r\n").count(), 4, "{csv}");
+    assert!(csv.contains("\"keyword\",\"a forbidden word: 看这里\",\"muted for 10 minutes\""));
+    // Signed out: no file.
+    let anonymous = console.get("/moderation/offences.csv", None, "en").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
