@@ -130,6 +130,8 @@ pub struct ModTexts {
     pub lift: &'static str,
     pub mark_ad: &'static str,
     pub mark_not_ad: &'static str,
+    /// Beside an offence another detector than the classifier caught: where to allow it.
+    pub not_the_classifier: &'static str,
     pub left_in_place: &'static str,
     pub detector: &'static str,
     pub reason: &'static str,
@@ -214,6 +216,7 @@ static MZH: ModTexts = ModTexts {
     lift: "解除",
     mark_ad: "确认是广告",
     mark_not_ad: "不是广告（误判）",
+    not_the_classifier: "误判？不是广告分类器判的：在规则里调整",
     left_in_place: "消息发出太久，机器人无法删除：仍在群里，请手动删除",
     detector: "检测器",
     reason: "原因",
@@ -296,6 +299,7 @@ static MEN: ModTexts = ModTexts {
     lift: "Lift",
     mark_ad: "Confirm: an ad",
     mark_not_ad: "Not an ad (mistake)",
+    not_the_classifier: "A mistake? Not the ad classifier's: change the rules",
     left_in_place: "too old for the bot to delete: still in the group, delete it by hand",
     detector: "Detector",
     reason: "Reason",
@@ -387,6 +391,10 @@ struct OffenceRow {
     group: String,
     group_id: i64,
     detector: String,
+    /// The classifier caught it: a mark either way decides. Other detectors' offences have
+    /// *Confirm: an ad* only (a sample to learn from) and lead to the rules, where they are
+    /// changed.
+    by_classifier: bool,
     reason: String,
     step: String,
     text: String,
@@ -511,6 +519,7 @@ pub async fn overview(
                 member_id: line.offence.member_id,
                 group: line.group_title,
                 group_id: line.offence.group_id,
+                by_classifier: line.offence.detector == Detector::Classifier.name(),
                 detector: Detector::label_of(&line.offence.detector, en),
                 reason: line.offence.reason.in_language(en).to_owned(),
                 step: Step::said_of(&line.offence.step, en),

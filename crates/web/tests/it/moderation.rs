@@ -716,7 +716,14 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     );
     assert!(page.contains("&#60;b&#62;Mallory&#60;/b&#62;"), "{page}");
     assert!(!page.contains("<b>Mallory"));
-    assert!(page.contains("Not an ad (mistake)"));
+    // A contact detail caught it: no *Not an ad* (the mark cannot let it pass), the rules.
+    assert!(!page.contains("Not an ad (mistake)"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/moderation/rules?scope=group%3A{group}\">A mistake? Not the ad classifier&#39;s"
+        )),
+        "{page}"
+    );
 
     // An operator who does not look after the group may neither mark nor lift.
     let hash = passwords::hash(PASSWORD).unwrap();
@@ -1104,4 +1111,45 @@ async fn offences_download_as_csv_with_formulas_defused() {
     // Signed out: no file.
     let anonymous = console.get("/moderation/offences.csv", None, "en").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_an_ad_is_offered_where_the_classifier_decided() {
+    let console = Console::new();
+    let stored = console.record(vec![
+        message("g1", "1", "u1", "Ann", "躺赚日结，私聊", 0),
+        message("g1", "2", "u1", "Ann", "https://spam.top", 1),
+    ]);
+    {
+        let mut writer = console.database().writer().unwrap();
+        writer.begin().unwrap();
+        for (line, detector) in stored.iter().zip(["classifier", "link"]) {
+            writer
+                .record_offence(&Offence {
+                    member_id: line.member_id,
+                    group_id: line.group_id,
+                    event_id: line.id,
+                    time: 0,
+                    detector: detector.into(),
+                    reason: Reason::new("原因", "why"),
+                    step: "warn".into(),
+                    message: None,
+                })
+                .unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    let (cookie, _) = sign_in_as(&console, "lin").await;
+    let page = text(console.get("/moderation", Some(&cookie), "zh-CN").await).await;
+    assert_eq!(page.matches("确认是广告").count(), 2, "{page}");
+    assert_eq!(page.matches("不是广告（误判）").count(), 1, "{page}");
+    assert_eq!(page.matches("不是广告分类器判的").count(), 1, "{page}");
+    let classifier_row = page
+        .split("<tr class=\"offence\">")
+        .find(|row| row.contains("<td>广告分类器<br>"))
+        .unwrap();
+    assert!(
+        classifier_row.contains("不是广告（误判）"),
+        "{classifier_row}"
+    );
 }
