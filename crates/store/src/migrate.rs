@@ -127,6 +127,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_reason_in_each_language.sql"),
         postgres: include_str!("../migrations/postgres/0019_reason_in_each_language.sql"),
     },
+    Migration {
+        version: 20,
+        name: "offences_by_time",
+        sqlite: include_str!("../migrations/sqlite/0020_offences_by_time.sql"),
+        postgres: include_str!("../migrations/postgres/0020_offences_by_time.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.
@@ -237,7 +243,8 @@ mod tests {
                      step) VALUES (1, 1, 7, 0, 'link', 'r', 'warn'), (1, 1, 8, 0, 'link', 'r', 'warn');
                      DELETE FROM steward_migrations WHERE version >= 18;
                      ALTER TABLE offences DROP COLUMN reason_en;
-                     ALTER TABLE blacklist DROP COLUMN reason_en;",
+                     ALTER TABLE blacklist DROP COLUMN reason_en;
+                     DROP INDEX offences_time;",
                 )
             })
             .unwrap();

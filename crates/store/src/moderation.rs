@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::sql::{Conn, Row};
+use crate::sql::{Conn, Row, Value};
 use crate::{Database, StoreError, Writer};
 
 /// Scopes of rule documents, most specific first: a group's own, its set's, the deployment's.
@@ -620,26 +620,29 @@ impl Database {
         limit: i64,
         before: Option<(i64, i64)>,
     ) -> Result<Vec<OffenceLine>, StoreError> {
+        // Only the conditions asked for, so that each list reads an index newest first and
+        // stops after `limit` (an `OR` for "any group" made both databases read every offence and
+        // sort them: 240 ms a page at 300,000 offences on SQLite).
         let (before_time, before_id) = before.unwrap_or((i64::MAX, i64::MAX));
+        let mut params: Vec<Value> = vec![limit.into(), before_time.into(), before_id.into()];
+        let mut conditions = vec!["(o.time, o.id) < ($2, $3)".to_owned()];
+        for (column, value) in [("o.group_id", group_id), ("o.member_id", member_id)] {
+            if let Some(value) = value {
+                params.push(value.into());
+                conditions.push(format!("{column} = ${}", params.len()));
+            }
+        }
+        let sql = format!(
+            "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
+             o.step, m.name, m.user_id, COALESCE(g.title, g.chat), e.payload, o.message, \
+             o.reason_en FROM offences o JOIN members m ON m.id = o.member_id \
+             JOIN groups g ON g.id = o.group_id \
+             LEFT JOIN events e ON e.id = o.event_id \
+             WHERE {} ORDER BY o.time DESC, o.id DESC LIMIT $1",
+            conditions.join(" AND ")
+        );
         self.with_conn(|conn| {
-            let rows = conn.query(
-                "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
-                 o.step, m.name, m.user_id, COALESCE(g.title, g.chat), e.payload, o.message, \
-                 o.reason_en FROM offences o JOIN members m ON m.id = o.member_id \
-                 JOIN groups g ON g.id = o.group_id \
-                 LEFT JOIN events e ON e.id = o.event_id \
-                 WHERE (CAST($1 AS BIGINT) < 0 OR o.group_id = $1) \
-                 AND (CAST($2 AS BIGINT) < 0 OR o.member_id = $2) \
-                 AND (o.time < $4 OR (o.time = $4 AND o.id < $5)) \
-                 ORDER BY o.time DESC, o.id DESC LIMIT $3",
-                &[
-                    group_id.unwrap_or(-1).into(),
-                    member_id.unwrap_or(-1).into(),
-                    limit.into(),
-                    before_time.into(),
-                    before_id.into(),
-                ],
-            )?;
+            let rows = conn.query(&sql, &params)?;
             rows.iter().map(offence_line).collect()
         })
     }

@@ -1,7 +1,7 @@
 //! Recording events: the state they change, exactly once.
 
 use steward_store::testing::TestDatabase;
-use steward_store::{Cell, Recorded};
+use steward_store::{Cell, Offence, Reason, Recorded};
 
 use crate::fixtures::{join, leave, message, recall, record};
 
@@ -182,6 +182,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (17, "message_edited".to_owned()),
             (18, "offence_message_backfill".to_owned()),
             (19, "reason_in_each_language".to_owned()),
+            (20, "offences_by_time".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);
@@ -197,7 +198,71 @@ fn history_fed_late_does_not_rename_anybody_back(test: &TestDatabase) {
     assert_eq!(members.rows[0].text(4).unwrap(), "new name");
 }
 
+fn offences_page_back_by_group_member_and_cursor(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    let stored: Vec<_> = record(
+        &database,
+        &[
+            message("g1", "1", "u1", "a", "x", 0),
+            message("g2", "1", "u2", "b", "y", 1),
+        ],
+    )
+    .into_iter()
+    .map(|outcome| match outcome {
+        Recorded::New(stored) => stored,
+        Recorded::Duplicate => panic!("new events"),
+    })
+    .collect();
+    let mut writer = database.writer().unwrap();
+    writer.begin().unwrap();
+    // 30 offences, alternating between the two members' groups, three at each moment.
+    for n in 0..30 {
+        let line = &stored[n % 2];
+        writer
+            .record_offence(&Offence {
+                member_id: line.member_id,
+                group_id: line.group_id,
+                event_id: line.id,
+                time: (n / 3) as i64,
+                detector: "link".into(),
+                reason: Reason::new(format!("{n}"), format!("{n}")),
+                step: "warn".into(),
+                message: None,
+            })
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    drop(writer);
+    let pages = |group: Option<i64>, member: Option<i64>| {
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let page = database.offences_before(group, member, 4, before).unwrap();
+            seen.extend(
+                page.iter()
+                    .map(|line| line.offence.reason.zh.parse::<usize>().unwrap()),
+            );
+            if page.len() < 4 {
+                return seen;
+            }
+            before = page.last().map(|line| (line.offence.time, line.id));
+        }
+    };
+    assert_eq!(pages(None, None), (0..30).rev().collect::<Vec<_>>());
+    let first: Vec<usize> = (0..30).rev().filter(|n| n % 2 == 0).collect();
+    assert_eq!(pages(Some(stored[0].group_id), None), first);
+    assert_eq!(
+        pages(None, Some(stored[1].member_id)),
+        (0..30).rev().filter(|n| n % 2 == 1).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        pages(Some(stored[0].group_id), Some(stored[1].member_id)),
+        Vec::<usize>::new()
+    );
+}
+
 steward_store::on_both_backends!(
+    offences_page_back_by_group_member_and_cursor,
     history_fed_late_does_not_rename_anybody_back,
     a_day_in_a_group_is_counted_once,
     the_same_message_id_in_another_chat_is_another_message,
