@@ -464,7 +464,8 @@ pub async fn overview(
             database.offences_before(
                 query.group,
                 None,
-                OFFENCES_PER_PAGE,
+                // One more than a page: whether there is an older one.
+                OFFENCES_PER_PAGE + 1,
                 query.before.as_deref().and_then(parse_before),
             )?,
             database.blacklisted()?,
@@ -475,16 +476,16 @@ pub async fn overview(
     .await?;
     let m = words(lang);
     let en = lang == Lang::En;
-    let older = (offences.len() as i64 == OFFENCES_PER_PAGE)
-        .then(|| offences.last())
-        .flatten()
-        .map(|last| {
-            let before = format!("{}.{}", last.offence.time, last.id);
-            match group {
-                Some(group) => format!("/moderation?group={group}&before={before}"),
-                None => format!("/moderation?before={before}"),
-            }
-        });
+    let mut offences = offences;
+    let more = offences.len() as i64 > OFFENCES_PER_PAGE;
+    offences.truncate(OFFENCES_PER_PAGE as usize);
+    let older = more.then(|| offences.last()).flatten().map(|last| {
+        let before = format!("{}.{}", last.offence.time, last.id);
+        match group {
+            Some(group) => format!("/moderation?group={group}&before={before}"),
+            None => format!("/moderation?before={before}"),
+        }
+    });
     let page = OverviewPage {
         older,
         of_group,

@@ -215,7 +215,9 @@ fn offences_page_back_by_group_member_and_cursor(test: &TestDatabase) {
     .collect();
     let mut writer = database.writer().unwrap();
     writer.begin().unwrap();
-    // 30 offences, alternating between the two members' groups, three at each moment.
+    // 30 offences, alternating between the two members' groups, three at each moment, the
+    // moments shuffled against the order stored (pages of 4 end inside ties).
+    let time_of = |n: usize| ((n * 7) % 30 / 3) as i64;
     for n in 0..30 {
         let line = &stored[n % 2];
         writer
@@ -223,7 +225,7 @@ fn offences_page_back_by_group_member_and_cursor(test: &TestDatabase) {
                 member_id: line.member_id,
                 group_id: line.group_id,
                 event_id: line.id,
-                time: (n / 3) as i64,
+                time: time_of(n),
                 detector: "link".into(),
                 reason: Reason::new(format!("{n}"), format!("{n}")),
                 step: "warn".into(),
@@ -248,13 +250,19 @@ fn offences_page_back_by_group_member_and_cursor(test: &TestDatabase) {
             before = page.last().map(|line| (line.offence.time, line.id));
         }
     };
-    assert_eq!(pages(None, None), (0..30).rev().collect::<Vec<_>>());
-    let first: Vec<usize> = (0..30).rev().filter(|n| n % 2 == 0).collect();
-    assert_eq!(pages(Some(stored[0].group_id), None), first);
-    assert_eq!(
-        pages(None, Some(stored[1].member_id)),
-        (0..30).rev().filter(|n| n % 2 == 1).collect::<Vec<_>>()
-    );
+    // Newest first, the latest stored first among equals.
+    let mut newest_first: Vec<usize> = (0..30).collect();
+    newest_first.sort_by_key(|n| std::cmp::Reverse((time_of(*n), *n)));
+    assert_eq!(pages(None, None), newest_first);
+    let of = |parity: usize| -> Vec<usize> {
+        newest_first
+            .iter()
+            .copied()
+            .filter(|n| n % 2 == parity)
+            .collect()
+    };
+    assert_eq!(pages(Some(stored[0].group_id), None), of(0));
+    assert_eq!(pages(None, Some(stored[1].member_id)), of(1));
     assert_eq!(
         pages(Some(stored[0].group_id), Some(stored[1].member_id)),
         Vec::<usize>::new()

@@ -981,14 +981,16 @@ async fn the_offence_list_pages_back_through_every_offence() {
     {
         let mut writer = console.database().writer().unwrap();
         writer.begin().unwrap();
-        // 150 offences, two at each time but the last: the page boundary falls inside a tie.
-        for n in 0..150 {
+        // 151 offences, two at each moment but one: the first page (100) ends inside a tie, and
+        // the moments are shuffled against the order stored, so that neither the time nor the
+        // id alone pages right.
+        for n in 0..151 {
             writer
                 .record_offence(&Offence {
                     member_id: member,
                     group_id: group,
                     event_id: event,
-                    time: n / 2,
+                    time: (n * 37 % 151) / 2,
                     detector: "contact".into(),
                     reason: Reason::new(format!("第{n}条"), format!("offence no{n}")),
                     step: "warn".into(),
@@ -999,23 +1001,54 @@ async fn the_offence_list_pages_back_through_every_offence() {
         writer.commit().unwrap();
     }
     let (cookie, _) = sign_in_as(&console, "lin").await;
-    let mut seen = Vec::new();
-    let mut next = Some(format!("/moderation?group={group}"));
-    while let Some(path) = next.take() {
-        let page = text(console.get(&path, Some(&cookie), "en").await).await;
-        seen.extend(
-            page.split("offence no")
-                .skip(1)
-                .map(|rest| rest.split('<').next().unwrap().parse::<u32>().unwrap()),
-        );
-        next = page
-            .split("<nav class=\"pages\"><a href=\"")
-            .nth(1)
-            .map(|rest| rest.split('"').next().unwrap().replace("&#38;", "&"));
-        assert!(seen.len() <= 150, "the pages end");
+    let read_all = || async {
+        let (mut seen, mut pages) = (Vec::new(), 0);
+        let mut next = Some(format!("/moderation?group={group}"));
+        while let Some(path) = next.take() {
+            let page = text(console.get(&path, Some(&cookie), "en").await).await;
+            pages += 1;
+            seen.extend(
+                page.split("offence no")
+                    .skip(1)
+                    .map(|rest| rest.split('<').next().unwrap().parse::<u32>().unwrap()),
+            );
+            next = page
+                .split("<nav class=\"pages\"><a href=\"")
+                .nth(1)
+                .map(|rest| rest.split('"').next().unwrap().replace("&#38;", "&"));
+            assert!(pages <= 3, "the pages end");
+        }
+        (seen, pages)
+    };
+    let (seen, pages) = read_all().await;
+    assert_eq!(pages, 2);
+    // Every offence once, newest first (the latest stored first among equals), on two pages:
+    // the second says it is the last (no link to an empty third).
+    let mut expected: Vec<u32> = (0..151).collect();
+    expected.sort_by_key(|n| std::cmp::Reverse(((n * 37 % 151) / 2, *n)));
+    assert_eq!(seen, expected);
+    // Exactly two pages' worth: the second ends it too.
+    {
+        let mut writer = console.database().writer().unwrap();
+        writer.begin().unwrap();
+        for n in 151..200 {
+            writer
+                .record_offence(&Offence {
+                    member_id: member,
+                    group_id: group,
+                    event_id: event,
+                    time: 1000,
+                    detector: "contact".into(),
+                    reason: Reason::new(format!("第{n}条"), format!("offence no{n}")),
+                    step: "warn".into(),
+                    message: None,
+                })
+                .unwrap();
+        }
+        writer.commit().unwrap();
     }
-    // Every offence once, newest first, on two pages.
-    assert_eq!(seen, (0..150).rev().collect::<Vec<u32>>());
+    let (seen, pages) = read_all().await;
+    assert_eq!((seen.len(), pages), (200, 2));
     // The list says which group it is of, and leads back to every group's.
     let page = text(
         console
