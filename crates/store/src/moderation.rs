@@ -540,23 +540,23 @@ impl Database {
         })
     }
 
-    /// A set's name as it is already in use, whatever the case it is typed in (`Gaming` for a set
-    /// whose groups or rules say `gaming`), so that a group joins the set its owner means; a
-    /// name in use nowhere, as given.
-    pub fn known_set_name(&self, name: &str) -> Result<String, StoreError> {
+    /// Every set's name in use: by a group in it, or by either feature's stored document; each
+    /// once, sorted (by bytes, the same on both databases).
+    pub fn set_names(&self) -> Result<Vec<String>, StoreError> {
         self.with_conn(|conn| {
-            let known = conn.query_opt(
-                "SELECT name FROM (SELECT set_name AS name FROM group_sets \
+            let rows = conn.query(
+                "SELECT set_name FROM group_sets \
                  UNION SELECT SUBSTR(scope, 5) FROM moderation_rules WHERE scope LIKE 'set:%' \
-                 UNION SELECT SUBSTR(scope, 5) FROM engagement_rules WHERE scope LIKE 'set:%') \
-                 AS known WHERE LOWER(name) = LOWER(CAST($1 AS TEXT)) \
-                 ORDER BY CASE WHEN name = CAST($1 AS TEXT) THEN 0 ELSE 1 END, name LIMIT 1",
-                &[name.into()],
+                 UNION SELECT SUBSTR(scope, 5) FROM engagement_rules WHERE scope LIKE 'set:%'",
+                &[],
             )?;
-            Ok(match known {
-                Some(row) => row.text(0)?,
-                None => name.to_owned(),
-            })
+            let mut names = rows
+                .iter()
+                .map(|row| row.text(0))
+                .collect::<Result<Vec<_>, _>>()?;
+            names.sort();
+            names.dedup();
+            Ok(names)
         })
     }
 

@@ -91,6 +91,22 @@ fn sets_changed(state: &AppState) {
     state.engagement.settings_changed();
 }
 
+/// A set's name as it is already in use, typed in another case or width (`VIP`, `ＶＩＰ` for a set
+/// whose groups or rules say `vip`: normalised as messages are), so that a group joins the set
+/// its owner means. The exact spelling first; among others, the first by bytes. A name in use
+/// nowhere, as typed.
+fn known_set_name(database: &Database, typed: &str) -> Result<String, StoreError> {
+    let names = database.set_names()?;
+    if names.iter().any(|name| name == typed) {
+        return Ok(typed.to_owned());
+    }
+    let folded = steward_text::normalize(typed);
+    Ok(names
+        .into_iter()
+        .find(|name| steward_text::normalize(name) == folded)
+        .unwrap_or_else(|| typed.to_owned()))
+}
+
 fn valid_set_name(name: &str) -> bool {
     let count = name.chars().count();
     (1..=64).contains(&count) && !name.chars().any(|c| c.is_control() || c == ':')
@@ -996,7 +1012,7 @@ pub async fn group_set_form(
         }
         let set = match set.is_empty() {
             true => None,
-            false => Some(database.known_set_name(&set)?),
+            false => Some(known_set_name(&database, &set)?),
         };
         database.set_group_set(group, set.as_deref())?;
         sets_changed(&shared);
@@ -1865,7 +1881,7 @@ pub async fn api_group_set(
         if database.group(id)?.is_none() {
             return Ok(None);
         }
-        let stored = set.map(|set| database.known_set_name(&set)).transpose()?;
+        let stored = set.map(|set| known_set_name(&database, &set)).transpose()?;
         database.set_group_set(id, stored.as_deref())?;
         sets_changed(&shared);
         database.record_audit(

@@ -87,32 +87,28 @@ fn a_session_lives_until_it_expires_or_is_deleted(test: &TestDatabase) {
     );
 }
 
-fn a_set_typed_in_another_case_is_the_set_in_use(test: &TestDatabase) {
+fn every_sets_name_in_use_is_known_once(test: &TestDatabase) {
     let database = test.open().unwrap();
-    // In use nowhere: as typed.
-    assert_eq!(database.known_set_name("Gaming").unwrap(), "Gaming");
-    // Named by stored rules (of either feature) or by a group in it: that spelling.
+    assert!(database.set_names().unwrap().is_empty());
+    // Named by stored rules of either feature, or by a group in it; `set:`-less scopes are none.
     database
         .set_rules("set:gaming", "{}", "lin", at(0))
         .unwrap();
-    assert_eq!(database.known_set_name("GAMING").unwrap(), "gaming");
+    database.set_rules("default", "{}", "lin", at(0)).unwrap();
     database
         .set_document(Documents::Engagement, "set:VIP会员", "{}", "lin", at(0))
         .unwrap();
-    assert_eq!(database.known_set_name("vip会员").unwrap(), "VIP会员");
     database.set_group_set(1, Some("Chat")).unwrap();
-    assert_eq!(database.known_set_name("chat").unwrap(), "Chat");
-    // The exact spelling wins where two are in use.
-    database.set_group_set(2, Some("chat")).unwrap();
-    assert_eq!(database.known_set_name("chat").unwrap(), "chat");
-    assert_eq!(database.known_set_name("Chat").unwrap(), "Chat");
-    // A prefix or a pattern is no match.
-    assert_eq!(database.known_set_name("gam").unwrap(), "gam");
-    assert_eq!(database.known_set_name("gam%").unwrap(), "gam%");
+    database.set_group_set(2, Some("gaming")).unwrap();
+    database.set_group_set(3, Some("chat")).unwrap();
+    assert_eq!(
+        database.set_names().unwrap(),
+        ["Chat", "VIP会员", "chat", "gaming"]
+    );
 }
 
 steward_store::on_both_backends!(
-    a_set_typed_in_another_case_is_the_set_in_use,
+    every_sets_name_in_use_is_known_once,
     operators_have_unique_names_and_keep_their_role,
     a_session_lives_until_it_expires_or_is_deleted,
 );

@@ -529,7 +529,13 @@ async fn rules_through_the_api_with_sets_and_roles() {
     assert_eq!(body["rules"]["classifier"], false);
     // A set's name typed in another case is the set already in use: its rules stay in force.
     // A name in use nowhere is kept as typed.
-    for (typed, stored) in [("Gold", "Gold"), ("VIP", "vip")] {
+    for (typed, stored) in [
+        ("Gold", "Gold"),
+        ("ＧＯＬＤ", "Gold"),
+        ("Ärger", "Ärger"),
+        ("äRGER", "Ärger"),
+        ("VIP", "vip"),
+    ] {
         let (status, body) = api(
             &console,
             "PUT",
