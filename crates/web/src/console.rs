@@ -388,7 +388,7 @@ struct MemberRow {
 }
 
 struct ActionRow {
-    kind: &'static str,
+    kind: String,
     status: &'static str,
     detail: String,
 }
@@ -573,8 +573,8 @@ pub async fn group_page(
         actions: actions
             .into_iter()
             .map(|entry| ActionRow {
-                kind: entry.action.name(),
-                status: entry.status.as_str(),
+                kind: action_said(&entry.action, lang == Lang::En),
+                status: status_said(entry.status, lang == Lang::En),
                 detail: entry.last_error.or(entry.answer).unwrap_or_default(),
             })
             .collect(),
@@ -1207,7 +1207,7 @@ pub struct LiveQuery {
 
 #[derive(Debug, serde::Serialize)]
 struct LiveAction {
-    kind: &'static str,
+    kind: String,
     status: &'static str,
     detail: String,
 }
@@ -1227,12 +1227,15 @@ const LIVE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 /// bot's replies, deletions, mutes and kicks appear without a reload.
 pub async fn live(
     State(state): State<AppState>,
-    _signed: Signed,
+    signed: Signed,
+    headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<i64>,
     Query(query): Query<LiveQuery>,
 ) -> axum::response::sse::Sse<
     impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
 > {
+    // The bot's actions are said in the page's language.
+    let en = Lang::choose(signed.operator.language.as_deref(), &headers) == Lang::En;
     use axum::response::sse::{Event, KeepAlive, Sse};
     struct Cursor {
         database: Arc<steward_store::Database>,
@@ -1286,8 +1289,8 @@ pub async fn live(
                 let actions: Vec<LiveAction> = actions
                     .into_iter()
                     .map(|entry| LiveAction {
-                        kind: entry.action.name(),
-                        status: entry.status.as_str(),
+                        kind: action_said(&entry.action, en),
+                        status: status_said(entry.status, en),
                         detail: entry.last_error.or(entry.answer).unwrap_or_default(),
                     })
                     .collect();

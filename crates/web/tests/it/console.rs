@@ -435,7 +435,7 @@ async fn the_group_page_shows_messages_members_and_the_bots_actions_as_text() {
     );
     assert!(page.contains("大家好") && page.contains("小林"));
     assert!(
-        page.contains("<td>send</td><td>pending</td>"),
+        page.contains("<td>发消息</td><td>待发送</td>"),
         "the bot's reply is not listed: {page}"
     );
 
@@ -924,7 +924,7 @@ async fn the_live_feed_sends_new_messages_as_server_sent_events() {
         .unwrap();
     let next = String::from_utf8(next.to_vec()).unwrap();
     assert!(
-        next.starts_with("event: actions\ndata: [{\"kind\":\"kick\",\"status\":\"pending\""),
+        next.starts_with("event: actions\ndata: [{\"kind\":\"removed\",\"status\":\"pending\""),
         "{next}"
     );
 }
