@@ -297,15 +297,20 @@ impl TextChain {
                 Some((score, *shift))
             })
         };
-        if self.contacts || self.links != LinkPolicy::Off || strict {
-            let found_here;
-            let contacts = match contacts {
-                Some(contacts) => contacts,
-                None => {
-                    found_here = find_contacts(normalized);
-                    &found_here
-                }
-            };
+        // Found here when not given, and only when asked for: once, for both the contact
+        // detectors and the keywords' link paths.
+        let found_here;
+        let contacts = match contacts {
+            Some(contacts) => Some(contacts),
+            None if self.contacts || self.links != LinkPolicy::Off || strict => {
+                found_here = find_contacts(normalized);
+                Some(found_here.as_slice())
+            }
+            None => None,
+        };
+        if let Some(contacts) =
+            contacts.filter(|_| self.contacts || self.links != LinkPolicy::Off || strict)
+        {
             for contact in contacts {
                 let (zh, en) = contact.kind.describe();
                 let found = contact.found.chars().take(60).collect::<String>();
@@ -468,10 +473,15 @@ fn link_paths(normalized: &str, contacts: &[Contact]) -> Vec<std::ops::Range<usi
         .iter()
         .filter(|contact| contact.kind == ContactKind::Link && !contact.disguised)
         .filter_map(|contact| {
-            let start = normalized.find(contact.found.as_str())?;
             let after_scheme = contact.found.find("://").map_or(0, |at| at + 3);
             let path = contact.found[after_scheme..].find(['/', '?', '#'])? + after_scheme;
-            Some(start + path..start + contact.found.len())
+            Some((contact.found.as_str(), path))
+        })
+        // Wherever the link stands: a link posted twice is found once.
+        .flat_map(|(found, path)| {
+            normalized
+                .match_indices(found)
+                .map(move |(start, _)| start + path..start + found.len())
         })
         .collect()
 }
@@ -637,6 +647,15 @@ mod tests {
                 None
             );
             assert_eq!(check("https://v.example.org/watch?v=aVPN9"), None);
+            // Wherever the link stands: twice, or again without its scheme.
+            assert_eq!(
+                check("https://docs.example.com/d/xvpnx https://docs.example.com/d/xvpnx"),
+                None
+            );
+            assert_eq!(
+                check("https://docs.example.com/d/xvpnx 和 docs.example.com/d/xvpnx"),
+                None
+            );
             // Standing apart in a path, in the host, or outside the link: the word.
             for caught in [
                 "https://github.com/someone/free-vpn-list",
