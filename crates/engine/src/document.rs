@@ -27,6 +27,38 @@ pub(crate) fn read<T: DeserializeOwned>(json: &str) -> Result<(T, Vec<String>), 
     Ok((document, unknown))
 }
 
+/// The refusal of a submitted document with a list where it has an object of fields, which
+/// serde would read as the fields in order (`"flood": [false]`: flood detection off). Stored
+/// documents are not held to it: what an earlier version accepted stays in force.
+pub(crate) fn refuse_lists<T: Serialize + Default>(json: &str) -> Result<(), String> {
+    let Ok(value) = serde_json::from_str::<Value>(json) else {
+        return Ok(());
+    };
+    let shape = serde_json::to_value(T::default()).unwrap_or_default();
+    match list_for_object(&value, &shape, "") {
+        Some(path) if !path.is_empty() => Err(format!(
+            "{path}: expected an object such as {{\"field\": value}}, not a list"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The path of the first list given where the document has an object of fields.
+fn list_for_object(given: &Value, shape: &Value, path: &str) -> Option<String> {
+    match (given, shape) {
+        (Value::Array(_), Value::Object(_)) => Some(path.to_owned()),
+        (Value::Object(given), Value::Object(shape)) => given.iter().find_map(|(name, value)| {
+            let here = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            list_for_object(value, shape.get(name)?, &here)
+        }),
+        _ => None,
+    }
+}
+
 /// A value of the wrong kind, named by its field and said in an operator's words
 /// (`flood.messages: invalid type: string "many", expected a whole number`, not serde's `expected
 /// u32 at line 1 column 30`); broken JSON keeps its line and column, which is where to look.
@@ -62,8 +94,13 @@ fn explained(err: serde_path_to_error::Error<serde_json::Error>) -> String {
             said = format!("{rest}{ours}");
         }
     }
-    // `expected struct Flood`, `expected a map`: an object of fields.
-    if let Some(at) = said.find("expected struct ") {
+    // `expected struct Flood` at the end (not in the value quoted before it), `expected a map`:
+    // an object of fields.
+    let object = said
+        .rfind("expected struct ")
+        .filter(|at| !said[at + "expected struct ".len()..].contains([' ', '"']))
+        .or_else(|| said.strip_suffix("expected a map").map(str::len));
+    if let Some(at) = object {
         said = format!(
             "{}expected an object such as {{\"field\": value}}",
             &said[..at]

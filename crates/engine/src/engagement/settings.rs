@@ -424,6 +424,7 @@ impl Settings {
     /// Reads a submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Settings, SettingsError> {
         let (settings, unknown) = Settings::from_stored(json)?;
+        crate::document::refuse_lists::<Settings>(json).map_err(SettingsError)?;
         crate::document::refuse_unknown::<Settings>(&unknown).map_err(SettingsError)?;
         Ok(settings)
     }

@@ -266,6 +266,7 @@ impl Rules {
     /// Reads a submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Rules, RulesError> {
         let (rules, unknown): (Rules, _) = crate::document::read(json).map_err(RulesError)?;
+        crate::document::refuse_lists::<Rules>(json).map_err(RulesError)?;
         rules.validate_submitted()?;
         crate::document::refuse_unknown::<Rules>(&unknown).map_err(RulesError)?;
         Ok(rules)
@@ -558,6 +559,17 @@ mod tests {
                 r#"{"ladder": ["warn", 3]}"#,
                 "ladder[1]: invalid type: integer `3`",
             ),
+            // Words in the value are the member's: not taken for serde's.
+            (
+                r#"{"night": "expected struct Night"}"#,
+                r#"night: invalid type: string "expected struct Night", expected an object"#,
+            ),
+            // A part given as a list would be read as its fields in order: refused.
+            (r#"{"flood": [false]}"#, "flood: expected an object such as"),
+            (
+                r#"{"night": {"enabled": true}, "repeat": []}"#,
+                "repeat: expected an object",
+            ),
             // Broken JSON: where it broke.
             (r#"{"flood": {"messages": }"#, "at line 1 column"),
         ] {
@@ -565,6 +577,7 @@ mod tests {
             assert!(err.0.contains(needle), "{json}: {err}");
         }
         for stored in [
+            r#"{"flood": [true]}"#,
             r#"{"night": {"start": "25:99"}}"#,
             r#"{"repeat": {"min_chars": 0}}"#,
             r#"{"allowed_domains": ["https://example.com/path"]}"#,
