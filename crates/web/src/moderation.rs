@@ -1947,10 +1947,14 @@ pub struct OffenceQuery {
     group: Option<i64>,
     member: Option<i64>,
     limit: Option<i64>,
+    /// The next page back: older than the offence whose `time.id` this is (the answer's
+    /// `next` gives it).
+    before: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct OffenceJson {
+    id: i64,
     event_id: i64,
     time: i64,
     group_id: i64,
@@ -1972,10 +1976,28 @@ pub async fn api_offences(
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
-    let lines = api_blocking(move || database.offences(query.group, query.member, limit)).await?;
+    let before = match query.before.as_deref() {
+        None => None,
+        Some(before) => Some(parse_before(before).ok_or_else(|| {
+            ApiError(
+                StatusCode::BAD_REQUEST,
+                "before: an offence's time.id, as `next` gives it".into(),
+            )
+        })?),
+    };
+    let (group, member) = (query.group, query.member);
+    let mut lines =
+        api_blocking(move || database.offences_before(group, member, limit + 1, before)).await?;
+    let more = lines.len() as i64 > limit;
+    lines.truncate(limit as usize);
+    let next = lines
+        .last()
+        .filter(|_| more)
+        .map(|line| format!("{}.{}", line.offence.time, line.id));
     let offences: Vec<OffenceJson> = lines
         .into_iter()
         .map(|line| OffenceJson {
+            id: line.id,
             event_id: line.offence.event_id,
             time: line.offence.time,
             group_id: line.offence.group_id,
@@ -1990,7 +2012,7 @@ pub async fn api_offences(
             text: line.text,
         })
         .collect();
-    Ok(Json(json!({ "offences": offences })))
+    Ok(Json(json!({ "offences": offences, "next": next })))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1055,6 +1055,43 @@ async fn the_offence_list_pages_back_through_every_offence() {
     }
     let (seen, pages) = read_all().await;
     assert_eq!((seen.len(), pages), (200, 2));
+    // The API pages the same way, with its `next`.
+    let owner = token_for(&console, "lin", None);
+    let (mut through_api, mut calls) = (Vec::new(), 0);
+    let mut path = format!("/api/v1/offences?group={group}&limit=60");
+    loop {
+        let (status, body) = api(&console, "GET", &path, &owner, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        calls += 1;
+        through_api.extend(
+            body["offences"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|offence| offence["reason_en"].as_str().unwrap().to_owned()),
+        );
+        match body["next"].as_str() {
+            Some(next) => path = format!("/api/v1/offences?group={group}&limit=60&before={next}"),
+            None => break,
+        }
+        assert!(calls <= 4, "the pages end");
+    }
+    assert_eq!(calls, 4);
+    assert_eq!(
+        through_api,
+        seen.iter()
+            .map(|n| format!("offence no{n}"))
+            .collect::<Vec<_>>()
+    );
+    let (status, body) = api(
+        &console,
+        "GET",
+        "/api/v1/offences?before=yesterday",
+        &owner,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     // The list says which group it is of, and leads back to every group's.
     let page = text(
         console
