@@ -440,6 +440,8 @@ struct OverviewPage<'a> {
     of_group: Option<String>,
     /// The same offences as a CSV file.
     csv_link: String,
+    /// This page, for its forms to return to.
+    here: String,
     blacklist: Vec<BlacklistRow>,
     samples: usize,
     can_act: bool,
@@ -464,6 +466,11 @@ pub async fn overview(
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let database = state.database.clone();
     let group = query.group;
+    // Only a cursor that reads as one goes back into the page's own address.
+    let before_text = query
+        .before
+        .clone()
+        .filter(|before| parse_before(before).is_some());
     let (records, sets, offences, blacklist, samples, of_group) = blocking(lang, move || {
         let of_group = match query.group {
             Some(id) => Some(scope_label(&database, &group_scope(id), lang)?),
@@ -502,7 +509,14 @@ pub async fn overview(
             None => format!("/moderation?before={before}"),
         }
     });
+    let here = match (group, &before_text) {
+        (Some(group), Some(before)) => format!("/moderation?group={group}&before={before}"),
+        (Some(group), None) => format!("/moderation?group={group}"),
+        (None, Some(before)) => format!("/moderation?before={before}"),
+        (None, None) => "/moderation".to_owned(),
+    };
     let page = OverviewPage {
+        here,
         older,
         of_group,
         csv_link: match group {
@@ -1113,6 +1127,25 @@ pub async fn offences_csv(
 pub struct MemberForm {
     csrf: String,
     member: i64,
+    /// The console page to return to (the page of offences, the member's page).
+    back: Option<String>,
+}
+
+/// Where a form returns to: the page it was sent from when that is a moderation or member page
+/// of this console, else the moderation page.
+fn back_to(back: Option<&str>) -> String {
+    match back {
+        Some(back)
+            if (back == "/moderation"
+                || back.starts_with("/moderation?")
+                || back.starts_with("/members/"))
+                && !back.contains(['\\', '\r', '\n'])
+                && !back.contains("//") =>
+        {
+            back.to_owned()
+        }
+        _ => "/moderation".to_owned(),
+    }
 }
 
 pub async fn lift_form(
@@ -1128,8 +1161,9 @@ pub async fn lift_form(
     let database = state.database.clone();
     let acting = signed.operator.clone();
     let shared = state.moderation.clone();
+    let back = back_to(form.back.as_deref());
     let outcome = blocking(lang, move || lift(&database, &shared, &acting, form.member)).await?;
-    Ok(outcome.page(lang, words(lang).not_blacklisted))
+    Ok(outcome.page(lang, words(lang).not_blacklisted, &back))
 }
 
 /// What became of an operator's request about one member or message.
@@ -1142,11 +1176,11 @@ enum Outcome {
 }
 
 impl Outcome {
-    /// The console's answer: back to the moderation page, or why not (`missing`: what was not
+    /// The console's answer: back to the page it came from, or why not (`missing`: what was not
     /// found, said in the operator's language).
-    fn page(self, lang: Lang, missing: &'static str) -> Response {
+    fn page(self, lang: Lang, missing: &'static str, back: &str) -> Response {
         match self {
-            Outcome::Done => Redirect::to("/moderation").into_response(),
+            Outcome::Done => Redirect::to(back).into_response(),
             Outcome::NotFound => (StatusCode::NOT_FOUND, missing).into_response(),
             Outcome::NotYours => {
                 (StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response()
@@ -1200,6 +1234,8 @@ pub struct SampleForm {
     csrf: String,
     event: i64,
     is_ad: bool,
+    /// The page of offences to return to.
+    back: Option<String>,
 }
 
 pub async fn sample_form(
@@ -1215,11 +1251,12 @@ pub async fn sample_form(
     let database = state.database.clone();
     let shared = state.moderation.clone();
     let acting = signed.operator.clone();
+    let back = back_to(form.back.as_deref());
     let outcome = blocking(lang, move || {
         mark_sample(&database, &shared, &acting, form.event, form.is_ad)
     })
     .await?;
-    Ok(outcome.page(lang, words(lang).no_such_message))
+    Ok(outcome.page(lang, words(lang).no_such_message, &back))
 }
 
 /// Records an operator's mark on a message and retrains the model in force.
@@ -2076,4 +2113,31 @@ pub async fn api_backtest_get(
         }
         Some(Err(error)) => json!({ "id": id, "done": true, "error": error }),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::back_to;
+
+    #[test]
+    fn forms_return_only_to_this_consoles_moderation_and_member_pages() {
+        for (back, to) in [
+            (None, "/moderation"),
+            (Some("/moderation"), "/moderation"),
+            (
+                Some("/moderation?group=3&before=5.7"),
+                "/moderation?group=3&before=5.7",
+            ),
+            (Some("/members/12"), "/members/12"),
+            (Some("https://evil.example/"), "/moderation"),
+            (Some("//evil.example"), "/moderation"),
+            (Some("/moderation//evil.example"), "/moderation"),
+            (Some("/moderation\\@evil.example"), "/moderation"),
+            (Some("/moderationx"), "/moderation"),
+            (Some("/audit"), "/moderation"),
+            (Some("/members/1\r\nSet-Cookie: x"), "/moderation"),
+        ] {
+            assert_eq!(back_to(back), to, "{back:?}");
+        }
+    }
 }

@@ -759,14 +759,23 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
 
     let marked_text = steward_text::normalize("加ｖｘ abc123456 =HYPERLINK(\"x\")");
     let before = console.state.moderation.model().score(&marked_text);
+    // From a page of one group's older offences: back to that page.
     let marked = console
         .post(
             "/moderation/samples",
             Some(&cookie),
-            &format!("csrf={csrf}&event={event}&is_ad=false"),
+            &format!(
+                "csrf={csrf}&event={event}&is_ad=false&back=%2Fmoderation%3Fgroup%3D{group}%26before%3D5.7"
+            ),
         )
         .await;
-    assert_eq!(marked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        (marked.status(), location(&marked)),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/moderation?group={group}&before=5.7").as_str()
+        )
+    );
     assert_eq!(console.database().ad_samples().unwrap().len(), 1);
     // The model already read it as no ad (a contact detail caught it): nothing to learn.
     let after = console.state.moderation.model().score(&marked_text);
@@ -792,11 +801,33 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     let model = console.state.moderation.model();
     assert_eq!(model.mark_of(&marked_text), Some(true));
 
+    // The pages carry where to return: the moderation page's forms, and the member page's.
+    let page = text(
+        console
+            .get("/moderation?before=99.1", Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains(r#"<input type="hidden" name="back" value="/moderation?before=99.1">"#),
+        "{page}"
+    );
+    let page = text(
+        console
+            .get(&format!("/members/{member}"), Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains(&format!(r#"name="back" value="/members/{member}""#)),
+        "{page}"
+    );
+    // Only this console's moderation and member pages: elsewhere goes to the moderation page.
     let lifted = console
         .post(
             "/moderation/blacklist/lift",
             Some(&cookie),
-            &format!("csrf={csrf}&member={member}"),
+            &format!("csrf={csrf}&member={member}&back=%2F%2Fevil.example"),
         )
         .await;
     assert_eq!(
