@@ -748,7 +748,21 @@ pub async fn audit(
     let lang = Lang::choose(signed.operator.language.as_deref(), &headers);
     let database = state.database.clone();
     let (entries, actions) = blocking(lang, move || {
-        let entries = database.audit_page(query.entries, AUDIT_PER_PAGE)?;
+        let mut entries = database.audit_page(query.entries, AUDIT_PER_PAGE)?;
+        // A rule scope (`group:3`, `set:vip`, `default`) or a group (`group 12`) as the
+        // operator knows it; other targets as recorded.
+        for entry in &mut entries {
+            let Some(target) = entry.target.as_deref() else {
+                continue;
+            };
+            let scope = match target.strip_prefix("group ").map(str::parse::<i64>) {
+                Some(Ok(id)) => steward_store::moderation::group_scope(id),
+                _ => target.to_owned(),
+            };
+            if crate::moderation::Scope::parse(&scope).is_some() {
+                entry.target = Some(crate::documents::scope_label(&database, &scope, lang)?);
+            }
+        }
         let actions = database.recent_actions(query.actions, AUDIT_PER_PAGE as usize)?;
         // Each group once: its id and title, where Steward has seen it.
         let mut groups: HashMap<(String, String), Option<(i64, String)>> = HashMap::new();

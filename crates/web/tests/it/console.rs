@@ -529,6 +529,19 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
         None,
     );
 
+    // An operator's change to a group's rules, and a night switch: named by the group's title.
+    let group = stored[0].group_id;
+    for (action, target) in [
+        ("rules.save", format!("group:{group}")),
+        ("night.on", format!("group {group}")),
+        ("rules.save", "set:vip".to_owned()),
+    ] {
+        console
+            .database()
+            .record_audit("lin", action, Some(&target), None, Utc::now())
+            .unwrap();
+    }
+
     let first = console.sign_in().await;
     let overview = text(console.get("/", Some(&first), "en").await).await;
     let csrf = overview
@@ -546,7 +559,7 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
     let audit = text(console.get("/audit", Some(&second), "en").await).await;
     let rows: Vec<&str> = audit
         .lines()
-        .filter(|line| line.contains("<td>lin</td>"))
+        .filter(|line| line.contains("<td>lin</td><td>signed"))
         .collect();
     assert_eq!(rows.len(), 3, "{audit}");
     assert!(
@@ -562,7 +575,6 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
         ),
         "{audit}"
     );
-    let group = stored[0].group_id;
     assert!(
         audit.contains(&format!(
             "<td><a href=\"/groups/{group}\">读书会 &#60;b&#62;</a></td><td>muted for 10 minutes</td>"
@@ -576,6 +588,19 @@ async fn the_audit_log_shows_who_signed_in_and_out_and_what_the_bot_did() {
     );
     assert!(audit.contains("</a></td><td>禁言 10 分钟</td>"), "{audit}");
     assert!(audit.contains("<td>lin</td><td>退出登录</td>"), "{audit}");
+    assert!(
+        audit.contains(&format!(
+            "<td>lin</td><td>保存群管规则</td><td>群「读书会 &#60;b&#62;」(#{group})</td>"
+        )),
+        "{audit}"
+    );
+    assert!(
+        audit.contains(&format!(
+            "<td>夜间全员禁言开始</td><td>群「读书会 &#60;b&#62;」(#{group})</td>"
+        )),
+        "{audit}"
+    );
+    assert!(audit.contains("<td>群组集「vip」</td>"), "{audit}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
