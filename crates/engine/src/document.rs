@@ -14,15 +14,20 @@ use serde_json::Value;
 /// A document, and the paths of the fields in it that this version does not know
 /// (`night.colour`, `answers.0.emoji`).
 pub(crate) fn read<T: DeserializeOwned>(json: &str) -> Result<(T, Vec<String>), String> {
+    // serde reads an array as the fields in order (`[false]`: moderation off): said as such
+    // before serde names the first field it found wrong there.
+    const OBJECT: &str = "a document is a JSON object, such as {\"enabled\": true}";
+    if json.trim_start().starts_with('[') {
+        return Err(OBJECT.to_owned());
+    }
     let mut unknown = Vec::new();
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let mut note = |path: serde_ignored::Path| unknown.push(path.to_string());
     let ignoring = serde_ignored::Deserializer::new(&mut deserializer, &mut note);
     let document = serde_path_to_error::deserialize(ignoring).map_err(explained)?;
     deserializer.end().map_err(|err| err.to_string())?;
-    // serde reads an array as the fields in order (`[false]`: moderation off).
     if !json.trim_start().starts_with('{') {
-        return Err("a document is a JSON object, such as {\"enabled\": true}".to_owned());
+        return Err(OBJECT.to_owned());
     }
     Ok((document, unknown))
 }

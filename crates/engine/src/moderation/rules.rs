@@ -511,6 +511,8 @@ mod tests {
             ),
             ("not json", "expected"),
             ("[false]", "a JSON object"),
+            ("[1]", "a JSON object"),
+            ("  [true, 1]", "a JSON object"),
             ("[]", "a JSON object"),
             // Submitted, these are refused; stored by an earlier version, they stay in force.
             (r#"{"night": {"start": "25:99"}}"#, "night.start"),
