@@ -133,6 +133,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_offences_by_time.sql"),
         postgres: include_str!("../migrations/postgres/0020_offences_by_time.sql"),
     },
+    Migration {
+        version: 21,
+        name: "offence_forgiven",
+        sqlite: include_str!("../migrations/sqlite/0021_offence_forgiven.sql"),
+        postgres: include_str!("../migrations/postgres/0021_offence_forgiven.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.
@@ -244,7 +250,9 @@ mod tests {
                      DELETE FROM steward_migrations WHERE version >= 18;
                      ALTER TABLE offences DROP COLUMN reason_en;
                      ALTER TABLE blacklist DROP COLUMN reason_en;
-                     DROP INDEX offences_time;",
+                     DROP INDEX offences_time;
+                     ALTER TABLE offences DROP COLUMN forgiven_at;
+                     ALTER TABLE offences DROP COLUMN forgiven_by;",
                 )
             })
             .unwrap();

@@ -73,6 +73,8 @@ pub struct OffenceLine {
     pub text: Option<String>,
     /// The message was too old for the platform to let the bot delete it: it is still there.
     pub left_in_place: bool,
+    /// An operator marked it a mistake: it no longer counts on the member's ladder.
+    pub forgiven: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,7 +209,7 @@ impl Writer {
 
     /// Offences of a member (in any group) with message times in `(from, to]`. When an operator
     /// lifted the member's blacklisting, only offences after the lift count: the ladder starts
-    /// over.
+    /// over. An offence an operator marked a mistake does not count.
     pub fn offences_between(
         &mut self,
         member_id: i64,
@@ -215,7 +217,8 @@ impl Writer {
         to: i64,
     ) -> Result<i64, StoreError> {
         self.conn.query_int(
-            "SELECT COUNT(*) FROM offences WHERE member_id = $1 AND time <= $3 AND time > \
+            "SELECT COUNT(*) FROM offences WHERE member_id = $1 AND time <= $3 \
+             AND forgiven_at IS NULL AND time > \
              (SELECT MAX(t) FROM (SELECT CAST($2 AS BIGINT) AS t UNION ALL \
               SELECT lifted_at FROM blacklist WHERE member_id = $1 AND lifted_at IS NOT NULL) AS bounds)",
             &[member_id.into(), from.into(), to.into()],
@@ -410,6 +413,7 @@ fn offence_line(row: &Row) -> Result<OffenceLine, StoreError> {
         left_in_place: event
             .as_ref()
             .is_some_and(steward_domain::Event::beyond_delete_window),
+        forgiven: row.opt_int(14)?.is_some(),
     })
 }
 
@@ -635,7 +639,7 @@ impl Database {
         let sql = format!(
             "SELECT o.id, o.member_id, o.group_id, o.event_id, o.time, o.detector, o.reason, \
              o.step, m.name, m.user_id, COALESCE(g.title, g.chat), e.payload, o.message, \
-             o.reason_en FROM offences o JOIN members m ON m.id = o.member_id \
+             o.reason_en, o.forgiven_at FROM offences o JOIN members m ON m.id = o.member_id \
              JOIN groups g ON g.id = o.group_id \
              LEFT JOIN events e ON e.id = o.event_id \
              WHERE {} ORDER BY o.time DESC, o.id DESC LIMIT $1",
@@ -687,6 +691,32 @@ impl Database {
     }
 
     /// Records a message an operator marked as an ad (or as not one).
+    /// Marks the offences a message brought as a mistake (`forgiven`), so that they no longer
+    /// count on their member's ladder, or counts them again; how many changed.
+    pub fn forgive_offences(
+        &self,
+        event_id: i64,
+        forgiven: bool,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.with_conn(|conn| {
+            if forgiven {
+                conn.execute(
+                    "UPDATE offences SET forgiven_at = $2, forgiven_by = $3 \
+                     WHERE event_id = $1 AND forgiven_at IS NULL",
+                    &[event_id.into(), now.timestamp_millis().into(), by.into()],
+                )
+            } else {
+                conn.execute(
+                    "UPDATE offences SET forgiven_at = NULL, forgiven_by = NULL \
+                     WHERE event_id = $1 AND forgiven_at IS NOT NULL",
+                    &[event_id.into()],
+                )
+            }
+        })
+    }
+
     pub fn add_ad_sample(
         &self,
         text: &str,

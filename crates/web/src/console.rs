@@ -14,7 +14,6 @@ use serde::Deserialize;
 use steward_domain::Action;
 use steward_engine::moderation::{Step, spoken};
 use steward_store::OutboxStatus;
-use steward_text::Detector;
 
 use crate::AppState;
 use crate::i18n::{Lang, Texts};
@@ -893,9 +892,10 @@ struct ProfileView {
 struct OffenceLineRow {
     time: String,
     group: String,
-    detector: String,
+    /// Its reason names the detector's finding (`联系方式（微信号）：…`).
     reason: String,
     step: String,
+    forgiven: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -994,9 +994,9 @@ pub async fn member_page(
             .map(|line| OffenceLineRow {
                 time: format_time(line.offence.time),
                 group: line.group_title,
-                detector: Detector::label_of(&line.offence.detector, lang == Lang::En),
                 reason: line.offence.reason.in_language(lang == Lang::En).to_owned(),
                 step: Step::said_of(&line.offence.step, lang == Lang::En),
+                forgiven: line.forgiven,
             })
             .collect(),
         blacklisted,

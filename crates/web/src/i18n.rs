@@ -148,6 +148,8 @@ pub struct Texts {
     pub bot_removed: &'static str,
     pub bot_removed_detail: &'static str,
     pub not_your_group: &'static str,
+    /// An offence an operator marked a mistake.
+    pub offence_forgiven: &'static str,
     /// Beside a delete button: the box ticked to say it is meant.
     pub sure: &'static str,
     /// A delete sent without that box ticked.
@@ -250,6 +252,7 @@ static ZH: Texts = Texts {
     bot_removed: "机器人已不在群内",
     bot_removed_detail: "机器人已退出或被移出本群：夜间模式不再切换，删除、禁言等操作都无法执行，重新拉入后恢复。",
     not_your_group: "这个群没有分配给你。",
+    offence_forgiven: "已标记为误判：不计入违规次数",
     sure: "确认删除",
     not_confirmed: "未删除：请先勾选“确认删除”。",
     owners_only: "只有管理员（owner）可以分配群。",
@@ -350,6 +353,7 @@ static EN: Texts = Texts {
     bot_removed: "bot not in the group",
     bot_removed_detail: "The bot left this group or was removed: night mode does not switch it, and nothing can be deleted or muted there until the bot is added back.",
     not_your_group: "This group is not assigned to you.",
+    offence_forgiven: "marked a mistake: not counted",
     sure: "I am sure",
     not_confirmed: "Nothing deleted: tick “I am sure” first.",
     owners_only: "Only owners assign groups.",

@@ -148,6 +148,8 @@ pub struct ModTexts {
     pub mark_not_ad: &'static str,
     /// Beside an offence another detector than the classifier caught: where to allow it.
     pub not_the_classifier: &'static str,
+    /// An offence marked a mistake.
+    pub forgiven: &'static str,
     pub left_in_place: &'static str,
     pub detector: &'static str,
     pub reason: &'static str,
@@ -233,6 +235,7 @@ static MZH: ModTexts = ModTexts {
     mark_ad: "确认是广告",
     mark_not_ad: "不是广告（误判）",
     not_the_classifier: "误判？不是广告分类器判的：在规则里调整",
+    forgiven: "已标记为误判：不计入违规次数",
     left_in_place: "消息发出太久，机器人无法删除：仍在群里，请手动删除",
     detector: "检测器",
     reason: "原因",
@@ -316,6 +319,7 @@ static MEN: ModTexts = ModTexts {
     mark_ad: "Confirm: an ad",
     mark_not_ad: "Not an ad (mistake)",
     not_the_classifier: "A mistake? Not the ad classifier's: change the rules",
+    forgiven: "marked a mistake: not counted",
     left_in_place: "too old for the bot to delete: still in the group, delete it by hand",
     detector: "Detector",
     reason: "Reason",
@@ -411,6 +415,8 @@ struct OffenceRow {
     /// *Confirm: an ad* only (a sample to learn from) and lead to the rules, where they are
     /// changed.
     by_classifier: bool,
+    /// Marked a mistake: no longer counted on the member's ladder.
+    forgiven: bool,
     reason: String,
     step: String,
     text: String,
@@ -551,6 +557,7 @@ pub async fn overview(
                 group: line.group_title,
                 group_id: line.offence.group_id,
                 by_classifier: line.offence.detector == Detector::Classifier.name(),
+                forgiven: line.forgiven,
                 detector: Detector::label_of(&line.offence.detector, en),
                 reason: line.offence.reason.in_language(en).to_owned(),
                 step: Step::said_of(&line.offence.step, en),
@@ -1275,13 +1282,17 @@ fn mark_sample(
     }
     let now = Utc::now();
     database.add_ad_sample(&text, is_ad, Some(event), &operator.name, now)?;
+    // A mistake is forgiven: the offences it brought no longer count on the member's ladder
+    // (marked an ad again, they count again).
+    let changed = database.forgive_offences(event, !is_ad, &operator.name, now)?;
     let count = retrain(database, shared)?;
     database.record_audit(
         &operator.name,
         if is_ad { "sample.ad" } else { "sample.not_ad" },
         Some(&format!("event {event}")),
         Some(&format!(
-            "model retrained on {count} samples; message: «{}»",
+            "model retrained on {count} samples; offences {}: {changed}; message: «{}»",
+            if is_ad { "counted again" } else { "forgiven" },
             text.chars().take(200).collect::<String>()
         )),
         now,
@@ -2004,6 +2015,8 @@ struct OffenceJson {
     reason_en: String,
     step: String,
     text: Option<String>,
+    /// Marked a mistake: no longer counted on the member's ladder.
+    forgiven: bool,
 }
 
 pub async fn api_offences(
@@ -2047,6 +2060,7 @@ pub async fn api_offences(
             reason_en: line.offence.reason.en,
             step: line.offence.step,
             text: line.text,
+            forgiven: line.forgiven,
         })
         .collect();
     Ok(Json(json!({ "offences": offences, "next": next })))

@@ -3,7 +3,7 @@
 use steward_store::testing::TestDatabase;
 use steward_store::{Cell, Offence, Reason, Recorded};
 
-use crate::fixtures::{join, leave, message, recall, record};
+use crate::fixtures::{at, join, leave, message, recall, record};
 
 fn members_of(database: &steward_store::Database, chat: &str) -> i64 {
     let dump = database.dump().unwrap();
@@ -183,6 +183,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (18, "offence_message_backfill".to_owned()),
             (19, "reason_in_each_language".to_owned()),
             (20, "offences_by_time".to_owned()),
+            (21, "offence_forgiven".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);
@@ -269,7 +270,78 @@ fn offences_page_back_by_group_member_and_cursor(test: &TestDatabase) {
     );
 }
 
+fn an_offence_marked_a_mistake_no_longer_counts(test: &TestDatabase) {
+    let database = test.open().unwrap();
+    let stored: Vec<_> = record(
+        &database,
+        &[
+            message("g1", "1", "u1", "a", "x", 0),
+            message("g1", "2", "u1", "a", "y", 1),
+        ],
+    )
+    .into_iter()
+    .map(|outcome| match outcome {
+        Recorded::New(stored) => stored,
+        Recorded::Duplicate => panic!("new events"),
+    })
+    .collect();
+    let member = stored[0].member_id;
+    let mut writer = database.writer().unwrap();
+    writer.begin().unwrap();
+    for (time, line) in stored.iter().enumerate() {
+        writer
+            .record_offence(&Offence {
+                member_id: member,
+                group_id: line.group_id,
+                event_id: line.id,
+                time: time as i64 + 1,
+                detector: "classifier".into(),
+                reason: Reason::new("疑似广告", "reads as an ad"),
+                step: "warn".into(),
+                message: None,
+            })
+            .unwrap();
+    }
+    assert_eq!(writer.offences_between(member, 0, 10).unwrap(), 2);
+    writer.commit().unwrap();
+    drop(writer);
+    let count = || {
+        let mut writer = database.writer().unwrap();
+        writer.begin().unwrap();
+        let count = writer.offences_between(member, 0, 10).unwrap();
+        writer.commit().unwrap();
+        count
+    };
+    // Marked a mistake: kept and shown as such, not counted; marked again: counted again.
+    assert_eq!(
+        database
+            .forgive_offences(stored[0].id, true, "lin", at(0))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        database
+            .forgive_offences(stored[0].id, true, "lin", at(0))
+            .unwrap(),
+        0
+    );
+    assert_eq!(count(), 1);
+    let lines = database.offences(None, None, 10).unwrap();
+    assert_eq!(
+        lines.iter().map(|line| line.forgiven).collect::<Vec<_>>(),
+        [false, true]
+    );
+    assert_eq!(
+        database
+            .forgive_offences(stored[0].id, false, "lin", at(0))
+            .unwrap(),
+        1
+    );
+    assert_eq!(count(), 2);
+}
+
 steward_store::on_both_backends!(
+    an_offence_marked_a_mistake_no_longer_counts,
     offences_page_back_by_group_member_and_cursor,
     history_fed_late_does_not_rename_anybody_back,
     a_day_in_a_group_is_counted_once,

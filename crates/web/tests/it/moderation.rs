@@ -675,7 +675,7 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     );
     // Each reads the detector, the reason and the step in the operator's language.
     assert!(
-        member_page.contains("contact details: contact details (a QQ number): 12345678"),
+        member_page.contains("<td>contact details (a QQ number): 12345678</td>"),
         "{member_page}"
     );
     assert!(member_page.contains("removed and blacklisted"));
@@ -687,7 +687,7 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
     )
     .await;
     assert!(
-        member_page.contains("联系方式: 联系方式（QQ 号）：12345678"),
+        member_page.contains("<td>联系方式（QQ 号）：12345678</td>"),
         "{member_page}"
     );
     assert!(member_page.contains("移出并列入黑名单"));
@@ -1259,4 +1259,34 @@ async fn not_an_ad_is_offered_where_the_classifier_decided() {
         classifier_row.contains("不是广告（误判）"),
         "{classifier_row}"
     );
+    // Marked a mistake: said so on its row, no longer counted on the member's ladder.
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    let marked = console
+        .post(
+            "/moderation/samples",
+            Some(&cookie),
+            &format!("csrf={csrf}&event={}&is_ad=false", stored[0].id),
+        )
+        .await;
+    assert_eq!(marked.status(), StatusCode::SEE_OTHER);
+    let page = text(console.get("/moderation", Some(&cookie), "zh-CN").await).await;
+    let classifier_row = page
+        .split("<tr class=\"offence\">")
+        .find(|row| row.contains("<td>广告分类器<br>"))
+        .unwrap();
+    assert!(
+        classifier_row.contains("已标记为误判：不计入违规次数")
+            && !classifier_row.contains("不是广告（误判）"),
+        "{classifier_row}"
+    );
+    let mut writer = console.database().writer().unwrap();
+    writer.begin().unwrap();
+    assert_eq!(
+        writer
+            .offences_between(stored[0].member_id, -1, 1_000_000)
+            .unwrap(),
+        1,
+        "the link's offence only"
+    );
+    writer.commit().unwrap();
 }
