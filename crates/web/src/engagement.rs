@@ -1233,6 +1233,7 @@ fn shown(code: &str) -> String {
 
 /// What to issue: from the console's form or the API's body.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IssueRequest {
     scope: String,
     kind: String,
@@ -1553,6 +1554,7 @@ pub async fn api_revoke(
 
 /// An operator's award or deduction: `{group, amount, note}` (a negative amount deducts).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Adjustment {
     group: i64,
     amount: i64,
@@ -1694,6 +1696,7 @@ pub async fn api_adjust(
 /// A draw: among the members of `group` who did `rule` (`checkin`, `answer`, `active`) in
 /// `period` (`today`, `week`, `month`), `winners` of them.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Draw {
     group: i64,
     rule: String,
@@ -1930,6 +1933,7 @@ pub async fn draw_form(
 
 /// An operator's decision on a claim: `{group, member, role, approve}`.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Decision {
     group: i64,
     member: i64,

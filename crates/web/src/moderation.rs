@@ -1404,6 +1404,7 @@ const MAX_RUNNING: usize = 2;
 
 /// A backtest request, from the form or the API.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BacktestRequest {
     /// `YYYY-MM-DD` (UTC) or milliseconds.
     from: String,
@@ -1469,6 +1470,12 @@ fn build_spec(
         )));
     }
     let candidate = match (&request.rules, &request.scope) {
+        (Some(_), Some(scope)) if !scope.trim().is_empty() => {
+            return Ok(Err(Refusal::new(
+                "rules 与 scope 只能给一个：要试的规则，或存有要试的规则的范围",
+                "rules or scope, not both: the rules to try, or the scope whose rules to try",
+            )));
+        }
         (Some(document), _) => match Rules::from_json(&document.to_string()) {
             Ok(rules) => Some(rules),
             Err(err) => {
@@ -1901,9 +1908,12 @@ pub(crate) fn api_scope(text: &str) -> Result<Scope, ApiError> {
     })
 }
 
+/// `{"set": "name"}` or `{"set": null}`: the field must be there (`{}` or a typo such as
+/// `{"sett": …}` would otherwise take the group out of its set).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetBody {
-    set: Option<String>,
+    set: Value,
 }
 
 /// Puts a group in a set (`{"set": "name"}`) or takes it out (`{"set": null}`). Owners only.
@@ -1916,7 +1926,16 @@ pub async fn api_group_set(
     if operator.role != OperatorRole::Owner {
         return Err(api_forbidden());
     }
-    let set = body.set.map(|name| name.trim().to_owned());
+    let set = match body.set {
+        Value::Null => None,
+        Value::String(name) => Some(name.trim().to_owned()),
+        _ => {
+            return Err(ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "set: a set's name, or null to take the group out of its set".into(),
+            ));
+        }
+    };
     if set.as_deref().is_some_and(|name| !valid_set_name(name)) {
         return Err(ApiError(
             StatusCode::BAD_REQUEST,
@@ -2067,6 +2086,7 @@ pub async fn api_offences(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SampleBody {
     event_id: i64,
     is_ad: bool,

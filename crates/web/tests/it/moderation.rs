@@ -491,18 +491,52 @@ async fn rules_through_the_api_with_sets_and_roles() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A body of the wrong shape is answered as every API error is: JSON naming the field.
+    // A field misspelt or left out is refused too, and changes nothing: `{"sett": …}` or `{}`
+    // would otherwise take the group out of its set, and a backtest's `group` run every group.
+    console.database().set_group_set(1, Some("vip")).unwrap();
     for (path, method, body) in [
         ("/api/v1/groups/1/set", "PUT", json!({"set": 123})),
+        ("/api/v1/groups/1/set", "PUT", json!({"sett": "x"})),
+        ("/api/v1/groups/1/set", "PUT", json!({})),
         ("/api/v1/samples", "POST", json!({"event_id": 1})),
+        (
+            "/api/v1/samples",
+            "POST",
+            json!({"event_id": 1, "is_ad": true, "why": "x"}),
+        ),
+        (
+            "/api/v1/backtests",
+            "POST",
+            json!({"from": "2026-01-01", "to": "2026-02-01", "group": [1]}),
+        ),
     ] {
         let (status, answer) = api(&console, method, path, &owner, Some(body)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         let error = answer["error"].as_str().unwrap_or_default();
         assert!(
-            error.contains("set") || error.contains("is_ad"),
+            ["set", "is_ad", "why", "group"]
+                .iter()
+                .any(|field| error.contains(field)),
             "{path}: {answer}"
         );
     }
+    assert_eq!(
+        console.database().group_set(1).unwrap().as_deref(),
+        Some("vip")
+    );
+    let (status, answer) = api(
+        &console,
+        "POST",
+        "/api/v1/backtests",
+        &owner,
+        Some(json!({"from": "2026-01-01", "to": "2026-02-01", "scope": "default", "rules": {}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("not both"),
+        "{answer}"
+    );
     let (status, _) = api(
         &console,
         "PUT",
