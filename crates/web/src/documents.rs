@@ -50,11 +50,11 @@ impl Document for Rules {
     const PAGE: &'static str = "/moderation";
 
     fn parse(json: &str) -> Result<Rules, String> {
-        Rules::from_json(json).map_err(|err| err.0)
+        Rules::from_json(json).map_err(|err| err.en)
     }
 
     fn stored(json: &str) -> Result<(Rules, Vec<String>), String> {
-        Rules::from_stored(json).map_err(|err| err.0)
+        Rules::from_stored(json).map_err(|err| err.en)
     }
 
     fn to_json(&self) -> String {

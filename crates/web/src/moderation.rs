@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use steward_domain::OperatorRole;
 use steward_engine::moderation::{
-    BacktestReport, BacktestSpec, ModerationShared, Progress, Rules, Step, Tally, backtest,
+    BacktestReport, BacktestSpec, ModerationShared, Progress, Rules, RulesError, Step, Tally,
+    backtest,
 };
 use steward_store::moderation::{DEFAULT_SCOPE, group_scope, set_scope};
 use steward_store::{Database, Operator, StoreError};
@@ -816,18 +817,39 @@ fn read_number<T: std::str::FromStr>(
     value: &str,
     default: T,
     lenient: bool,
-) -> Result<T, String> {
+) -> Result<T, RulesError> {
     match value.trim().parse() {
         Ok(number) => Ok(number),
         Err(_) if lenient => Ok(default),
-        Err(_) => Err(format!("{field}: `{}` is not a number", value.trim())),
+        Err(_) => {
+            let value = value.trim();
+            // Only the margin takes a fraction or a sign; the other boxes count.
+            let (zh_kind, en_kind) = if field == "classifier_margin" {
+                ("数（如 -1.5）", "a number such as -1.5")
+            } else {
+                (" 0 或更大的整数", "a whole number, 0 or more")
+            };
+            let zh_field = match field {
+                "classifier_margin" => "分类器阈值调整",
+                "flood" => "刷屏",
+                "repeat" => "跨群重复",
+                "new_member" => "新成员",
+                "night" => "夜间模式",
+                "window_days" => "计数窗口（天）",
+                other => other,
+            };
+            Err(RulesError::new(
+                format!("{zh_field}：`{value}` 不是{zh_kind}"),
+                format!("{field}: `{value}` is not {en_kind}"),
+            ))
+        }
     }
 }
 
 impl RulesForm {
-    fn to_rules(&self) -> Result<Rules, String> {
+    fn to_rules(&self) -> Result<Rules, RulesError> {
         let rules = self.read(false)?;
-        rules.validate_submitted().map_err(|err| err.0)?;
+        rules.validate_submitted()?;
         Ok(rules)
     }
 
@@ -839,7 +861,7 @@ impl RulesForm {
 
     /// The rules the form holds; `lenient`: a box that holds no number takes the built-in value
     /// instead of refusing the form.
-    fn read(&self, lenient: bool) -> Result<Rules, String> {
+    fn read(&self, lenient: bool) -> Result<Rules, RulesError> {
         let d = Rules::default();
         let rules = Rules {
             enabled: self.enabled.is_some(),
@@ -962,7 +984,11 @@ pub async fn save_rules_form(
                 EditorState {
                     title,
                     stored,
-                    error: Some(format!("{}{error}", words(lang).not_saved)),
+                    error: Some(format!(
+                        "{}{}",
+                        words(lang).not_saved,
+                        error.in_language(lang == Lang::En)
+                    )),
                     can_edit: true,
                     group_set: set,
                 },
@@ -1480,8 +1506,8 @@ fn build_spec(
             Ok(rules) => Some(rules),
             Err(err) => {
                 return Ok(Err(Refusal::new(
-                    format!("规则：{err}"),
-                    format!("rules: {err}"),
+                    format!("规则：{}", err.zh),
+                    format!("rules: {}", err.en),
                 )));
             }
         },

@@ -257,25 +257,47 @@ pub fn duration(seconds: u32) -> String {
     }
 }
 
-/// What is wrong with a rule document, for the operator.
+/// What is wrong with a rule document, for the operator: in English (the API's, and what it
+/// displays as) and in Chinese (the console's, for an operator who reads it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct RulesError(pub String);
+#[error("{en}")]
+pub struct RulesError {
+    pub zh: String,
+    pub en: String,
+}
+
+impl RulesError {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> RulesError {
+        RulesError {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// A JSON reader's message, which names the field and quotes the value: the same in both.
+    fn read(en: String) -> RulesError {
+        RulesError { zh: en.clone(), en }
+    }
+
+    pub fn in_language(&self, en: bool) -> &str {
+        if en { &self.en } else { &self.zh }
+    }
+}
 
 impl Rules {
     /// Reads a submitted document; unknown fields and bad values are refused.
     pub fn from_json(json: &str) -> Result<Rules, RulesError> {
-        let (rules, unknown): (Rules, _) = crate::document::read(json).map_err(RulesError)?;
-        crate::document::refuse_lists::<Rules>(json).map_err(RulesError)?;
+        let (rules, unknown): (Rules, _) = crate::document::read(json).map_err(RulesError::read)?;
+        crate::document::refuse_lists::<Rules>(json).map_err(RulesError::read)?;
         rules.validate_submitted()?;
-        crate::document::refuse_unknown::<Rules>(&unknown).map_err(RulesError)?;
+        crate::document::refuse_unknown::<Rules>(&unknown).map_err(RulesError::read)?;
         Ok(rules)
     }
 
     /// Reads a stored document: bad values are refused, and fields this version does not know
     /// (a newer Steward's, after a downgrade) are skipped and named, for a warning.
     pub fn from_stored(json: &str) -> Result<(Rules, Vec<String>), RulesError> {
-        let (rules, unknown): (Rules, _) = crate::document::read(json).map_err(RulesError)?;
+        let (rules, unknown): (Rules, _) = crate::document::read(json).map_err(RulesError::read)?;
         rules.validate()?;
         Ok((rules, unknown))
     }
@@ -293,7 +315,10 @@ impl Rules {
         // refused then, far from where they were typed.
         self.validate_night()?;
         if self.repeat.min_chars == 0 {
-            return Err(RulesError("repeat: at least 1 character".to_owned()));
+            return Err(RulesError::new(
+                "repeat：至少 1 个字",
+                "repeat: at least 1 character",
+            ));
         }
         for domain in &self.allowed_domains {
             check_domain(domain)?;
@@ -304,11 +329,17 @@ impl Rules {
     fn validate_night(&self) -> Result<(), RulesError> {
         for (name, value) in [("start", &self.night.start), ("end", &self.night.end)] {
             if parse_clock(value).is_none() {
-                return Err(RulesError(format!("night.{name}: HH:MM, found `{value}`")));
+                return Err(RulesError::new(
+                    format!("night.{name}：须为 时:分（如 23:00），而不是 `{value}`"),
+                    format!("night.{name}: HH:MM, found `{value}`"),
+                ));
             }
         }
         if parse_clock(&self.night.start) == parse_clock(&self.night.end) {
-            return Err(RulesError("night: start and end must differ".to_owned()));
+            return Err(RulesError::new(
+                "night：开始和结束不能相同",
+                "night: start and end must differ",
+            ));
         }
         if !self.night.time_zone.trim().is_empty()
             && self
@@ -318,14 +349,21 @@ impl Rules {
                 .parse::<chrono_tz::Tz>()
                 .is_err()
         {
-            return Err(RulesError(format!(
-                "night.time_zone: `{}` is not an IANA time zone such as Asia/Shanghai",
-                self.night.time_zone
-            )));
+            return Err(RulesError::new(
+                format!(
+                    "night.time_zone：`{}` 不是 IANA 时区（如 Asia/Shanghai）",
+                    self.night.time_zone
+                ),
+                format!(
+                    "night.time_zone: `{}` is not an IANA time zone such as Asia/Shanghai",
+                    self.night.time_zone
+                ),
+            ));
         }
         if !(-720..=840).contains(&self.night.utc_offset_minutes) {
-            return Err(RulesError(
-                "night.utc_offset_minutes: -720 to 840".to_owned(),
+            return Err(RulesError::new(
+                "night.utc_offset_minutes：-720 到 840",
+                "night.utc_offset_minutes: -720 to 840",
             ));
         }
         Ok(())
@@ -333,58 +371,76 @@ impl Rules {
 
     pub fn validate(&self) -> Result<(), RulesError> {
         if LinkPolicy::from_name(&self.links).is_none() {
-            return Err(RulesError(format!(
-                "links: `{}` is not off, suspicious or all",
-                self.links
-            )));
+            return Err(RulesError::new(
+                format!("links：`{}` 不是 off、suspicious 或 all", self.links),
+                format!("links: `{}` is not off, suspicious or all", self.links),
+            ));
         }
         if self.ladder.is_empty() {
-            return Err(RulesError("ladder: at least one step".to_owned()));
+            return Err(RulesError::new(
+                "处理步骤：至少一步",
+                "ladder: at least one step",
+            ));
         }
         for step in &self.ladder {
             if Step::parse(step).is_none() {
-                return Err(RulesError(format!(
-                    "ladder: `{step}` is not warn, mute <N>s/m/h/d (up to 30d), kick or blacklist"
-                )));
+                return Err(RulesError::new(
+                    format!(
+                        "处理步骤：`{step}` 不是 warn（警告）、mute <数字>s/m/h/d（禁言，最长 30d）、kick（移出）或 blacklist（拉黑）"
+                    ),
+                    format!(
+                        "ladder: `{step}` is not warn, mute <N>s/m/h/d (up to 30d), kick or blacklist"
+                    ),
+                ));
             }
         }
         if self.window_days == 0 || self.window_days > 3650 {
-            return Err(RulesError("window_days: 1 to 3650".to_owned()));
+            return Err(RulesError::new(
+                "计数窗口（天）：1 到 3650",
+                "window_days: 1 to 3650",
+            ));
         }
         if !(-10.0..=10.0).contains(&self.classifier_margin) {
-            return Err(RulesError("classifier_margin: -10 to 10".to_owned()));
+            return Err(RulesError::new(
+                "分类器阈值调整：-10 到 10",
+                "classifier_margin: -10 to 10",
+            ));
         }
         if self.flood.messages < 2 || self.flood.seconds == 0 || self.flood.seconds > 3600 {
-            return Err(RulesError(
-                "flood: at least 2 messages, 1 to 3600 seconds".to_owned(),
+            return Err(RulesError::new(
+                "刷屏：至少 2 条消息，1 到 3600 秒",
+                "flood: at least 2 messages, 1 to 3600 seconds",
             ));
         }
         if self.repeat.groups < 2 || self.repeat.minutes == 0 || self.repeat.minutes > 1440 {
-            return Err(RulesError(
-                "repeat: at least 2 groups, 1 to 1440 minutes".to_owned(),
+            return Err(RulesError::new(
+                "跨群重复：至少 2 个群，1 到 1440 分钟",
+                "repeat: at least 2 groups, 1 to 1440 minutes",
             ));
         }
         if !matches!(self.language.as_str(), "zh" | "en") {
-            return Err(RulesError("language: zh or en".to_owned()));
+            return Err(RulesError::new("language：zh 或 en", "language: zh or en"));
         }
         if self.night.enabled {
             self.validate_night()?;
         }
         let long = |list: &[String]| list.iter().any(|item| item.chars().count() > 200);
         if self.keywords.len() > 10_000 || long(&self.keywords) {
-            return Err(RulesError(
-                "keywords: at most 10,000 of at most 200 characters".to_owned(),
+            return Err(RulesError::new(
+                "违禁词：最多 10,000 个，每个最多 200 字",
+                "keywords: at most 10,000 of at most 200 characters",
             ));
         }
         if self.whitelist.len() > 10_000 || long(&self.whitelist) || long(&self.allowed_domains) {
-            return Err(RulesError(
-                "whitelist and allowed domains: at most 10,000 of at most 200 characters"
-                    .to_owned(),
+            return Err(RulesError::new(
+                "白名单和允许的域名：最多 10,000 个，每个最多 200 字",
+                "whitelist and allowed domains: at most 10,000 of at most 200 characters",
             ));
         }
         if self.rules_text.chars().count() > 4000 {
-            return Err(RulesError(
-                "rules_text: at most 4,000 characters".to_owned(),
+            return Err(RulesError::new(
+                "群规：最多 4,000 字",
+                "rules_text: at most 4,000 characters",
             ));
         }
         Ok(())
@@ -450,15 +506,24 @@ fn check_domain(domain: &str) -> Result<(), RulesError> {
     if labels.len() >= 2 && labels.iter().all(label_ok) {
         return Ok(());
     }
-    let hint = if labels.len() == 1 && labels.iter().all(label_ok) {
-        "a top-level domain alone would allow every site under it"
+    let (zh, en) = if labels.len() == 1 && labels.iter().all(label_ok) {
+        (
+            "只写顶级域名会放行其下的所有网站",
+            "a top-level domain alone would allow every site under it",
+        )
     } else {
-        "write a name such as example.com (its subdomains are allowed with it), without https://, a path, a port or *"
+        (
+            "请写 example.com 这样的域名（其子域名一并放行），不要 https://、路径、端口或 *",
+            "write a name such as example.com (its subdomains are allowed with it), without https://, a path, a port or *",
+        )
     };
-    Err(RulesError(format!(
-        "allowed_domains: `{}` is not a domain name: {hint}",
-        domain.trim()
-    )))
+    Err(RulesError::new(
+        format!("允许的域名：`{}` 不是域名：{zh}", domain.trim()),
+        format!(
+            "allowed_domains: `{}` is not a domain name: {en}",
+            domain.trim()
+        ),
+    ))
 }
 
 impl Compiled {
@@ -576,7 +641,7 @@ mod tests {
             (r#"{"flood": {"messages": }"#, "at line 1 column"),
         ] {
             let err = Rules::from_json(json).unwrap_err();
-            assert!(err.0.contains(needle), "{json}: {err}");
+            assert!(err.en.contains(needle), "{json}: {err}");
         }
         for stored in [
             r#"{"flood": [true]}"#,

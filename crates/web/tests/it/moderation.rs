@@ -244,7 +244,7 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
     // language; a box that held no number shows the built-in value.
     let again = text(bad).await;
     assert!(
-        again.contains("未保存：flood: `many` is not a number"),
+        again.contains("未保存：刷屏：`many` 不是 0 或更大的整数"),
         "{again}"
     );
     assert!(again.contains("warn, mute forever"), "{again}");
@@ -256,21 +256,26 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
         again.contains(r#"name="flood_messages" value="12""#),
         "{again}"
     );
-    let refused: [(&[(&str, &str)], &str); 7] = [
-        (&[("ladder", "warn, mute forever")], "mute forever"),
-        (&[("flood_messages", "many")], "flood"),
+    // Each said in Chinese, the console's language here.
+    let refused: [(&[(&str, &str)], &str); 8] = [
+        (
+            &[("ladder", "warn, mute forever")],
+            "处理步骤：`mute forever` 不是",
+        ),
+        (&[("flood_messages", "many")], "刷屏"),
+        (&[("flood_seconds", "-5")], "刷屏：`-5` 不是 0 或更大的整数"),
         (
             &[("night", "on"), ("night_time_zone", "Europe/Atlantis")],
             "Europe/Atlantis",
         ),
         // Checked with night mode off too: switched on later, it would fail far from here.
         (&[("night_start", "25:99")], "night.start"),
-        (&[("repeat_chars", "0")], "repeat: at least 1"),
+        (&[("repeat_chars", "0")], "repeat：至少 1 个字"),
         (
             &[("allowed_domains", "docs.rs\nhttps://example.com/path")],
-            "without https://",
+            "不要 https://",
         ),
-        (&[("allowed_domains", "com")], "top-level domain alone"),
+        (&[("allowed_domains", "com")], "只写顶级域名"),
     ];
     for (changes, said) in refused {
         let bad = console
