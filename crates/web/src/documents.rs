@@ -151,6 +151,15 @@ pub fn editor_document<D: Document>(
     Ok((document, Some(source), Vec::new()))
 }
 
+/// Why an operator may not change a scope's document: a group not assigned to them, or the
+/// default's or a set's, which owners change.
+pub fn refused(scope: &Scope, lang: Lang) -> &'static str {
+    match scope {
+        Scope::Group(_) => lang.texts().not_your_group,
+        Scope::Default | Scope::Set(_) => lang.texts().owners_scopes,
+    }
+}
+
 /// A scope as an operator reads it: a group by its title and id (`群「Rust 学习」(#3)`), a set
 /// by its name, the default as such; [`BUILT_IN`] and what is no scope, as given.
 pub fn scope_label(database: &Database, scope: &str, lang: Lang) -> Result<String, StoreError> {
@@ -262,9 +271,11 @@ pub async fn delete_form<D: Document>(
     let Some(scope) = Scope::parse(&form.scope) else {
         return Ok((StatusCode::BAD_REQUEST, lang.texts().not_found).into_response());
     };
-    if form.confirm.is_none() {
+    // The box's value: a request that says anything else is no confirmation.
+    if form.confirm.as_deref() != Some("yes") {
         return Ok((StatusCode::BAD_REQUEST, lang.texts().not_confirmed).into_response());
     }
+    let why = refused(&scope, lang);
     let database = state.database.clone();
     let acting = signed.operator.clone();
     let shared = state.clone();
@@ -273,7 +284,7 @@ pub async fn delete_form<D: Document>(
     })
     .await?;
     if allowed.is_none() {
-        return Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response());
+        return Ok((StatusCode::FORBIDDEN, why).into_response());
     }
     Ok(Redirect::to(D::PAGE).into_response())
 }

@@ -800,7 +800,13 @@ async fn check_edit(
     Ok(if !exists {
         Some((StatusCode::NOT_FOUND, lang.texts().not_found).into_response())
     } else if !allowed {
-        Some((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response())
+        Some(
+            (
+                StatusCode::FORBIDDEN,
+                crate::documents::refused(scope, lang),
+            )
+                .into_response(),
+        )
     } else {
         None
     })

@@ -155,6 +155,8 @@ pub struct Texts {
     /// A delete sent without that box ticked.
     pub not_confirmed: &'static str,
     pub owners_only: &'static str,
+    /// An operator changing the default's or a set's document, which owners change.
+    pub owners_scopes: &'static str,
     pub operators_of_group: &'static str,
     pub assign: &'static str,
     pub unassign: &'static str,
@@ -256,6 +258,7 @@ static ZH: Texts = Texts {
     sure: "确认删除",
     not_confirmed: "未删除：请先勾选“确认删除”。",
     owners_only: "只有管理员（owner）可以分配群。",
+    owners_scopes: "默认和群组集的设置只有管理员（owner）可以修改。",
     operators_of_group: "负责这个群的运营",
     assign: "分配",
     unassign: "取消",
@@ -357,6 +360,7 @@ static EN: Texts = Texts {
     sure: "I am sure",
     not_confirmed: "Nothing deleted: tick “I am sure” first.",
     owners_only: "Only owners assign groups.",
+    owners_scopes: "Only owners change the default's and group sets' settings.",
     operators_of_group: "Operators of this group",
     assign: "Assign",
     unassign: "Remove",

@@ -29,7 +29,9 @@ use steward_text::Detector;
 use crate::AppState;
 use crate::api::{ApiError, ApiJson, ApiOperator};
 use crate::console::{AppError, blocking, format_time, parse_before, refuse_form, render};
-use crate::documents::{editor_document, inherited_notice, save, scope_label, stored_or_default};
+use crate::documents::{
+    editor_document, inherited_notice, refused, save, scope_label, stored_or_default,
+};
 use crate::i18n::Lang;
 use crate::session::Signed;
 
@@ -970,7 +972,7 @@ pub async fn save_rules_form(
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     }
     if !allowed {
-        return Ok((StatusCode::FORBIDDEN, lang.texts().not_your_group).into_response());
+        return Ok((StatusCode::FORBIDDEN, refused(&scope, lang)).into_response());
     }
     let rules = match form.to_rules() {
         Ok(rules) => rules,
@@ -1335,6 +1337,11 @@ pub struct Job {
     pub id: u64,
     pub started_by: String,
     pub description: String,
+    /// Its period, `2026-10-25 – 2026-11-25`.
+    pub period: String,
+    /// What it tries beside the rules in force: nothing, a rule document (`Some(None)`), or a
+    /// scope's stored rules (its key).
+    pub candidate: Option<Option<String>>,
     pub progress: Mutex<Progress>,
     pub result: Mutex<Option<Result<BacktestReport, String>>>,
 }
@@ -1373,6 +1380,7 @@ impl Backtests {
         shared: Arc<ModerationShared>,
         spec: BacktestSpec,
         started_by: &str,
+        candidate_scope: Option<String>,
     ) -> Option<Arc<Job>> {
         let mut jobs = self.jobs.lock().ok()?;
         if jobs.iter().filter(|job| job.running()).count() >= MAX_RUNNING {
@@ -1392,6 +1400,12 @@ impl Backtests {
                     ""
                 }
             ),
+            period: format!(
+                "{} – {}",
+                spec.from.format("%Y-%m-%d"),
+                spec.to.format("%Y-%m-%d")
+            ),
+            candidate: spec.candidate.is_some().then_some(candidate_scope),
             progress: Mutex::new(Progress::default()),
             result: Mutex::new(None),
         });
@@ -1540,8 +1554,11 @@ fn build_spec(
                     (_, false) => {
                         let key = other.key();
                         return Ok(Err(Refusal::new(
-                            format!("范围 {key} 没有保存的规则"),
-                            format!("no rules are stored for {key}"),
+                            format!("{} 没有保存的规则", scope_label(database, &key, Lang::Zh)?),
+                            format!(
+                                "no rules are stored for {}",
+                                scope_label(database, &key, Lang::En)?
+                            ),
                         )));
                     }
                 },
@@ -1579,7 +1596,8 @@ struct BacktestPage<'a> {
     m: &'static ModTexts,
     csrf: &'a str,
     job: Option<JobView>,
-    scopes: Vec<String>,
+    /// Stored scopes: (as the operator reads it, key).
+    scopes: Vec<(String, String)>,
     error: Option<String>,
     default_from: String,
     default_to: String,
@@ -1726,7 +1744,15 @@ async fn backtest_form(
     error: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let database = state.database.clone();
-    let records = blocking(lang, move || database.all_rules()).await?;
+    // Each stored scope, and its name as the operator reads it.
+    let records = blocking(lang, move || {
+        database
+            .all_rules()?
+            .into_iter()
+            .map(|record| Ok((scope_label(&database, &record.scope, lang)?, record.scope)))
+            .collect::<Result<Vec<_>, StoreError>>()
+    })
+    .await?;
     let today = Utc::now().date_naive();
     let page = BacktestPage {
         lang: lang.code(),
@@ -1734,7 +1760,7 @@ async fn backtest_form(
         m: words(lang),
         csrf: &signed.csrf,
         job: None,
-        scopes: records.into_iter().map(|record| record.scope).collect(),
+        scopes: records,
         error,
         default_from: (today - chrono::Days::new(30))
             .format("%Y-%m-%d")
@@ -1816,6 +1842,12 @@ async fn start(
     request: BacktestRequest,
 ) -> Result<Result<Arc<Job>, (StatusCode, Refusal)>, ApiError> {
     let database = state.database.clone();
+    let candidate_scope = match (&request.rules, &request.scope) {
+        (None, Some(scope)) if !scope.trim().is_empty() => {
+            Scope::parse(scope).map(|scope| scope.key())
+        }
+        _ => None,
+    };
     let spec = match tokio::task::spawn_blocking(move || build_spec(&database, &request))
         .await
         .map_err(crate::api::internal)?
@@ -1831,6 +1863,7 @@ async fn start(
             state.moderation.clone(),
             spec,
             operator,
+            candidate_scope,
         )
         .ok_or_else(|| {
             (
@@ -1848,7 +1881,25 @@ fn job_view(database: &Database, job: &Job, en: bool) -> Result<JobView, StoreEr
     let result = job.result.lock().ok().and_then(|result| result.clone());
     let mut view = JobView {
         id: job.id,
-        description: job.description.clone(),
+        description: {
+            let said = |zh: &str, en_text: &str| if en { en_text } else { zh }.to_owned();
+            let tried = match &job.candidate {
+                None => said("现行规则", "the rules in force"),
+                Some(None) => said(
+                    "现行规则与候选规则（提交的规则文档）",
+                    "the rules in force and candidate rules (a rule document)",
+                ),
+                Some(Some(scope)) => {
+                    let label = scope_label(database, scope, if en { Lang::En } else { Lang::Zh })?;
+                    if en {
+                        format!("the rules in force and candidate rules: {label}")
+                    } else {
+                        format!("现行规则与候选规则：{label}")
+                    }
+                }
+            };
+            format!("{} · {tried}", job.period)
+        },
         done: result.is_some(),
         percent: (progress.fraction * 100.0).round() as u32,
         events_read: progress.events_read,

@@ -989,7 +989,7 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body.to_string().contains("set:nope"), "{body}");
+    assert!(body.to_string().contains("group set “nope”"), "{body}");
 
     let (cookie, csrf) = sign_in_as(&console, "lin").await;
     // The console's form says what is wrong on the form, in the operator's language.
@@ -1047,6 +1047,28 @@ async fn a_backtest_runs_with_progress_from_the_console_and_the_api() {
     };
     assert!(page.contains("Rules in force"), "{page}");
     assert!(page.contains("class=\"offences\">61<"), "{page}");
+    // What it ran, said in the operator's language.
+    assert!(
+        page.contains("2026-05-01 – 2026-05-02 · the rules in force</h2>"),
+        "{page}"
+    );
+    let page = text(console.get(&path, Some(&cookie), "zh-CN").await).await;
+    assert!(page.contains(" · 现行规则</h2>"), "{page}");
+    // The form offers the stored scopes by name.
+    console
+        .database()
+        .set_rules("group:1", "{}", "lin", Utc::now())
+        .unwrap();
+    let form = text(
+        console
+            .get("/moderation/backtest", Some(&cookie), "en")
+            .await,
+    )
+    .await;
+    assert!(
+        form.contains(r#"<option value="group:1">group “"#),
+        "{form}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1328,4 +1350,60 @@ async fn not_an_ad_is_offered_where_the_classifier_decided() {
         "the link's offence only"
     );
     writer.commit().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_is_told_why_the_default_is_not_theirs_and_a_delete_must_say_yes() {
+    let console = Console::new();
+    console.record(vec![message("g1", "1", "u1", "Ann", "hello", 0)]);
+    console
+        .database()
+        .set_rules("default", r#"{"keywords": ["KW"]}"#, "lin", Utc::now())
+        .unwrap();
+    let hash = passwords::hash(PASSWORD).unwrap();
+    console
+        .database()
+        .create_operator("ops", &hash, OperatorRole::Operator, Utc::now())
+        .unwrap();
+    let (cookie, csrf) = sign_in_as(&console, "ops").await;
+    let refused = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
+            &rules_form(&csrf, "default", &[]),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(text(refused).await.contains("默认和群组集的设置只有管理员"));
+    let refused = console
+        .post(
+            "/moderation/rules",
+            Some(&cookie),
+            &rules_form(&csrf, "group:1", &[]),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(text(refused).await.contains("这个群没有分配给你"));
+    // An owner's delete says yes, or nothing is deleted.
+    let (cookie, csrf) = sign_in_as(&console, "lin").await;
+    for confirm in ["", "&confirm=no", "&confirm="] {
+        let unsure = console
+            .post(
+                "/moderation/rules/delete",
+                Some(&cookie),
+                &format!("csrf={csrf}&scope=default{confirm}"),
+            )
+            .await;
+        assert_eq!(unsure.status(), StatusCode::BAD_REQUEST, "{confirm}");
+    }
+    assert!(console.database().rules("default").unwrap().is_some());
+    let deleted = console
+        .post(
+            "/moderation/rules/delete",
+            Some(&cookie),
+            &format!("csrf={csrf}&scope=default&confirm=yes"),
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert!(console.database().rules("default").unwrap().is_none());
 }
