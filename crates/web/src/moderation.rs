@@ -216,6 +216,10 @@ pub struct ModTexts {
     pub try_message: &'static str,
     pub try_help: &'static str,
     pub caught: &'static str,
+    /// The link policies, as the editor offers them.
+    pub links_off: &'static str,
+    pub links_suspicious: &'static str,
+    pub links_all: &'static str,
     /// Before the reason a submitted form was refused.
     pub not_saved: &'static str,
     pub not_caught: &'static str,
@@ -301,6 +305,9 @@ static MZH: ModTexts = ModTexts {
     try_message: "试一条消息",
     try_help: "用这套规则的文字检测（联系方式、链接、违禁词、广告分类器）检查；刷屏和跨群重复需要多条消息，这里不算。",
     caught: "会被拦截",
+    links_off: "不管链接（off）",
+    links_suspicious: "可疑的链接（suspicious：群邀请、短链接、IP、廉价域名、伪装的链接）",
+    links_all: "所有链接（all，允许的域名除外）",
     not_saved: "未保存：",
     not_caught: "不会被拦截",
 };
@@ -386,6 +393,9 @@ static MEN: ModTexts = ModTexts {
     try_help: "Checked by these rules' text detectors (contact details, links, forbidden words, the ad classifier); flood and repeats need several messages and are not tried here.",
     not_saved: "Not saved: ",
     caught: "Caught",
+    links_off: "none (off)",
+    links_suspicious: "suspicious ones (invites, shorteners, IP addresses, cheap domains, disguised links)",
+    links_all: "all (but the allowed domains)",
     not_caught: "Not caught",
 };
 
@@ -564,7 +574,7 @@ pub async fn overview(
                 detector: Detector::label_of(&line.offence.detector, en),
                 reason: line.offence.reason.in_language(en).to_owned(),
                 step: Step::said_of(&line.offence.step, en),
-                text: line.text.unwrap_or_default(),
+                text: shortened(&line.text.unwrap_or_default()),
                 left_in_place: line.left_in_place,
             })
             .collect(),
@@ -572,7 +582,7 @@ pub async fn overview(
             .into_iter()
             .map(|entry| BlacklistRow {
                 member_id: entry.member_id,
-                member: format!("{} ({} {})", entry.name, entry.platform, entry.user_id),
+                member: format!("{} ({})", entry.name, entry.user_id),
                 reason: entry.reason.in_language(en).to_owned(),
                 since: format_time(entry.added_at),
             })
@@ -730,15 +740,20 @@ pub async fn rules_editor(
             .chain
             .check_text(&sample, query.new_member.is_some())
         {
-            Some(verdict) => format!(
-                "{}: {} ({})",
-                m.caught,
-                match lang {
-                    Lang::Zh => verdict.zh,
-                    Lang::En => verdict.en,
-                },
-                verdict.detector.label(lang == Lang::En)
-            ),
+            Some(verdict) => match lang {
+                Lang::Zh => format!(
+                    "{}：{}（{}）",
+                    m.caught,
+                    verdict.zh,
+                    verdict.detector.label(false)
+                ),
+                Lang::En => format!(
+                    "{}: {} ({})",
+                    m.caught,
+                    verdict.en,
+                    verdict.detector.label(true)
+                ),
+            },
             None => m.not_caught.to_owned(),
         }
     });
@@ -1164,6 +1179,16 @@ pub struct MemberForm {
     member: i64,
     /// The console page to return to (the page of offences, the member's page).
     back: Option<String>,
+}
+
+/// A member's message as the offence list shows it: the first 500 characters, and `…` for the
+/// rest (the CSV file gives it whole).
+fn shortened(text: &str) -> String {
+    const SHOWN: usize = 500;
+    match text.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 /// Where a form returns to: the page it was sent from when that is a moderation or member page
@@ -2228,7 +2253,17 @@ pub async fn api_backtest_get(
 
 #[cfg(test)]
 mod tests {
-    use super::back_to;
+    use super::{back_to, shortened};
+
+    #[test]
+    fn a_long_message_is_shown_shortened_by_characters() {
+        assert_eq!(shortened("短消息"), "短消息");
+        let long = "广".repeat(20_000);
+        let shown = shortened(&long);
+        assert_eq!(shown.chars().count(), 501);
+        assert!(shown.ends_with("广…"));
+        assert_eq!(shortened(&"a".repeat(500)), "a".repeat(500));
+    }
 
     #[test]
     fn forms_return_only_to_this_consoles_moderation_and_member_pages() {

@@ -182,6 +182,13 @@ async fn a_scope_without_rules_of_its_own_shows_those_in_force_and_where_from() 
     assert!(group.contains("· 群「g1」(#1)</h1>"), "{group}");
     let tried = page("group%3A1&sample=%E6%9C%89%E4%BA%BASETKW", "en").await;
     assert!(tried.contains("Caught: a forbidden word"), "{tried}");
+    // In Chinese, with Chinese punctuation, and the link policies said in words.
+    let tried = page("group%3A1&sample=%E6%9C%89%E4%BA%BASETKW", "zh-CN").await;
+    assert!(
+        tried.contains("会被拦截：违禁词：setkw（违禁词）"),
+        "{tried}"
+    );
+    assert!(tried.contains(">可疑的链接（suspicious"), "{tried}");
     // The API names the same source.
     let owner = token_for(&console, "lin", None);
     let (_, body) = api(&console, "GET", "/api/v1/groups/1/rules", &owner, None).await;
