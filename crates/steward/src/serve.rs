@@ -141,6 +141,9 @@ pub async fn serve(
     let stopping = pipeline.clone();
     let service =
         steward_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // How long requests under way may take to finish once shutdown begins: then the rest are
+    // closed (a client that never reads its answer must not hold the process).
+    let (began, has_begun) = tokio::sync::oneshot::channel::<()>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -152,8 +155,26 @@ pub async fn serve(
             // it did not send. (The forward ones are awaited below; a reverse WebSocket is no
             // longer tracked by the server once upgraded, and ends with the process.)
             let _ = stop.send(true);
+            let _ = began.send(());
         })
-        .await;
+        .into_future();
+    tokio::pin!(served);
+    let served = tokio::select! {
+        served = &mut served => served,
+        () = async {
+            if has_begun.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => {
+            warn!(
+                seconds = SHUTDOWN_GRACE.as_secs(),
+                "requests still open after shutdown began: closing them"
+            );
+            Ok(())
+        }
+    };
     let _ = night.await;
     for connection in forward {
         let _ = connection.await;
@@ -166,6 +187,9 @@ pub async fn serve(
     info!("stopped cleanly");
     Ok(())
 }
+
+/// How long the web server's open requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Ctrl-C (SIGINT), or SIGTERM as a service manager sends it. The handlers are installed when
 /// this is called, not when the future is first polled: a signal that arrives between start-up

@@ -1257,8 +1257,12 @@ pub async fn live(
         messages: i64,
         actions: i64,
         pending: Vec<Event>,
+        /// The process is stopping: the feed ends (the browser reconnects to the next one), so
+        /// that an open console tab does not hold the shutdown.
+        stop: tokio::sync::watch::Receiver<bool>,
     }
     let start = Cursor {
+        stop: state.stop.clone(),
         database: state.database.clone(),
         group: None,
         messages: query.after.unwrap_or(0),
@@ -1270,7 +1274,24 @@ pub async fn live(
             if let Some(event) = cursor.pending.pop() {
                 return Some((Ok(event), cursor));
             }
-            tokio::time::sleep(LIVE_EVERY).await;
+            if *cursor.stop.borrow() {
+                return None;
+            }
+            // A stop that can no longer come (its sender gone, as where nothing stops the
+            // process) waits for the next tick like the rest.
+            let stop = &mut cursor.stop;
+            let stopping = async move {
+                if stop.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(LIVE_EVERY) => {}
+                () = stopping => {}
+            }
+            if *cursor.stop.borrow() {
+                return None;
+            }
             let reading = cursor.database.clone();
             let (messages_after, actions_after, known) =
                 (cursor.messages, cursor.actions, cursor.group.clone());

@@ -53,6 +53,37 @@ fn serve_stops_cleanly_on_sigterm() {
 }
 
 #[test]
+fn a_client_that_never_finishes_its_request_does_not_hold_the_shutdown() {
+    let scratch = Scratch::new("hold");
+    let port = free_port();
+    let mut child = spawn(steward().current_dir(scratch.path()).args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ]));
+    wait_for_health(port);
+    // Half a request, then nothing (a stalled proxy, a client gone quiet): the connection
+    // stays open.
+    let mut stalled = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stalled
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Long: ")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    signal(&child, "TERM");
+    let status = wait_with_timeout(&mut child, Duration::from_secs(30));
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    // Within the 10 seconds' grace and the rest of the shutdown.
+    assert!(
+        asked.elapsed() < Duration::from_secs(25),
+        "stopped after {:?}",
+        asked.elapsed()
+    );
+    drop(stalled);
+}
+
+#[test]
 fn settings_come_from_the_environment_when_no_flag_is_given() {
     let scratch = Scratch::new("env");
     let port = free_port();

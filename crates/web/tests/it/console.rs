@@ -952,6 +952,34 @@ async fn the_live_feed_sends_new_messages_as_server_sent_events() {
         next.starts_with("event: actions\ndata: [{\"kind\":\"removed\",\"status\":\"pending\""),
         "{next}"
     );
+
+    // The process stops: the feed ends, so that an open tab does not hold the shutdown.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut console = console;
+    console.state.stop = stopping;
+    let response = console
+        .get(
+            &format!("/groups/{group}/live?after=0"),
+            Some(&cookie),
+            "en",
+        )
+        .await;
+    let mut body = response.into_body().into_data_stream();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await;
+    assert!(matches!(first, Ok(Some(Ok(_)))), "the feed starts");
+    stop.send(true).unwrap();
+    let mut ended = false;
+    for _ in 0..3 {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await {
+            Ok(None) => {
+                ended = true;
+                break;
+            }
+            Ok(Some(_)) => {}
+            Err(_) => panic!("the feed went on after the stop"),
+        }
+    }
+    assert!(ended);
 }
 
 #[tokio::test(flavor = "multi_thread")]
