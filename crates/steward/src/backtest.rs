@@ -48,7 +48,15 @@ fn spec(args: &BacktestArgs) -> anyhow::Result<BacktestSpec> {
         None => day(&(Utc::now().date_naive() + chrono::Days::new(1)).to_string())?,
     };
     if from >= to {
-        anyhow::bail!("--from must be before --to");
+        match &args.to {
+            Some(_) => anyhow::bail!("--from must be before --to"),
+            None => anyhow::bail!(
+                "--from {} is after today: --to defaults to tomorrow ({}); give an earlier \
+                 --from or a later --to",
+                from.format("%Y-%m-%d"),
+                to.format("%Y-%m-%d")
+            ),
+        }
     }
     let candidate = match &args.rules {
         Some(path) => {

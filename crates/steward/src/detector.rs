@@ -296,10 +296,15 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
             let ads = unique.iter().filter(|(_, is_ad)| *is_ad).count();
             let fewest = ads.min(unique.len() - ads);
             if fewest < folds {
+                let ordinary = unique.len() - ads;
+                let plural = |n: usize, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
                 eprintln!(
-                    "warning: {ads} ads and {} ordinary messages (duplicates removed) for {folds} \
-                     folds: some folds hold none of one kind, and figures on so few say little",
-                    unique.len() - ads
+                    "warning: {} and {} (duplicates removed) for {folds} folds: some folds hold \
+                     none of one kind, and figures on so few say little",
+                    plural(ads, "ad", "ads"),
+                    plural(ordinary, "ordinary message", "ordinary messages"),
                 );
             }
             // Training material that is also a scored message would be learnt and then tested on.

@@ -557,13 +557,16 @@ pub async fn group_page(
         search,
         members: members
             .into_iter()
-            .map(|member| MemberRow {
-                id: member.member_id,
-                name: shown_name(member.name, member.nickname),
-                user_id: member.user_id,
-                role: member.role,
-                status: member.status,
-                messages: member.message_count,
+            .map(|member| {
+                let (role, status) = membership_said(member.role, member.status, lang == Lang::En);
+                MemberRow {
+                    id: member.member_id,
+                    name: shown_name(member.name, member.nickname),
+                    user_id: member.user_id,
+                    role,
+                    status,
+                    messages: member.message_count,
+                }
             })
             .collect(),
         member_total,
@@ -699,6 +702,26 @@ fn audit_said(action: &str, en: bool) -> String {
             || action.to_owned(),
             |(_, zh, en_text)| if en { *en_text } else { *zh }.to_owned(),
         )
+}
+
+/// A member's role in a group and whether they are in it, as an operator reads them (`管理员`,
+/// `被移出`); a value this table does not know, as stored.
+fn membership_said(role: String, status: String, en: bool) -> (String, String) {
+    let role = match (role.as_str(), en) {
+        ("member", false) => "成员".to_owned(),
+        ("admin", false) => "管理员".to_owned(),
+        ("owner", false) => "群主".to_owned(),
+        _ => role,
+    };
+    let status = match (status.as_str(), en) {
+        ("active", false) => "在群".to_owned(),
+        ("active", true) => "in the group".to_owned(),
+        ("left", false) => "已退群".to_owned(),
+        ("kicked", false) => "被移出".to_owned(),
+        ("kicked", true) => "removed".to_owned(),
+        _ => status,
+    };
+    (role, status)
 }
 
 /// An outgoing action's state, as an operator reads it.
@@ -968,14 +991,17 @@ pub async fn member_page(
         first_seen: format_time(member.first_seen_at),
         groups: groups
             .into_iter()
-            .map(|line| MemberGroupRow {
-                id: line.group_id,
-                name: line.group,
-                nickname: line.nickname.unwrap_or_default(),
-                role: line.role,
-                status: line.status,
-                messages: line.message_count,
-                last_active: line.last_message_at.map(format_time).unwrap_or_default(),
+            .map(|line| {
+                let (role, status) = membership_said(line.role, line.status, lang == Lang::En);
+                MemberGroupRow {
+                    id: line.group_id,
+                    name: line.group,
+                    nickname: line.nickname.unwrap_or_default(),
+                    role,
+                    status,
+                    messages: line.message_count,
+                    last_active: line.last_message_at.map(format_time).unwrap_or_default(),
+                }
             })
             .collect(),
         timeline: timeline

@@ -737,6 +737,11 @@ async fn offences_are_listed_marked_and_the_blacklist_lifted() {
         "{member_page}"
     );
     assert!(member_page.contains("移出并列入黑名单"));
+    // Their role and whether they are in the group, in words too.
+    assert!(
+        member_page.contains("<td class=\"wide\">成员</td><td>在群</td>"),
+        "{member_page}"
+    );
     assert!(!member_page.contains("contact details"));
     let page = text(console.get("/moderation", Some(&cookie), "zh").await).await;
     assert!(page.contains("联系方式（QQ 号）</td>"), "{page}");
