@@ -378,8 +378,37 @@ pub fn router(state: AppState) -> Router {
         .fold(Router::new(), |router, (_, path, handler)| {
             router.route(path, handler)
         })
+        .layer(axum::middleware::from_fn(api_errors_as_json))
         .layer(axum::middleware::map_response(protective_headers))
         .with_state(state)
+}
+
+/// The API answers every error as `{"error": "..."}`: also those axum gives in plain text before
+/// a handler runs (a query string or a path of the wrong kind, `?limit=abc`, `/groups/abc`), and
+/// an address no route has.
+async fn api_errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|kind| kind.to_str().ok())
+        .is_none_or(|kind| kind.starts_with("text/plain"));
+    if !api || !response.status().is_client_error() || !plain {
+        return response;
+    }
+    let status = response.status();
+    let said = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let said = match String::from_utf8_lossy(&said).trim() {
+        "" => status.canonical_reason().unwrap_or("error").to_lowercase(),
+        text => text.to_owned(),
+    };
+    axum::response::IntoResponse::into_response(api::ApiError(status, said))
 }
 
 /// Pages hold member data and CSRF tokens: not cached, not framed, scripts only the console's own

@@ -1419,3 +1419,30 @@ async fn an_operator_is_told_why_the_default_is_not_theirs_and_a_delete_must_say
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     assert!(console.database().rules("default").unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_api_error_is_json() {
+    let console = Console::new();
+    console.record(vec![message("g1", "1", "u1", "Ann", "hello", 0)]);
+    let owner = token_for(&console, "lin", None);
+    for (method, path, status) in [
+        ("GET", "/api/v1/offences?limit=abc", StatusCode::BAD_REQUEST),
+        ("GET", "/api/v1/groups/abc", StatusCode::BAD_REQUEST),
+        ("GET", "/api/v1/backtests/abc", StatusCode::BAD_REQUEST),
+        ("GET", "/api/v1/nothing-here", StatusCode::NOT_FOUND),
+    ] {
+        let (answered, body) = api(&console, method, path, &owner, None).await;
+        assert_eq!(answered, status, "{path}: {body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .is_some_and(|error| !error.is_empty()),
+            "{path}: {body}"
+        );
+    }
+    // The console's own pages are left as they are.
+    let (cookie, _) = sign_in_as(&console, "lin").await;
+    let page = console.get("/groups/abc", Some(&cookie), "en").await;
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert!(!text(page).await.starts_with('{'));
+}
