@@ -195,6 +195,8 @@ pub struct ModTexts {
     pub utc_offset: &'static str,
     pub time_zone: &'static str,
     pub put_in_set: &'static str,
+    /// A set's editor: the groups in it.
+    pub groups_of_set: &'static str,
     pub set_name: &'static str,
     pub from: &'static str,
     pub to: &'static str,
@@ -284,6 +286,7 @@ static MZH: ModTexts = ModTexts {
     time_zone: "时区（如 Asia/Shanghai，随夏令时）",
     utc_offset: "或相对 UTC 的分钟数（北京时间 480）",
     put_in_set: "把群放进群组集（留空则移出）",
+    groups_of_set: "本群组集的群",
     set_name: "群组集名称",
     from: "开始日期",
     to: "结束日期（不含）",
@@ -371,6 +374,7 @@ static MEN: ModTexts = ModTexts {
     time_zone: "Time zone (such as Europe/Berlin; follows summer time)",
     utc_offset: "or minutes east of UTC (China 480)",
     put_in_set: "Put a group in a set (empty: take it out)",
+    groups_of_set: "The groups in this set",
     set_name: "Set name",
     from: "From (date)",
     to: "To (date, excluded)",
@@ -617,6 +621,10 @@ struct RulesPage<'a> {
     /// The message tried, and what these rules' text detectors say of it.
     sample: String,
     tried: Option<String>,
+    /// The message was tried as from a new member: the box stays ticked.
+    tried_as_new: bool,
+    /// A set's editor: its groups (id, as the operator reads it).
+    set_groups: Vec<(i64, String)>,
     /// The stored document's fields this version does not know, joined.
     skipped: String,
     /// Without rules of its own: where the rules shown come from, said in full.
@@ -678,6 +686,8 @@ fn rules_page<'a>(
         group_set,
         sample: String::new(),
         tried: None,
+        tried_as_new: false,
+        set_groups: Vec::new(),
         skipped: String::new(),
         inherited: String::new(),
         saved: false,
@@ -710,6 +720,14 @@ pub async fn rules_editor(
             Scope::Group(id) => database.group_set(id)?,
             _ => None,
         };
+        let set_groups = match &lookup {
+            Scope::Set(name) => database
+                .groups_in_set(name)?
+                .into_iter()
+                .map(|id| Ok((id, scope_label(&database, &group_scope(id), lang)?)))
+                .collect::<Result<Vec<_>, StoreError>>()?,
+            _ => Vec::new(),
+        };
         Ok(Some((
             rules,
             stored,
@@ -719,11 +737,11 @@ pub async fn rules_editor(
             source
                 .map(|source| scope_label(&database, &source, lang))
                 .transpose()?,
-            scope_label(&database, &lookup.key(), lang)?,
+            (scope_label(&database, &lookup.key(), lang)?, set_groups),
         )))
     })
     .await?;
-    let Some((rules, stored, can_edit, set, skipped, source, title)) = found else {
+    let Some((rules, stored, can_edit, set, skipped, source, (title, set_groups))) = found else {
         return Ok((StatusCode::NOT_FOUND, lang.texts().not_found).into_response());
     };
     // "Would this be caught?": the text detectors of these rules on a message the operator types.
@@ -772,6 +790,8 @@ pub async fn rules_editor(
     );
     page.sample = sample;
     page.tried = tried;
+    page.tried_as_new = query.new_member.is_some();
+    page.set_groups = set_groups;
     page.saved = query.saved.is_some();
     page.skipped = skipped;
     let m = words(lang);

@@ -183,6 +183,17 @@ async fn a_scope_without_rules_of_its_own_shows_those_in_force_and_where_from() 
     let tried = page("group%3A1&sample=%E6%9C%89%E4%BA%BASETKW", "en").await;
     assert!(tried.contains("Caught: a forbidden word"), "{tried}");
     // In Chinese, with Chinese punctuation, and the link policies said in words.
+    // The set's editor lists its groups; a message tried as a new member's keeps the box ticked.
+    let set = page("set%3Agaming", "en").await;
+    assert!(
+        set.contains(r#"<li><a href="/moderation/rules?scope=group%3A1">group “g1” (#1)</a></li>"#),
+        "{set}"
+    );
+    let tried = page("group%3A1&sample=x&new_member=on", "en").await;
+    assert!(
+        tried.contains(r#"name="new_member" value="on" checked>"#),
+        "{tried}"
+    );
     let tried = page("group%3A1&sample=%E6%9C%89%E4%BA%BASETKW", "zh-CN").await;
     assert!(
         tried.contains("会被拦截：违禁词：setkw（违禁词）"),
