@@ -1,7 +1,7 @@
 //! `steward backtest`: runs rules over stored history without acting, and reports what would
 //! have been caught — by the rules in force, and by candidate rules if given.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,9 +9,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
-use steward_engine::moderation::{BacktestReport, BacktestSpec, ModerationShared, Rules, Tally};
+use steward_engine::moderation::{
+    BacktestReport, BacktestSpec, ModerationShared, Rules, Step, Tally,
+};
+use steward_text::Detector;
 
 use crate::config::Settings;
+use crate::detector::printable;
 use crate::{Exit, ExitOn, Failure, open_existing_database};
 
 #[derive(Debug, Args)]
@@ -75,23 +79,46 @@ fn spec(args: &BacktestArgs) -> anyhow::Result<BacktestSpec> {
     })
 }
 
-fn print_tally(name: &str, tally: &Tally) {
+fn print_tally(name: &str, tally: &Tally, names: &HashMap<i64, String>) {
     println!(
         "{name}: {} messages, {} offences, {} refused",
         tally.messages, tally.offences, tally.refused
     );
-    let list = |map: &std::collections::BTreeMap<String, u64>| {
+    let list = |map: &std::collections::BTreeMap<String, u64>, said: fn(&str) -> String| {
         map.iter()
-            .map(|(key, count)| format!("{key} {count}"))
+            .map(|(key, count)| format!("{} {count}", said(key)))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    println!("  by detector: {}", list(&tally.by_detector));
-    println!("  by step: {}", list(&tally.by_step));
-    for example in tally.examples.iter().take(5) {
+    println!(
+        "  by detector: {}",
+        list(&tally.by_detector, |name| Detector::label_of(name, true))
+    );
+    println!(
+        "  by step: {}",
+        list(&tally.by_step, |name| Step::said_of(name, true))
+    );
+    print_examples("e.g.", &tally.examples, names);
+}
+
+/// Examples as a terminal shows them safely: the member by name (and id), what caught them, and
+/// their message with control characters written out (a member's `\x1b[2J` does not clear the
+/// operator's screen).
+fn print_examples(
+    lead: &str,
+    examples: &[steward_engine::moderation::Example],
+    names: &HashMap<i64, String>,
+) {
+    for example in examples.iter().take(5) {
+        let member = names
+            .get(&example.member_id)
+            .map_or_else(String::new, |name| printable(name));
         println!(
-            "  e.g. [{}] {}: {}",
-            example.detector, example.member_id, example.text
+            "  {lead} [{}, {}] {member} (#{}): {}",
+            Detector::label_of(&example.detector, true),
+            Step::said_of(&example.step, true),
+            example.member_id,
+            printable(&example.text)
         );
     }
 }
@@ -134,6 +161,7 @@ pub async fn run(settings: &Settings, args: &BacktestArgs) -> Result<(), Failure
     .await
     .exit_on(Exit::Failure)?
     .exit_on(Exit::Database)?;
+    let names_from = Arc::clone(&database);
     let report: BacktestReport = tokio::task::spawn_blocking(move || {
         let mut last = -1i64;
         steward_engine::moderation::backtest::run(
@@ -162,13 +190,41 @@ pub async fn run(settings: &Settings, args: &BacktestArgs) -> Result<(), Failure
         println!("{}", serde_json::to_string(&report).exit_on(Exit::Failure)?);
         return Ok(());
     }
-    print_tally("rules in force", &report.in_force);
+    // The members the examples name.
+    let examples = report
+        .in_force
+        .examples
+        .iter()
+        .chain(
+            report
+                .candidate
+                .iter()
+                .flat_map(|tally| tally.examples.iter()),
+        )
+        .chain(report.only_candidate.iter())
+        .chain(report.only_in_force.iter());
+    let ids: HashSet<i64> = examples.map(|example| example.member_id).collect();
+    let names = tokio::task::spawn_blocking(move || {
+        let mut names = HashMap::new();
+        for id in ids {
+            if let Some(member) = names_from.member(id)? {
+                names.insert(id, member.name);
+            }
+        }
+        Ok::<_, steward_store::StoreError>(names)
+    })
+    .await
+    .exit_on(Exit::Failure)?
+    .exit_on(Exit::Database)?;
+    print_tally("rules in force", &report.in_force, &names);
     if let Some(candidate) = &report.candidate {
-        print_tally("candidate rules", candidate);
+        print_tally("candidate rules", candidate, &names);
         println!(
             "only the candidate catches {}; only the rules in force catch {}",
             report.only_candidate_count, report.only_in_force_count
         );
+        print_examples("only the candidate:", &report.only_candidate, &names);
+        print_examples("only in force:", &report.only_in_force, &names);
     }
     Ok(())
 }

@@ -480,7 +480,7 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
 
 /// A message as one terminal line: control characters (a hostile file's escape sequences,
 /// line breaks) and direction overrides shown as `\u{..}`.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {

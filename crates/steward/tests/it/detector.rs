@@ -312,7 +312,7 @@ fn backtest_reports_the_rules_in_force_and_a_candidate() {
     let events = [
         ("1", "u1", "大家好"),
         ("2", "u2", "加我ｖｘ：ａｂｃ１２３４５６ 优惠多多"),
-        ("3", "u3", "今天天气不错"),
+        ("3", "u3", "今天天气不错\u{1b}[2J"),
     ]
     .iter()
     .enumerate()
@@ -358,6 +358,17 @@ fn backtest_reports_the_rules_in_force_and_a_candidate() {
         "{stdout}"
     );
     assert!(stdout.contains("only the candidate catches 1"), "{stdout}");
+    // What it catches, named and said in words; a member's control characters written out.
+    assert!(
+        stdout.contains("only the candidate: [keyword, warned] u3 (#"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r"今天天气不错\u{1b}[2J"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+    assert!(
+        stdout.contains("by detector: contact details 1"),
+        "{stdout}"
+    );
     // The live run agrees with the backtest of the rules in force.
     let database =
         steward_store::Database::open_sqlite(&scratch.path().join("steward-data/steward.db"))
