@@ -139,6 +139,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_offence_forgiven.sql"),
         postgres: include_str!("../migrations/postgres/0021_offence_forgiven.sql"),
     },
+    Migration {
+        version: 22,
+        name: "offences_by_event",
+        sqlite: include_str!("../migrations/sqlite/0022_offences_by_event.sql"),
+        postgres: include_str!("../migrations/postgres/0022_offences_by_event.sql"),
+    },
 ];
 
 /// An arbitrary number that names Steward's migration lock in `pg_advisory_lock`.
@@ -252,7 +258,8 @@ mod tests {
                      ALTER TABLE blacklist DROP COLUMN reason_en;
                      DROP INDEX offences_time;
                      ALTER TABLE offences DROP COLUMN forgiven_at;
-                     ALTER TABLE offences DROP COLUMN forgiven_by;",
+                     ALTER TABLE offences DROP COLUMN forgiven_by;
+                     DROP INDEX offences_event;",
                 )
             })
             .unwrap();

@@ -21,7 +21,7 @@ pub use qr::{MAX_CODES as MAX_QR_CODES, QrError, decode_qr, decode_qr_holding};
 
 pub use contacts::{Contact, ContactKind, find_contacts, find_written_contacts};
 pub use keywords::{KeywordList, STARTER_KEYWORDS};
-pub use normalize::normalize;
+pub use normalize::{case_and_width_folded, normalize};
 
 /// Helpers for tests, here and in other crates (feature `testing`).
 #[cfg(any(test, feature = "testing"))]

@@ -141,6 +141,13 @@ const MOST_COMMA_PARTS: usize = 4;
 /// mathematical digits and letters → plain ones), invisible and combining characters removed,
 /// look-alike letters folded, lower case, frequent traditional characters simplified, and a
 /// dot-word between two letters or digits read as a dot.
+/// A name compared as people type it: Unicode NFKC (full-width letters and digits as ASCII)
+/// and lower case, nothing more (no look-alike, traditional or spelt-dot folding): `ＶＩＰ` and
+/// `vip` are one name, `VIP會員` and `vip会员` are two.
+pub fn case_and_width_folded(text: &str) -> String {
+    text.trim().nfkc().collect::<String>().to_lowercase()
+}
+
 pub fn normalize(text: &str) -> String {
     let mut plain: Vec<char> = Vec::with_capacity(text.len());
     // Whether the text has Cyrillic letters, asked only of a small capital `ʜ`.

@@ -774,7 +774,12 @@ pub async fn audit(
         // A rule scope (`group:3`, `set:vip`, `default`) or a group (`group 12`) as the
         // operator knows it; other targets as recorded.
         for entry in &mut entries {
-            let Some(target) = entry.target.as_deref() else {
+            // Only where the action is done to a scope or a group: an operator named `default`
+            // stays who they are.
+            let about_a_scope = ["rules.", "engagement.", "night.", "lottery."]
+                .iter()
+                .any(|kind| entry.action.starts_with(kind));
+            let Some(target) = entry.target.as_deref().filter(|_| about_a_scope) else {
                 continue;
             };
             let scope = match target.strip_prefix("group ").map(str::parse::<i64>) {
@@ -1287,12 +1292,20 @@ pub async fn live(
         /// that an open console tab does not hold the shutdown.
         stop: tokio::sync::watch::Receiver<bool>,
     }
+    // A reconnecting browser says where it got to (the last event's id, `messages.actions`).
+    let resumed = headers
+        .get("last-event-id")
+        .and_then(|id| id.to_str().ok())
+        .and_then(|id| id.split_once('.'))
+        .and_then(|(messages, actions)| Some((messages.parse().ok()?, actions.parse().ok()?)));
+    let (messages_after, actions_after) =
+        resumed.unwrap_or((query.after.unwrap_or(0), query.actions_after.unwrap_or(0)));
     let start = Cursor {
         stop: state.stop.clone(),
         database: state.database.clone(),
         group: None,
-        messages: query.after.unwrap_or(0),
-        actions: query.actions_after.unwrap_or(0),
+        messages: messages_after,
+        actions: actions_after,
         pending: Vec::new(),
     };
     let stream = futures_util::stream::unfold(start, move |mut cursor| async move {
@@ -1345,6 +1358,13 @@ pub async fn live(
                 Err(_) => return None,
             };
             cursor.group = group;
+            // Each event's id is where the feed stands once it is shown (messages go first): a
+            // browser that reconnects sends it back, and the feed goes on from there instead of
+            // from the page's first address (everything since the page loaded, again).
+            let actions_before = cursor.actions;
+            let messages_now = messages
+                .last()
+                .map_or(cursor.messages, |line| line.event_id);
             if let Some(last) = actions.last() {
                 cursor.actions = last.id;
                 let actions: Vec<LiveAction> = actions
@@ -1356,9 +1376,10 @@ pub async fn live(
                     })
                     .collect();
                 let data = serde_json::to_string(&actions).unwrap_or_else(|_| "[]".to_owned());
+                let id = format!("{messages_now}.{}", cursor.actions);
                 cursor
                     .pending
-                    .push(Event::default().event("actions").data(data));
+                    .push(Event::default().event("actions").id(id).data(data));
             }
             if let Some(last) = messages.last() {
                 cursor.messages = last.event_id;
@@ -1372,9 +1393,12 @@ pub async fn live(
                     .collect();
                 let data = serde_json::to_string(&lines).unwrap_or_else(|_| "[]".to_owned());
                 // Messages first: the pending list is taken from its end.
-                cursor
-                    .pending
-                    .push(Event::default().event("messages").data(data));
+                cursor.pending.push(
+                    Event::default()
+                        .event("messages")
+                        .id(format!("{}.{actions_before}", cursor.messages))
+                        .data(data),
+                );
             }
         }
     });

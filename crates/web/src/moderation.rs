@@ -95,19 +95,22 @@ fn sets_changed(state: &AppState) {
 }
 
 /// A set's name as it is already in use, typed in another case or width (`VIP`, `ＶＩＰ` for a set
-/// whose groups or rules say `vip`: normalised as messages are), so that a group joins the set
-/// its owner means. The exact spelling first; among others, the first by bytes. A name in use
-/// nowhere, as typed.
+/// whose groups or rules say `vip`), so that a group joins the set its owner means. The exact
+/// spelling first; among others, the first by bytes. A name in use nowhere, as typed.
 fn known_set_name(database: &Database, typed: &str) -> Result<String, StoreError> {
-    let names = database.set_names()?;
+    Ok(known_name(database.set_names()?, typed))
+}
+
+/// [`known_set_name`] among `names` (sorted).
+fn known_name(names: Vec<String>, typed: &str) -> String {
     if names.iter().any(|name| name == typed) {
-        return Ok(typed.to_owned());
+        return typed.to_owned();
     }
-    let folded = steward_text::normalize(typed);
-    Ok(names
+    let folded = steward_text::case_and_width_folded(typed);
+    names
         .into_iter()
-        .find(|name| steward_text::normalize(name) == folded)
-        .unwrap_or_else(|| typed.to_owned()))
+        .find(|name| steward_text::case_and_width_folded(name) == folded)
+        .unwrap_or_else(|| typed.to_owned())
 }
 
 fn valid_set_name(name: &str) -> bool {
@@ -145,6 +148,10 @@ pub struct ModTexts {
     pub download_csv: &'static str,
     /// A member's id on the platform.
     pub user_id: &'static str,
+    /// The CSV's columns: whether an offence counts on the ladder, whether its message is still
+    /// in the group.
+    pub counted: &'static str,
+    pub still_there: &'static str,
     pub blacklist: &'static str,
     pub lift: &'static str,
     pub mark_ad: &'static str,
@@ -237,8 +244,10 @@ static MZH: ModTexts = ModTexts {
     group_sets: "群组集",
     all_groups: "全部群",
     offences: "违规记录",
-    download_csv: "下载 CSV（全部）",
+    download_csv: "下载 CSV",
     user_id: "用户 ID",
+    counted: "计入违规次数",
+    still_there: "消息未删除",
     blacklist: "全网黑名单",
     lift: "解除",
     mark_ad: "确认是广告",
@@ -325,8 +334,10 @@ static MEN: ModTexts = ModTexts {
     group_sets: "Group sets",
     all_groups: "every group",
     offences: "Offences",
-    download_csv: "Download CSV (all)",
+    download_csv: "Download CSV",
     user_id: "User id",
+    counted: "Counted",
+    still_there: "Message left",
     blacklist: "Fleet blacklist",
     lift: "Lift",
     mark_ad: "Confirm: an ad",
@@ -860,18 +871,21 @@ fn read_number<T: std::str::FromStr>(
         Err(_) if lenient => Ok(default),
         Err(_) => {
             let value = value.trim();
-            // Only the margin takes a fraction or a sign; the other boxes count.
-            let (zh_kind, en_kind) = if field == "classifier_margin" {
-                ("数（如 -1.5）", "a number such as -1.5")
-            } else {
-                (" 0 或更大的整数", "a whole number, 0 or more")
+            // The margin takes a fraction, night mode's offset a sign; the other boxes count.
+            let (zh_kind, en_kind) = match field {
+                "classifier_margin" => ("数（如 -1.5）", "a number such as -1.5"),
+                "night" => (
+                    "整数分钟（如 -300）",
+                    "a whole number of minutes such as -300",
+                ),
+                _ => (" 0 或更大的整数", "a whole number, 0 or more"),
             };
             let zh_field = match field {
                 "classifier_margin" => "分类器阈值调整",
                 "flood" => "刷屏",
                 "repeat" => "跨群重复",
                 "new_member" => "新成员",
-                "night" => "夜间模式",
+                "night" => "夜间模式 UTC 偏移（分钟）",
                 "window_days" => "计数窗口（天）",
                 other => other,
             };
@@ -1158,7 +1172,16 @@ pub async fn offences_csv(
     let t = lang.texts();
     let mut csv = String::from("\u{feff}");
     let header = [
-        t.time, m.member, m.user_id, t.group, m.detector, m.reason, m.step, m.message,
+        t.time,
+        m.member,
+        m.user_id,
+        t.group,
+        m.detector,
+        m.reason,
+        m.step,
+        m.message,
+        m.counted,
+        m.still_there,
     ];
     let row = |cells: &[&str]| {
         let cells: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
@@ -1175,6 +1198,20 @@ pub async fn offences_csv(
             line.offence.reason.in_language(en),
             &Step::said_of(&line.offence.step, en),
             line.text.as_deref().unwrap_or_default(),
+            // Counted on the ladder, or marked a mistake.
+            match (line.forgiven, en) {
+                (false, false) => "是",
+                (false, true) => "yes",
+                (true, false) => "否（已标记为误判）",
+                (true, true) => "no (marked a mistake)",
+            },
+            // The platform no longer let the bot delete it.
+            match (line.left_in_place, en) {
+                (false, false) => "",
+                (false, true) => "",
+                (true, false) => "仍在群里",
+                (true, true) => "still in the group",
+            },
         ]));
     }
     Ok((
@@ -1219,7 +1256,7 @@ fn back_to(back: Option<&str>) -> String {
             if (back == "/moderation"
                 || back.starts_with("/moderation?")
                 || back.starts_with("/members/"))
-                && !back.contains(['\\', '\r', '\n'])
+                && back.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
                 && !back.contains("//") =>
         {
             back.to_owned()
@@ -2273,7 +2310,22 @@ pub async fn api_backtest_get(
 
 #[cfg(test)]
 mod tests {
-    use super::{back_to, shortened};
+    use super::{back_to, known_name, shortened};
+
+    #[test]
+    fn a_set_is_known_in_any_case_or_width_and_the_exact_spelling_first() {
+        let names = |list: &[&str]| list.iter().map(|name| name.to_string()).collect();
+        let known = |list: &[&str], typed: &str| known_name(names(list), typed);
+        assert_eq!(known(&["vip"], "VIP"), "vip");
+        assert_eq!(known(&["vip"], "ＶＩＰ"), "vip");
+        assert_eq!(known(&["Chat", "chat"], "chat"), "chat");
+        assert_eq!(known(&["Chat", "chat"], "Chat"), "Chat");
+        assert_eq!(known(&["Chat", "chat"], "CHAT"), "Chat");
+        // Only case and width: not a spelt dot, not traditional characters.
+        assert_eq!(known(&["x点com"], "x.com"), "x.com");
+        assert_eq!(known(&["vip会员"], "VIP會員"), "VIP會員");
+        assert_eq!(known(&["gaming"], "gam"), "gam");
+    }
 
     #[test]
     fn a_long_message_is_shown_shortened_by_characters() {
@@ -2302,6 +2354,10 @@ mod tests {
             (Some("/moderationx"), "/moderation"),
             (Some("/audit"), "/moderation"),
             (Some("/members/1\r\nSet-Cookie: x"), "/moderation"),
+            (Some("/members/%00x"), "/members/%00x"),
+            (Some("/members/\u{0}x"), "/moderation"),
+            (Some("/members/1\t/evil"), "/moderation"),
+            (Some("/members/小林"), "/moderation"),
         ] {
             assert_eq!(back_to(back), to, "{back:?}");
         }

@@ -316,7 +316,7 @@ impl Rules {
         self.validate_night()?;
         if self.repeat.min_chars == 0 {
             return Err(RulesError::new(
-                "repeat：至少 1 个字",
+                "跨群重复：至少 1 个字",
                 "repeat: at least 1 character",
             ));
         }
@@ -330,14 +330,17 @@ impl Rules {
         for (name, value) in [("start", &self.night.start), ("end", &self.night.end)] {
             if parse_clock(value).is_none() {
                 return Err(RulesError::new(
-                    format!("night.{name}：须为 时:分（如 23:00），而不是 `{value}`"),
+                    format!(
+                        "夜间模式{}：须为 时:分（如 23:00），而不是 `{value}`",
+                        if name == "start" { "开始" } else { "结束" }
+                    ),
                     format!("night.{name}: HH:MM, found `{value}`"),
                 ));
             }
         }
         if parse_clock(&self.night.start) == parse_clock(&self.night.end) {
             return Err(RulesError::new(
-                "night：开始和结束不能相同",
+                "夜间模式：开始和结束不能相同",
                 "night: start and end must differ",
             ));
         }
@@ -351,7 +354,7 @@ impl Rules {
         {
             return Err(RulesError::new(
                 format!(
-                    "night.time_zone：`{}` 不是 IANA 时区（如 Asia/Shanghai）",
+                    "夜间模式时区：`{}` 不是 IANA 时区（如 Asia/Shanghai）",
                     self.night.time_zone
                 ),
                 format!(
@@ -362,7 +365,7 @@ impl Rules {
         }
         if !(-720..=840).contains(&self.night.utc_offset_minutes) {
             return Err(RulesError::new(
-                "night.utc_offset_minutes：-720 到 840",
+                "夜间模式 UTC 偏移（分钟）：-720 到 840",
                 "night.utc_offset_minutes: -720 to 840",
             ));
         }
@@ -372,7 +375,7 @@ impl Rules {
     pub fn validate(&self) -> Result<(), RulesError> {
         if LinkPolicy::from_name(&self.links).is_none() {
             return Err(RulesError::new(
-                format!("links：`{}` 不是 off、suspicious 或 all", self.links),
+                format!("链接：`{}` 不是 off、suspicious 或 all", self.links),
                 format!("links: `{}` is not off, suspicious or all", self.links),
             ));
         }
@@ -419,7 +422,7 @@ impl Rules {
             ));
         }
         if !matches!(self.language.as_str(), "zh" | "en") {
-            return Err(RulesError::new("language：zh 或 en", "language: zh or en"));
+            return Err(RulesError::new("语言：zh 或 en", "language: zh or en"));
         }
         if self.night.enabled {
             self.validate_night()?;

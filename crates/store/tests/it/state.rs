@@ -184,6 +184,7 @@ fn reopening_applies_no_migration_twice(test: &TestDatabase) {
             (19, "reason_in_each_language".to_owned()),
             (20, "offences_by_time".to_owned()),
             (21, "offence_forgiven".to_owned()),
+            (22, "offences_by_event".to_owned()),
         ]
     );
     assert_eq!(again.counts().unwrap().messages, 1);

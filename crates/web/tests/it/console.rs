@@ -930,7 +930,10 @@ async fn the_live_feed_sends_new_messages_as_server_sent_events() {
         .unwrap()
         .unwrap();
     let first = String::from_utf8(first.to_vec()).unwrap();
-    assert!(first.starts_with("event: messages\ndata: [{"), "{first}");
+    assert!(
+        first.starts_with("event: messages\nid: 1.0\ndata: [{"),
+        "{first}"
+    );
     assert!(
         first.contains("\"text\":\"<b>live</b>\"") && first.contains("小林"),
         "{first}"
@@ -949,8 +952,46 @@ async fn the_live_feed_sends_new_messages_as_server_sent_events() {
         .unwrap();
     let next = String::from_utf8(next.to_vec()).unwrap();
     assert!(
-        next.starts_with("event: actions\ndata: [{\"kind\":\"removed\",\"status\":\"pending\""),
+        next.starts_with("event: actions\nid: 1.")
+            && next.contains("data: [{\"kind\":\"removed\",\"status\":\"pending\""),
         "{next}"
+    );
+
+    // A browser that reconnects (after a restart, a dropped connection) says where it got to:
+    // the feed goes on from there, not from the page's first address.
+    let last_id = next
+        .lines()
+        .find_map(|line| line.strip_prefix("id:"))
+        .map(|id| id.trim().to_owned())
+        .unwrap_or_else(|| panic!("events carry an id: {next}"));
+    console.record(vec![message(
+        "room",
+        "2",
+        "u1",
+        "小林",
+        "after the restart",
+        9,
+    )]);
+    let request = axum::http::Request::get(format!("/groups/{group}/live?after=0"))
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .header("last-event-id", &last_id)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let mut body = console.send(request).await.into_body().into_data_stream();
+    let resumed = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let resumed = String::from_utf8(resumed.to_vec()).unwrap();
+    assert!(
+        resumed.contains("after the restart") && !resumed.contains("<b>live</b>"),
+        "{resumed}"
+    );
+    assert!(
+        !resumed.contains("\"kind\""),
+        "the kick is not sent again: {resumed}"
     );
 
     // The process stops: the feed ends, so that an open tab does not hold the shutdown.

@@ -287,8 +287,8 @@ async fn an_owner_edits_a_groups_rules_and_a_bad_value_is_explained() {
             "Europe/Atlantis",
         ),
         // Checked with night mode off too: switched on later, it would fail far from here.
-        (&[("night_start", "25:99")], "night.start"),
-        (&[("repeat_chars", "0")], "repeat：至少 1 个字"),
+        (&[("night_start", "25:99")], "夜间模式开始：须为 时:分"),
+        (&[("repeat_chars", "0")], "跨群重复：至少 1 个字"),
         (
             &[("allowed_domains", "docs.rs\nhttps://example.com/path")],
             "不要 https://",
@@ -1282,15 +1282,19 @@ async fn offences_download_as_csv_with_formulas_defused() {
     assert_eq!(lines.len(), 3, "{csv}");
     assert_eq!(
         lines[0],
-        "\u{feff}\"时间\",\"成员\",\"用户 ID\",\"群\",\"检测器\",\"原因\",\"处理\",\"消息\""
+        "\u{feff}\"时间\",\"成员\",\"用户 ID\",\"群\",\"检测器\",\"原因\",\"处理\",\"消息\",\"计入违规次数\",\"消息未删除\""
     );
     // The name and the message would run as formulas: they start with `'`; quotes are doubled.
     assert_eq!(
         lines[1],
-        "\"1970-01-01 00:01 UTC\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")\",\"u1\",\"g1\",\"违禁词\",\"违禁词：看这里\",\"禁言 10 分钟\",\"'-2+3 \"\"引号\"\" 看这里\""
+        "\"1970-01-01 00:01 UTC\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")\",\"u1\",\"g1\",\"违禁词\",\"违禁词：看这里\",\"禁言 10 分钟\",\"'-2+3 \"\"引号\"\" 看这里\",\"是\",\"\""
     );
     assert_eq!(lines[2], "");
-    // Every group's, in English.
+    // Every group's, in English; one marked a mistake says it is not counted.
+    console
+        .database()
+        .forgive_offences(stored[1].id, true, "lin", Utc::now())
+        .unwrap();
     let csv = text(
         console
             .get("/moderation/offences.csv", Some(&cookie), "en")
@@ -1299,6 +1303,10 @@ async fn offences_download_as_csv_with_formulas_defused() {
     .await;
     assert_eq!(csv.split("\r\n").count(), 4, "{csv}");
     assert!(csv.contains("\"keyword\",\"a forbidden word: 看这里\",\"muted for 10 minutes\""));
+    assert!(
+        csv.contains("\"hello\",\"no (marked a mistake)\",\"\"\r\n"),
+        "{csv}"
+    );
     // Signed out: no file.
     let anonymous = console.get("/moderation/offences.csv", None, "en").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
