@@ -1141,6 +1141,42 @@ fn csv_cell(text: &str) -> String {
     )
 }
 
+/// Offences a CSV download reads at a time.
+const CSV_PAGE: i64 = 1000;
+
+/// A CSV line of cells.
+fn csv_row(cells: &[&str]) -> String {
+    let cells: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
+    cells.join(",") + "\r\n"
+}
+
+/// An offence as a CSV line, in the operator's language.
+fn offence_csv_row(line: &steward_store::OffenceLine, en: bool) -> String {
+    csv_row(&[
+        &format_time(line.offence.time),
+        &line.member_name,
+        &line.user_id,
+        &line.group_title,
+        &Detector::label_of(&line.offence.detector, en),
+        line.offence.reason.in_language(en),
+        &Step::said_of(&line.offence.step, en),
+        line.text.as_deref().unwrap_or_default(),
+        // Counted on the ladder, or marked a mistake.
+        match (line.forgiven, en) {
+            (false, false) => "是",
+            (false, true) => "yes",
+            (true, false) => "否（已标记为误判）",
+            (true, true) => "no (marked a mistake)",
+        },
+        // The platform no longer let the bot delete it.
+        match (line.left_in_place, en) {
+            (false, _) => "",
+            (true, false) => "仍在群里",
+            (true, true) => "still in the group",
+        },
+    ])
+}
+
 /// Every offence (of one group with `?group=`), newest first, as a CSV file in the operator's
 /// language: for a spreadsheet or a report. UTF-8 with a byte-order mark, so that Excel reads
 /// Chinese as such.
@@ -1154,23 +1190,16 @@ pub async fn offences_csv(
     let en = lang == Lang::En;
     let database = state.database.clone();
     let group = query.group;
-    let lines = blocking(lang, move || {
-        let mut lines = Vec::new();
-        let mut before = None;
-        loop {
-            let page = database.offences_before(group, None, 1000, before)?;
-            before = page.last().map(|line| (line.offence.time, line.id));
-            let more = page.len() == 1000;
-            lines.extend(page);
-            if !more {
-                return Ok(lines);
-            }
-        }
+    // The first page is read before answering, so that a database error is an error page; the
+    // rest is read a page at a time while the file goes out: a year's offences are not held in
+    // memory at once.
+    let reading = database.clone();
+    let first = blocking(lang, move || {
+        reading.offences_before(group, None, CSV_PAGE, None)
     })
     .await?;
     let m = words(lang);
     let t = lang.texts();
-    let mut csv = String::from("\u{feff}");
     let header = [
         t.time,
         m.member,
@@ -1183,37 +1212,47 @@ pub async fn offences_csv(
         m.counted,
         m.still_there,
     ];
-    let row = |cells: &[&str]| {
-        let cells: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
-        cells.join(",") + "\r\n"
-    };
-    csv.push_str(&row(&header));
-    for line in lines {
-        csv.push_str(&row(&[
-            &format_time(line.offence.time),
-            &line.member_name,
-            &line.user_id,
-            &line.group_title,
-            &Detector::label_of(&line.offence.detector, en),
-            line.offence.reason.in_language(en),
-            &Step::said_of(&line.offence.step, en),
-            line.text.as_deref().unwrap_or_default(),
-            // Counted on the ladder, or marked a mistake.
-            match (line.forgiven, en) {
-                (false, false) => "是",
-                (false, true) => "yes",
-                (true, false) => "否（已标记为误判）",
-                (true, true) => "no (marked a mistake)",
-            },
-            // The platform no longer let the bot delete it.
-            match (line.left_in_place, en) {
-                (false, false) => "",
-                (false, true) => "",
-                (true, false) => "仍在群里",
-                (true, true) => "still in the group",
-            },
-        ]));
-    }
+    let head = format!("\u{feff}{}", csv_row(&header));
+    let pages = futures_util::stream::unfold(Some(first), move |page| {
+        let database = database.clone();
+        async move {
+            let page = page?;
+            let mut chunk = String::new();
+            for line in &page {
+                chunk.push_str(&offence_csv_row(line, en));
+            }
+            let next = match page.last().filter(|_| page.len() as i64 == CSV_PAGE) {
+                None => None,
+                Some(last) => {
+                    let before = Some((last.offence.time, last.id));
+                    let read = tokio::task::spawn_blocking(move || {
+                        database.offences_before(group, None, CSV_PAGE, before)
+                    })
+                    .await;
+                    match read {
+                        Ok(Ok(next)) => Some(next),
+                        // The file ends short; the log says why.
+                        Ok(Err(err)) => {
+                            tracing::error!(error = %err, "offences CSV: cannot read on");
+                            None
+                        }
+                        Err(_) => None,
+                    }
+                }
+            };
+            Some((
+                Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(chunk)),
+                next,
+            ))
+        }
+    });
+    let body = futures_util::StreamExt::chain(
+        futures_util::stream::once(async move {
+            Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(head))
+        }),
+        pages,
+    );
+    let csv = axum::body::Body::from_stream(body);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

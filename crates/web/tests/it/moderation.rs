@@ -1307,6 +1307,49 @@ async fn offences_download_as_csv_with_formulas_defused() {
         csv.contains("\"hello\",\"no (marked a mistake)\",\"\"\r\n"),
         "{csv}"
     );
+    // More than a page of the reading (1,000): every offence once, newest first.
+    {
+        let mut writer = console.database().writer().unwrap();
+        writer.begin().unwrap();
+        for n in 0..2100 {
+            writer
+                .record_offence(&Offence {
+                    member_id: stored[1].member_id,
+                    group_id: stored[1].group_id,
+                    event_id: stored[1].id,
+                    time: 100_000 + n / 3,
+                    detector: "link".into(),
+                    reason: Reason::new(format!("第{n}"), format!("offence-{n}")),
+                    step: "warn".into(),
+                    message: None,
+                })
+                .unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    let csv = text(
+        console
+            .get(
+                &format!("/moderation/offences.csv?group={}", stored[1].group_id),
+                Some(&cookie),
+                "en",
+            )
+            .await,
+    )
+    .await;
+    let numbers: Vec<i64> = csv
+        .split("\r\n")
+        .filter_map(|line| line.split("\"offence-").nth(1))
+        .map(|rest| rest.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    let mut expected: Vec<i64> = (0..2100).collect();
+    expected.sort_by_key(|n| std::cmp::Reverse((n / 3, *n)));
+    assert_eq!(numbers, expected);
+    assert_eq!(
+        csv.split("\r\n").count(),
+        1 + 2101 + 1,
+        "header, offences, end"
+    );
     // Signed out: no file.
     let anonymous = console.get("/moderation/offences.csv", None, "en").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
