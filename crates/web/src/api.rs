@@ -23,22 +23,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A JSON request body whose rejection is answered as the API answers every error,
-/// `{"error": "..."}` (axum's own `Json` answers a missing field or a wrong type in plain text).
-#[derive(Debug)]
-pub struct ApiJson<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError(rejection.status(), rejection.body_text())),
-        }
-    }
-}
-
 pub(crate) fn internal(err: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %err, "API request failed");
     ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())

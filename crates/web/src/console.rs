@@ -772,7 +772,9 @@ pub async fn audit(
     let (entries, actions) = blocking(lang, move || {
         let mut entries = database.audit_page(query.entries, AUDIT_PER_PAGE)?;
         // A rule scope (`group:3`, `set:vip`, `default`) or a group (`group 12`) as the
-        // operator knows it; other targets as recorded.
+        // operator knows it, each looked up once (a page of night switches names one group 50
+        // times); other targets as recorded.
+        let mut labels: HashMap<String, String> = HashMap::new();
         for entry in &mut entries {
             // Only where the action is done to a scope or a group: an operator named `default`
             // stays who they are.
@@ -786,9 +788,18 @@ pub async fn audit(
                 Some(Ok(id)) => steward_store::moderation::group_scope(id),
                 _ => target.to_owned(),
             };
-            if crate::moderation::Scope::parse(&scope).is_some() {
-                entry.target = Some(crate::documents::scope_label(&database, &scope, lang)?);
+            if crate::moderation::Scope::parse(&scope).is_none() {
+                continue;
             }
+            let label = match labels.get(&scope) {
+                Some(label) => label.clone(),
+                None => {
+                    let label = crate::documents::scope_label(&database, &scope, lang)?;
+                    labels.insert(scope, label.clone());
+                    label
+                }
+            };
+            entry.target = Some(label);
         }
         let actions = database.recent_actions(query.actions, AUDIT_PER_PAGE as usize)?;
         // Each group once: its id and title, where Steward has seen it.

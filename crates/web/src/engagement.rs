@@ -21,7 +21,7 @@ use steward_store::points::{Board, Standing};
 use steward_store::{Database, Operator, StoreError};
 
 use crate::AppState;
-use crate::api::{ApiError, ApiJson, ApiOperator};
+use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, refuse_form, render};
 use crate::documents::{editor_document, effective, inherited_notice, save, scope_label};
 use crate::i18n::Lang;
@@ -1530,7 +1530,7 @@ pub async fn api_codes(
 pub async fn api_issue(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    ApiJson(request): ApiJson<IssueRequest>,
+    Json(request): Json<IssueRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     match api_blocking(move || issue(&database, &operator, &request)).await? {
@@ -1684,7 +1684,7 @@ pub async fn api_adjust(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
     Path(member): Path<i64>,
-    ApiJson(adjustment): ApiJson<Adjustment>,
+    Json(adjustment): Json<Adjustment>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     let group = adjustment.group;
@@ -1879,7 +1879,7 @@ fn draw(
 pub async fn api_draw(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    ApiJson(request): ApiJson<Draw>,
+    Json(request): Json<Draw>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     match api_blocking(move || draw(&database, &operator, &request)).await? {
@@ -2050,7 +2050,7 @@ pub async fn api_roles(
 pub async fn api_decide(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    ApiJson(decision): ApiJson<Decision>,
+    Json(decision): Json<Decision>,
 ) -> Result<Json<Value>, ApiError> {
     let database = state.database.clone();
     let (group, member, role, approve) = (

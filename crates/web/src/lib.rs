@@ -384,8 +384,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The API answers every error as `{"error": "..."}`: also those axum gives in plain text before
-/// a handler runs (a query string or a path of the wrong kind, `?limit=abc`, `/groups/abc`), and
-/// an address no route has.
+/// a handler runs (a body, a query string or a path of the wrong kind: `{"set": 123}`,
+/// `?limit=abc`, `/groups/abc`), and an address no route has.
 async fn api_errors_as_json(
     request: axum::extract::Request,
     next: axum::middleware::Next,

@@ -27,7 +27,7 @@ use steward_store::{Database, Operator, StoreError};
 use steward_text::Detector;
 
 use crate::AppState;
-use crate::api::{ApiError, ApiJson, ApiOperator};
+use crate::api::{ApiError, ApiOperator};
 use crate::console::{AppError, blocking, format_time, parse_before, refuse_form, render};
 use crate::documents::{
     editor_document, inherited_notice, refused, save, scope_label, stored_or_default,
@@ -1457,7 +1457,6 @@ fn mark_sample(
 pub struct Job {
     pub id: u64,
     pub started_by: String,
-    pub description: String,
     /// Its period, `2026-10-25 – 2026-11-25`.
     pub period: String,
     /// What it tries beside the rules in force: nothing, a rule document (`Some(None)`), or a
@@ -1511,16 +1510,6 @@ impl Backtests {
         let job = Arc::new(Job {
             id,
             started_by: started_by.to_owned(),
-            description: format!(
-                "{} – {}{}",
-                spec.from.format("%Y-%m-%d"),
-                spec.to.format("%Y-%m-%d"),
-                if spec.candidate.is_some() {
-                    " · candidate rules"
-                } else {
-                    ""
-                }
-            ),
             period: format!(
                 "{} – {}",
                 spec.from.format("%Y-%m-%d"),
@@ -2119,7 +2108,7 @@ pub async fn api_group_set(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<SetBody>,
+    Json(body): Json<SetBody>,
 ) -> Result<Json<Value>, ApiError> {
     if operator.role != OperatorRole::Owner {
         return Err(api_forbidden());
@@ -2294,7 +2283,7 @@ pub struct SampleBody {
 pub async fn api_sample(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    ApiJson(body): ApiJson<SampleBody>,
+    Json(body): Json<SampleBody>,
 ) -> Result<Json<Value>, ApiError> {
     if !operator.role.at_least(OperatorRole::Operator) {
         return Err(api_forbidden());
@@ -2313,7 +2302,7 @@ pub async fn api_sample(
 pub async fn api_backtest_start(
     State(state): State<AppState>,
     ApiOperator(operator): ApiOperator,
-    ApiJson(request): ApiJson<BacktestRequest>,
+    Json(request): Json<BacktestRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     if !operator.role.at_least(OperatorRole::Operator) {
         return Err(api_forbidden());

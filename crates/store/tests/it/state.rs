@@ -200,21 +200,29 @@ fn history_fed_late_does_not_rename_anybody_back(test: &TestDatabase) {
     assert_eq!(members.rows[0].text(4).unwrap(), "new name");
 }
 
+/// Records events that are all new; where each landed.
+fn record_new(
+    database: &steward_store::Database,
+    events: &[steward_domain::Event],
+) -> Vec<steward_store::StoredEvent> {
+    record(database, events)
+        .into_iter()
+        .map(|outcome| match outcome {
+            Recorded::New(stored) => stored,
+            Recorded::Duplicate => panic!("new events"),
+        })
+        .collect()
+}
+
 fn offences_page_back_by_group_member_and_cursor(test: &TestDatabase) {
     let database = test.open().unwrap();
-    let stored: Vec<_> = record(
+    let stored = record_new(
         &database,
         &[
             message("g1", "1", "u1", "a", "x", 0),
             message("g2", "1", "u2", "b", "y", 1),
         ],
-    )
-    .into_iter()
-    .map(|outcome| match outcome {
-        Recorded::New(stored) => stored,
-        Recorded::Duplicate => panic!("new events"),
-    })
-    .collect();
+    );
     let mut writer = database.writer().unwrap();
     writer.begin().unwrap();
     // 30 offences, alternating between the two members' groups, three at each moment, the
@@ -273,19 +281,13 @@ fn offences_page_back_by_group_member_and_cursor(test: &TestDatabase) {
 
 fn an_offence_marked_a_mistake_no_longer_counts(test: &TestDatabase) {
     let database = test.open().unwrap();
-    let stored: Vec<_> = record(
+    let stored = record_new(
         &database,
         &[
             message("g1", "1", "u1", "a", "x", 0),
             message("g1", "2", "u1", "a", "y", 1),
         ],
-    )
-    .into_iter()
-    .map(|outcome| match outcome {
-        Recorded::New(stored) => stored,
-        Recorded::Duplicate => panic!("new events"),
-    })
-    .collect();
+    );
     let member = stored[0].member_id;
     let mut writer = database.writer().unwrap();
     writer.begin().unwrap();
